@@ -1,0 +1,1 @@
+"""Coordination domain: the territory and its directory, accounts, referral network, indicators."""

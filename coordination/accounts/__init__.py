@@ -1,0 +1,1 @@
+"""Accounts, their roles, passwords and bearer tokens: who may act in a territory."""

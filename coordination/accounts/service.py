@@ -1,0 +1,281 @@
+"""Log in, resolve a token to an actor, issue and revoke tokens, manage accounts and roles."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.accounts.account import Account, normalise_email
+from coordination.accounts.passwords import hash_password, needs_rehash, verify_password
+from coordination.accounts.token import ApiToken, TokenKind, digest, new_secret
+from coordination.directory.professional import Professional
+from coordination.directory.territory import Territory
+from kernel.actor import Actor, Role
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
+from kernel.events import append_event
+
+SESSION_LIFETIME = timedelta(hours=12)
+API_TOKEN_LIFETIME = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """The only moment the secret exists in clear: handed to the caller, never stored."""
+
+    secret: str
+    token: ApiToken
+
+
+async def _issue(
+    session: AsyncSession,
+    clock: Clock,
+    account: Account,
+    kind: TokenKind,
+    name: str,
+    actor: Actor | None,
+) -> IssuedToken:
+    now = clock.now()
+    secret = new_secret()
+    lifetime = SESSION_LIFETIME if kind is TokenKind.SESSION else API_TOKEN_LIFETIME
+    token = ApiToken(
+        id=uuid.uuid4(),
+        account_id=account.id,
+        kind=kind,
+        name=name,
+        digest=digest(secret),
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(token)
+    await session.flush()
+    await append_event(
+        session,
+        clock,
+        territory_id=account.territory_id,
+        type="auth.token_issued",
+        actor=actor,
+        subject_id=account.id,
+        payload={"token_id": str(token.id), "kind": kind.value, "name": name},
+    )
+    return IssuedToken(secret, token)
+
+
+async def login(
+    session: AsyncSession, clock: Clock, email: str, password: str, kind: TokenKind
+) -> IssuedToken:
+    """Exchange e-mail and password for a new token; the same error whatever was wrong."""
+    account = await session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    ok = verify_password(account.password_hash if account else None, password)
+    if account is None or not ok or account.disabled_at is not None:
+        raise NotAuthenticated("e-mail or password is incorrect")
+    if account.password_hash and needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    name = "session" if kind is TokenKind.SESSION else "login"
+    return await _issue(session, clock, account, kind, name, _actor_stub(account))
+
+
+def _actor_stub(account: Account) -> Actor:
+    return Actor(account_id=account.id, territory_id=account.territory_id, timezone="UTC")
+
+
+async def resolve(session: AsyncSession, clock: Clock, secret: str) -> Actor:
+    """Find the live token behind a secret and the actor it stands for."""
+    row = (
+        await session.execute(
+            select(ApiToken, Account, Territory.timezone)
+            .join(Account, Account.id == ApiToken.account_id)
+            .join(Territory, Territory.id == Account.territory_id)
+            .where(ApiToken.digest == digest(secret))
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotAuthenticated("token is not valid")
+    token, account, tz = row
+    if not token.is_live(clock.now()) or account.disabled_at is not None:
+        raise NotAuthenticated("token is expired or revoked")
+    return Actor(
+        account_id=account.id,
+        territory_id=account.territory_id,
+        timezone=tz,
+        roles=account.roles,
+        professional_id=account.professional_id,
+        token_id=token.id,
+    )
+
+
+async def create_token(session: AsyncSession, clock: Clock, actor: Actor, name: str) -> IssuedToken:
+    account = await get_account(session, actor, actor.account_id)
+    return await _issue(session, clock, account, TokenKind.API, name, actor)
+
+
+async def create_token_for(
+    session: AsyncSession, clock: Clock, email: str, name: str
+) -> IssuedToken:
+    """Administrator path (CLI): no actor, the operator is trusted by having the database."""
+    account = await session.scalar(select(Account).where(Account.email == normalise_email(email)))
+    if account is None:
+        raise NotFound(f"no account with e-mail {email}", field="email")
+    return await _issue(session, clock, account, TokenKind.API, name, None)
+
+
+async def list_tokens(session: AsyncSession, actor: Actor) -> list[ApiToken]:
+    rows = await session.scalars(
+        select(ApiToken)
+        .where(ApiToken.account_id == actor.account_id)
+        .order_by(ApiToken.created_at.desc())
+    )
+    return list(rows)
+
+
+async def revoke_token(
+    session: AsyncSession, clock: Clock, actor: Actor, token_id: uuid.UUID
+) -> ApiToken:
+    """Revoke one of the actor's own tokens (compare-and-swap: only a live token is revoked)."""
+    now = clock.now()
+    revoked: ApiToken | None = await session.scalar(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            ApiToken.account_id == actor.account_id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .returning(ApiToken)
+    )
+    if revoked is None:
+        exists = await session.scalar(
+            select(ApiToken.id).where(
+                ApiToken.id == token_id, ApiToken.account_id == actor.account_id
+            )
+        )
+        if exists is None:
+            raise NotFound("token not found")
+        raise Conflict("token is already revoked")
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="auth.token_revoked",
+        actor=actor,
+        subject_id=actor.account_id,
+        payload={"token_id": str(token_id)},
+    )
+    return revoked
+
+
+async def get_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID) -> Account:
+    account = await session.scalar(
+        select(Account).where(Account.id == account_id, Account.territory_id == actor.territory_id)
+    )
+    if account is None:
+        raise NotFound("account not found")
+    if account.id != actor.account_id and not actor.is_staff:
+        raise NotFound("account not found")
+    return account
+
+
+async def list_accounts(session: AsyncSession, actor: Actor) -> list[Account]:
+    _require_admin(actor)
+    rows = await session.scalars(
+        select(Account).where(Account.territory_id == actor.territory_id).order_by(Account.email)
+    )
+    return list(rows)
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.has_any(Role.ADMIN):
+        raise NotAllowed("only an administrator of the territory may manage accounts")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDraft:
+    email: str
+    display_name: str
+    roles: frozenset[Role]
+    password: str | None = None
+    professional_id: uuid.UUID | None = None
+    password_hash: str | None = None  # operator imports only: an argon2 hash made elsewhere
+
+
+async def create_account(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor | None,
+    territory_id: uuid.UUID,
+    draft: AccountDraft,
+) -> Account:
+    """Create an account; `actor` None is the trusted operator path (CLI, demo loader)."""
+    if actor is not None:
+        _require_admin(actor)
+        territory_id = actor.territory_id
+    email = normalise_email(draft.email)
+    if "@" not in email:
+        raise Invalid("e-mail address is not valid", field="email")
+    if not draft.roles:
+        raise Invalid("an account needs at least one role", field="roles")
+    if await session.scalar(select(Account.id).where(Account.email == email)):
+        raise Conflict("an account with this e-mail already exists", field="email")
+    if draft.professional_id is not None:
+        owner = await session.scalar(
+            select(Professional.territory_id).where(Professional.id == draft.professional_id)
+        )
+        if owner != territory_id:
+            raise Invalid("professional not found in this territory", field="professional_id")
+    account = Account(
+        id=uuid.uuid4(),
+        territory_id=territory_id,
+        email=email,
+        display_name=draft.display_name,
+        password_hash=hash_password(draft.password) if draft.password else draft.password_hash,
+        professional_id=draft.professional_id,
+        created_at=clock.now(),
+        role_rows=[],
+    )
+    account.set_roles(draft.roles)
+    session.add(account)
+    await session.flush()
+    await append_event(
+        session,
+        clock,
+        territory_id=territory_id,
+        type="account.created",
+        actor=actor,
+        subject_id=account.id,
+        payload={"roles": sorted(account.roles)},
+    )
+    return account
+
+
+async def set_roles(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    account_id: uuid.UUID,
+    roles: frozenset[Role],
+    disabled: bool | None = None,
+) -> Account:
+    _require_admin(actor)
+    if not roles:
+        raise Invalid("an account needs at least one role", field="roles")
+    account = await get_account(session, actor, account_id)
+    if account.id == actor.account_id and Role.ADMIN not in roles:
+        raise Invalid("you cannot remove your own administrator role", field="roles")
+    account.set_roles(roles)
+    if disabled is not None:
+        account.disabled_at = clock.now() if disabled else None
+    await session.flush()
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="account.updated",
+        actor=actor,
+        subject_id=account.id,
+        payload={"roles": sorted(roles), "disabled": account.disabled_at is not None},
+    )
+    return account

@@ -1,0 +1,1 @@
+"""The territory (tenant) and its directory (répertoire) of professionals and structures."""

@@ -1,0 +1,104 @@
+"""Professionals of the directory and the places where they practise."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.directory.membership import Membership
+from kernel.database import Base, id_column, str_enum
+
+
+class Profession(enum.StrEnum):
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    PHARMACIST = "pharmacist"
+    PHYSIOTHERAPIST = "physiotherapist"
+    MIDWIFE = "midwife"
+    DENTIST = "dentist"
+    OTHER = "other"
+
+
+def search_key(*parts: str) -> str:
+    """Lower-case, accent-free text so that "héloïse" finds "Héloïse" and "HELOISE"."""
+    text = " ".join(parts)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class Professional(Base):
+    __tablename__ = "professionals"
+    __table_args__ = (
+        UniqueConstraint("territory_id", "rpps"),
+        UniqueConstraint("territory_id", "adeli"),
+        CheckConstraint("rpps IS NOT NULL OR adeli IS NOT NULL", name="has_national_id"),
+        Index("ix_professionals_territory_sort", "territory_id", "sort_key", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    territory_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), nullable=False
+    )
+    family_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    given_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    sort_key: Mapped[str] = mapped_column(String(201), nullable=False)
+    profession: Mapped[Profession] = mapped_column(str_enum(Profession), nullable=False)
+    specialty: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rpps: Mapped[str | None] = mapped_column(String(11), nullable=True)
+    adeli: Mapped[str | None] = mapped_column(String(9), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    membership: Mapped[Membership] = mapped_column(
+        str_enum(Membership), nullable=False, default=Membership.MEMBER
+    )
+    created_at: Mapped[datetime] = mapped_column(nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False)
+
+    locations: Mapped[list[PracticeLocation]] = relationship(
+        back_populates="professional",
+        lazy="raise",
+        order_by="PracticeLocation.label",
+        cascade="all, delete-orphan",
+    )
+
+    def set_names(self, family_name: str, given_name: str) -> None:
+        self.family_name = family_name
+        self.given_name = given_name
+        self.sort_key = search_key(family_name, given_name)
+
+    @property
+    def idnat_ps(self) -> str:
+        return "8" + self.rpps if self.rpps else "0" + (self.adeli or "")
+
+    @property
+    def display_name(self) -> str:
+        title = "Dr " if self.profession is Profession.PHYSICIAN else ""
+        return f"{title}{self.given_name} {self.family_name}"
+
+
+class PracticeLocation(Base):
+    __tablename__ = "practice_locations"
+
+    id: Mapped[uuid.UUID] = id_column()
+    territory_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), nullable=False
+    )
+    professional_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("professionals.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    label: Mapped[str] = mapped_column(String(120), nullable=False)
+    address: Mapped[str] = mapped_column(String(300), nullable=False)
+    commune_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("communes.id"), index=True, nullable=False
+    )
+    structure_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("structures.id", ondelete="SET NULL"), nullable=True
+    )
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    professional: Mapped[Professional] = relationship(back_populates="locations", lazy="raise")

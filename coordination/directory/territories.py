@@ -1,0 +1,82 @@
+"""Creating a territory: the tenant row, its event counter, and its first event, atomically."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.territory import DEFAULT_TIMEZONE, Territory
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, NotFound
+from kernel.events import EventCounter, append_event
+from kernel.identifiers import IdentifierError, check_finess
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryDraft:
+    slug: str
+    name: str
+    finess: str
+    population: int
+    timezone: str = DEFAULT_TIMEZONE
+
+
+def check_timezone(name: str) -> str:
+    """An IANA zone name, refused if unknown (UTC offsets like "+02:00" cannot follow DST)."""
+    if name not in available_timezones():
+        raise Invalid(f"unknown IANA time zone: {name!r}", field="timezone")
+    try:
+        ZoneInfo(name)
+    except ZoneInfoNotFoundError as exc:
+        raise Invalid(f"unknown IANA time zone: {name!r}", field="timezone") from exc
+    return name
+
+
+async def create_territory(session: AsyncSession, clock: Clock, draft: TerritoryDraft) -> Territory:
+    try:
+        finess = check_finess(draft.finess).value
+    except IdentifierError as exc:
+        raise Invalid(str(exc), field="finess") from exc
+    if draft.population < 0:
+        raise Invalid("population cannot be negative", field="population")
+    if await session.scalar(select(Territory.id).where(Territory.slug == draft.slug)):
+        raise Conflict("a territory with this slug exists", field="slug")
+    territory = Territory(
+        id=uuid.uuid4(),
+        slug=draft.slug,
+        name=draft.name,
+        finess=finess,
+        population=draft.population,
+        timezone=check_timezone(draft.timezone),
+        created_at=clock.now(),
+    )
+    session.add(territory)
+    await session.flush()
+    session.add(EventCounter(territory_id=territory.id, last_seq=0))
+    await session.flush()
+    await append_event(
+        session,
+        clock,
+        territory_id=territory.id,
+        type="territory.created",
+        actor=None,
+        subject_id=territory.id,
+        payload={"slug": territory.slug, "name": territory.name},
+    )
+    return territory
+
+
+async def get_territory(session: AsyncSession, actor: Actor) -> Territory:
+    territory = await session.get(Territory, actor.territory_id)
+    if territory is None:
+        raise NotFound("territory not found")
+    return territory
+
+
+async def find_territory(session: AsyncSession, slug: str) -> Territory | None:
+    return await session.scalar(select(Territory).where(Territory.slug == slug))

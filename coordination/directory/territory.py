@@ -1,0 +1,48 @@
+"""The territory: one CPTS, the tenant every other row belongs to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kernel.database import Base, id_column
+
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+def aci_size(population: int) -> int:
+    """ACI size class by population: 1 < 40k ≤ 2 < 80k ≤ 3 < 175k ≤ 4.
+
+    The lower bound is inclusive: Sud Yvelines, 80,000 inhabitants, is a size 3 (domain.md).
+    """
+    if population < 40_000:
+        return 1
+    if population < 80_000:
+        return 2
+    if population < 175_000:
+        return 3
+    return 4
+
+
+class Territory(Base):
+    __tablename__ = "territories"
+    __table_args__ = (CheckConstraint("population >= 0", name="population_positive"),)
+
+    id: Mapped[uuid.UUID] = id_column()
+    slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    finess: Mapped[str] = mapped_column(String(9), unique=True, nullable=False)
+    population: Mapped[int] = mapped_column(Integer, nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default=DEFAULT_TIMEZONE)
+    created_at: Mapped[datetime] = mapped_column(nullable=False)
+
+    @property
+    def aci_size(self) -> int:
+        return aci_size(self.population)
+
+    @property
+    def idnat_struct(self) -> str:
+        return "1" + self.finess

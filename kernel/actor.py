@@ -1,0 +1,35 @@
+"""Who is acting: the resolved account with its roles and territory, passed into every service."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+
+class Role(enum.StrEnum):
+    GP = "gp"
+    NURSE = "nurse"
+    EXPERT = "expert"
+    PHARMACIST = "pharmacist"
+    REGULATOR = "regulator"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    account_id: uuid.UUID
+    territory_id: uuid.UUID
+    timezone: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    professional_id: uuid.UUID | None = None
+    token_id: uuid.UUID | None = None
+
+    def has_any(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_staff(self) -> bool:
+        """Coordinators and admins run the territory: they see and manage its directory."""
+        return self.has_any(Role.COORDINATOR, Role.ADMIN)

@@ -1,0 +1,46 @@
+"""Domain errors. The server maps each family to one HTTP status; the domain never knows HTTP."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    title = "Domain error"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The object does not exist *for this actor*: other territories' objects look absent."""
+
+    title = "Not found"
+
+
+class NotAllowed(DomainError):
+    """The actor is known but lacks the right for this action."""
+
+    title = "Forbidden"
+
+
+class NotAuthenticated(DomainError):
+    title = "Authentication required"
+
+
+class Conflict(DomainError):
+    """The state changed under the caller (taken slot, duplicate, stale status)."""
+
+    title = "Conflict"
+
+
+class InvalidTransition(Conflict):
+    title = "Invalid state transition"
+
+
+class Invalid(DomainError):
+    """Input that is well-formed but breaks a business rule; `field` names the culprit."""
+
+    title = "Invalid input"

@@ -1,0 +1,1 @@
+"""Scheduling domain: GP pool slots, availability rules, SNP requests, holds and bookings."""

@@ -1,0 +1,1 @@
+"""Transport and wiring: the Litestar app, settings, auth, controllers, CLI and migrations."""

@@ -1,0 +1,101 @@
+"""The Litestar application factory: wires settings, database, pub/sub, auth and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from integrations.pubsub import create_pubsub
+from kernel.clock import Clock, SystemClock
+from server.accounts.routes import AccountsController
+from server.auth.cache import TokenCache
+from server.auth.guards import authenticated
+from server.auth.middleware import AuthenticationMiddleware
+from server.auth.routes import AuthController
+from server.database import Database
+from server.dependencies import DEPENDENCIES
+from server.directory.routes import DirectoryController
+from server.health import health
+from server.problems import EXCEPTION_HANDLERS
+from server.settings import Settings
+from server.state import AppServices
+
+API_VERSION = "0.1.0"
+MAX_BODY_BYTES = 1_048_576
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    database: Database | None = None,
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    owns_database = database is None
+    db = database or Database(settings.database_url)
+    services = AppServices(
+        settings=settings,
+        db=db,
+        clock=clock or SystemClock(),
+        pubsub=create_pubsub(settings.redis_url),
+        token_cache=TokenCache(settings.token_cache_seconds),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await services.pubsub.close()
+            if owns_database:
+                await db.dispose()
+
+    api = Router(
+        path="/",
+        guards=[authenticated],
+        route_handlers=[AuthController, DirectoryController, AccountsController],
+        security=[{"bearer": []}],
+    )
+    return Litestar(
+        route_handlers=[health, api],
+        state=_state(services),
+        lifespan=[lifespan],
+        dependencies=DEPENDENCIES,
+        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/schema", "^/health$"])],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="CPTS SNP coordination server",
+            version=API_VERSION,
+            description=(
+                "Unscheduled-care (SNP) slots, bookings, teleconsultations, wound-care network "
+                "and ACI indicators for a CPTS. Errors are RFC 9457 problem+json."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http", scheme="bearer", description="cpts_… token"
+                    )
+                }
+            ),
+        ),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="never",
+        ),
+        debug=settings.debug,
+    )
+
+
+def _state(services: AppServices) -> State:
+    return State({"services": services})

@@ -1,0 +1,1 @@
+"""Authentication (bearer tokens, session cookies) and authorisation guards."""

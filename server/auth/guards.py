@@ -1,0 +1,44 @@
+"""Route guards: every API route needs an authenticated actor, and most a role among a few."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from kernel.actor import Actor, Role
+from kernel.errors import NotAllowed, NotAuthenticated
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, Actor) else None
+
+
+def authenticated(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """Default guard of the API router; a handler opts out with `opt={"public": True}`."""
+    if handler.opt.get("public"):
+        return
+    if current_actor(connection) is None:
+        raise NotAuthenticated("authentication required: send 'Authorization: Bearer <token>'")
+
+
+def roles(*allowed: Role) -> Guard:
+    """Allow the route to actors holding at least one of `allowed`."""
+    names = ", ".join(sorted(r.value for r in allowed))
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        actor = current_actor(connection)
+        if actor is None:
+            raise NotAuthenticated("authentication required")
+        if not actor.has_any(*allowed):
+            raise NotAllowed(f"this action needs one of the roles: {names}")
+
+    guard.__name__ = f"roles({names})"
+    return guard

@@ -1,0 +1,60 @@
+"""Who is calling: a bearer token in `Authorization`, or the session cookie of the web pages.
+
+Requests without credentials pass through anonymous (guards then decide); wrong or revoked
+credentials are refused at once. Cookie-authenticated writes must echo the CSRF cookie in the
+`X-CSRF-Token` header (double submit), which a cross-site form cannot do.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from coordination.accounts import service as accounts
+from coordination.accounts.token import digest
+from kernel.errors import NotAllowed, NotAuthenticated
+from server.state import AppServices
+
+SESSION_COOKIE = "cpts_session"
+CSRF_COOKIE = "cpts_csrf"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    header = connection.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise NotAuthenticated("Authorization header must be 'Bearer <token>'")
+    return value.strip()
+
+
+class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        secret = _bearer(connection)
+        via_cookie = False
+        if secret is None:
+            secret = connection.cookies.get(SESSION_COOKIE)
+            via_cookie = secret is not None
+        if not secret:
+            return AuthenticationResult(user=None, auth=None)
+        if via_cookie and connection.scope.get("method", "GET") not in _SAFE_METHODS:
+            sent = connection.headers.get(CSRF_HEADER, "")
+            expected = connection.cookies.get(CSRF_COOKIE, "")
+            if not expected or not hmac.compare_digest(sent, expected):
+                raise NotAllowed("missing or wrong CSRF token (X-CSRF-Token header)")
+        services = AppServices.of(connection.app)
+        key = digest(secret)
+        actor = services.token_cache.get(key)
+        if actor is None:
+            async with services.db.read() as session:
+                actor = await accounts.resolve(session, services.clock, secret)
+            services.token_cache.put(key, actor)
+        return AuthenticationResult(user=actor, auth="cookie" if via_cookie else "bearer")

@@ -1,0 +1,144 @@
+"""Login, logout, the caller's own account and their API tokens."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from litestar import Controller, Response, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from coordination.accounts import service as accounts
+from coordination.accounts.token import ApiToken, TokenKind
+from coordination.directory.service import get_professional
+from coordination.directory.territories import get_territory
+from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
+from server.auth.wire import LoginIn, LoginOut, MeOut, NewTokenOut, TokenIn, TokenList, TokenOut
+from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
+from server.directory.wire import professional_out, territory_out
+
+
+def _token_out(t: ApiToken) -> TokenOut:
+    return TokenOut(
+        id=t.id,
+        name=t.name,
+        kind=t.kind.value,
+        created_at=t.created_at,
+        expires_at=t.expires_at,
+        revoked_at=t.revoked_at,
+    )
+
+
+class AuthController(Controller):
+    path = "/api/v1"
+    tags = ["auth"]
+
+    @post("/auth/login", opt={"public": True}, status_code=HTTP_200_OK, summary="Log in")
+    async def login(
+        self, session: DbSession, clock: ClockDep, services: ServicesDep, data: JSONBody[LoginIn]
+    ) -> Response[LoginOut]:
+        kind = TokenKind.SESSION if data.session else TokenKind.API
+        issued = await accounts.login(session, clock, data.email, data.password, kind)
+        body = LoginOut(
+            token=issued.secret,
+            token_type="bearer",  # noqa: S106
+            expires_at=issued.token.expires_at,
+        )
+        cookies = []
+        if data.session:
+            secure = services.settings.cookie_secure
+            max_age = (
+                int((issued.token.expires_at - clock.now()).total_seconds())
+                if issued.token.expires_at
+                else None
+            )
+            cookies = [
+                Cookie(
+                    key=SESSION_COOKIE,
+                    value=issued.secret,
+                    httponly=True,
+                    secure=secure,
+                    samesite="lax",
+                    max_age=max_age,
+                    path="/",
+                ),
+                Cookie(
+                    key=CSRF_COOKIE,
+                    value=secrets.token_urlsafe(24),
+                    httponly=False,
+                    secure=secure,
+                    samesite="strict",
+                    max_age=max_age,
+                    path="/",
+                ),
+            ]
+        return Response(body, cookies=cookies)
+
+    @post("/auth/logout", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token in use")
+    async def logout(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, services: ServicesDep
+    ) -> Response[None]:
+        if actor.token_id is not None:
+            await accounts.revoke_token(session, clock, actor, actor.token_id)
+            services.token_cache.forget_token(actor.token_id)
+        return Response(
+            None,
+            status_code=HTTP_204_NO_CONTENT,
+            cookies=[
+                Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/"),
+                Cookie(key=CSRF_COOKIE, value="", max_age=0, path="/"),
+            ],
+        )
+
+    @get("/me", summary="The caller's account, roles, territory and directory record")
+    async def me(self, session: DbSession, actor: ActorDep) -> MeOut:
+        account = await accounts.get_account(session, actor, actor.account_id)
+        territory = await get_territory(session, actor)
+        professional = (
+            professional_out(await get_professional(session, actor, account.professional_id))
+            if account.professional_id
+            else None
+        )
+        return MeOut(
+            id=account.id,
+            email=account.email,
+            display_name=account.display_name,
+            roles=sorted(account.roles),
+            territory=territory_out(territory),
+            professional_id=account.professional_id,
+            professional=professional,
+        )
+
+    @get("/me/tokens", summary="The caller's tokens (secrets are never shown again)")
+    async def tokens(self, session: DbSession, actor: ActorDep) -> TokenList:
+        return TokenList(items=[_token_out(t) for t in await accounts.list_tokens(session, actor)])
+
+    @post("/me/tokens", summary="Create an API token for an integration or a device")
+    async def create_token(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, data: JSONBody[TokenIn]
+    ) -> NewTokenOut:
+        issued = await accounts.create_token(session, clock, actor, data.name)
+        t = issued.token
+        return NewTokenOut(
+            id=t.id,
+            name=t.name,
+            kind=t.kind.value,
+            created_at=t.created_at,
+            expires_at=t.expires_at,
+            revoked_at=t.revoked_at,
+            token=issued.secret,
+        )
+
+    @delete("/me/tokens/{token_id:uuid}", summary="Revoke one of the caller's tokens")
+    async def revoke(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        services: ServicesDep,
+        token_id: FromPath[uuid.UUID],
+    ) -> None:
+        await accounts.revoke_token(session, clock, actor, token_id)
+        services.token_cache.forget_token(token_id)

@@ -1,0 +1,56 @@
+"""Wire shapes of the authentication API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from kernel.actor import Role
+from server.directory.wire import ProfessionalOut, TerritoryOut
+
+
+class LoginIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+    session: bool = False  # also set the session cookie for the web pages
+
+
+class LoginOut(msgspec.Struct, kw_only=True):
+    token: str
+    token_type: str
+    expires_at: datetime | None
+
+
+class TokenIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class TokenOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    kind: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut, kw_only=True):
+    token: str  # shown once
+
+
+class TokenList(msgspec.Struct, kw_only=True):
+    items: list[TokenOut]
+    next: str | None = None
+
+
+class MeOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    roles: list[Role]
+    territory: TerritoryOut
+    professional_id: uuid.UUID | None
+    professional: ProfessionalOut | None

@@ -1,0 +1,103 @@
+"""The `cpts` command: serve, migrate, load the demo territories, mint tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from server.settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """CPTS SNP coordination server."""
+
+
+@main.command()
+@click.option("--host", default=None, help="bind address (CPTS_HOST, default 127.0.0.1)")
+@click.option("--port", type=int, default=None, help="port (CPTS_PORT, default 8000)")
+@click.option("--workers", type=int, default=None, help="worker processes (CPTS_WORKERS)")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the API, web pages and websockets."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    settings = Settings.from_env()
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    click.echo(
+        f"CPTS server on http://{bind_host}:{bind_port} ({settings.database_url.split(':')[0]})"
+    )
+    Granian(
+        target="server.asgi:app",
+        address=bind_host,
+        port=bind_port,
+        interface=Interfaces.ASGI,
+        workers=workers or settings.workers,
+    ).serve()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command()
+@click.option("--revision", default="head")
+def upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default head)."""
+    from server.migrations import upgrade as run_upgrade
+
+    url = Settings.from_env().database_url
+    asyncio.run(run_upgrade(url, revision))
+    click.echo(f"database at {revision}")
+
+
+@db.command()
+@click.option("--revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (default: one step)."""
+    from server.migrations import downgrade as run_downgrade
+
+    asyncio.run(run_downgrade(Settings.from_env().database_url, revision))
+    click.echo(f"database at {revision}")
+
+
+@main.group()
+def demo() -> None:
+    """Demo territories."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load CPTS Sud Yvelines and CPTS Vexin-Normand (idempotent)."""
+    from server.demo.loader import load_all
+
+    for line in asyncio.run(load_all(Settings.from_env().database_url)):
+        click.echo(line)
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--email", required=True, help="account e-mail")
+@click.option("--name", default="cli", help="label of the token")
+def token_create(email: str, name: str) -> None:
+    """Print a new bearer token for the account with this e-mail."""
+    from server.tokens import mint_token
+
+    try:
+        secret = asyncio.run(mint_token(Settings.from_env().database_url, email, name))
+    except LookupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(secret)
+
+
+if __name__ == "__main__":
+    main()

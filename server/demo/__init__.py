@@ -1,0 +1,1 @@
+"""Demo territories loaded by `cpts demo load`."""

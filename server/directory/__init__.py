@@ -1,0 +1,1 @@
+"""HTTP surface of the territory and its directory."""

@@ -1,0 +1,40 @@
+"""Liveness and readiness: is the database reachable and migrated, is pub/sub carrying."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Response, get
+from sqlalchemy import text
+
+from server.dependencies import ServicesDep
+
+
+class Component(msgspec.Struct, kw_only=True):
+    ok: bool
+    backend: str
+    detail: str | None = None
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: str
+    database: Component
+    pubsub: Component
+
+
+@get("/health", opt={"public": True}, tags=["health"], summary="Database and pub/sub state")
+async def health(services: ServicesDep) -> Response[Health]:
+    db = services.db
+    try:
+        async with db.read() as session:
+            revision = await session.scalar(text("SELECT version_num FROM alembic_version"))
+        database = Component(
+            ok=revision is not None, backend=db.backend, detail=f"revision {revision}"
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported by type only
+        database = Component(ok=False, backend=db.backend, detail=type(exc).__name__)
+    pubsub = Component(ok=await services.pubsub.ping(), backend=services.pubsub.backend)
+    ok = database.ok and pubsub.ok
+    return Response(
+        Health(status="ok" if ok else "degraded", database=database, pubsub=pubsub),
+        status_code=200 if ok else 503,
+    )

@@ -1,0 +1,59 @@
+"""Schema migrations (Alembic), run programmatically so `cpts db upgrade` needs no alembic.ini."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, text
+
+from server.database import create_engine, is_sqlite
+
+_HERE = Path(__file__).parent
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_HERE))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+async def _run(url: str, action: str, revision: str) -> None:
+    engine = create_engine(url, foreign_keys=False)
+    config = alembic_config(url)
+
+    def go(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+        if is_sqlite(url):
+            problems = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+            if problems:
+                raise RuntimeError(f"foreign key violations after migration: {problems[:5]}")
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(go)
+    finally:
+        await engine.dispose()
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    await _run(url, "upgrade", revision)
+
+
+async def downgrade(url: str, revision: str = "base") -> None:
+    await _run(url, "downgrade", revision)
+
+
+async def current_revision(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda c: MigrationContext.configure(c).get_current_revision()
+            )
+    finally:
+        await engine.dispose()

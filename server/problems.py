@@ -1,0 +1,201 @@
+"""RFC 9457 problem details for every error the API returns.
+
+Domain errors map to statuses by family; framework validation errors are reshaped so that each
+names the offending field. Unexpected errors become a bare 500 whose body reveals nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import MutableMapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from kernel.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+)
+
+PROBLEM_JSON = "application/problem+json"
+_TYPE_BASE = "urn:cpts-snp:problem:"
+log = logging.getLogger("cpts.errors")
+
+_STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
+    (NotAuthenticated, 401, "unauthenticated"),
+    (NotAllowed, 403, "forbidden"),
+    (NotFound, 404, "not-found"),
+    (Conflict, 409, "conflict"),
+    (Invalid, 422, "invalid"),
+)
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    instance: str | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": _TYPE_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": 'Bearer realm="cpts"'} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    for family, status, slug in _STATUS_BY_ERROR:
+        if isinstance(exc, family):
+            errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+            return problem(
+                status,
+                exc.title,
+                exc.detail,
+                slug=slug,
+                instance=request.url.path,
+                field=exc.field,
+                errors=errors,
+            )
+    return problem(400, exc.title, exc.detail, slug="bad-request", instance=request.url.path)
+
+
+_MSGSPEC_PATH = re.compile(r"- at `\$\.?([^`]*)`")
+_MSGSPEC_NAMED = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+
+
+def _field_of(message: str, key: str | None, source: str | None) -> str | None:
+    """The dotted path of the offending field: `locations.0.commune_insee`, `limit`…
+
+    msgspec reports body errors as "… - at `$.locations[0].commune_insee`" and names missing
+    or unknown fields in the message itself; query and path errors come with their key.
+    """
+    if source not in (None, "body") and key:
+        return key
+    path_match = _MSGSPEC_PATH.search(message)
+    path = path_match.group(1) if path_match else (key if key and key != "data" else "")
+    path = re.sub(r"\[(\d+)\]", r".\1", path).lstrip(".")
+    named = _MSGSPEC_NAMED.search(message)
+    if named:
+        path = f"{path}.{named.group(1)}" if path else named.group(1)
+    return path or None
+
+
+def _validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    raw = exc.extra if isinstance(exc.extra, list) else []
+    errors = []
+    for item in raw:
+        if isinstance(item, dict):
+            message = str(item.get("message", ""))
+            errors.append(
+                {
+                    "field": _field_of(message, item.get("key"), item.get("source")),
+                    "message": message,
+                    "source": item.get("source"),
+                }
+            )
+    malformed = any("malformed" in str(e["message"]).lower() for e in errors) or (
+        not errors and "decode" in (exc.detail or "").lower()
+    )
+    if malformed:
+        return problem(
+            400,
+            "Malformed request body",
+            "the body is not valid JSON",
+            slug="malformed",
+            instance=request.url.path,
+        )
+    first = errors[0] if errors else None
+    detail = first["message"] if first else exc.detail
+    return problem(
+        422,
+        "Invalid input",
+        detail,
+        slug="invalid",
+        instance=request.url.path,
+        field=first["field"] if first else None,
+        errors=errors or None,
+    )
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    if exc.status_code >= 500:
+        log.error("server error on %s %s: %r", request.method, request.url.path, exc, exc_info=exc)
+    if isinstance(exc, NotAuthorizedException):
+        return problem(401, "Authentication required", exc.detail, slug="unauthenticated")
+    if isinstance(exc, PermissionDeniedException):
+        return problem(403, "Forbidden", exc.detail, slug="forbidden")
+    status = exc.status_code
+    title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
+        status, "Request error" if status < 500 else "Server error"
+    )
+    return problem(status, title, exc.detail, instance=request.url.path)
+
+
+def _integrity_error(
+    request: Request[Any, Any, Any], exc: IntegrityError
+) -> Response[dict[str, Any]]:
+    # The database had the last word on an invariant the application did not catch first.
+    log.info(
+        "integrity error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__
+    )
+    return problem(
+        409,
+        "Conflict",
+        "the change conflicts with the current state",
+        slug="conflict",
+        instance=request.url.path,
+    )
+
+
+def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return problem(
+        503, "Service unavailable", "the database is unavailable, retry shortly", slug="unavailable"
+    )
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", slug="internal")
+
+
+EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    IntegrityError: _integrity_error,
+    OperationalError: _unavailable,
+    PoolTimeout: _unavailable,
+    OSError: _unavailable,
+    Exception: _internal_error,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]

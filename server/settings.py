@@ -1,0 +1,44 @@
+"""Configuration comes from the environment only; the defaults run everything locally."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import msgspec
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/cpts.sqlite3"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    cookie_secure: bool = False
+    slot_horizon_days: int = 56
+    token_cache_seconds: float = 10.0
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def flag(name: str, default: bool) -> bool:
+            raw = env.get(name)
+            if raw is None or raw == "":
+                return default
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+        return cls(
+            database_url=env.get("CPTS_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=env.get("CPTS_REDIS_URL") or None,
+            host=env.get("CPTS_HOST") or "127.0.0.1",
+            port=int(env.get("CPTS_PORT") or 8000),
+            workers=int(env.get("CPTS_WORKERS") or 1),
+            cookie_secure=flag("CPTS_COOKIE_SECURE", False),
+            slot_horizon_days=int(env.get("CPTS_SLOT_HORIZON_DAYS") or 56),
+            token_cache_seconds=float(env.get("CPTS_TOKEN_CACHE_SECONDS") or 10.0),
+            debug=flag("CPTS_DEBUG", False),
+        )

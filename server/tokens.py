@@ -1,0 +1,20 @@
+"""Operator-side token minting for the CLI."""
+
+from __future__ import annotations
+
+from coordination.accounts import service as accounts
+from kernel.clock import SystemClock
+from kernel.errors import NotFound
+from server.database import Database
+
+
+async def mint_token(url: str, email: str, name: str) -> str:
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            issued = await accounts.create_token_for(session, SystemClock(), email, name)
+        return issued.secret
+    except NotFound as exc:
+        raise LookupError(exc.detail) from exc
+    finally:
+        await db.dispose()
