@@ -25,6 +25,13 @@ from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.health import health
 from server.problems import EXCEPTION_HANDLERS
+from server.scheduling.routes import (
+    BookingController,
+    HoldController,
+    RequestController,
+    RuleController,
+    SlotController,
+)
 from server.settings import Settings
 from server.state import AppServices
 
@@ -61,7 +68,16 @@ def create_app(
     api = Router(
         path="/",
         guards=[authenticated],
-        route_handlers=[AuthController, DirectoryController, AccountsController],
+        route_handlers=[
+            AuthController,
+            DirectoryController,
+            AccountsController,
+            SlotController,
+            RuleController,
+            RequestController,
+            HoldController,
+            BookingController,
+        ],
         security=[{"bearer": []}],
     )
     return Litestar(

@@ -21,10 +21,12 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
     """A session in a transaction that commits after the handler (rolls back if it raised).
 
-    Safe methods get a reader; writes get a writer (BEGIN IMMEDIATE on SQLite).
+    Safe methods get a reader; writes, and reads that leave an audit row (handler option
+    `audited`), get a writer (BEGIN IMMEDIATE on SQLite).
     """
     db = AppServices.of(request.app).db
-    factory = db.reader if request.method in _SAFE_METHODS else db.writer
+    reads_only = request.method in _SAFE_METHODS and not request.route_handler.opt.get("audited")
+    factory = db.reader if reads_only else db.writer
     async with factory() as session, session.begin():
         yield session
 

@@ -9,8 +9,15 @@ from coordination.directory.commune import Commune
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
 from coordination.directory.territory import Territory
+from kernel.audit import PatientDataRead
 from kernel.database import Base
 from kernel.events import Event, EventCounter
+from scheduling.availability_rule import AvailabilityRule
+from scheduling.booking import Booking
+from scheduling.hold import Hold
+from scheduling.patient import Patient
+from scheduling.slot import Slot
+from scheduling.snp_request import SnpRequest
 
 metadata = Base.metadata
 
@@ -18,11 +25,18 @@ __all__ = [
     "Account",
     "AccountRole",
     "ApiToken",
+    "AvailabilityRule",
+    "Booking",
     "Commune",
     "Event",
     "EventCounter",
+    "Hold",
+    "Patient",
+    "PatientDataRead",
     "PracticeLocation",
     "Professional",
+    "Slot",
+    "SnpRequest",
     "Structure",
     "Territory",
     "metadata",

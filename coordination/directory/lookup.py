@@ -1,0 +1,71 @@
+"""Directory look-ups other contexts ask for: which practices are near a commune, which
+professionals practise a profession. Set-based, scoped to the actor's territory."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.commune import Commune
+from coordination.directory.professional import PracticeLocation, Profession, Professional
+from kernel.actor import Actor
+from kernel.errors import Invalid
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine): good to a few metres at a territory's scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+async def communes_within(
+    session: AsyncSession, actor: Actor, insee: str, within_km: float | None
+) -> set[uuid.UUID]:
+    """The commune itself, plus those whose centre lies within `within_km` of its centre."""
+    communes = list(
+        await session.scalars(select(Commune).where(Commune.territory_id == actor.territory_id))
+    )
+    centre = next((c for c in communes if c.insee == insee), None)
+    if centre is None:
+        raise Invalid(f"commune {insee} is not in this territory", field="commune")
+    if not within_km:
+        return {centre.id}
+    if centre.latitude is None or centre.longitude is None:
+        raise Invalid("this commune has no coordinates for a distance search", field="within_km")
+    return {
+        c.id
+        for c in communes
+        if c.latitude is not None
+        and c.longitude is not None
+        and distance_km(centre.latitude, centre.longitude, c.latitude, c.longitude) <= within_km
+    }
+
+
+async def location_ids_in(
+    session: AsyncSession, actor: Actor, commune_ids: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(PracticeLocation.id).where(
+            PracticeLocation.territory_id == actor.territory_id,
+            PracticeLocation.commune_id.in_(commune_ids),
+        )
+    )
+    return set(rows)
+
+
+async def professional_ids_of(
+    session: AsyncSession, actor: Actor, profession: Profession
+) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(Professional.id).where(
+            Professional.territory_id == actor.territory_id, Professional.profession == profession
+        )
+    )
+    return set(rows)

@@ -1,0 +1,65 @@
+"""A booking of a slot for a patient: the consultation the SNP request hoped for."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kernel.database import Base, id_column, str_enum
+from scheduling.snp_request import Origin
+
+
+class BookingStatus(enum.StrEnum):
+    BOOKED = "booked"
+    HONOURED = "honoured"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # The database's last word on double booking: one live booking per slot.
+        Index(
+            "uq_bookings_live_slot",
+            "slot_id",
+            unique=True,
+            postgresql_where=text("status <> 'cancelled'"),
+            sqlite_where=text("status <> 'cancelled'"),
+        ),
+        UniqueConstraint("booked_by", "idempotency_key"),
+        Index("ix_bookings_territory_starts", "territory_id", "starts_at"),
+        Index("ix_bookings_professional_starts", "professional_id", "starts_at"),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    territory_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), nullable=False
+    )
+    slot_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("slots.id"), nullable=False)
+    # Copied from the slot at booking time: bookings are read by professional and time far
+    # more often than slots are joined, and the slot's times never change once booked.
+    professional_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("professionals.id"), nullable=False
+    )
+    starts_at: Mapped[datetime] = mapped_column(nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(nullable=False)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"), nullable=False)
+    request_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("snp_requests.id"), nullable=True, index=True
+    )
+    channel: Mapped[Origin] = mapped_column(str_enum(Origin, 24), nullable=False)
+    booked_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    own_patient: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status: Mapped[BookingStatus] = mapped_column(
+        str_enum(BookingStatus, 12), nullable=False, default=BookingStatus.BOOKED
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(nullable=False)
+    status_changed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), nullable=False)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False)

@@ -1,0 +1,383 @@
+"""Bookings: the compare-and-swap that makes double booking impossible, and its lifecycle.
+
+A booking takes its slot from open (free, expired hold, or held by the caller's own hold) to
+booked in one conditional UPDATE; the loser of a race gets `SlotTaken` (409). A unique partial
+index on live bookings per slot is the database's last word. Retries with the same
+`Idempotency-Key` return the first booking instead of failing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
+from kernel.events import append_event
+from scheduling.booking import Booking, BookingStatus
+from scheduling.hold import Hold
+from scheduling.holds import SlotTaken
+from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
+from scheduling.slot import Slot, SlotStatus
+from scheduling.slots import get_slot, slot_event_payload
+from scheduling.snp_request import Origin, Outcome, SnpRequest
+
+SAS_WEEKLY_CAP = 20  # NGAP art. 14.1.3: SNP majoration billable at most 20 times a week per GP
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDraft:
+    channel: Origin
+    slot_id: uuid.UUID | None = None
+    hold_id: uuid.UUID | None = None
+    patient: PatientDraft | None = None
+    request_id: uuid.UUID | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(slots=True)
+class Booked:
+    booking: Booking
+    created: bool  # False when an idempotent retry returned the first booking
+    warnings: list[str] = field(default_factory=list)
+
+
+def booking_event_payload(booking: Booking) -> dict[str, object]:
+    """No patient identity: the professional, the time, the status, the channel."""
+    return {
+        "booking_id": str(booking.id),
+        "slot_id": str(booking.slot_id),
+        "professional_id": str(booking.professional_id),
+        "starts_at": booking.starts_at.isoformat(),
+        "ends_at": booking.ends_at.isoformat(),
+        "channel": booking.channel.value,
+        "status": booking.status.value,
+        "request_id": str(booking.request_id) if booking.request_id else None,
+        "own_patient": booking.own_patient,
+    }
+
+
+async def _existing(session: AsyncSession, actor: Actor, key: str) -> Booking | None:
+    return await session.scalar(
+        select(Booking).where(Booking.booked_by == actor.account_id, Booking.idempotency_key == key)
+    )
+
+
+async def _resolve_slot_and_hold(
+    session: AsyncSession, actor: Actor, draft: BookingDraft
+) -> tuple[uuid.UUID, Hold | None]:
+    if draft.hold_id is None:
+        if draft.slot_id is None:
+            raise Invalid("give a slot_id or a hold_id", field="slot_id")
+        return draft.slot_id, None
+    hold = await session.scalar(
+        select(Hold).where(
+            Hold.id == draft.hold_id,
+            Hold.territory_id == actor.territory_id,
+            Hold.account_id == actor.account_id,
+        )
+    )
+    if hold is None:
+        raise NotFound("hold not found")
+    if draft.slot_id is not None and draft.slot_id != hold.slot_id:
+        raise Invalid("slot_id does not match the hold", field="slot_id")
+    if hold.consumed_at is not None or hold.released_at is not None:
+        raise Conflict("this hold is already used or released", field="hold_id")
+    return hold.slot_id, hold
+
+
+async def _sas_weekly_count(
+    session: AsyncSession, professional_id: uuid.UUID, starts_at: datetime, tz: str
+) -> int:
+    local = starts_at.astimezone(ZoneInfo(tz))
+    monday = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    week_start = monday.astimezone(ZoneInfo("UTC"))
+    week_end = (monday + timedelta(days=7)).astimezone(ZoneInfo("UTC"))
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(
+            Booking.professional_id == professional_id,
+            Booking.channel == Origin.SAS_REGULATOR,
+            Booking.status != BookingStatus.CANCELLED,
+            Booking.own_patient.is_(False),
+            Booking.starts_at >= week_start,
+            Booking.starts_at < week_end,
+        )
+    )
+    return int(count or 0)
+
+
+async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:
+    if draft.idempotency_key:
+        previous = await _existing(session, actor, draft.idempotency_key)
+        if previous is not None:
+            return Booked(previous, created=False)
+    slot_id, hold = await _resolve_slot_and_hold(session, actor, draft)
+    now = clock.now()
+
+    request: SnpRequest | None = None
+    if draft.request_id is not None:
+        request = await session.scalar(
+            select(SnpRequest).where(
+                SnpRequest.id == draft.request_id, SnpRequest.territory_id == actor.territory_id
+            )
+        )
+        if request is None:
+            raise Invalid("request not found in this territory", field="request_id")
+        if request.outcome is not None:
+            raise Conflict(
+                f"this request is already closed ({request.outcome})", field="request_id"
+            )
+
+    open_for_me = or_(
+        Slot.status == SlotStatus.FREE,
+        and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
+    )
+    if hold is not None:
+        open_for_me = or_(
+            open_for_me,
+            and_(Slot.status == SlotStatus.HELD, Slot.hold_id == hold.id),
+        )
+    slot: Slot | None = await session.scalar(
+        update(Slot)
+        .where(
+            Slot.id == slot_id,
+            Slot.territory_id == actor.territory_id,
+            Slot.ends_at > now,
+            open_for_me,
+        )
+        .values(
+            status=SlotStatus.BOOKED,
+            hold_id=None,
+            held_until=None,
+            version=Slot.version + 1,
+            updated_at=now,
+        )
+        .returning(Slot)
+    )
+    if slot is None:
+        current = await get_slot(session, actor, slot_id)  # 404 when absent
+        if current.ends_at <= now:
+            raise Conflict("this slot is over", field="slot_id")
+        raise SlotTaken("this slot is no longer free", field="slot_id")
+
+    if request is not None:
+        patient_id = request.patient_id
+    elif draft.patient is not None:
+        patient = new_patient(actor.territory_id, draft.patient, now)
+        session.add(patient)
+        await session.flush()
+        patient_id = patient.id
+    else:
+        raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
+
+    booking = Booking(
+        id=uuid.uuid4(),
+        territory_id=actor.territory_id,
+        slot_id=slot.id,
+        professional_id=slot.professional_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        patient_id=patient_id,
+        request_id=request.id if request else None,
+        channel=draft.channel,
+        booked_by=actor.account_id,
+        idempotency_key=draft.idempotency_key,
+        own_patient=actor.professional_id == slot.professional_id,
+        status=BookingStatus.BOOKED,
+        status_changed_at=now,
+        status_changed_by=actor.account_id,
+        created_at=now,
+    )
+    session.add(booking)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise SlotTaken("this slot is no longer free", field="slot_id") from exc
+
+    if hold is not None:
+        hold.consumed_at = now
+    if request is not None:
+        closed = await session.execute(
+            update(SnpRequest)
+            .where(SnpRequest.id == request.id, SnpRequest.outcome.is_(None))
+            .values(outcome=Outcome.BOOKED, outcome_at=now, booking_id=booking.id)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(closed, "rowcount", 0):
+            raise Conflict("this request was closed meanwhile", field="request_id")
+
+    warnings = []
+    if booking.own_patient:
+        warnings.append(
+            "own_patient: a GP booking their own slot is not an SNP consultation for the CPTS"
+        )
+    if booking.channel is Origin.SAS_REGULATOR and not booking.own_patient:
+        count = await _sas_weekly_count(
+            session, booking.professional_id, booking.starts_at, actor.timezone
+        )
+        if count > SAS_WEEKLY_CAP:
+            warnings.append(
+                f"sas_weekly_cap: {count} SAS-regulated consultations this week for this GP; "
+                f"the SNP majoration is billable {SAS_WEEKLY_CAP} times a week"
+            )
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="booking.created",
+        actor=actor,
+        subject_id=booking.id,
+        payload=booking_event_payload(booking),
+    )
+    return Booked(booking, created=True, warnings=warnings)
+
+
+async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID) -> Booking:
+    booking = await session.scalar(
+        select(Booking).where(Booking.id == booking_id, Booking.territory_id == actor.territory_id)
+    )
+    if booking is None:
+        raise NotFound("booking not found")
+    return booking
+
+
+def may_see_booking(actor: Actor, booking: Booking) -> bool:
+    """The booker, the professional consulted and the CPTS staff see a booking's patient."""
+    return (
+        actor.account_id == booking.booked_by
+        or actor.professional_id == booking.professional_id
+        or actor.is_staff
+    )
+
+
+_TRANSITIONS: dict[BookingStatus, tuple[str, set[BookingStatus]]] = {
+    BookingStatus.CANCELLED: ("booking.cancelled", {BookingStatus.BOOKED}),
+    BookingStatus.HONOURED: ("booking.honoured", {BookingStatus.BOOKED, BookingStatus.NO_SHOW}),
+    BookingStatus.NO_SHOW: ("booking.no_show", {BookingStatus.BOOKED, BookingStatus.HONOURED}),
+}
+
+
+async def transition(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    booking_id: uuid.UUID,
+    to: BookingStatus,
+    reason: str | None = None,
+) -> Booking:
+    """Move a booking to `to` by compare-and-swap on its current status.
+
+    Cancelling frees the slot again (if it has not started). Honoured / no-show are stated by
+    the professional consulted or the staff, once the consultation has started.
+    """
+    event_type, allowed_from = _TRANSITIONS[to]
+    booking = await get_booking(session, actor, booking_id)
+    if not may_see_booking(actor, booking):
+        raise NotFound("booking not found")
+    now = clock.now()
+    if to is not BookingStatus.CANCELLED:
+        if actor.professional_id != booking.professional_id and not actor.is_staff:
+            raise NotFound("booking not found")
+        if booking.starts_at > now:
+            raise InvalidTransition("the consultation has not started yet", field="status")
+    changed: Booking | None = await session.scalar(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status.in_(allowed_from))
+        .values(
+            status=to,
+            status_changed_at=now,
+            status_changed_by=actor.account_id,
+            cancel_reason=reason if to is BookingStatus.CANCELLED else Booking.cancel_reason,
+        )
+        .returning(Booking)
+        .execution_options(populate_existing=True)
+    )
+    if changed is None:
+        raise InvalidTransition(
+            f"a {booking.status.value} booking cannot become {to.value}", field="status"
+        )
+    if to is BookingStatus.CANCELLED:
+        freed: Slot | None = await session.scalar(
+            update(Slot)
+            .where(
+                Slot.id == changed.slot_id, Slot.status == SlotStatus.BOOKED, Slot.starts_at > now
+            )
+            .values(status=SlotStatus.FREE, version=Slot.version + 1, updated_at=now)
+            .returning(Slot)
+        )
+        if freed is not None:
+            await append_event(
+                session,
+                clock,
+                territory_id=actor.territory_id,
+                type="slot.freed",
+                actor=actor,
+                subject_id=freed.id,
+                payload=slot_event_payload(freed),
+            )
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type=event_type,
+        actor=actor,
+        subject_id=changed.id,
+        payload=booking_event_payload(changed)
+        | ({"reason_given": bool(reason)} if to is BookingStatus.CANCELLED else {}),
+    )
+    return changed
+
+
+async def patient_of(session: AsyncSession, booking: Booking) -> Patient:
+    patient = await session.get(Patient, booking.patient_id)
+    assert patient is not None
+    return patient
+
+
+async def patients_for(session: AsyncSession, items: list[Booking]) -> dict[uuid.UUID, Patient]:
+    return await patients_by_id(session, (b.patient_id for b in items))
+
+
+async def get_visible_booking(
+    session: AsyncSession, actor: Actor, booking_id: uuid.UUID
+) -> Booking:
+    booking = await get_booking(session, actor, booking_id)
+    if not may_see_booking(actor, booking):
+        raise NotFound("booking not found")
+    return booking
+
+
+async def list_visible(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    status: BookingStatus | None,
+    limit: int,
+) -> list[Booking]:
+    """Bookings the actor made or is consulted for (all of the territory for staff)."""
+    stmt = select(Booking).where(Booking.territory_id == actor.territory_id)
+    if not actor.is_staff:
+        mine = Booking.booked_by == actor.account_id
+        if actor.professional_id is not None:
+            mine = or_(mine, Booking.professional_id == actor.professional_id)
+        stmt = stmt.where(mine)
+    if start is not None:
+        stmt = stmt.where(Booking.starts_at >= start)
+    if end is not None:
+        stmt = stmt.where(Booking.starts_at < end)
+    if status is not None:
+        stmt = stmt.where(Booking.status == status)
+    return list(await session.scalars(stmt.order_by(Booking.starts_at, Booking.id).limit(limit)))

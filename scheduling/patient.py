@@ -1,0 +1,95 @@
+"""Minimal patient identity for unscheduled care: enough to call and to welcome, no more.
+
+An INS may only be shared when the identity is "qualified"; we keep the NIR optional and
+validated by its key, and never put any of this in logs or broadcast events.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kernel.database import Base, id_column, str_enum
+from kernel.errors import Invalid
+from kernel.identifiers import IdentifierError, check_nir
+
+
+class Sex(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[uuid.UUID] = id_column()
+    territory_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    family_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    given_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    birth_date: Mapped[date] = mapped_column(Date, nullable=False)
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex, 10), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    nir: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False)
+
+    @property
+    def initials(self) -> str:
+        return f"{self.given_name[:1]}.{self.family_name[:1]}.".upper()
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDraft:
+    family_name: str
+    given_name: str
+    birth_date: date
+    sex: Sex
+    phone: str | None = None
+    nir: str | None = None
+
+
+def new_patient(territory_id: uuid.UUID, draft: PatientDraft, now: datetime) -> Patient:
+    """Validate and build a patient row; errors name the field under `patient.`."""
+    for name in ("family_name", "given_name"):
+        if not getattr(draft, name).strip():
+            raise Invalid(f"{name} must not be empty", field=f"patient.{name}")
+    today = now.date()
+    if draft.birth_date > today or draft.birth_date.year < today.year - 130:
+        raise Invalid("birth date is not plausible", field="patient.birth_date")
+    nir = None
+    if draft.nir:
+        try:
+            nir = check_nir(draft.nir).value
+        except IdentifierError as exc:
+            raise Invalid(str(exc), field="patient.nir") from exc
+    return Patient(
+        id=uuid.uuid4(),
+        territory_id=territory_id,
+        family_name=draft.family_name.strip(),
+        given_name=draft.given_name.strip(),
+        birth_date=draft.birth_date,
+        sex=draft.sex,
+        phone=draft.phone,
+        nir=nir,
+        created_at=now,
+    )
+
+
+async def patients_by_id(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Patient]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(Patient).where(Patient.id.in_(wanted)))
+    return {p.id: p for p in rows}

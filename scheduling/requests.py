@@ -1,0 +1,162 @@
+"""SNP requests: record them as they arrive, close them with an outcome."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.actor import Actor, Role
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, NotFound
+from kernel.events import append_event
+from kernel.pagination import Page
+from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
+from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
+
+MAX_BACKDATE = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDraft:
+    origin: Origin
+    reason: str
+    patient: PatientDraft
+    urgency: Urgency = Urgency.WITHIN_48H
+    received_at: datetime | None = None
+
+
+def request_event_payload(request: SnpRequest) -> dict[str, object]:
+    """No patient identity and no free-text reason: events reach people who may not see them."""
+    return {
+        "request_id": str(request.id),
+        "origin": request.origin.value,
+        "urgency": request.urgency.value,
+        "received_at": request.received_at.isoformat(),
+        "outcome": request.outcome.value if request.outcome else None,
+        "outcome_at": request.outcome_at.isoformat() if request.outcome_at else None,
+    }
+
+
+async def create_request(
+    session: AsyncSession, clock: Clock, actor: Actor, draft: RequestDraft
+) -> tuple[SnpRequest, Patient]:
+    now = clock.now()
+    received_at = draft.received_at or now
+    if received_at > now + timedelta(minutes=1):
+        raise Invalid("received_at cannot be in the future", field="received_at")
+    if received_at < now - MAX_BACKDATE:
+        raise Invalid("received_at is more than 7 days ago", field="received_at")
+    if not draft.reason.strip():
+        raise Invalid("reason must not be empty", field="reason")
+    patient = new_patient(actor.territory_id, draft.patient, now)
+    session.add(patient)
+    request = SnpRequest(
+        id=uuid.uuid4(),
+        territory_id=actor.territory_id,
+        origin=draft.origin,
+        received_at=received_at,
+        reason=draft.reason.strip(),
+        urgency=draft.urgency,
+        patient_id=patient.id,
+        recorded_by=actor.account_id,
+        created_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="request.created",
+        actor=actor,
+        subject_id=request.id,
+        payload=request_event_payload(request),
+    )
+    return request, patient
+
+
+async def get_request(session: AsyncSession, actor: Actor, request_id: uuid.UUID) -> SnpRequest:
+    request = await session.scalar(
+        select(SnpRequest).where(
+            SnpRequest.id == request_id, SnpRequest.territory_id == actor.territory_id
+        )
+    )
+    if request is None:
+        raise NotFound("request not found")
+    return request
+
+
+async def close_request(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    outcome: Outcome,
+    note: str | None = None,
+) -> SnpRequest:
+    """Close an open request with an outcome other than `booked` (booking closes it itself)."""
+    await get_visible_request(session, actor, request_id)
+    if outcome is Outcome.BOOKED:
+        raise Invalid(
+            "a request becomes booked by booking a slot with its request_id", field="outcome"
+        )
+    now = clock.now()
+    closed: SnpRequest | None = await session.scalar(
+        update(SnpRequest)
+        .where(
+            SnpRequest.id == request_id,
+            SnpRequest.territory_id == actor.territory_id,
+            SnpRequest.outcome.is_(None),
+        )
+        .values(outcome=outcome, outcome_at=now, outcome_note=note)
+        .returning(SnpRequest)
+    )
+    if closed is None:
+        current = await get_request(session, actor, request_id)
+        raise Conflict(f"this request is already closed ({current.outcome})", field="outcome")
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="request.closed",
+        actor=actor,
+        subject_id=closed.id,
+        payload=request_event_payload(closed),
+    )
+    return closed
+
+
+def sees_all_requests(actor: Actor) -> bool:
+    """Staff and regulators work the territory's request board; others see what they recorded."""
+    return actor.is_staff or actor.has_any(Role.REGULATOR)
+
+
+async def get_visible_request(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID
+) -> SnpRequest:
+    request = await get_request(session, actor, request_id)
+    if not sees_all_requests(actor) and request.recorded_by != actor.account_id:
+        raise NotFound("request not found")
+    return request
+
+
+async def list_requests(
+    session: AsyncSession, actor: Actor, *, open_only: bool, limit: int = 100
+) -> Page[SnpRequest]:
+    stmt = select(SnpRequest).where(SnpRequest.territory_id == actor.territory_id)
+    if not sees_all_requests(actor):
+        stmt = stmt.where(SnpRequest.recorded_by == actor.account_id)
+    if open_only:
+        stmt = stmt.where(SnpRequest.outcome.is_(None))
+    rows = list(await session.scalars(stmt.order_by(SnpRequest.received_at.desc()).limit(limit)))
+    return Page(rows, None)
+
+
+async def patients_for(
+    session: AsyncSession, requests: list[SnpRequest]
+) -> dict[uuid.UUID, Patient]:
+    return await patients_by_id(session, (r.patient_id for r in requests))

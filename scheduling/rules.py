@@ -1,0 +1,407 @@
+"""Availability rules: create, edit, end, and materialise them as slots on a rolling horizon.
+
+Materialisation is idempotent and safe to run from several workers at once: each rule's
+`materialised_until` advances by compare-and-swap, so only one worker inserts a given stretch.
+Editing or ending a rule withdraws its future *open* slots only; booked, held and blocked slots
+stay as they are.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.errors import Invalid, NotFound
+from kernel.events import append_event
+from scheduling.availability_rule import AvailabilityRule
+from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
+from scheduling.refs import ProfessionalRef
+from scheduling.slot import LIVE_STATUSES, Modality, Slot, SlotStatus, Visibility, visibility_mask
+from scheduling.slots import SlotDraft, check_draft, default_location, require_agenda_rights
+
+MAX_RULE_SPAN_DAYS = 3 * 366
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDraft:
+    rrule: str
+    start_date: date
+    start_time: time
+    end_time: time
+    slot_minutes: int
+    modality: Modality
+    visibility: frozenset[Visibility]
+    until: date | None = None
+    exdates: frozenset[date] = frozenset()
+    location_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Materialised:
+    rule: AvailabilityRule
+    created: int
+    skipped_overlaps: int
+    withdrawn: int = 0
+
+
+def _validate(draft: RuleDraft, professional: ProfessionalRef) -> None:
+    if draft.end_time <= draft.start_time:
+        raise Invalid("end_time must be after start_time", field="end_time")
+    if not 5 <= draft.slot_minutes <= 240:
+        raise Invalid("slot_minutes must be between 5 and 240", field="slot_minutes")
+    window = datetime.combine(date.min, draft.end_time) - datetime.combine(
+        date.min, draft.start_time
+    )
+    if window < timedelta(minutes=draft.slot_minutes):
+        raise Invalid("the daily window is shorter than one slot", field="slot_minutes")
+    if draft.until is not None and draft.until < draft.start_date:
+        raise Invalid("until must not be before start_date", field="until")
+    if draft.until is not None and (draft.until - draft.start_date).days > MAX_RULE_SPAN_DAYS:
+        raise Invalid("a rule spans at most three years; renew it after", field="until")
+    try:
+        parse_rrule(draft.rrule, draft.start_date)
+    except RecurrenceError as exc:
+        raise Invalid(str(exc), field="rrule") from exc
+    check_draft(
+        SlotDraft(
+            starts_at=datetime.combine(draft.start_date, draft.start_time),
+            ends_at=datetime.combine(draft.start_date, draft.start_time)
+            + timedelta(minutes=draft.slot_minutes),
+            modality=draft.modality,
+            visibility=draft.visibility,
+            location_id=draft.location_id,
+        ),
+        professional,
+    )
+
+
+def local_today(clock: Clock, timezone: str) -> date:
+    return clock.now().astimezone(ZoneInfo(timezone)).date()
+
+
+async def _materialise(
+    session: AsyncSession,
+    clock: Clock,
+    rule: AvailabilityRule,
+    first_day: date,
+    last_day: date,
+) -> tuple[int, int]:
+    """Insert the rule's slots for [first_day, last_day], skipping overlaps; return counts."""
+    if rule.until is not None:
+        last_day = min(last_day, rule.until)
+    first_day = max(first_day, rule.start_date)
+    if last_day < first_day:
+        return 0, 0
+    zone = ZoneInfo(rule.timezone)
+    now = clock.now()
+    intervals = [
+        (s, e)
+        for s, e in expand(
+            parse_rrule(rule.rrule, rule.start_date),
+            DailyWindow(rule.start_time, rule.end_time, rule.slot_minutes),
+            zone,
+            first_day,
+            last_day,
+            frozenset(date.fromisoformat(d) for d in rule.exdates),
+        )
+        if e > now
+    ]
+    if not intervals:
+        return 0, 0
+    existing = (
+        await session.execute(
+            select(Slot.starts_at, Slot.ends_at).where(
+                Slot.professional_id == rule.professional_id,
+                Slot.status.in_(LIVE_STATUSES),
+                Slot.starts_at < intervals[-1][1],
+                Slot.ends_at > intervals[0][0],
+            )
+        )
+    ).all()
+    busy = sorted((s, e) for s, e in existing)
+    slots = []
+    skipped = 0
+    for start, end in intervals:
+        if any(s < end and e > start for s, e in busy):
+            skipped += 1
+            continue
+        slots.append(
+            Slot(
+                id=uuid.uuid4(),
+                territory_id=rule.territory_id,
+                professional_id=rule.professional_id,
+                location_id=rule.location_id,
+                rule_id=rule.id,
+                starts_at=start,
+                ends_at=end,
+                modality=rule.modality,
+                visibility=rule.visibility,
+                status=SlotStatus.FREE,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.add_all(slots)
+    await session.flush()
+    return len(slots), skipped
+
+
+async def _withdraw_open_slots(
+    session: AsyncSession, clock: Clock, rule: AvailabilityRule, from_instant: datetime
+) -> int:
+    now = clock.now()
+    result = await session.execute(
+        update(Slot)
+        .where(
+            Slot.rule_id == rule.id,
+            Slot.starts_at >= from_instant,
+            or_(
+                Slot.status == SlotStatus.FREE,
+                and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
+            ),
+        )
+        .values(
+            status=SlotStatus.CANCELLED,
+            hold_id=None,
+            held_until=None,
+            updated_at=now,
+            version=Slot.version + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _rule_payload(rule: AvailabilityRule, m: Materialised | None = None) -> dict[str, object]:
+    payload: dict[str, object] = {
+        "rule_id": str(rule.id),
+        "professional_id": str(rule.professional_id),
+        "rrule": rule.rrule,
+        "start_date": rule.start_date.isoformat(),
+        "until": rule.until.isoformat() if rule.until else None,
+        "modality": rule.modality.value,
+    }
+    if m is not None:
+        payload |= {
+            "slots_created": m.created,
+            "skipped_overlaps": m.skipped_overlaps,
+            "slots_withdrawn": m.withdrawn,
+        }
+    return payload
+
+
+async def create_rule(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    draft: RuleDraft,
+    horizon_days: int,
+) -> Materialised:
+    require_agenda_rights(actor, professional)
+    _validate(draft, professional)
+    now = clock.now()
+    slot_probe = SlotDraft(
+        starts_at=now,
+        ends_at=now,
+        modality=draft.modality,
+        visibility=draft.visibility,
+        location_id=draft.location_id,
+    )
+    rule = AvailabilityRule(
+        id=uuid.uuid4(),
+        territory_id=actor.territory_id,
+        professional_id=professional.id,
+        location_id=default_location(slot_probe, professional),
+        rrule=draft.rrule.removeprefix("RRULE:").strip(),
+        start_date=draft.start_date,
+        until=draft.until,
+        start_time=draft.start_time,
+        end_time=draft.end_time,
+        slot_minutes=draft.slot_minutes,
+        modality=draft.modality,
+        visibility=visibility_mask(draft.visibility),
+        exdates=sorted(d.isoformat() for d in draft.exdates),
+        timezone=actor.timezone,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    today = local_today(clock, rule.timezone)
+    horizon = today + timedelta(days=horizon_days)
+    rule.materialised_until = horizon
+    session.add(rule)
+    await session.flush()
+    created, skipped = await _materialise(session, clock, rule, today, horizon)
+    result = Materialised(rule, created, skipped)
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="availability_rule.created",
+        actor=actor,
+        subject_id=rule.id,
+        payload=_rule_payload(rule, result),
+    )
+    return result
+
+
+async def get_rule(session: AsyncSession, actor: Actor, rule_id: uuid.UUID) -> AvailabilityRule:
+    rule = await session.scalar(
+        select(AvailabilityRule).where(
+            AvailabilityRule.id == rule_id, AvailabilityRule.territory_id == actor.territory_id
+        )
+    )
+    if rule is None:
+        raise NotFound("availability rule not found")
+    return rule
+
+
+async def list_rules(
+    session: AsyncSession, actor: Actor, professional_id: uuid.UUID | None
+) -> list[AvailabilityRule]:
+    stmt = select(AvailabilityRule).where(AvailabilityRule.territory_id == actor.territory_id)
+    if professional_id is not None:
+        stmt = stmt.where(AvailabilityRule.professional_id == professional_id)
+    return list(await session.scalars(stmt.order_by(AvailabilityRule.created_at)))
+
+
+async def replace_rule(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    rule_id: uuid.UUID,
+    draft: RuleDraft,
+    horizon_days: int,
+) -> Materialised:
+    """Edit a rule: its future open slots are withdrawn and the new pattern materialised."""
+    require_agenda_rights(actor, professional)
+    rule = await get_rule(session, actor, rule_id)
+    if rule.professional_id != professional.id:
+        raise NotFound("availability rule not found")
+    _validate(draft, professional)
+    now = clock.now()
+    withdrawn = await _withdraw_open_slots(session, clock, rule, now)
+    rule.rrule = draft.rrule.removeprefix("RRULE:").strip()
+    rule.start_date = draft.start_date
+    rule.until = draft.until
+    rule.start_time = draft.start_time
+    rule.end_time = draft.end_time
+    rule.slot_minutes = draft.slot_minutes
+    rule.modality = draft.modality
+    rule.visibility = visibility_mask(draft.visibility)
+    rule.exdates = sorted(d.isoformat() for d in draft.exdates)
+    if draft.location_id is not None:
+        rule.location_id = draft.location_id
+    rule.version += 1
+    rule.updated_at = now
+    rule.ended_at = None
+    today = local_today(clock, rule.timezone)
+    rule.materialised_until = today + timedelta(days=horizon_days)
+    await session.flush()
+    created, skipped = await _materialise(session, clock, rule, today, rule.materialised_until)
+    result = Materialised(rule, created, skipped, withdrawn)
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="availability_rule.updated",
+        actor=actor,
+        subject_id=rule.id,
+        payload=_rule_payload(rule, result),
+    )
+    return result
+
+
+async def end_rule(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    rule_id: uuid.UUID,
+    last_day: date | None,
+) -> Materialised:
+    """End a rule after `last_day` (default: today); later open slots are withdrawn."""
+    require_agenda_rights(actor, professional)
+    rule = await get_rule(session, actor, rule_id)
+    if rule.professional_id != professional.id:
+        raise NotFound("availability rule not found")
+    today = local_today(clock, rule.timezone)
+    last_day = last_day or today
+    if last_day < today - timedelta(days=1):
+        raise Invalid("a rule cannot be ended in the past", field="until")
+    zone = ZoneInfo(rule.timezone)
+    cut = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
+    withdrawn = await _withdraw_open_slots(session, clock, rule, max(cut, clock.now()))
+    now = clock.now()
+    rule.until = max(last_day, rule.start_date)
+    rule.ended_at = now
+    rule.updated_at = now
+    rule.version += 1
+    await session.flush()
+    result = Materialised(rule, 0, 0, withdrawn)
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="availability_rule.ended",
+        actor=actor,
+        subject_id=rule.id,
+        payload=_rule_payload(rule, result),
+    )
+    return result
+
+
+async def extend_horizon(session: AsyncSession, clock: Clock, horizon_days: int) -> int:
+    """Materialise every live rule up to today + horizon; returns the number of slots created.
+
+    Called periodically by each worker; the compare-and-swap on `materialised_until` makes
+    concurrent runs insert each stretch once.
+    """
+    created_total = 0
+    rules = list(
+        await session.scalars(select(AvailabilityRule).where(AvailabilityRule.ended_at.is_(None)))
+    )
+    for rule in rules:
+        target = local_today(clock, rule.timezone) + timedelta(days=horizon_days)
+        previous = rule.materialised_until
+        if previous is not None and previous >= target:
+            continue
+        if rule.until is not None and previous is not None and previous >= rule.until:
+            continue
+        won = await session.execute(
+            update(AvailabilityRule)
+            .where(
+                AvailabilityRule.id == rule.id,
+                AvailabilityRule.materialised_until == previous
+                if previous is not None
+                else AvailabilityRule.materialised_until.is_(None),
+            )
+            .values(materialised_until=target)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(won, "rowcount", 0):
+            continue
+        first = (previous + timedelta(days=1)) if previous else local_today(clock, rule.timezone)
+        created, skipped = await _materialise(session, clock, rule, first, target)
+        created_total += created
+        if created:
+            await append_event(
+                session,
+                clock,
+                territory_id=rule.territory_id,
+                type="availability_rule.extended",
+                actor=None,
+                subject_id=rule.id,
+                payload=_rule_payload(rule, Materialised(rule, created, skipped)),
+            )
+    return created_total

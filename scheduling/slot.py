@@ -1,0 +1,108 @@
+"""A bookable slot of a professional's agenda, published for the CPTS pool."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, SmallInteger, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kernel.database import Base, id_column, str_enum
+
+
+class Modality(enum.StrEnum):
+    OFFICE = "office"  # SAS AMB
+    HOME_VISIT = "home_visit"  # SAS HH
+    VIDEO = "video"  # SAS VR
+
+
+class Visibility(enum.StrEnum):
+    """Who may see and book a slot (SAS slot kinds PUBLIC, PRO, SNP plus the CPTS itself)."""
+
+    PUBLIC = "public"
+    PRO = "pro"
+    SNP = "snp"
+    CPTS = "cpts"
+
+
+_VISIBILITY_BITS = {v: 1 << i for i, v in enumerate(Visibility)}
+
+
+def visibility_mask(values: set[Visibility] | frozenset[Visibility] | list[Visibility]) -> int:
+    mask = 0
+    for v in values:
+        mask |= _VISIBILITY_BITS[Visibility(v)]
+    return mask
+
+
+def visibility_set(mask: int) -> list[Visibility]:
+    return [v for v, bit in _VISIBILITY_BITS.items() if mask & bit]
+
+
+class SlotStatus(enum.StrEnum):
+    FREE = "free"
+    HELD = "held"  # reserved by a hold until `held_until`; free again after it, lazily
+    BOOKED = "booked"
+    BLOCKED = "blocked"  # busy in the professional's own calendar
+    CANCELLED = "cancelled"  # withdrawn by the professional; not "live"
+
+
+LIVE_STATUSES = (SlotStatus.FREE, SlotStatus.HELD, SlotStatus.BOOKED, SlotStatus.BLOCKED)
+
+
+class Slot(Base):
+    __tablename__ = "slots"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="positive_duration"),
+        CheckConstraint("visibility > 0 AND visibility < 16", name="visibility_mask"),
+        CheckConstraint(
+            "(status = 'held') = (hold_id IS NOT NULL AND held_until IS NOT NULL)",
+            name="hold_consistent",
+        ),
+        # Search of open slots of a territory by time: the hot path of regulators.
+        Index(
+            "ix_slots_open_by_start",
+            "territory_id",
+            "starts_at",
+            postgresql_where=text("status IN ('free', 'held')"),
+            sqlite_where=text("status IN ('free', 'held')"),
+        ),
+        Index("ix_slots_professional_start", "professional_id", "starts_at"),
+        Index("ix_slots_rule_start", "rule_id", "starts_at"),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    territory_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), nullable=False
+    )
+    professional_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("professionals.id", ondelete="CASCADE"), nullable=False
+    )
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("practice_locations.id", ondelete="SET NULL"), nullable=True
+    )
+    rule_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("availability_rules.id", ondelete="SET NULL"), nullable=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(nullable=False)
+    modality: Mapped[Modality] = mapped_column(str_enum(Modality, 12), nullable=False)
+    visibility: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    status: Mapped[SlotStatus] = mapped_column(
+        str_enum(SlotStatus, 12), nullable=False, default=SlotStatus.FREE
+    )
+    hold_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), nullable=True)
+    held_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(nullable=False)
+
+    def is_open(self, now: datetime) -> bool:
+        """Free, or held by a hold that has expired (expiry needs no background job)."""
+        return self.status is SlotStatus.FREE or (
+            self.status is SlotStatus.HELD
+            and self.held_until is not None
+            and self.held_until <= now
+        )

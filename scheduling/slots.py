@@ -1,0 +1,291 @@
+"""Publishing, withdrawing and searching pool slots.
+
+One professional never has two overlapping live slots: checked here for a friendly error, and
+enforced by the database (PostgreSQL exclusion constraint, SQLite triggers) for the last word.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.events import append_event
+from kernel.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from scheduling.refs import ProfessionalRef
+from scheduling.slot import (
+    LIVE_STATUSES,
+    Modality,
+    Slot,
+    SlotStatus,
+    Visibility,
+    visibility_mask,
+    visibility_set,
+)
+
+MAX_SLOT = timedelta(hours=12)
+MIN_SLOT = timedelta(minutes=5)
+MAX_SEARCH_WINDOW = timedelta(days=92)
+MAX_PAGE = 500
+
+
+def may_manage_agenda(actor: Actor, professional: ProfessionalRef) -> bool:
+    return actor.professional_id == professional.id or actor.is_staff
+
+
+def require_agenda_rights(actor: Actor, professional: ProfessionalRef) -> None:
+    if professional.territory_id != actor.territory_id:
+        raise NotFound("professional not found")
+    if not may_manage_agenda(actor, professional):
+        raise NotAllowed("only the professional or the CPTS staff may change this agenda")
+
+
+def slot_event_payload(slot: Slot) -> dict[str, object]:
+    """What anyone of the territory may see of a slot: no patient, ever."""
+    return {
+        "slot_id": str(slot.id),
+        "professional_id": str(slot.professional_id),
+        "starts_at": slot.starts_at.isoformat(),
+        "ends_at": slot.ends_at.isoformat(),
+        "modality": slot.modality.value,
+        "visibility": [v.value for v in visibility_set(slot.visibility)],
+        "status": slot.status.value,
+    }
+
+
+def overlap_clause(
+    professional_id: uuid.UUID, starts_at: datetime, ends_at: datetime
+) -> ColumnElement[bool]:
+    return and_(
+        Slot.professional_id == professional_id,
+        Slot.status.in_(LIVE_STATUSES),
+        Slot.starts_at < ends_at,
+        Slot.ends_at > starts_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SlotDraft:
+    starts_at: datetime
+    ends_at: datetime
+    modality: Modality
+    visibility: frozenset[Visibility]
+    location_id: uuid.UUID | None = None
+
+
+def check_draft(draft: SlotDraft, professional: ProfessionalRef) -> None:
+    duration = draft.ends_at - draft.starts_at
+    if duration < MIN_SLOT:
+        raise Invalid("a slot lasts at least 5 minutes and ends after it starts", field="end")
+    if duration > MAX_SLOT:
+        raise Invalid("a slot lasts at most 12 hours", field="end")
+    if not draft.visibility:
+        raise Invalid("visibility needs at least one of public, pro, snp, cpts", field="visibility")
+    if draft.location_id is not None and draft.location_id not in professional.location_ids:
+        raise Invalid("location is not one of this professional's practices", field="location_id")
+    if draft.modality is Modality.OFFICE and draft.location_id is None:
+        if len(professional.location_ids) == 1:
+            return
+        raise Invalid("an office slot needs a location_id (the practice)", field="location_id")
+
+
+def default_location(draft: SlotDraft, professional: ProfessionalRef) -> uuid.UUID | None:
+    if draft.location_id is not None:
+        return draft.location_id
+    if draft.modality is Modality.OFFICE and len(professional.location_ids) == 1:
+        return next(iter(professional.location_ids))
+    return None
+
+
+async def create_slot(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    draft: SlotDraft,
+) -> Slot:
+    require_agenda_rights(actor, professional)
+    check_draft(draft, professional)
+    now = clock.now()
+    if draft.ends_at <= now:
+        raise Invalid("a slot must end in the future", field="end")
+    clash = await session.scalar(
+        select(Slot.id)
+        .where(overlap_clause(professional.id, draft.starts_at, draft.ends_at))
+        .limit(1)
+    )
+    if clash is not None:
+        raise Conflict("this slot overlaps another live slot of the professional", field="start")
+    slot = Slot(
+        id=uuid.uuid4(),
+        territory_id=actor.territory_id,
+        professional_id=professional.id,
+        location_id=default_location(draft, professional),
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        modality=draft.modality,
+        visibility=visibility_mask(draft.visibility),
+        status=SlotStatus.FREE,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(slot)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "this slot overlaps another live slot of the professional", field="start"
+        ) from exc
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="slot.created",
+        actor=actor,
+        subject_id=slot.id,
+        payload=slot_event_payload(slot),
+    )
+    return slot
+
+
+async def get_slot(session: AsyncSession, actor: Actor, slot_id: uuid.UUID) -> Slot:
+    slot = await session.scalar(
+        select(Slot).where(Slot.id == slot_id, Slot.territory_id == actor.territory_id)
+    )
+    if slot is None:
+        raise NotFound("slot not found")
+    return slot
+
+
+async def withdraw_slot(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    slot_id: uuid.UUID,
+) -> Slot:
+    """Withdraw an open slot (free, or held by an expired hold); booked slots are cancelled
+    through their booking, never behind the patient's back."""
+    require_agenda_rights(actor, professional)
+    now = clock.now()
+    withdrawn: Slot | None = await session.scalar(
+        update(Slot)
+        .where(
+            Slot.id == slot_id,
+            Slot.territory_id == actor.territory_id,
+            Slot.professional_id == professional.id,
+            or_(
+                Slot.status.in_([SlotStatus.FREE, SlotStatus.BLOCKED]),
+                and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
+            ),
+        )
+        .values(
+            status=SlotStatus.CANCELLED,
+            hold_id=None,
+            held_until=None,
+            version=Slot.version + 1,
+            updated_at=now,
+        )
+        .returning(Slot)
+    )
+    if withdrawn is None:
+        current = await get_slot(session, actor, slot_id)
+        if current.professional_id != professional.id:
+            raise NotFound("slot not found")
+        raise Conflict(f"a {current.status.value} slot cannot be withdrawn", field="status")
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="slot.withdrawn",
+        actor=actor,
+        subject_id=withdrawn.id,
+        payload=slot_event_payload(withdrawn),
+    )
+    return withdrawn
+
+
+@dataclass(frozen=True, slots=True)
+class SlotQuery:
+    start: datetime
+    end: datetime
+    status: SlotStatus | None = SlotStatus.FREE
+    modality: Modality | None = None
+    visibility: Visibility | None = None
+    professional_ids: Collection[uuid.UUID] | None = None  # resolved by the caller
+    location_ids: Collection[uuid.UUID] | None = None  # resolved by the caller (commune, distance)
+    cursor: str | None = None
+    limit: int = 100
+
+
+def _open_clause(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        Slot.status == SlotStatus.FREE,
+        and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
+    )
+
+
+async def search_slots(
+    session: AsyncSession, clock: Clock, actor: Actor, query: SlotQuery
+) -> Page[Slot]:
+    """Slots of the territory starting in [start, end), sorted by start then id, keyset-paged.
+
+    `status=free` means bookable now: free, or held by a hold that has expired.
+    """
+    if query.end <= query.start:
+        raise Invalid("end must be after start", field="end")
+    if query.end - query.start > MAX_SEARCH_WINDOW:
+        raise Invalid("the search window is at most 92 days", field="end")
+    limit = max(1, min(query.limit, MAX_PAGE))
+    now = clock.now()
+    stmt = (
+        select(Slot)
+        .where(
+            Slot.territory_id == actor.territory_id,
+            Slot.starts_at >= query.start,
+            Slot.starts_at < query.end,
+        )
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(limit + 1)
+    )
+    if query.status is SlotStatus.FREE:
+        stmt = stmt.where(Slot.status.in_([SlotStatus.FREE, SlotStatus.HELD]), _open_clause(now))
+    elif query.status is SlotStatus.HELD:
+        stmt = stmt.where(Slot.status == SlotStatus.HELD, Slot.held_until > now)
+    elif query.status is not None:
+        stmt = stmt.where(Slot.status == query.status)
+    if query.modality is not None:
+        stmt = stmt.where(Slot.modality == query.modality)
+    if query.visibility is not None:
+        bit = visibility_mask({query.visibility})
+        stmt = stmt.where(Slot.visibility.op("&")(bit) != 0)
+    if query.professional_ids is not None:
+        stmt = stmt.where(Slot.professional_id.in_(list(query.professional_ids)))
+    if query.location_ids is not None:
+        stmt = stmt.where(Slot.location_id.in_(list(query.location_ids)))
+    if query.cursor:
+        try:
+            raw_start, raw_id = decode_cursor(query.cursor, 2)
+            after_start, after_id = datetime.fromisoformat(raw_start), uuid.UUID(raw_id)
+        except (BadCursor, ValueError) as exc:
+            raise Invalid("cursor is not valid", field="cursor") from exc
+        stmt = stmt.where(
+            or_(
+                Slot.starts_at > after_start,
+                and_(Slot.starts_at == after_start, Slot.id > after_id),
+            )
+        )
+    rows = list(await session.scalars(stmt))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].starts_at.isoformat(), rows[-1].id) if more else None
+    return Page(rows, next_cursor)

@@ -1,0 +1,1 @@
+"""HTTP surface of the scheduling domain: slots, rules, requests, holds, bookings."""

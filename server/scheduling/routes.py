@@ -1,0 +1,460 @@
+"""Scheduling endpoints: slots, availability rules, SNP requests, holds, bookings.
+
+Controllers stay thin: decode, resolve directory facts the domain needs, call one service,
+shape the answer. Patient identity is returned only to those the domain says may see it, and
+every such read is audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, post, put
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from coordination.directory.lookup import (
+    communes_within,
+    location_ids_in,
+    professional_ids_of,
+)
+from coordination.directory.professional import Profession
+from kernel.actor import Role
+from kernel.audit import record_reads
+from kernel.errors import Invalid
+from scheduling import bookings, holds, requests, rules, slots
+from scheduling.booking import BookingStatus
+from scheduling.patient import Patient
+from scheduling.requests import RequestDraft
+from scheduling.rules import RuleDraft
+from scheduling.slot import Modality, SlotStatus, Visibility
+from scheduling.slots import SlotDraft, SlotQuery
+from server.auth.guards import roles
+from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
+from server.scheduling.refs import professional_ref
+from server.scheduling.wire import (
+    BookingCancelIn,
+    BookingIn,
+    BookingList,
+    BookingOut,
+    HoldIn,
+    HoldOut,
+    RequestCloseIn,
+    RequestIn,
+    RequestList,
+    RequestOut,
+    RuleEndIn,
+    RuleIn,
+    RuleList,
+    RuleSaved,
+    SlotIn,
+    SlotOut,
+    SlotPage,
+    booking_out,
+    request_out,
+    rule_out,
+    rule_saved,
+    slot_out,
+)
+
+_publishers = roles(Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
+IdempotencyKey = Annotated[
+    str | None, HeaderParameter(name="Idempotency-Key", max_length=200, required=False)
+]
+
+
+class SlotController(Controller):
+    path = "/api/v1/slots"
+    tags = ["slots"]
+
+    @post("/", guards=[_publishers], summary="Publish a one-off slot")
+    async def create(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, data: JSONBody[SlotIn]
+    ) -> SlotOut:
+        professional = await professional_ref(session, actor, data.professional_id)
+        slot = await slots.create_slot(
+            session,
+            clock,
+            actor,
+            professional,
+            SlotDraft(
+                starts_at=data.start,
+                ends_at=data.end,
+                modality=data.modality,
+                visibility=frozenset(data.visibility),
+                location_id=data.location_id,
+            ),
+        )
+        return slot_out(slot, clock.now())
+
+    @get("/", summary="Search slots (free = bookable now), sorted by start, cursor-paged")
+    async def search(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        start: FromQuery[datetime],
+        end: FromQuery[datetime],
+        status: FromQuery[SlotStatus | None] = SlotStatus.FREE,
+        modality: FromQuery[Modality | None] = None,
+        visibility: FromQuery[Visibility | None] = None,
+        profession: FromQuery[Profession | None] = None,
+        professional_id: FromQuery[uuid.UUID | None] = None,
+        commune: Annotated[
+            str | None, QueryParameter(pattern=r"^(\d{5}|2[AB]\d{3})$", description="INSEE code")
+        ] = None,
+        within_km: Annotated[float | None, QueryParameter(gt=0, le=100)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> SlotPage:
+        if start.tzinfo is None or end.tzinfo is None:
+            raise Invalid(
+                "start and end need a UTC offset", field="start" if start.tzinfo is None else "end"
+            )
+        professional_ids = {professional_id} if professional_id else None
+        if profession is not None:
+            of_profession = await professional_ids_of(session, actor, profession)
+            professional_ids = (
+                of_profession if professional_ids is None else professional_ids & of_profession
+            )
+        location_ids = None
+        if commune is not None:
+            location_ids = await location_ids_in(
+                session, actor, await communes_within(session, actor, commune, within_km)
+            )
+        elif within_km is not None:
+            raise Invalid("within_km needs a commune", field="within_km")
+        page = await slots.search_slots(
+            session,
+            clock,
+            actor,
+            SlotQuery(
+                start=start,
+                end=end,
+                status=status,
+                modality=modality,
+                visibility=visibility,
+                professional_ids=professional_ids,
+                location_ids=location_ids,
+                cursor=cursor,
+                limit=limit,
+            ),
+        )
+        now = clock.now()
+        return SlotPage(items=[slot_out(s, now) for s in page.items], next=page.next)
+
+    @get("/{slot_id:uuid}", summary="One slot")
+    async def one(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, slot_id: FromPath[uuid.UUID]
+    ) -> SlotOut:
+        return slot_out(await slots.get_slot(session, actor, slot_id), clock.now())
+
+    @post(
+        "/{slot_id:uuid}/withdraw",
+        guards=[_publishers],
+        status_code=HTTP_200_OK,
+        summary="Withdraw an open slot",
+    )
+    async def withdraw(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, slot_id: FromPath[uuid.UUID]
+    ) -> SlotOut:
+        slot = await slots.get_slot(session, actor, slot_id)
+        professional = await professional_ref(session, actor, slot.professional_id)
+        return slot_out(
+            await slots.withdraw_slot(session, clock, actor, professional, slot_id), clock.now()
+        )
+
+
+class RuleController(Controller):
+    path = "/api/v1/availability-rules"
+    tags = ["availability rules"]
+
+    def _draft(self, data: RuleIn) -> RuleDraft:
+        return RuleDraft(
+            rrule=data.rrule,
+            start_date=data.start_date,
+            start_time=time.fromisoformat(data.start_time),
+            end_time=time.fromisoformat(data.end_time),
+            slot_minutes=data.slot_minutes,
+            modality=data.modality,
+            visibility=frozenset(data.visibility),
+            until=data.until,
+            exdates=frozenset(data.exdates),
+            location_id=data.location_id,
+        )
+
+    @post("/", guards=[_publishers], summary="Publish a recurring availability (RRULE)")
+    async def create(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        services: ServicesDep,
+        data: JSONBody[RuleIn],
+    ) -> RuleSaved:
+        professional = await professional_ref(session, actor, data.professional_id)
+        result = await rules.create_rule(
+            session,
+            clock,
+            actor,
+            professional,
+            self._draft(data),
+            services.settings.slot_horizon_days,
+        )
+        return rule_saved(result)
+
+    @get("/", summary="Availability rules of the territory or of one professional")
+    async def list_rules(
+        self,
+        session: DbSession,
+        actor: ActorDep,
+        professional_id: FromQuery[uuid.UUID | None] = None,
+    ) -> RuleList:
+        return RuleList(
+            items=[rule_out(r) for r in await rules.list_rules(session, actor, professional_id)]
+        )
+
+    @put(
+        "/{rule_id:uuid}",
+        guards=[_publishers],
+        summary="Edit a rule: future open slots follow, booked ones stay",
+    )
+    async def replace(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        services: ServicesDep,
+        rule_id: FromPath[uuid.UUID],
+        data: JSONBody[RuleIn],
+    ) -> RuleSaved:
+        rule = await rules.get_rule(session, actor, rule_id)
+        professional = await professional_ref(session, actor, rule.professional_id)
+        result = await rules.replace_rule(
+            session,
+            clock,
+            actor,
+            professional,
+            rule_id,
+            self._draft(data),
+            services.settings.slot_horizon_days,
+        )
+        return rule_saved(result)
+
+    @post(
+        "/{rule_id:uuid}/end",
+        guards=[_publishers],
+        status_code=HTTP_200_OK,
+        summary="End a rule after a day",
+    )
+    async def end(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        rule_id: FromPath[uuid.UUID],
+        data: JSONBody[RuleEndIn],
+    ) -> RuleSaved:
+        rule = await rules.get_rule(session, actor, rule_id)
+        professional = await professional_ref(session, actor, rule.professional_id)
+        result = await rules.end_rule(session, clock, actor, professional, rule_id, data.last_day)
+        return rule_saved(result)
+
+
+class RequestController(Controller):
+    path = "/api/v1/requests"
+    tags = ["SNP requests"]
+
+    @post("/", summary="Record an SNP request")
+    async def create(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, data: JSONBody[RequestIn]
+    ) -> RequestOut:
+        request, patient = await requests.create_request(
+            session,
+            clock,
+            actor,
+            RequestDraft(
+                origin=data.origin,
+                reason=data.reason,
+                patient=data.patient.draft(),
+                urgency=data.urgency,
+                received_at=data.received_at,
+            ),
+        )
+        return request_out(request, patient)
+
+    @get("/", opt={"audited": True}, summary="SNP requests, newest first (open ones by default)")
+    async def list_requests(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        open: FromQuery[bool] = True,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> RequestList:
+        page = await requests.list_requests(session, actor, open_only=open, limit=limit)
+        patients = await requests.patients_for(session, page.items)
+        await record_reads(
+            session,
+            clock,
+            actor,
+            "snp_request",
+            [(r.id, r.patient_id) for r in page.items],
+            "request list",
+        )
+        return RequestList(items=[request_out(r, patients[r.patient_id]) for r in page.items])
+
+    @get("/{request_id:uuid}", opt={"audited": True}, summary="One SNP request with its patient")
+    async def one(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, request_id: FromPath[uuid.UUID]
+    ) -> RequestOut:
+        request = await requests.get_visible_request(session, actor, request_id)
+        patient = await session.get(Patient, request.patient_id)
+        await record_reads(
+            session,
+            clock,
+            actor,
+            "snp_request",
+            [(request.id, request.patient_id)],
+            "request detail",
+        )
+        return request_out(request, patient)
+
+    @post(
+        "/{request_id:uuid}/close",
+        status_code=HTTP_200_OK,
+        summary="Close with an outcome other than booked",
+    )
+    async def close(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[RequestCloseIn],
+    ) -> RequestOut:
+        request = await requests.close_request(
+            session, clock, actor, request_id, data.outcome, data.note
+        )
+        return request_out(request, None)
+
+
+class HoldController(Controller):
+    path = "/api/v1/holds"
+    tags = ["holds"]
+
+    @post("/", summary="Hold a free slot for a few minutes while the booking form is filled")
+    async def create(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, data: JSONBody[HoldIn]
+    ) -> HoldOut:
+        hold = await holds.place_hold(session, clock, actor, data.slot_id)
+        return HoldOut(id=hold.id, slot_id=hold.slot_id, expires_at=hold.expires_at)
+
+    @delete("/{hold_id:uuid}", summary="Release a hold early")
+    async def release(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, hold_id: FromPath[uuid.UUID]
+    ) -> None:
+        await holds.release_hold(session, clock, actor, hold_id)
+
+
+class BookingController(Controller):
+    path = "/api/v1/bookings"
+    tags = ["bookings"]
+
+    @post("/", summary="Book a slot (directly or from a hold); 409 if taken")
+    async def create(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        data: JSONBody[BookingIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[BookingOut]:
+        booked = await bookings.book(
+            session,
+            clock,
+            actor,
+            bookings.BookingDraft(
+                channel=data.channel,
+                slot_id=data.slot_id,
+                hold_id=data.hold_id,
+                patient=data.patient.draft() if data.patient else None,
+                request_id=data.request_id,
+                idempotency_key=idempotency_key,
+            ),
+        )
+        patient = await bookings.patient_of(session, booked.booking)
+        return Response(
+            booking_out(booked.booking, patient, booked.warnings),
+            status_code=HTTP_201_CREATED if booked.created else HTTP_200_OK,
+        )
+
+    @get("/", opt={"audited": True}, summary="Bookings the caller made or is consulted for")
+    async def list_bookings(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        start: FromQuery[datetime | None] = None,
+        end: FromQuery[datetime | None] = None,
+        status: FromQuery[BookingStatus | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> BookingList:
+        items = await bookings.list_visible(
+            session, actor, start=start, end=end, status=status, limit=limit
+        )
+        patients = await bookings.patients_for(session, items)
+        await record_reads(
+            session, clock, actor, "booking", [(b.id, b.patient_id) for b in items], "booking list"
+        )
+        return BookingList(items=[booking_out(b, patients[b.patient_id]) for b in items])
+
+    @get("/{booking_id:uuid}", opt={"audited": True}, summary="One booking with its patient")
+    async def one(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, booking_id: FromPath[uuid.UUID]
+    ) -> BookingOut:
+        booking = await bookings.get_visible_booking(session, actor, booking_id)
+        patient = await bookings.patient_of(session, booking)
+        await record_reads(
+            session, clock, actor, "booking", [(booking.id, booking.patient_id)], "booking detail"
+        )
+        return booking_out(booking, patient)
+
+    async def _move(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        booking_id: uuid.UUID,
+        to: BookingStatus,
+        reason: str | None = None,
+    ) -> BookingOut:
+        booking = await bookings.transition(session, clock, actor, booking_id, to, reason)
+        return booking_out(booking, None)
+
+    @post("/{booking_id:uuid}/cancel", status_code=HTTP_200_OK, summary="Cancel; frees the slot")
+    async def cancel(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        booking_id: FromPath[uuid.UUID],
+        data: JSONBody[BookingCancelIn],
+    ) -> BookingOut:
+        return await self._move(
+            session, clock, actor, booking_id, BookingStatus.CANCELLED, data.reason
+        )
+
+    @post("/{booking_id:uuid}/honour", status_code=HTTP_200_OK, summary="The patient came")
+    async def honour(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, booking_id: FromPath[uuid.UUID]
+    ) -> BookingOut:
+        return await self._move(session, clock, actor, booking_id, BookingStatus.HONOURED)
+
+    @post("/{booking_id:uuid}/no-show", status_code=HTTP_200_OK, summary="The patient did not come")
+    async def no_show(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, booking_id: FromPath[uuid.UUID]
+    ) -> BookingOut:
+        return await self._move(session, clock, actor, booking_id, BookingStatus.NO_SHOW)
