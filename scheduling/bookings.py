@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
 from kernel.clock import Clock
+from kernel.database import table_of
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
 from scheduling.booking import Booking, BookingStatus
@@ -47,6 +48,11 @@ class Booked:
     booking: Booking
     created: bool  # False when an idempotent retry returned the first booking
     warnings: list[str] = field(default_factory=list)
+    patient: Patient | None = None  # set when the booking created it
+
+
+def _row(obj: Booking | Patient) -> dict[str, object]:
+    return {c.key: getattr(obj, c.key) for c in table_of(type(obj)).columns}
 
 
 def booking_event_payload(booking: Booking) -> dict[str, object]:
@@ -139,44 +145,50 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
                 f"this request is already closed ({request.outcome})", field="request_id"
             )
 
+    slots = table_of(Slot)
     open_for_me = or_(
-        Slot.status == SlotStatus.FREE,
-        and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
+        slots.c.status == SlotStatus.FREE,
+        and_(slots.c.status == SlotStatus.HELD, slots.c.held_until <= now),
     )
     if hold is not None:
         open_for_me = or_(
             open_for_me,
-            and_(Slot.status == SlotStatus.HELD, Slot.hold_id == hold.id),
+            and_(slots.c.status == SlotStatus.HELD, slots.c.hold_id == hold.id),
         )
-    slot: Slot | None = await session.scalar(
-        update(Slot)
-        .where(
-            Slot.id == slot_id,
-            Slot.territory_id == actor.territory_id,
-            Slot.ends_at > now,
-            open_for_me,
+    # The hot path speaks Core, not the ORM unit of work: one statement per step, no identity
+    # map bookkeeping (bench/booking.py measures it).
+    taken = (
+        await session.execute(
+            update(slots)
+            .where(
+                slots.c.id == slot_id,
+                slots.c.territory_id == actor.territory_id,
+                slots.c.ends_at > now,
+                open_for_me,
+            )
+            .values(
+                status=SlotStatus.BOOKED,
+                hold_id=None,
+                held_until=None,
+                version=slots.c.version + 1,
+                updated_at=now,
+            )
+            .returning(slots.c.professional_id, slots.c.starts_at, slots.c.ends_at)
         )
-        .values(
-            status=SlotStatus.BOOKED,
-            hold_id=None,
-            held_until=None,
-            version=Slot.version + 1,
-            updated_at=now,
-        )
-        .returning(Slot)
-    )
-    if slot is None:
+    ).one_or_none()
+    if taken is None:
         current = await get_slot(session, actor, slot_id)  # 404 when absent
         if current.ends_at <= now:
             raise Conflict("this slot is over", field="slot_id")
         raise SlotTaken("this slot is no longer free", field="slot_id")
+    professional_id, starts_at, ends_at = taken
 
+    patient: Patient | None = None
     if request is not None:
         patient_id = request.patient_id
     elif draft.patient is not None:
         patient = new_patient(actor.territory_id, draft.patient, now)
-        session.add(patient)
-        await session.flush()
+        await session.execute(insert(table_of(Patient)).values(**_row(patient)))
         patient_id = patient.id
     else:
         raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
@@ -184,24 +196,24 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
     booking = Booking(
         id=uuid.uuid4(),
         territory_id=actor.territory_id,
-        slot_id=slot.id,
-        professional_id=slot.professional_id,
-        starts_at=slot.starts_at,
-        ends_at=slot.ends_at,
+        slot_id=slot_id,
+        professional_id=professional_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
         patient_id=patient_id,
         request_id=request.id if request else None,
         channel=draft.channel,
         booked_by=actor.account_id,
         idempotency_key=draft.idempotency_key,
-        own_patient=actor.professional_id == slot.professional_id,
+        own_patient=actor.professional_id == professional_id,
         status=BookingStatus.BOOKED,
         status_changed_at=now,
         status_changed_by=actor.account_id,
+        cancel_reason=None,
         created_at=now,
     )
-    session.add(booking)
     try:
-        await session.flush()
+        await session.execute(insert(table_of(Booking)).values(**_row(booking)))
     except IntegrityError as exc:
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
 
@@ -240,7 +252,7 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         subject_id=booking.id,
         payload=booking_event_payload(booking),
     )
-    return Booked(booking, created=True, warnings=warnings)
+    return Booked(booking, created=True, warnings=warnings, patient=patient)
 
 
 async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID) -> Booking:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -24,7 +25,9 @@ from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.health import health
+from server.jobs import extend_slot_horizon, run_every
 from server.problems import EXCEPTION_HANDLERS
+from server.relay import OutboxRelay
 from server.scheduling.routes import (
     BookingController,
     HoldController,
@@ -54,13 +57,30 @@ def create_app(
         clock=clock or SystemClock(),
         pubsub=create_pubsub(settings.redis_url),
         token_cache=TokenCache(settings.token_cache_seconds),
+        relay=OutboxRelay(db),
     )
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        background: list[asyncio.Task[None]] = []
+        if settings.run_relay:
+            background.append(asyncio.create_task(services.relay.run()))
+        if settings.run_jobs:
+            background.append(
+                asyncio.create_task(
+                    run_every(
+                        settings.horizon_job_seconds,
+                        lambda: extend_slot_horizon(services),
+                        "extend-slot-horizon",
+                    )
+                )
+            )
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             await services.pubsub.close()
             if owns_database:
                 await db.dispose()

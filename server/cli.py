@@ -80,6 +80,24 @@ def demo_load() -> None:
 
 
 @main.group()
+def slots() -> None:
+    """Pool slots."""
+
+
+@slots.command("extend")
+def slots_extend() -> None:
+    """Materialise every availability rule up to today + CPTS_SLOT_HORIZON_DAYS (idempotent)."""
+    from server.jobs import extend_slot_horizon
+    from server.state import standalone_services
+
+    async def go() -> int:
+        async with standalone_services() as services:
+            return await extend_slot_horizon(services)
+
+    click.echo(f"{asyncio.run(go())} slots created")
+
+
+@main.group()
 def token() -> None:
     """API tokens."""
 

@@ -24,11 +24,14 @@ async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Asyn
     Safe methods get a reader; writes, and reads that leave an audit row (handler option
     `audited`), get a writer (BEGIN IMMEDIATE on SQLite).
     """
-    db = AppServices.of(request.app).db
+    services = AppServices.of(request.app)
+    db = services.db
     reads_only = request.method in _SAFE_METHODS and not request.route_handler.opt.get("audited")
     factory = db.reader if reads_only else db.writer
     async with factory() as session, session.begin():
         yield session
+    if not reads_only:
+        services.relay.wake()
 
 
 def provide_clock(request: Request[Any, Any, Any]) -> Clock:

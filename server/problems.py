@@ -19,7 +19,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from kernel.errors import (
@@ -173,6 +173,33 @@ def _integrity_error(
     )
 
 
+_RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    code = getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlstate", None)
+    return str(code) if code else None
+
+
+def _concurrent_loser(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    return problem(
+        409,
+        "Conflict",
+        "a concurrent change won the race; reload and retry",
+        slug="conflict",
+        instance=request.url.path,
+    )
+
+
+def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[dict[str, Any]]:
+    """Deadlock or serialization loser → 409 (retry); lost connection → 503; else a bug → 500."""
+    if _sqlstate(exc) in _RETRYABLE_SQLSTATES:
+        return _concurrent_loser(request)
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return _unavailable(request, exc)
+    return _internal_error(request, exc)
+
+
 def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.warning(
         "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
@@ -192,7 +219,7 @@ EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
     ValidationException: _validation_error,
     HTTPException: _http_error,
     IntegrityError: _integrity_error,
-    OperationalError: _unavailable,
+    DBAPIError: _database_error,
     PoolTimeout: _unavailable,
     OSError: _unavailable,
     Exception: _internal_error,

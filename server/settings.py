@@ -19,6 +19,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_secure: bool = False
     slot_horizon_days: int = 56
     token_cache_seconds: float = 10.0
+    run_jobs: bool = True
+    run_relay: bool = True
+    horizon_job_seconds: float = 3600.0
     debug: bool = False
 
     @classmethod
@@ -40,5 +43,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             cookie_secure=flag("CPTS_COOKIE_SECURE", False),
             slot_horizon_days=int(env.get("CPTS_SLOT_HORIZON_DAYS") or 56),
             token_cache_seconds=float(env.get("CPTS_TOKEN_CACHE_SECONDS") or 10.0),
+            run_jobs=flag("CPTS_RUN_JOBS", True),
+            run_relay=flag("CPTS_RUN_RELAY", True),
+            horizon_job_seconds=float(env.get("CPTS_HORIZON_JOB_SECONDS") or 3600.0),
             debug=flag("CPTS_DEBUG", False),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +11,7 @@ from integrations.pubsub import PubSub
 from kernel.clock import Clock
 from server.auth.cache import TokenCache
 from server.database import Database
+from server.relay import OutboxRelay
 from server.settings import Settings
 
 
@@ -19,9 +22,33 @@ class AppServices:
     clock: Clock
     pubsub: PubSub
     token_cache: TokenCache
+    relay: OutboxRelay
 
     @staticmethod
     def of(app: Any) -> AppServices:
         services = app.state["services"]
         assert isinstance(services, AppServices)
         return services
+
+
+@asynccontextmanager
+async def standalone_services(settings: Settings | None = None) -> AsyncIterator[AppServices]:
+    """Services for a one-off command (CLI), outside the web app."""
+    from integrations.pubsub import create_pubsub
+    from kernel.clock import SystemClock
+
+    settings = settings or Settings.from_env()
+    db = Database(settings.database_url)
+    services = AppServices(
+        settings=settings,
+        db=db,
+        clock=SystemClock(),
+        pubsub=create_pubsub(settings.redis_url),
+        token_cache=TokenCache(0),
+        relay=OutboxRelay(db),
+    )
+    try:
+        yield services
+    finally:
+        await services.pubsub.close()
+        await services.db.dispose()

@@ -110,7 +110,7 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def app(database: Database, clock: FrozenClock) -> Litestar:
-    settings = Settings(database_url=database.url, token_cache_seconds=0)
+    settings = Settings(database_url=database.url, token_cache_seconds=0, run_jobs=False)
     return create_app(settings, clock=clock, database=database)
 
 

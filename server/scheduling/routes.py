@@ -385,7 +385,7 @@ class BookingController(Controller):
                 idempotency_key=idempotency_key,
             ),
         )
-        patient = await bookings.patient_of(session, booked.booking)
+        patient = booked.patient or await bookings.patient_of(session, booked.booking)
         return Response(
             booking_out(booked.booking, patient, booked.warnings),
             status_code=HTTP_201_CREATED if booked.created else HTTP_200_OK,

@@ -153,7 +153,7 @@ async def test_request_then_book_then_cancel(
             await session.scalars(
                 select(Event)
                 .where(Event.subject_id.in_([uuid.UUID(booking["id"]), uuid.UUID(slot["id"])]))
-                .order_by(Event.seq)
+                .order_by(Event.id)
             )
         )
     assert [e.type for e in events] == [

@@ -72,8 +72,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "events",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
         sa.Column("territory_id", sa.Uuid(), nullable=False),
-        sa.Column("seq", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=True),
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("occurred_at", kernel.database.UtcDateTime(timezone=True), nullable=False),
         sa.Column("actor_account_id", sa.Uuid(), nullable=True),
@@ -89,11 +95,19 @@ def upgrade() -> None:
             name=op.f("fk_events_territory_id_territories"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("territory_id", "seq", name=op.f("pk_events")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
+        sa.UniqueConstraint("territory_id", "seq", name=op.f("uq_events_territory_id_seq")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(
             "ix_events_territory_type_at", ["territory_id", "type", "occurred_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_events_unsequenced",
+            ["id"],
+            unique=False,
+            postgresql_where=sa.text("seq IS NULL"),
+            sqlite_where=sa.text("seq IS NULL"),
         )
 
     op.create_table(
@@ -387,6 +401,11 @@ def downgrade() -> None:
 
     op.drop_table("professionals")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_events_unsequenced",
+            postgresql_where=sa.text("seq IS NULL"),
+            sqlite_where=sa.text("seq IS NULL"),
+        )
         batch_op.drop_index("ix_events_territory_type_at")
 
     op.drop_table("events")

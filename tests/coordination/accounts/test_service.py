@@ -62,7 +62,7 @@ async def test_login_writes_an_event_without_the_secret(
     async with database.read() as session:
         events = list(
             await session.scalars(
-                select(Event).where(Event.territory_id == territory.id).order_by(Event.seq)
+                select(Event).where(Event.territory_id == territory.id).order_by(Event.id)
             )
         )
     assert [e.type for e in events] == ["territory.created", "account.created", "auth.token_issued"]

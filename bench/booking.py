@@ -1,0 +1,380 @@
+"""Booking throughput and latency through the full HTTP API, against PostgreSQL.
+
+    python -m bench.booking [--slots 6000] [--clients 32] [--workers 1] [--server granian]
+
+Creates a throwaway database, loads the demo territory, publishes N free slots, starts the
+real server (`cpts serve`, or uvicorn for comparison) and books every slot once with C
+concurrent keep-alive clients (each POST /api/v1/bookings: auth, decode, compare-and-swap,
+booking insert, patient insert, outbox event, commit). Prints throughput and p50/p99 latency
+next to pgbench's own `-N` (simple-update) throughput on the same server, measured in the same
+run: the issue's target is >= 0.30 x pgbench -N with p99 < 50 ms at 32 clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
+
+from bench._http import Connection
+from coordination.accounts.service import create_token_for
+from coordination.directory.professional import Professional
+from coordination.directory.territory import Territory
+from kernel.clock import SystemClock
+from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_mask
+from server.database import Database
+from server.demo.loader import load_demo
+from server.migrations import upgrade
+
+ADMIN_URL = os.environ.get(
+    "CPTS_BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+ROOT = Path(__file__).resolve().parent.parent
+BOOKERS = [
+    "regulator",
+    "coordinator",
+    "pharmacist1",
+    "pharmacist2",
+    *[f"nurse{i}" for i in range(1, 11)],
+]
+PATIENT = {
+    "family_name": "Martin",
+    "given_name": "Paul",
+    "birth_date": "1950-02-03",
+    "sex": "male",
+    "phone": "+33 6 00 00 00 00",
+}
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _create_db(name: str) -> str:
+    conn = await asyncpg.connect(_dsn(ADMIN_URL))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_db(name: str) -> None:
+    conn = await asyncpg.connect(_dsn(ADMIN_URL))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def prepare(url: str, n_slots: int) -> tuple[list[str], list[str]]:
+    """Migrate, load the demo, insert N free slots and mint one token per booker."""
+    await upgrade(url)
+    db = Database(url)
+    clock = SystemClock()
+    try:
+        await load_demo(db, clock)
+        async with db.write() as session:
+            territory = await session.scalar(
+                select(Territory).where(Territory.slug == "sud-yvelines")
+            )
+            assert territory is not None
+            gps = list(
+                await session.scalars(
+                    select(Professional.id).where(
+                        Professional.territory_id == territory.id,
+                        Professional.specialty == "general_practice",
+                    )
+                )
+            )
+            now = datetime.now(UTC)
+            day0 = (now + timedelta(days=1)).replace(hour=6, minute=0, second=0, microsecond=0)
+            rows, slot_ids = [], []
+            per_day = 14 * 4  # 06:00-20:00 UTC in 15-minute slots
+            for i in range(n_slots):
+                gp = gps[i % len(gps)]
+                k = i // len(gps)
+                start = day0 + timedelta(days=k // per_day, minutes=15 * (k % per_day))
+                sid = uuid.uuid4()
+                slot_ids.append(str(sid))
+                rows.append(
+                    {
+                        "id": sid,
+                        "territory_id": territory.id,
+                        "professional_id": gp,
+                        "starts_at": start,
+                        "ends_at": start + timedelta(minutes=15),
+                        "modality": Modality.VIDEO,
+                        "visibility": visibility_mask({Visibility.SNP}),
+                        "status": SlotStatus.FREE,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            for chunk in range(0, len(rows), 1000):
+                await session.execute(insert(Slot), rows[chunk : chunk + 1000])
+        tokens = []
+        for who in BOOKERS:
+            async with db.write() as session:
+                issued = await create_token_for(session, clock, f"{who}@sud-yvelines.test", "bench")
+                tokens.append(issued.secret)
+        return slot_ids, tokens
+    finally:
+        await db.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int, server: str) -> subprocess.Popen[bytes]:
+    env = os.environ | {"CPTS_DATABASE_URL": url, "CPTS_RUN_JOBS": "false", "CPTS_PORT": str(port)}
+    env.pop("CPTS_REDIS_URL", None)
+    if server == "granian":
+        cmd = [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ]
+    else:
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server.asgi:app",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+    return subprocess.Popen(
+        cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+async def wait_ready(port: int, within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            conn = Connection("127.0.0.1", port)
+            status, _ = await conn.request("GET", "/health")
+            await conn.close()
+            if status == 200:
+                return
+        except OSError:
+            pass
+        await asyncio.sleep(0.2)
+    raise RuntimeError("server did not become ready")
+
+
+async def load(
+    port: int, slot_ids: list[str], tokens: list[str], clients: int
+) -> tuple[float, list[float], dict[int, int]]:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for sid in slot_ids:
+        queue.put_nowait(sid)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def client(n: int) -> None:
+        conn = Connection("127.0.0.1", port)
+        headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+        while True:
+            try:
+                sid = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            body = json.dumps(
+                {"slot_id": sid, "channel": "sas_regulator", "patient": PATIENT}
+            ).encode()
+            t0 = time.perf_counter()
+            status, _ = await conn.request("POST", "/api/v1/bookings", body, headers)
+            latencies.append(time.perf_counter() - t0)
+            statuses[status] = statuses.get(status, 0) + 1
+        await conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    return time.perf_counter() - started, latencies, statuses
+
+
+def pgbench(url: str, clients: int, seconds: int) -> float:
+    u = make_url(url)
+    base = ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres"]
+    subprocess.run(
+        ["pgbench", *base, "-i", "-s", "10", "-q", u.database or ""],
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [
+            "pgbench",
+            *base,
+            "-N",
+            "-n",
+            "-c",
+            str(clients),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            u.database or "",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    if not match:
+        raise RuntimeError(f"cannot read pgbench output:\n{out}")
+    return float(match.group(1))
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+async def run(args: argparse.Namespace) -> None:
+    tag = secrets.token_hex(3)
+    app_db, pgb_db = f"cpts_bench_{tag}", f"cpts_pgbench_{tag}"
+    app_url = await _create_db(app_db)
+    pgb_url = await _create_db(pgb_db)
+    rows = []
+    try:
+        baseline = pgbench(pgb_url, args.clients, args.pgbench_seconds)
+        for server in args.server:
+            slot_ids, tokens = (
+                await prepare(app_url, args.slots + args.warmup)
+                if not rows
+                else await _more_slots(app_url, args)
+            )
+            port = _free_port()
+            proc = start_server(app_url, port, args.workers, server)
+            try:
+                await wait_ready(port)
+                await load(port, slot_ids[: args.warmup], tokens, args.clients)
+                elapsed, lat, statuses = await load(
+                    port, slot_ids[args.warmup :], tokens, args.clients
+                )
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+            ok = statuses.get(201, 0)
+            rows.append(
+                (
+                    server,
+                    args.workers,
+                    args.clients,
+                    len(lat),
+                    ok,
+                    ok / elapsed,
+                    _pct(lat, 0.5),
+                    _pct(lat, 0.99),
+                    statistics.fmean(lat) * 1000,
+                )
+            )
+    finally:
+        await _drop_db(app_db)
+        await _drop_db(pgb_db)
+
+    print(f"\nmachine: {machine()}")
+    print(
+        f"PostgreSQL: {ADMIN_URL.split('@')[-1]}; baseline pgbench -N -c {args.clients} -j 2 -T {args.pgbench_seconds}: {baseline:,.0f} tps"
+    )
+    print(f"target: >= {0.30 * baseline:,.0f} bookings/s (0.30 x pgbench -N) with p99 < 50 ms\n")
+    header = f"{'server':<9}{'workers':>8}{'clients':>8}{'requests':>10}{'201':>7}{'book/s':>9}{'x pgb':>7}{'p50 ms':>8}{'p99 ms':>8}{'mean ms':>9}"
+    print(header)
+    print("-" * len(header))
+    for server, workers, clients, n, ok, tput, p50, p99, mean in rows:
+        print(
+            f"{server:<9}{workers:>8}{clients:>8}{n:>10}{ok:>7}{tput:>9,.0f}{tput / baseline:>7.2f}{p50:>8.1f}{p99:>8.1f}{mean:>9.1f}"
+        )
+
+
+async def _more_slots(url: str, args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """A second server run needs fresh free slots: move every slot a year later, free again."""
+    db = Database(url)
+    try:
+        async with db.write() as session:
+            slots = list(await session.scalars(select(Slot).order_by(Slot.starts_at)))
+            from sqlalchemy import text
+
+            await session.execute(text("DELETE FROM bookings"))
+            await session.execute(
+                text(
+                    "UPDATE slots SET status = 'free', starts_at = starts_at + interval '366 days', ends_at = ends_at + interval '366 days'"
+                )
+            )
+        tokens = []
+        for who in BOOKERS:
+            async with db.write() as session:
+                tokens.append(
+                    (
+                        await create_token_for(
+                            session, SystemClock(), f"{who}@sud-yvelines.test", "bench"
+                        )
+                    ).secret
+                )
+        return [str(s.id) for s in slots], tokens
+    finally:
+        await db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--slots", type=int, default=6000)
+    parser.add_argument("--warmup", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--server", action="append", choices=["granian", "uvicorn"])
+    parser.add_argument("--pgbench-seconds", type=int, default=15)
+    args = parser.parse_args()
+    args.server = args.server or ["granian"]
+    asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()

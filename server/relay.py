@@ -1,0 +1,52 @@
+"""The outbox relay of one worker: sequences committed events, soon after they commit.
+
+Woken by a local signal after every write transaction of this worker, and by a short poll for
+events other workers or commands wrote. Live delivery (websockets, Redis) will hang off the same
+loop: it reads sequenced events only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from kernel.events import assign_sequence
+from server.database import Database
+
+log = logging.getLogger("cpts.relay")
+
+
+class OutboxRelay:
+    def __init__(self, db: Database, poll_seconds: float = 1.0, batch: int = 5000) -> None:
+        self._db = db
+        self._poll = poll_seconds
+        self._batch = batch
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit that wrote events; cheap and safe from any coroutine."""
+        self._wakeup.set()
+
+    async def drain(self) -> int:
+        """Sequence everything pending now; returns how many events were sequenced."""
+        total = 0
+        while True:
+            async with self._db.write() as session:
+                done = await assign_sequence(session, self._batch)
+            total += done
+            if done < self._batch:
+                return total
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+            self._wakeup.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox sequencing failed; retrying")
+                await asyncio.sleep(self._poll)

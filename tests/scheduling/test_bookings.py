@@ -1,0 +1,50 @@
+"""Booking rules in the domain: the SAS weekly cap warning counts the GP's local week."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from kernel.clock import FrozenClock
+from scheduling.bookings import SAS_WEEKLY_CAP, BookingDraft, book
+from scheduling.patient import PatientDraft, Sex
+from scheduling.slot import Modality, Visibility
+from scheduling.slots import SlotDraft, create_slot
+from scheduling.snp_request import Origin
+from server.database import Database
+from tests.scheduling.conftest import GpWorld
+
+PATIENT = PatientDraft("Hoarau", "Marie", datetime(1950, 1, 1).date(), Sex.FEMALE)
+
+
+async def test_sas_weekly_cap_is_a_warning_from_the_21st(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    world = await make_world("Europe/Paris")
+    clock.set(datetime(2027, 6, 4, 6, 0, tzinfo=UTC))  # Friday; the week booked is 7–13 June
+    monday = datetime(2027, 6, 7, 6, 0, tzinfo=UTC)
+    warnings: list[list[str]] = []
+    async with database.write() as session:
+        for i in range(SAS_WEEKLY_CAP + 1):
+            start = monday + timedelta(hours=(i // 8) * 24 + i % 8)
+            slot = await create_slot(
+                session,
+                clock,
+                world.gp,
+                world.professional,
+                SlotDraft(
+                    start,
+                    start + timedelta(minutes=20),
+                    Modality.VIDEO,
+                    frozenset({Visibility.SNP}),
+                ),
+            )
+            booked = await book(
+                session,
+                clock,
+                world.regulator,
+                BookingDraft(channel=Origin.SAS_REGULATOR, slot_id=slot.id, patient=PATIENT),
+            )
+            warnings.append(booked.warnings)
+    assert all(w == [] for w in warnings[:SAS_WEEKLY_CAP])
+    assert warnings[SAS_WEEKLY_CAP][0].startswith("sas_weekly_cap: 21 ")
