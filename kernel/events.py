@@ -113,23 +113,27 @@ async def append_event(
         "subject_id": subject_id,
         "payload": payload or {},
     }
+    event_id, seq = await write_event(session, values)
+    return Event(id=event_id, seq=seq, **values)
+
+
+async def write_event(session: AsyncSession, values: dict[str, Any]) -> tuple[int, int | None]:
+    """Insert one outbox row from its column values; returns (id, seq or None)."""
+    seq = None
     if _is_sqlite(session):
-        values["seq"] = (
+        seq = (
             await session.execute(
                 update(EventCounter)
-                .where(EventCounter.territory_id == territory_id)
+                .where(EventCounter.territory_id == values["territory_id"])
                 .values(last_seq=EventCounter.last_seq + 1)
                 .returning(EventCounter.last_seq)
             )
         ).scalar_one()
+    table = table_of(Event)
     event_id = (
-        await session.execute(
-            insert(table_of(Event)).values(**values).returning(table_of(Event).c.id)
-        )
+        await session.execute(insert(table).values(**values, seq=seq).returning(table.c.id))
     ).scalar_one()
-    return Event(
-        id=event_id, seq=values.get("seq"), **{k: v for k, v in values.items() if k != "seq"}
-    )
+    return int(event_id), seq
 
 
 _SEQUENCE_PENDING = text(

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,11 +23,12 @@ from kernel.database import table_of
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
 from scheduling.booking import Booking, BookingStatus
+from scheduling.booking_store import persist_booking, slot_facts
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
 from scheduling.slot import Slot, SlotStatus
-from scheduling.slots import get_slot, slot_event_payload
+from scheduling.slots import slot_event_payload
 from scheduling.snp_request import Origin, Outcome, SnpRequest
 
 SAS_WEEKLY_CAP = 20  # NGAP art. 14.1.3: SNP majoration billable at most 20 times a week per GP
@@ -99,28 +100,14 @@ async def _resolve_slot_and_hold(
     return hold.slot_id, hold
 
 
-async def _sas_weekly_count(
-    session: AsyncSession, professional_id: uuid.UUID, starts_at: datetime, tz: str
-) -> int:
-    local = starts_at.astimezone(ZoneInfo(tz))
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    week_start = monday.astimezone(ZoneInfo("UTC"))
-    week_end = (monday + timedelta(days=7)).astimezone(ZoneInfo("UTC"))
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(
-            Booking.professional_id == professional_id,
-            Booking.channel == Origin.SAS_REGULATOR,
-            Booking.status != BookingStatus.CANCELLED,
-            Booking.own_patient.is_(False),
-            Booking.starts_at >= week_start,
-            Booking.starts_at < week_end,
-        )
-    )
-    return int(count or 0)
+def _local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00, in the territory's zone, as UTC instants."""
+    zone = ZoneInfo(tz)
+    local = starts_at.astimezone(zone)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time.min)
+    start = monday.replace(tzinfo=zone).astimezone(UTC)
+    end = (monday + timedelta(days=7)).replace(tzinfo=zone).astimezone(UTC)
+    return start, end
 
 
 async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:
@@ -145,50 +132,18 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
                 f"this request is already closed ({request.outcome})", field="request_id"
             )
 
-    slots = table_of(Slot)
-    open_for_me = or_(
-        slots.c.status == SlotStatus.FREE,
-        and_(slots.c.status == SlotStatus.HELD, slots.c.held_until <= now),
-    )
-    if hold is not None:
-        open_for_me = or_(
-            open_for_me,
-            and_(slots.c.status == SlotStatus.HELD, slots.c.hold_id == hold.id),
-        )
-    # The hot path speaks Core, not the ORM unit of work: one statement per step, no identity
-    # map bookkeeping (bench/booking.py measures it).
-    taken = (
-        await session.execute(
-            update(slots)
-            .where(
-                slots.c.id == slot_id,
-                slots.c.territory_id == actor.territory_id,
-                slots.c.ends_at > now,
-                open_for_me,
-            )
-            .values(
-                status=SlotStatus.BOOKED,
-                hold_id=None,
-                held_until=None,
-                version=slots.c.version + 1,
-                updated_at=now,
-            )
-            .returning(slots.c.professional_id, slots.c.starts_at, slots.c.ends_at)
-        )
-    ).one_or_none()
-    if taken is None:
-        current = await get_slot(session, actor, slot_id)  # 404 when absent
-        if current.ends_at <= now:
-            raise Conflict("this slot is over", field="slot_id")
-        raise SlotTaken("this slot is no longer free", field="slot_id")
-    professional_id, starts_at, ends_at = taken
+    facts = await slot_facts(session, slot_id, actor.territory_id)
+    if facts is None:
+        raise NotFound("slot not found")
+    professional_id, starts_at, ends_at = facts
+    if ends_at <= now:
+        raise Conflict("this slot is over", field="slot_id")
 
     patient: Patient | None = None
     if request is not None:
         patient_id = request.patient_id
     elif draft.patient is not None:
         patient = new_patient(actor.territory_id, draft.patient, now)
-        await session.execute(insert(table_of(Patient)).values(**_row(patient)))
         patient_id = patient.id
     else:
         raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
@@ -212,10 +167,28 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         cancel_reason=None,
         created_at=now,
     )
+    event = {
+        "territory_id": actor.territory_id,
+        "type": "booking.created",
+        "occurred_at": now,
+        "actor_account_id": actor.account_id,
+        "subject_id": booking.id,
+        "payload": booking_event_payload(booking),
+    }
     try:
-        await session.execute(insert(table_of(Booking)).values(**_row(booking)))
+        sas_before = await persist_booking(
+            session,
+            now=now,
+            hold_id=hold.id if hold else None,
+            patient=_row(patient) if patient else None,
+            booking=_row(booking),
+            event=event,
+            week=_local_week(starts_at, actor.timezone),
+        )
     except IntegrityError as exc:
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
+    if sas_before is None:
+        raise SlotTaken("this slot is no longer free", field="slot_id")
 
     if hold is not None:
         hold.consumed_at = now
@@ -235,23 +208,12 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
             "own_patient: a GP booking their own slot is not an SNP consultation for the CPTS"
         )
     if booking.channel is Origin.SAS_REGULATOR and not booking.own_patient:
-        count = await _sas_weekly_count(
-            session, booking.professional_id, booking.starts_at, actor.timezone
-        )
+        count = sas_before + 1
         if count > SAS_WEEKLY_CAP:
             warnings.append(
                 f"sas_weekly_cap: {count} SAS-regulated consultations this week for this GP; "
                 f"the SNP majoration is billable {SAS_WEEKLY_CAP} times a week"
             )
-    await append_event(
-        session,
-        clock,
-        territory_id=actor.territory_id,
-        type="booking.created",
-        actor=actor,
-        subject_id=booking.id,
-        payload=booking_event_payload(booking),
-    )
     return Booked(booking, created=True, warnings=warnings, patient=patient)
 
 

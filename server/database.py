@@ -41,7 +41,9 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     if not is_sqlite(url):
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 10)
-        kwargs.setdefault("pool_pre_ping", True)
+        # No pre-ping: it costs a round trip per request. A connection lost in a database
+        # restart fails its request (503) and is discarded; the pool then reconnects.
+        kwargs.setdefault("pool_recycle", 1800)
         return create_async_engine(url, **kwargs)
     _prepare_sqlite_path(url)
     engine = create_async_engine(url, **kwargs)

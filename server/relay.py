@@ -18,9 +18,16 @@ log = logging.getLogger("cpts.relay")
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, poll_seconds: float = 1.0, batch: int = 5000) -> None:
+    def __init__(
+        self,
+        db: Database,
+        poll_seconds: float = 1.0,
+        batch: int = 5000,
+        min_interval_seconds: float = 0.02,
+    ) -> None:
         self._db = db
         self._poll = poll_seconds
+        self._min_interval = min_interval_seconds
         self._batch = batch
         self._wakeup = asyncio.Event()
 
@@ -50,3 +57,6 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox sequencing failed; retrying")
                 await asyncio.sleep(self._poll)
+            # Under load commits wake the relay continuously; pausing a few milliseconds lets
+            # one sequencing transaction take a batch instead of one event each.
+            await asyncio.sleep(self._min_interval)

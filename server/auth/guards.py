@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -11,7 +11,9 @@ from litestar.handlers.base import BaseRouteHandler
 from kernel.actor import Actor, Role
 from kernel.errors import NotAllowed, NotAuthenticated
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+# Guards are coroutines: Litestar runs synchronous guards in a worker thread, a needless hop
+# on every request.
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 
 def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
@@ -33,7 +35,9 @@ def roles(*allowed: Role) -> Guard:
     """Allow the route to actors holding at least one of `allowed`."""
     names = ", ".join(sorted(r.value for r in allowed))
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
         actor = current_actor(connection)
         if actor is None:
             raise NotAuthenticated("authentication required")

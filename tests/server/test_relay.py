@@ -1,0 +1,41 @@
+"""The relay sequences events written through the API shortly after they commit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+from litestar import Litestar
+from sqlalchemy import select
+
+from kernel.clock import FrozenClock
+from kernel.events import Event
+from server.database import Database
+from server.relay import OutboxRelay
+from tests.conftest import login
+from tests.server.scheduling_helpers import fresh_start, gp_session, publish_slot
+
+
+async def test_relay_sequences_after_commit(
+    app: Litestar, client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    relay = OutboxRelay(database, poll_seconds=0.05, min_interval_seconds=0)
+    runner = asyncio.create_task(relay.run())
+    try:
+        gp, _ = await gp_session(client, 1)
+        slot = await publish_slot(client, gp, fresh_start(clock))
+        relay.wake()
+        for _ in range(100):
+            async with database.read() as session:
+                seq = await session.scalar(
+                    select(Event.seq).where(Event.subject_id == uuid.UUID(slot["id"]))
+                )
+            if seq is not None:
+                break
+            await asyncio.sleep(0.02)
+        assert seq is not None
+        assert await login(client, "gp1@sud-yvelines.test")
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
