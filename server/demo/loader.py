@@ -7,13 +7,17 @@ validation and leaves the same events.
 from __future__ import annotations
 
 import json
+from datetime import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.accounts.account import Account
 from coordination.accounts.passwords import hash_password
 from coordination.accounts.service import AccountDraft, create_account
 from coordination.directory.membership import Membership
-from coordination.directory.professional import Profession
+from coordination.directory.professional import Profession, Professional
 from coordination.directory.service import (
     CommuneDraft,
     LocationDraft,
@@ -25,13 +29,18 @@ from coordination.directory.service import (
 )
 from coordination.directory.structure import StructureKind
 from coordination.directory.territories import TerritoryDraft, create_territory, find_territory
-from kernel.actor import Role
+from coordination.directory.territory import Territory
+from kernel.actor import Actor, Role
 from kernel.clock import Clock, SystemClock
+from scheduling.refs import ProfessionalRef
+from scheduling.rules import RuleDraft, create_rule
+from scheduling.slot import Modality, Visibility
 from server.database import Database
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, demo data only
 DEMO_FILES = ("sud_yvelines.json", "vexin_normand.json")
+DEMO_HORIZON_DAYS = 28
 
 
 def _membership(flag: bool, partner: bool) -> Membership:
@@ -123,9 +132,10 @@ async def load_territory(
                     ],
                 ),
             )
-            professionals[p["key"]] = saved.professional.id
+            professionals[p["key"]] = saved.professional
+        accounts = {}
         for a in data["accounts"]:
-            await create_account(
+            accounts[a["email"]] = await create_account(
                 session,
                 clock,
                 None,
@@ -134,16 +144,66 @@ async def load_territory(
                     email=a["email"],
                     display_name=a["display_name"],
                     roles=frozenset(Role(r) for r in a["roles"]),
-                    professional_id=professionals[a["professional"]]
-                    if a.get("professional")
-                    else None,
+                    professional_id=(
+                        professionals[a["professional"]].id if a.get("professional") else None
+                    ),
                     password_hash=password_hash,
                 ),
             )
+        slots = await _load_availability(session, clock, territory, data, professionals, accounts)
         return (
             f"{t['name']}: loaded {len(data['communes'])} communes, {len(structures)} structures, "
-            f"{len(professionals)} professionals, {len(data['accounts'])} accounts"
+            f"{len(professionals)} professionals, {len(data['accounts'])} accounts, "
+            f"{slots} slots from {len(data.get('availability', []))} availability rules"
         )
+
+
+async def _load_availability(
+    session: AsyncSession,
+    clock: Clock,
+    territory: Territory,
+    data: dict[str, Any],
+    professionals: dict[str, Professional],
+    accounts: dict[str, Account],
+) -> int:
+    """Each demo GP publishes recurring SNP slots, as their own account would."""
+    domain = data["territory"]["email_domain"]
+    created = 0
+    for rule in data.get("availability", []):
+        professional = professionals[rule["professional"]]
+        account = accounts[f"{rule['professional']}@{domain}"]
+        actor = Actor(
+            account_id=account.id,
+            territory_id=territory.id,
+            timezone=territory.timezone,
+            roles=account.roles,
+            professional_id=professional.id,
+        )
+        ref = ProfessionalRef(
+            id=professional.id,
+            territory_id=territory.id,
+            profession=professional.profession.value,
+            location_ids=frozenset(loc.id for loc in professional.locations),
+        )
+        result = await create_rule(
+            session,
+            clock,
+            actor,
+            ref,
+            RuleDraft(
+                rrule=rule["rrule"],
+                start_date=clock.now().date(),
+                start_time=time.fromisoformat(rule["start_time"]),
+                end_time=time.fromisoformat(rule["end_time"]),
+                slot_minutes=rule["slot_minutes"],
+                modality=Modality(rule["modality"]),
+                visibility=frozenset(Visibility(v) for v in rule["visibility"]),
+                location_id=professional.locations[0].id if rule["modality"] == "office" else None,
+            ),
+            DEMO_HORIZON_DAYS,
+        )
+        created += result.created
+    return created
 
 
 def read_demo(name: str) -> dict[str, Any]:

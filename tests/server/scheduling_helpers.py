@@ -56,7 +56,12 @@ def future(clock: FrozenClock, days: int, hour: int = 10, minute: int = 0) -> da
 _next = iter(range(1_000_000))
 
 
+FRESH_DAYS_AHEAD = 35  # beyond the demo agendas' horizon (28 days)
+
+
 def fresh_start(clock: FrozenClock) -> datetime:
-    """A start two days ahead, distinct for every call, so tests never collide on an agenda."""
-    base = (clock.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    """A start past the demo agendas, distinct for every call, so tests never collide."""
+    base = (clock.now() + timedelta(days=FRESH_DAYS_AHEAD)).replace(
+        minute=0, second=0, microsecond=0
+    )
     return base + timedelta(minutes=30 * next(_next))

@@ -13,7 +13,13 @@ from kernel.clock import FrozenClock
 from kernel.events import Event
 from server.database import Database
 from tests.conftest import login
-from tests.server.scheduling_helpers import PATIENT, fresh_start, gp_session, publish_slot
+from tests.server.scheduling_helpers import (
+    FRESH_DAYS_AHEAD,
+    PATIENT,
+    fresh_start,
+    gp_session,
+    publish_slot,
+)
 
 
 async def test_publish_and_search_slot(client: httpx.AsyncClient, clock: FrozenClock) -> None:
@@ -318,7 +324,7 @@ async def test_honour_and_no_show_need_the_consultation_to_have_started(
     ).json()
     early = await client.post(f"/api/v1/bookings/{booking['id']}/honour", headers=gp)
     assert early.status_code == 409
-    clock.advance(timedelta(days=4))
+    clock.advance(timedelta(days=FRESH_DAYS_AHEAD + 5))
     # Only the GP consulted (or staff) states the outcome; the regulator gets 404.
     assert (
         await client.post(f"/api/v1/bookings/{booking['id']}/honour", headers=regulator)
