@@ -110,14 +110,16 @@ async def release_hold(
     )
     hold.released_at = now
     await session.flush()
-    if freed is not None:
-        await append_event(
-            session,
-            clock,
-            territory_id=actor.territory_id,
-            type="slot.released",
-            actor=actor,
-            subject_id=freed.id,
-            payload=slot_event_payload(freed) | {"hold_id": str(hold.id)},
-        )
+    # The slot may already have moved on (the hold lapsed and someone booked it); the release
+    # of the hold is recorded either way, the slot's state only when it really changed.
+    payload = slot_event_payload(freed) if freed is not None else {"slot_id": str(hold.slot_id)}
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="slot.released" if freed is not None else "hold.released",
+        actor=actor,
+        subject_id=hold.slot_id,
+        payload=payload | {"hold_id": str(hold.id)},
+    )
     return hold
