@@ -104,7 +104,8 @@ async def prepare(url: str, n_slots: int) -> tuple[list[str], list[str]]:
                 )
             )
             now = datetime.now(UTC)
-            day0 = (now + timedelta(days=1)).replace(hour=6, minute=0, second=0, microsecond=0)
+            # Past the demo agendas (their rules publish 28 to 56 days ahead).
+            day0 = (now + timedelta(days=90)).replace(hour=6, minute=0, second=0, microsecond=0)
             rows, slot_ids = [], []
             per_day = 14 * 4  # 06:00-20:00 UTC in 15-minute slots
             for i in range(n_slots):
