@@ -22,6 +22,7 @@ from kernel.clock import Clock
 from kernel.database import table_of
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
+from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.booking import Booking, BookingStatus
 from scheduling.booking_store import persist_booking, slot_facts
 from scheduling.hold import Hold
@@ -339,9 +340,10 @@ async def list_visible(
     start: datetime | None,
     end: datetime | None,
     status: BookingStatus | None,
+    cursor: str | None = None,
     limit: int,
-) -> list[Booking]:
-    """Bookings the actor made or is consulted for (all of the territory for staff)."""
+) -> Page[Booking]:
+    """Bookings the actor made or is consulted for (all of the territory for staff), by start."""
     stmt = select(Booking).where(Booking.territory_id == actor.territory_id)
     if not actor.is_staff:
         mine = Booking.booked_by == actor.account_id
@@ -354,4 +356,11 @@ async def list_visible(
         stmt = stmt.where(Booking.starts_at < end)
     if status is not None:
         stmt = stmt.where(Booking.status == status)
-    return list(await session.scalars(stmt.order_by(Booking.starts_at, Booking.id).limit(limit)))
+    try:
+        stmt = keyset(
+            stmt, Booking.starts_at, Booking.id, cursor, limit=limit, parse=datetime.fromisoformat
+        )
+    except BadCursor as exc:
+        raise Invalid("cursor is not valid", field="cursor") from exc
+    rows = list(await session.scalars(stmt))
+    return page(rows, limit, lambda b: (b.starts_at, b.id))

@@ -13,7 +13,7 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.events import append_event
-from kernel.pagination import Page
+from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
 from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
 
@@ -145,15 +145,33 @@ async def get_visible_request(
 
 
 async def list_requests(
-    session: AsyncSession, actor: Actor, *, open_only: bool, limit: int = 100
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    open_only: bool,
+    cursor: str | None = None,
+    limit: int = 100,
 ) -> Page[SnpRequest]:
+    """Newest first, keyset-paged on (received_at, id)."""
     stmt = select(SnpRequest).where(SnpRequest.territory_id == actor.territory_id)
     if not sees_all_requests(actor):
         stmt = stmt.where(SnpRequest.recorded_by == actor.account_id)
     if open_only:
         stmt = stmt.where(SnpRequest.outcome.is_(None))
-    rows = list(await session.scalars(stmt.order_by(SnpRequest.received_at.desc()).limit(limit)))
-    return Page(rows, None)
+    try:
+        stmt = keyset(
+            stmt,
+            SnpRequest.received_at,
+            SnpRequest.id,
+            cursor,
+            limit=limit,
+            descending=True,
+            parse=datetime.fromisoformat,
+        )
+    except BadCursor as exc:
+        raise Invalid("cursor is not valid", field="cursor") from exc
+    rows = list(await session.scalars(stmt))
+    return page(rows, limit, lambda r: (r.received_at, r.id))
 
 
 async def patients_for(

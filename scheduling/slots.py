@@ -19,7 +19,7 @@ from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.events import append_event
-from kernel.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.refs import ProfessionalRef
 from scheduling.slot import (
     LIVE_STATUSES,
@@ -247,15 +247,10 @@ async def search_slots(
         raise Invalid("the search window is at most 92 days", field="end")
     limit = max(1, min(query.limit, MAX_PAGE))
     now = clock.now()
-    stmt = (
-        select(Slot)
-        .where(
-            Slot.territory_id == actor.territory_id,
-            Slot.starts_at >= query.start,
-            Slot.starts_at < query.end,
-        )
-        .order_by(Slot.starts_at, Slot.id)
-        .limit(limit + 1)
+    stmt = select(Slot).where(
+        Slot.territory_id == actor.territory_id,
+        Slot.starts_at >= query.start,
+        Slot.starts_at < query.end,
     )
     if query.status is SlotStatus.FREE:
         stmt = stmt.where(Slot.status.in_([SlotStatus.FREE, SlotStatus.HELD]), _open_clause(now))
@@ -272,20 +267,11 @@ async def search_slots(
         stmt = stmt.where(Slot.professional_id.in_(list(query.professional_ids)))
     if query.location_ids is not None:
         stmt = stmt.where(Slot.location_id.in_(list(query.location_ids)))
-    if query.cursor:
-        try:
-            raw_start, raw_id = decode_cursor(query.cursor, 2)
-            after_start, after_id = datetime.fromisoformat(raw_start), uuid.UUID(raw_id)
-        except (BadCursor, ValueError) as exc:
-            raise Invalid("cursor is not valid", field="cursor") from exc
-        stmt = stmt.where(
-            or_(
-                Slot.starts_at > after_start,
-                and_(Slot.starts_at == after_start, Slot.id > after_id),
-            )
+    try:
+        stmt = keyset(
+            stmt, Slot.starts_at, Slot.id, query.cursor, limit=limit, parse=datetime.fromisoformat
         )
+    except BadCursor as exc:
+        raise Invalid("cursor is not valid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].starts_at.isoformat(), rows[-1].id) if more else None
-    return Page(rows, next_cursor)
+    return page(rows, limit, lambda s: (s.starts_at, s.id))

@@ -28,7 +28,7 @@ from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.events import append_event
 from kernel.identifiers import IdentifierError, check_adeli, check_finess, check_rpps, check_siret
-from kernel.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from kernel.pagination import BadCursor, Page, keyset, page
 
 MAX_PAGE = 200
 
@@ -294,8 +294,6 @@ async def search_professionals(
         select(Professional)
         .options(selectinload(Professional.locations))
         .where(Professional.territory_id == actor.territory_id)
-        .order_by(Professional.sort_key, Professional.id)
-        .limit(limit + 1)
     )
     if query.text:
         stmt = stmt.where(
@@ -318,23 +316,12 @@ async def search_professionals(
                 )
             )
         )
-    if query.cursor:
-        try:
-            key, last_id = decode_cursor(query.cursor, 2)
-            after = uuid.UUID(last_id)
-        except (BadCursor, ValueError) as exc:
-            raise Invalid("cursor is not valid", field="cursor") from exc
-        stmt = stmt.where(
-            or_(
-                Professional.sort_key > key,
-                and_(Professional.sort_key == key, Professional.id > after),
-            )
-        )
+    try:
+        stmt = keyset(stmt, Professional.sort_key, Professional.id, query.cursor, limit=limit)
+    except BadCursor as exc:
+        raise Invalid("cursor is not valid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].sort_key, rows[-1].id) if more else None
-    return Page(rows, next_cursor)
+    return page(rows, limit, lambda p: (p.sort_key, p.id))
 
 
 async def list_communes(session: AsyncSession, actor: Actor) -> list[Commune]:

@@ -292,9 +292,12 @@ class RequestController(Controller):
         clock: ClockDep,
         actor: ActorDep,
         open: FromQuery[bool] = True,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> RequestList:
-        page = await requests.list_requests(session, actor, open_only=open, limit=limit)
+        page = await requests.list_requests(
+            session, actor, open_only=open, cursor=cursor, limit=limit
+        )
         patients = await requests.patients_for(session, page.items)
         await record_reads(
             session,
@@ -304,7 +307,9 @@ class RequestController(Controller):
             [(r.id, r.patient_id) for r in page.items],
             "request list",
         )
-        return RequestList(items=[request_out(r, patients[r.patient_id]) for r in page.items])
+        return RequestList(
+            items=[request_out(r, patients[r.patient_id]) for r in page.items], next=page.next
+        )
 
     @get("/{request_id:uuid}", opt={"audited": True}, summary="One SNP request with its patient")
     async def one(
@@ -400,16 +405,20 @@ class BookingController(Controller):
         start: FromQuery[datetime | None] = None,
         end: FromQuery[datetime | None] = None,
         status: FromQuery[BookingStatus | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> BookingList:
-        items = await bookings.list_visible(
-            session, actor, start=start, end=end, status=status, limit=limit
+        found = await bookings.list_visible(
+            session, actor, start=start, end=end, status=status, cursor=cursor, limit=limit
         )
+        items = found.items
         patients = await bookings.patients_for(session, items)
         await record_reads(
             session, clock, actor, "booking", [(b.id, b.patient_id) for b in items], "booking list"
         )
-        return BookingList(items=[booking_out(b, patients[b.patient_id]) for b in items])
+        return BookingList(
+            items=[booking_out(b, patients[b.patient_id]) for b in items], next=found.next
+        )
 
     @get("/{booking_id:uuid}", opt={"audited": True}, summary="One booking with its patient")
     async def one(

@@ -504,3 +504,25 @@ async def test_rule_errors_name_fields(client: httpx.AsyncClient, clock: FrozenC
         response = await client.post("/api/v1/availability-rules", headers=gp, json=base | override)
         assert response.status_code == 422, (override, response.text)
         assert response.json()["field"] == field, (override, response.json())
+
+
+async def test_request_and_booking_lists_are_cursor_paged(client: httpx.AsyncClient) -> None:
+    nurse = await login(client, "nurse6@sud-yvelines.test")
+    created = []
+    for i in range(5):
+        body = {"origin": "nurse", "reason": f"plaie {i}", "patient": PATIENT}
+        created.append((await client.post("/api/v1/requests", json=body, headers=nurse)).json()["id"])
+    seen: list[str] = []
+    params = {"limit": "2"}
+    while True:
+        page = (await client.get("/api/v1/requests", params=params, headers=nurse)).json()
+        seen += [r["id"] for r in page["items"]]
+        if not page["next"]:
+            break
+        params["cursor"] = page["next"]
+    assert sorted(seen) == sorted(created)  # this nurse sees exactly what she recorded
+    bad = await client.get("/api/v1/requests", params={"cursor": "nope"}, headers=nurse)
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "cursor"
+    bad = await client.get("/api/v1/bookings", params={"cursor": "bm9wZQ"}, headers=nurse)
+    assert bad.status_code == 422
