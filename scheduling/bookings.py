@@ -24,7 +24,7 @@ from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.booking import Booking, BookingStatus
-from scheduling.booking_store import persist_booking, slot_facts
+from scheduling.booking_store import persist_booking, single_statement_mode, slot_facts
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
@@ -111,7 +111,18 @@ def _local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:
+async def book(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    draft: BookingDraft,
+    *,
+    standalone: bool = False,
+) -> Booked:
+    """Book a slot. `standalone`: the session is fresh and carries nothing else, so a plain
+    booking (no hold, no request to close) may run as one self-contained statement."""
+    if standalone and draft.hold_id is None and draft.request_id is None:
+        await single_statement_mode(session)
     if draft.idempotency_key:
         previous = await _existing(session, actor, draft.idempotency_key)
         if previous is not None:

@@ -389,6 +389,7 @@ class BookingController(Controller):
                 request_id=data.request_id,
                 idempotency_key=idempotency_key,
             ),
+            standalone=True,
         )
         patient = booked.patient or await bookings.patient_of(session, booked.booking)
         return Response(

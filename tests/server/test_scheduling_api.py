@@ -511,7 +511,9 @@ async def test_request_and_booking_lists_are_cursor_paged(client: httpx.AsyncCli
     created = []
     for i in range(5):
         body = {"origin": "nurse", "reason": f"plaie {i}", "patient": PATIENT}
-        created.append((await client.post("/api/v1/requests", json=body, headers=nurse)).json()["id"])
+        created.append(
+            (await client.post("/api/v1/requests", json=body, headers=nurse)).json()["id"]
+        )
     seen: list[str] = []
     params = {"limit": "2"}
     while True:
