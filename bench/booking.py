@@ -278,18 +278,18 @@ def machine() -> str:
 
 async def run(args: argparse.Namespace) -> None:
     tag = secrets.token_hex(3)
-    app_db, pgb_db = f"cpts_bench_{tag}", f"cpts_pgbench_{tag}"
-    app_url = await _create_db(app_db)
+    pgb_db = f"cpts_pgbench_{tag}"
     pgb_url = await _create_db(pgb_db)
-    rows = []
     try:
         baseline = pgbench(pgb_url, args.clients, args.pgbench_seconds)
-        for server in args.server:
-            slot_ids, tokens = (
-                await prepare(app_url, args.slots + args.warmup)
-                if not rows
-                else await _more_slots(app_url, args)
-            )
+    finally:
+        await _drop_db(pgb_db)
+    rows = []
+    for n, server in enumerate(args.server):
+        app_db = f"cpts_bench_{tag}_{n}"  # a fresh database for every server measured
+        app_url = await _create_db(app_db)
+        try:
+            slot_ids, tokens = await prepare(app_url, args.slots + args.warmup)
             port = _free_port()
             proc = start_server(app_url, port, args.workers, server)
             try:
@@ -301,23 +301,22 @@ async def run(args: argparse.Namespace) -> None:
             finally:
                 proc.terminate()
                 proc.wait(timeout=20)
-            ok = statuses.get(201, 0)
-            rows.append(
-                (
-                    server,
-                    args.workers,
-                    args.clients,
-                    len(lat),
-                    ok,
-                    ok / elapsed,
-                    _pct(lat, 0.5),
-                    _pct(lat, 0.99),
-                    statistics.fmean(lat) * 1000,
-                )
+        finally:
+            await _drop_db(app_db)
+        ok = statuses.get(201, 0)
+        rows.append(
+            (
+                server,
+                args.workers,
+                args.clients,
+                len(lat),
+                ok,
+                ok / elapsed,
+                _pct(lat, 0.5),
+                _pct(lat, 0.99),
+                statistics.fmean(lat) * 1000,
             )
-    finally:
-        await _drop_db(app_db)
-        await _drop_db(pgb_db)
+        )
 
     print(f"\nmachine: {machine()}")
     print(
@@ -331,35 +330,6 @@ async def run(args: argparse.Namespace) -> None:
         print(
             f"{server:<9}{workers:>8}{clients:>8}{n:>10}{ok:>7}{tput:>9,.0f}{tput / baseline:>7.2f}{p50:>8.1f}{p99:>8.1f}{mean:>9.1f}"
         )
-
-
-async def _more_slots(url: str, args: argparse.Namespace) -> tuple[list[str], list[str]]:
-    """A second server run needs fresh free slots: move every slot a year later, free again."""
-    db = Database(url)
-    try:
-        async with db.write() as session:
-            slots = list(await session.scalars(select(Slot).order_by(Slot.starts_at)))
-            from sqlalchemy import text
-
-            await session.execute(text("DELETE FROM bookings"))
-            await session.execute(
-                text(
-                    "UPDATE slots SET status = 'free', starts_at = starts_at + interval '366 days', ends_at = ends_at + interval '366 days'"
-                )
-            )
-        tokens = []
-        for who in BOOKERS:
-            async with db.write() as session:
-                tokens.append(
-                    (
-                        await create_token_for(
-                            session, SystemClock(), f"{who}@sud-yvelines.test", "bench"
-                        )
-                    ).secret
-                )
-        return [str(s.id) for s in slots], tokens
-    finally:
-        await db.dispose()
 
 
 def main() -> None:
