@@ -1,10 +1,12 @@
 """Persisting a booking in as few round trips as the database allows.
 
 Everything a booking writes (the slot's compare-and-swap, the patient, the booking, its outbox
-event) is computed in Python first; the statements below are built once at import, with typed
-bind parameters, so a booking pays no statement construction. On PostgreSQL they run as one
-statement of data-modifying CTEs, every insert conditioned on the compare-and-swap having taken
-the slot; SQLite (no DML in CTEs, writers serialised anyway) runs them one after the other.
+event) is computed in Python first, except what comes from the slot itself (its professional and
+times), which the compare-and-swap returns. The statements below are built once at import, with
+typed bind parameters, so a booking pays no statement construction. On PostgreSQL they run as
+one statement of data-modifying CTEs, every insert fed by the compare-and-swap's result, so a
+booking is a single round trip; SQLite (no DML in CTEs, writers serialised anyway) runs them one
+after the other.
 A plain booking on PostgreSQL needs no surrounding transaction at all (`single_statement_mode`).
 bench/booking.py measures the difference.
 """
@@ -13,22 +15,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BindParameter,
     Insert,
+    Integer,
     Select,
+    String,
     Table,
+    Uuid,
     and_,
     bindparam,
+    case,
     func,
     insert,
     or_,
     select,
+    text,
+    type_coerce,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.database import UtcDateTime, table_of
@@ -45,6 +56,17 @@ _slots, _patients, _bookings, _events = (
     table_of(Event),
 )
 _now = bindparam("take_now", type_=UtcDateTime())
+# What a booking copies from its slot: known only once the compare-and-swap has taken it.
+SLOT_DERIVED = ("professional_id", "starts_at", "ends_at", "own_patient")
+
+
+@dataclass(frozen=True, slots=True)
+class TakenSlot:
+    professional_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    own_patient: bool
+    sas_before: int  # SAS-regulated, non-own-patient bookings of that local week before this one
 
 
 def _params(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, BindParameter[Any]]:
@@ -83,44 +105,100 @@ _TAKE = (
         version=_slots.c.version + 1,
         updated_at=_now,
     )
-    .returning(_slots.c.id)
+    .returning(_slots.c.id, _slots.c.professional_id, _slots.c.starts_at, _slots.c.ends_at)
 )
 
-_SAS_WEEK = (
-    select(func.count())
-    .select_from(_bookings)
-    .where(
-        _bookings.c.professional_id
-        == bindparam("w_professional_id", type_=_bookings.c.professional_id.type),
-        _bookings.c.channel == Origin.SAS_REGULATOR,
-        _bookings.c.status != BookingStatus.CANCELLED,
-        _bookings.c.own_patient.is_(False),
-        _bookings.c.starts_at >= bindparam("w_start", type_=UtcDateTime()),
-        _bookings.c.starts_at < bindparam("w_end", type_=UtcDateTime()),
+
+def _sas_week(professional_id: Any, week_start: Any, week_end: Any) -> Any:
+    return (
+        select(func.count())
+        .select_from(_bookings)
+        .where(
+            _bookings.c.professional_id == professional_id,
+            _bookings.c.channel == Origin.SAS_REGULATOR,
+            _bookings.c.status != BookingStatus.CANCELLED,
+            _bookings.c.own_patient.is_(False),
+            _bookings.c.starts_at >= week_start,
+            _bookings.c.starts_at < week_end,
+        )
+        .scalar_subquery()
     )
-    .scalar_subquery()
-)
+
 
 _INSERT_PATIENT = insert(_patients).values(_P)
 _INSERT_BOOKING = insert(_bookings).values(_B)
+_SAS_WEEK = select(
+    _sas_week(
+        bindparam("w_professional_id", type_=_bookings.c.professional_id.type),
+        bindparam("w_start", type_=UtcDateTime()),
+        bindparam("w_end", type_=UtcDateTime()),
+    )
+)
+
+
+def _iso_utc(column: Any) -> Any:
+    """`datetime.isoformat()` of a UTC instant, in SQL, so events read the same either way."""
+    utc = func.timezone("UTC", column)
+    fraction = case(
+        (
+            func.date_part("microseconds", column).cast(Integer) % 1_000_000 != 0,
+            func.to_char(utc, ".US"),
+        ),
+        else_="",
+    )
+    return func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS') + fraction + "+00:00"
 
 
 def _all_in_one(with_patient: bool) -> Select[Any]:
-    """PostgreSQL: take the slot and write everything else only if it was taken."""
+    """PostgreSQL: take the slot and write everything else only if it was taken, in one
+    statement whose answer is the slot's facts (no row: not taken)."""
     taken = _TAKE.cte("taken")
+    own = func.coalesce(
+        taken.c.professional_id == bindparam("actor_professional_id", type_=Uuid()), False
+    )
+    tz = bindparam("tz", type_=String())
+    local_monday = func.date_trunc("week", func.timezone(tz, taken.c.starts_at))
+    week_start = func.timezone(tz, local_monday)
+    week_end = func.timezone(tz, local_monday + text("interval '7 days'"))
 
-    def after_take(table: Table, params: Mapping[str, BindParameter[Any]]) -> Insert:
-        return insert(table).from_select(list(params), select(*params.values()).select_from(taken))
+    def after_take(table: Table, values: Mapping[str, Any]) -> Insert:
+        return insert(table).from_select(list(values), select(*values.values()).select_from(taken))
 
+    booking_values: dict[str, Any] = dict(_B) | {
+        "professional_id": taken.c.professional_id,
+        "starts_at": taken.c.starts_at,
+        "ends_at": taken.c.ends_at,
+        "own_patient": own,
+    }
+    payload = type_coerce(_E["payload"], JSONB()).op("||", return_type=JSONB())(
+        func.jsonb_build_object(
+            "professional_id",
+            taken.c.professional_id.cast(String()),
+            "starts_at",
+            _iso_utc(taken.c.starts_at),
+            "ends_at",
+            _iso_utc(taken.c.ends_at),
+            "own_patient",
+            own,
+        )
+    )
+    event_values: dict[str, Any] = dict(_E) | {"payload": payload}
     ctes = []
     if with_patient:
         ctes.append(after_take(_patients, _P).cte("new_patient"))
-    ctes.append(after_take(_bookings, _B).cte("new_booking"))
-    ctes.append(after_take(_events, _E).cte("new_event"))
-    return select(
-        select(func.count()).select_from(taken).scalar_subquery().label("taken"),
-        _SAS_WEEK.label("sas_week"),
-    ).add_cte(*ctes)
+    ctes.append(after_take(_bookings, booking_values).cte("new_booking"))
+    ctes.append(after_take(_events, event_values).cte("new_event"))
+    return (
+        select(
+            taken.c.professional_id,
+            taken.c.starts_at,
+            taken.c.ends_at,
+            own.label("own_patient"),
+            _sas_week(taken.c.professional_id, week_start, week_end).label("sas_week"),
+        )
+        .select_from(taken)
+        .add_cte(*ctes)
+    )
 
 
 _PG_WITH_PATIENT = _all_in_one(with_patient=True)
@@ -131,29 +209,37 @@ def _prefixed(prefix: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return {prefix + k: v for k, v in row.items()}
 
 
+def local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00, in the territory's zone, as UTC instants."""
+    zone = ZoneInfo(tz)
+    local = starts_at.astimezone(zone)
+    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time.min)
+    start = monday.replace(tzinfo=zone).astimezone(UTC)
+    end = (monday + timedelta(days=7)).replace(tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
 async def persist_booking(
     session: AsyncSession,
     *,
     now: datetime,
     hold_id: uuid.UUID | None,
+    actor_professional_id: uuid.UUID | None,
+    tz: str,
     patient: Mapping[str, Any] | None,
     booking: Mapping[str, Any],
     event: Mapping[str, Any],
-    week: tuple[datetime, datetime],
-) -> int | None:
-    """Take the slot and write the rows; None if the slot was no longer open.
+) -> TakenSlot | None:
+    """Take the slot and write the rows; None if the slot was not open (or not there).
 
-    Returns how many SAS-regulated, non-own-patient bookings the professional had that local
-    week *before* this one.
+    `booking` and the event's payload lack what comes from the slot (`SLOT_DERIVED`): it is
+    filled in from the compare-and-swap's own result, so the slot is read and taken at once.
     """
     params: dict[str, Any] = {
         "take_now": now,
         "take_slot_id": booking["slot_id"],
         "take_territory_id": booking["territory_id"],
         "take_hold_id": hold_id,
-        "w_professional_id": booking["professional_id"],
-        "w_start": week[0],
-        "w_end": week[1],
         **_prefixed("b_", booking),
         **_prefixed("e_", event),
     }
@@ -161,20 +247,37 @@ async def persist_booking(
         params |= _prefixed("p_", patient)
     if session.get_bind().dialect.name == "postgresql":
         stmt = _PG_WITH_PATIENT if patient is not None else _PG_WITHOUT_PATIENT
-        taken, sas_week = (await session.execute(stmt, params)).one()
-        return int(sas_week) if taken else None
-    if (await session.execute(_TAKE, params)).first() is None:
+        params |= {"actor_professional_id": actor_professional_id, "tz": tz}
+        row = (await session.execute(stmt, params)).one_or_none()
+        return TakenSlot(*row) if row is not None else None
+    taken = (await session.execute(_TAKE, params)).first()
+    if taken is None:
         return None
+    _, professional_id, starts_at, ends_at = taken
+    own = actor_professional_id == professional_id
+    derived = {
+        "professional_id": professional_id,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "own_patient": own,
+    }
+    params |= _prefixed("b_", derived)
     if patient is not None:
         await session.execute(_INSERT_PATIENT, params)
     await session.execute(_INSERT_BOOKING, params)
-    await write_event(session, dict(event))
-    sas_week = await session.scalar(select(_SAS_WEEK), params)
-    return int(sas_week or 0) - (1 if _counts_for_cap(booking) else 0)
-
-
-def _counts_for_cap(booking: Mapping[str, Any]) -> bool:
-    return booking["channel"] == Origin.SAS_REGULATOR and not booking["own_patient"]
+    payload = dict(event["payload"]) | {
+        "professional_id": str(professional_id),
+        "starts_at": starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "own_patient": own,
+    }
+    await write_event(session, dict(event) | {"payload": payload})
+    week = local_week(starts_at, tz)
+    params |= {"w_professional_id": professional_id, "w_start": week[0], "w_end": week[1]}
+    sas_week = int(await session.scalar(_SAS_WEEK, params) or 0)
+    if booking["channel"] == Origin.SAS_REGULATOR and not own:
+        sas_week -= 1  # SQLite counts the booking just written; PostgreSQL's snapshot does not
+    return TakenSlot(professional_id, starts_at, ends_at, own, sas_week)
 
 
 _SLOT_FACTS = select(_slots.c.professional_id, _slots.c.starts_at, _slots.c.ends_at).where(

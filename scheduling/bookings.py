@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -101,14 +100,15 @@ async def _resolve_slot_and_hold(
     return hold.slot_id, hold
 
 
-def _local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00, in the territory's zone, as UTC instants."""
-    zone = ZoneInfo(tz)
-    local = starts_at.astimezone(zone)
-    monday = datetime.combine(local.date() - timedelta(days=local.weekday()), time.min)
-    start = monday.replace(tzinfo=zone).astimezone(UTC)
-    end = (monday + timedelta(days=7)).replace(tzinfo=zone).astimezone(UTC)
-    return start, end
+async def _explain_not_taken(
+    session: AsyncSession, actor: Actor, slot_id: uuid.UUID, now: datetime
+) -> None:
+    """The compare-and-swap did not take the slot: say why when it is not simply taken."""
+    facts = await slot_facts(session, slot_id, actor.territory_id)
+    if facts is None:
+        raise NotFound("slot not found")
+    if facts[2] <= now:
+        raise Conflict("this slot is over", field="slot_id")
 
 
 async def book(
@@ -144,13 +144,6 @@ async def book(
                 f"this request is already closed ({request.outcome})", field="request_id"
             )
 
-    facts = await slot_facts(session, slot_id, actor.territory_id)
-    if facts is None:
-        raise NotFound("slot not found")
-    professional_id, starts_at, ends_at = facts
-    if ends_at <= now:
-        raise Conflict("this slot is over", field="slot_id")
-
     patient: Patient | None = None
     if request is not None:
         patient_id = request.patient_id
@@ -160,47 +153,60 @@ async def book(
     else:
         raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
 
-    booking = Booking(
-        id=uuid.uuid4(),
-        territory_id=actor.territory_id,
-        slot_id=slot_id,
-        professional_id=professional_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        patient_id=patient_id,
-        request_id=request.id if request else None,
-        channel=draft.channel,
-        booked_by=actor.account_id,
-        idempotency_key=draft.idempotency_key,
-        own_patient=actor.professional_id == professional_id,
-        status=BookingStatus.BOOKED,
-        status_changed_at=now,
-        status_changed_by=actor.account_id,
-        cancel_reason=None,
-        created_at=now,
-    )
+    booking_id = uuid.uuid4()
+    row: dict[str, object] = {
+        "id": booking_id,
+        "territory_id": actor.territory_id,
+        "slot_id": slot_id,
+        "patient_id": patient_id,
+        "request_id": request.id if request else None,
+        "channel": draft.channel,
+        "booked_by": actor.account_id,
+        "idempotency_key": draft.idempotency_key,
+        "status": BookingStatus.BOOKED,
+        "status_changed_at": now,
+        "status_changed_by": actor.account_id,
+        "cancel_reason": None,
+        "created_at": now,
+    }
     event = {
         "territory_id": actor.territory_id,
         "type": "booking.created",
         "occurred_at": now,
         "actor_account_id": actor.account_id,
-        "subject_id": booking.id,
-        "payload": booking_event_payload(booking),
+        "subject_id": booking_id,
+        "payload": {
+            "booking_id": str(booking_id),
+            "slot_id": str(slot_id),
+            "channel": draft.channel.value,
+            "status": BookingStatus.BOOKED.value,
+            "request_id": str(request.id) if request else None,
+        },
     }
     try:
-        sas_before = await persist_booking(
+        taken = await persist_booking(
             session,
             now=now,
             hold_id=hold.id if hold else None,
+            actor_professional_id=actor.professional_id,
+            tz=actor.timezone,
             patient=_row(patient) if patient else None,
-            booking=_row(booking),
+            booking=row,
             event=event,
-            week=_local_week(starts_at, actor.timezone),
         )
     except IntegrityError as exc:
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
-    if sas_before is None:
+    if taken is None:
+        await _explain_not_taken(session, actor, slot_id, now)
         raise SlotTaken("this slot is no longer free", field="slot_id")
+    booking = Booking(
+        **row,
+        professional_id=taken.professional_id,
+        starts_at=taken.starts_at,
+        ends_at=taken.ends_at,
+        own_patient=taken.own_patient,
+    )
+    sas_before = taken.sas_before
 
     if hold is not None:
         hold.consumed_at = now

@@ -50,7 +50,7 @@ def create_app(
 ) -> Litestar:
     settings = settings or Settings.from_env()
     owns_database = database is None
-    db = database or Database(settings.database_url)
+    db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
     services = AppServices(
         settings=settings,
         db=db,

@@ -39,13 +39,16 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     """Create the engine; `foreign_keys=False` is only for SQLite batch migrations, which
     rebuild tables and must not cascade while doing so."""
     if not is_sqlite(url):
-        kwargs.setdefault("pool_size", 20)
-        kwargs.setdefault("max_overflow", 10)
+        # Connections kept open per worker: above it, each request opens and closes its own
+        # (a TCP and TLS-probe handshake), so size it to the worker's concurrent requests.
+        kwargs.setdefault("pool_size", 32)
+        kwargs.setdefault("max_overflow", 8)
         # No pre-ping: it costs a round trip per request. A connection lost in a database
         # restart fails its request (503) and is discarded; the pool then reconnects.
         kwargs.setdefault("pool_recycle", 1800)
         return create_async_engine(url, **kwargs)
     _prepare_sqlite_path(url)
+    kwargs.pop("pool_size", None)  # writers are serialised; the default pool suffices
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -16,6 +16,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    db_pool_size: int = 32
     cookie_secure: bool = False
     slot_horizon_days: int = 56
     token_cache_seconds: float = 10.0
@@ -40,6 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             host=env.get("CPTS_HOST") or "127.0.0.1",
             port=int(env.get("CPTS_PORT") or 8000),
             workers=int(env.get("CPTS_WORKERS") or 1),
+            db_pool_size=int(env.get("CPTS_DB_POOL_SIZE") or 32),
             cookie_secure=flag("CPTS_COOKIE_SECURE", False),
             slot_horizon_days=int(env.get("CPTS_SLOT_HORIZON_DAYS") or 56),
             token_cache_seconds=float(env.get("CPTS_TOKEN_CACHE_SECONDS") or 10.0),

@@ -21,7 +21,7 @@ def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | Non
     return user if isinstance(user, Actor) else None
 
 
-def authenticated(
+async def authenticated(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """Default guard of the API router; a handler opts out with `opt={"public": True}`."""
