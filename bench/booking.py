@@ -7,7 +7,9 @@ real server (`cpts serve`, or uvicorn for comparison) and books every slot once 
 concurrent keep-alive clients (each POST /api/v1/bookings: auth, decode, compare-and-swap,
 booking insert, patient insert, outbox event, commit). Prints throughput and p50/p99 latency
 next to pgbench's own `-N` (simple-update) throughput on the same server, measured in the same
-run: the issue's target is >= 0.30 x pgbench -N with p99 < 50 ms at 32 clients.
+run: the issue's target is >= 0.30 x pgbench -N with p99 < 50 ms at 32 clients. The last
+columns split the CPU the measured bookings cost between the server's processes, PostgreSQL's
+and this load generator (from /proc), since all three share the machine's cores.
 """
 
 from __future__ import annotations
@@ -226,6 +228,42 @@ async def load(
     return time.perf_counter() - started, latencies, statuses
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (its process tree), PostgreSQL and this client,
+    from /proc: where a booking's cost lands, not only how long it takes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry)
+        parents[pid], names[pid] = int(fields[1]), name
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+
+    def in_server(pid: int) -> bool:
+        while pid > 1:
+            if pid == server_pid:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    totals = {"server": 0.0, "postgres": 0.0, "client": used.get(os.getpid(), 0.0)}
+    for pid, seconds in used.items():
+        if in_server(pid):
+            totals["server"] += seconds
+        elif names[pid].startswith("postgres"):
+            totals["postgres"] += seconds
+    return totals
+
+
 def pgbench(url: str, clients: int, seconds: int) -> float:
     u = make_url(url)
     base = ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", u.username or "postgres"]
@@ -295,9 +333,11 @@ async def run(args: argparse.Namespace) -> None:
             try:
                 await wait_ready(port)
                 await load(port, slot_ids[: args.warmup], tokens, args.clients)
+                before = cpu_seconds(proc.pid)
                 elapsed, lat, statuses = await load(
                     port, slot_ids[args.warmup :], tokens, args.clients
                 )
+                after = cpu_seconds(proc.pid)
             finally:
                 proc.terminate()
                 proc.wait(timeout=20)
@@ -315,6 +355,7 @@ async def run(args: argparse.Namespace) -> None:
                 _pct(lat, 0.5),
                 _pct(lat, 0.99),
                 statistics.fmean(lat) * 1000,
+                {k: (after[k] - before[k]) * 1000 / max(ok, 1) for k in after},
             )
         )
 
@@ -323,12 +364,13 @@ async def run(args: argparse.Namespace) -> None:
         f"PostgreSQL: {ADMIN_URL.split('@')[-1]}; baseline pgbench -N -c {args.clients} -j 2 -T {args.pgbench_seconds}: {baseline:,.0f} tps"
     )
     print(f"target: >= {0.30 * baseline:,.0f} bookings/s (0.30 x pgbench -N) with p99 < 50 ms\n")
-    header = f"{'server':<9}{'workers':>8}{'clients':>8}{'requests':>10}{'201':>7}{'book/s':>9}{'x pgb':>7}{'p50 ms':>8}{'p99 ms':>8}{'mean ms':>9}"
+    header = f"{'server':<9}{'workers':>8}{'clients':>8}{'requests':>10}{'201':>7}{'book/s':>9}{'x pgb':>7}{'p50 ms':>8}{'p99 ms':>8}{'mean ms':>9}{'CPU ms/booking: server':>24}{'PostgreSQL':>12}{'client':>8}"
     print(header)
     print("-" * len(header))
-    for server, workers, clients, n, ok, tput, p50, p99, mean in rows:
+    for server, workers, clients, n, ok, tput, p50, p99, mean, cpu in rows:
         print(
             f"{server:<9}{workers:>8}{clients:>8}{n:>10}{ok:>7}{tput:>9,.0f}{tput / baseline:>7.2f}{p50:>8.1f}{p99:>8.1f}{mean:>9.1f}"
+            f"{cpu['server']:>24.2f}{cpu['postgres']:>12.2f}{cpu['client']:>8.2f}"
         )
 
 

@@ -528,3 +528,87 @@ async def test_request_and_booking_lists_are_cursor_paged(client: httpx.AsyncCli
     assert bad.json()["field"] == "cursor"
     bad = await client.get("/api/v1/bookings", params={"cursor": "bm9wZQ"}, headers=nurse)
     assert bad.status_code == 422
+
+
+async def test_scheduling_objects_of_another_territory_are_404(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    """Requests, holds, bookings and availability rules of Sud Yvelines, seen from Vexin-Normand
+    by its staff (who see everything of their own territory): 404 on every read and write."""
+    gp, _ = await gp_session(client, 8)
+    sud = await login(client, "coordinator@sud-yvelines.test")
+    start = fresh_start(clock)
+    slot = await publish_slot(client, gp, start)
+    other = await publish_slot(client, gp, start + timedelta(minutes=15))
+    request = await client.post(
+        "/api/v1/requests",
+        headers=sud,
+        json={"origin": "cpts_line", "reason": "fièvre", "patient": PATIENT},
+    )
+    booking = await client.post(
+        "/api/v1/bookings",
+        headers=sud,
+        json={"slot_id": slot["id"], "channel": "cpts_line", "patient": PATIENT},
+    )
+    hold = await client.post("/api/v1/holds", headers=sud, json={"slot_id": other["id"]})
+    day = (start + timedelta(days=60)).date()
+    rule = await client.post(
+        "/api/v1/availability-rules",
+        headers=gp,
+        json={
+            "rrule": "FREQ=WEEKLY;BYDAY=MO",
+            "start_date": day.isoformat(),
+            "until": (day + timedelta(days=14)).isoformat(),
+            "start_time": "06:00",
+            "end_time": "07:00",
+            "slot_minutes": 15,
+            "modality": "video",
+            "visibility": ["snp"],
+        },
+    )
+    assert [r.status_code for r in (request, booking, hold, rule)] == [201] * 4
+    request_id, booking_id = request.json()["id"], booking.json()["id"]
+    hold_id, rule_id = hold.json()["id"], rule.json()["rule"]["id"]
+
+    vexin = await login(client, "coordinator@vexin-normand.test")
+    attempts = [
+        client.get(f"/api/v1/requests/{request_id}", headers=vexin),
+        client.post(
+            f"/api/v1/requests/{request_id}/close", headers=vexin, json={"outcome": "unmet"}
+        ),
+        client.get(f"/api/v1/bookings/{booking_id}", headers=vexin),
+        client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=vexin, json={}),
+        client.post(f"/api/v1/bookings/{booking_id}/honour", headers=vexin),
+        client.delete(f"/api/v1/holds/{hold_id}", headers=vexin),
+        client.post(f"/api/v1/slots/{other['id']}/withdraw", headers=vexin),
+        client.put(
+            f"/api/v1/availability-rules/{rule_id}",
+            headers=vexin,
+            json={
+                "rrule": "FREQ=WEEKLY;BYDAY=TU",
+                "start_date": day.isoformat(),
+                "start_time": "06:00",
+                "end_time": "07:00",
+                "slot_minutes": 15,
+                "modality": "video",
+                "visibility": ["snp"],
+            },
+        ),
+        client.post(f"/api/v1/availability-rules/{rule_id}/end", headers=vexin, json={}),
+    ]
+    for attempt in attempts:
+        response = await attempt
+        assert response.status_code == 404, (response.request.url, response.text)
+
+    def ids(response: httpx.Response) -> set[str]:
+        return {item["id"] for item in response.json()["items"]}
+
+    assert request_id not in ids(await client.get("/api/v1/requests", headers=vexin))
+    assert booking_id not in ids(await client.get("/api/v1/bookings", headers=vexin))
+    # And nothing changed on the Sud Yvelines side.
+    assert (await client.get(f"/api/v1/requests/{request_id}", headers=sud)).json()[
+        "outcome"
+    ] is None
+    assert (await client.get(f"/api/v1/bookings/{booking_id}", headers=sud)).json()[
+        "status"
+    ] == "booked"
