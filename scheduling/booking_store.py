@@ -56,8 +56,6 @@ _slots, _patients, _bookings, _events = (
     table_of(Event),
 )
 _now = bindparam("take_now", type_=UtcDateTime())
-# What a booking copies from its slot: known only once the compare-and-swap has taken it.
-SLOT_DERIVED = ("professional_id", "starts_at", "ends_at", "own_patient")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +207,7 @@ def _prefixed(prefix: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return {prefix + k: v for k, v in row.items()}
 
 
-def local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
+def _local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
     """Monday 00:00 to the next Monday 00:00, in the territory's zone, as UTC instants."""
     zone = ZoneInfo(tz)
     local = starts_at.astimezone(zone)
@@ -232,8 +230,9 @@ async def persist_booking(
 ) -> TakenSlot | None:
     """Take the slot and write the rows; None if the slot was not open (or not there).
 
-    `booking` and the event's payload lack what comes from the slot (`SLOT_DERIVED`): it is
-    filled in from the compare-and-swap's own result, so the slot is read and taken at once.
+    `booking` and the event's payload lack what comes from the slot (professional, times,
+    own-patient flag): it is filled in from the compare-and-swap's own result, so the slot is
+    read and taken at once.
     """
     params: dict[str, Any] = {
         "take_now": now,
@@ -272,7 +271,7 @@ async def persist_booking(
         "own_patient": own,
     }
     await write_event(session, dict(event) | {"payload": payload})
-    week = local_week(starts_at, tz)
+    week = _local_week(starts_at, tz)
     params |= {"w_professional_id": professional_id, "w_start": week[0], "w_end": week[1]}
     sas_week = int(await session.scalar(_SAS_WEEK, params) or 0)
     if booking["channel"] == Origin.SAS_REGULATOR and not own:
