@@ -65,7 +65,6 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("territory_id", "seq"),
-        Index("ix_events_territory_type_at", "territory_id", "type", "occurred_at"),
         Index(
             "ix_events_unsequenced",
             "id",
@@ -75,9 +74,9 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(_id_type, primary_key=True, autoincrement=True)
-    territory_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("territories.id", ondelete="CASCADE"), nullable=False
-    )
+    # No foreign key: it would make every append key-share-lock the territory's one row
+    # (multixacts under concurrent bookings); migration 0003 says why and what it measured.
+    territory_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
     seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     type: Mapped[str] = mapped_column(String(64), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(nullable=False)

@@ -7,12 +7,15 @@ typed bind parameters, so a booking pays no statement construction. On PostgreSQ
 one statement of data-modifying CTEs, every insert fed by the compare-and-swap's result, so a
 booking is a single round trip; SQLite (no DML in CTEs, writers serialised anyway) runs them one
 after the other.
-A plain booking on PostgreSQL needs no surrounding transaction at all (`single_statement_mode`).
-bench/booking.py measures the difference.
+A plain booking on PostgreSQL (no hold, no request, no idempotency key) needs neither a
+surrounding transaction nor a session: `persist_booking_direct` sends the same statement,
+compiled once, on a bare asyncpg connection. bench/booking.py measures the difference.
 """
 
 from __future__ import annotations
 
+import enum
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 from sqlalchemy import (
     BindParameter,
     Insert,
@@ -40,6 +44,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.database import UtcDateTime, table_of
@@ -297,15 +302,68 @@ async def slot_facts(
     return (row[0], row[1], row[2]) if row else None
 
 
-async def single_statement_mode(session: AsyncSession) -> None:
-    """On PostgreSQL, run a plain booking (no hold, no request to close) without BEGIN/COMMIT.
+def _wire(value: Any) -> Any:
+    """A bind value as asyncpg takes it: enums by value, JSON documents as text."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return value
 
-    Its only write is the single statement of `persist_booking`, atomic on its own; the reads
-    before it (idempotency, slot facts) need no transaction, since a slot's professional and
-    times never change once published and the statement re-checks the slot's status itself.
-    Two round trips and the transaction bookkeeping fewer on the hottest path (bench/booking.py:
-    +22 % bookings/s). Only for a session that has run nothing yet; a no-op on SQLite, which
-    serialises writers.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+@dataclass(frozen=True, slots=True)
+class _DirectStatement:
+    """A statement compiled once for asyncpg: its SQL and how to order its arguments."""
+
+    sql: str
+    names: tuple[str, ...]
+    constants: dict[str, Any]
+
+    @classmethod
+    def of(cls, stmt: Any) -> _DirectStatement:
+        compiled = stmt.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
+        constants = {k: _wire(v) for k, v in compiled.params.items()}
+        return cls(str(compiled), tuple(compiled.positiontup or ()), constants)
+
+    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+        constants = self.constants
+        return [_wire(values[n]) if n in values else constants[n] for n in self.names]
+
+
+_DIRECT_BOOKING = _DirectStatement.of(_PG_WITH_PATIENT)
+_DIRECT_SLOT_FACTS = _DirectStatement.of(_SLOT_FACTS)
+
+
+async def persist_booking_direct(
+    conn: asyncpg.Connection,
+    *,
+    now: datetime,
+    actor_professional_id: uuid.UUID | None,
+    tz: str,
+    patient: Mapping[str, Any],
+    booking: Mapping[str, Any],
+    event: Mapping[str, Any],
+) -> TakenSlot | None:
+    """`persist_booking` for a plain booking (new patient, no hold) on a bare asyncpg
+    connection: one self-contained statement, atomic without BEGIN/COMMIT."""
+    values: dict[str, Any] = {
+        "take_now": now,
+        "take_slot_id": booking["slot_id"],
+        "take_territory_id": booking["territory_id"],
+        "take_hold_id": None,
+        "actor_professional_id": actor_professional_id,
+        "tz": tz,
+        **_prefixed("p_", patient),
+        **_prefixed("b_", booking),
+        **_prefixed("e_", event),
+    }
+    row = await conn.fetchrow(_DIRECT_BOOKING.sql, *_DIRECT_BOOKING.arguments(values))
+    return TakenSlot(*row) if row is not None else None
+
+
+async def slot_facts_direct(
+    conn: asyncpg.Connection, slot_id: uuid.UUID, territory_id: uuid.UUID
+) -> tuple[uuid.UUID, datetime, datetime] | None:
+    values = {"take_slot_id": slot_id, "take_territory_id": territory_id}
+    row = await conn.fetchrow(_DIRECT_SLOT_FACTS.sql, *_DIRECT_SLOT_FACTS.arguments(values))
+    return (row[0], row[1], row[2]) if row else None

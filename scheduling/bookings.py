@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import asyncpg
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,13 @@ from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.booking import Booking, BookingStatus
-from scheduling.booking_store import persist_booking, single_statement_mode, slot_facts
+from scheduling.booking_store import (
+    TakenSlot,
+    persist_booking,
+    persist_booking_direct,
+    slot_facts,
+    slot_facts_direct,
+)
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
@@ -100,29 +107,124 @@ async def _resolve_slot_and_hold(
     return hold.slot_id, hold
 
 
-async def _explain_not_taken(
-    session: AsyncSession, actor: Actor, slot_id: uuid.UUID, now: datetime
-) -> None:
+def _explain_not_taken(facts: tuple[uuid.UUID, datetime, datetime] | None, now: datetime) -> None:
     """The compare-and-swap did not take the slot: say why when it is not simply taken."""
-    facts = await slot_facts(session, slot_id, actor.territory_id)
     if facts is None:
         raise NotFound("slot not found")
     if facts[2] <= now:
         raise Conflict("this slot is over", field="slot_id")
+    raise SlotTaken("this slot is no longer free", field="slot_id")
 
 
-async def book(
-    session: AsyncSession,
-    clock: Clock,
+def is_plain(draft: BookingDraft) -> bool:
+    """A booking that only takes a slot for a new patient: no hold to consume, no request to
+    close, no earlier attempt to look up. It is one statement, so `book_direct` may run it."""
+    return (
+        draft.slot_id is not None
+        and draft.hold_id is None
+        and draft.request_id is None
+        and draft.patient is not None
+        and not draft.idempotency_key
+    )
+
+
+def _new_rows(
     actor: Actor,
     draft: BookingDraft,
-    *,
-    standalone: bool = False,
+    slot_id: uuid.UUID,
+    patient_id: uuid.UUID,
+    request_id: uuid.UUID | None,
+    now: datetime,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """The booking row and its `booking.created` event, less what the slot itself supplies."""
+    booking_id = uuid.uuid4()
+    row: dict[str, object] = {
+        "id": booking_id,
+        "territory_id": actor.territory_id,
+        "slot_id": slot_id,
+        "patient_id": patient_id,
+        "request_id": request_id,
+        "channel": draft.channel,
+        "booked_by": actor.account_id,
+        "idempotency_key": draft.idempotency_key,
+        "status": BookingStatus.BOOKED,
+        "status_changed_at": now,
+        "status_changed_by": actor.account_id,
+        "cancel_reason": None,
+        "created_at": now,
+    }
+    event = {
+        "territory_id": actor.territory_id,
+        "type": "booking.created",
+        "occurred_at": now,
+        "actor_account_id": actor.account_id,
+        "subject_id": booking_id,
+        "payload": {
+            "booking_id": str(booking_id),
+            "slot_id": str(slot_id),
+            "channel": draft.channel.value,
+            "status": BookingStatus.BOOKED.value,
+            "request_id": str(request_id) if request_id else None,
+        },
+    }
+    return row, event
+
+
+def _booked(row: dict[str, object], taken: TakenSlot, patient: Patient | None) -> Booked:
+    booking = Booking(
+        **row,
+        professional_id=taken.professional_id,
+        starts_at=taken.starts_at,
+        ends_at=taken.ends_at,
+        own_patient=taken.own_patient,
+    )
+    warnings = []
+    if booking.own_patient:
+        warnings.append(
+            "own_patient: a GP booking their own slot is not an SNP consultation for the CPTS"
+        )
+    if booking.channel is Origin.SAS_REGULATOR and not booking.own_patient:
+        count = taken.sas_before + 1
+        if count > SAS_WEEKLY_CAP:
+            warnings.append(
+                f"sas_weekly_cap: {count} SAS-regulated consultations this week for this GP; "
+                f"the SNP majoration is billable {SAS_WEEKLY_CAP} times a week"
+            )
+    return Booked(booking, created=True, warnings=warnings, patient=patient)
+
+
+async def book_direct(
+    conn: asyncpg.Connection, clock: Clock, actor: Actor, draft: BookingDraft
 ) -> Booked:
-    """Book a slot. `standalone`: the session is fresh and carries nothing else, so a plain
-    booking (no hold, no request to close) may run as one self-contained statement."""
-    if standalone and draft.hold_id is None and draft.request_id is None:
-        await single_statement_mode(session)
+    """A plain booking (`is_plain`) on PostgreSQL, on a bare asyncpg connection.
+
+    The whole booking is one self-contained statement, so it needs neither a session nor a
+    transaction; skipping them halves the server's CPU per booking (bench/booking.py).
+    """
+    assert is_plain(draft) and draft.slot_id is not None and draft.patient is not None
+    now = clock.now()
+    patient = new_patient(actor.territory_id, draft.patient, now)
+    row, event = _new_rows(actor, draft, draft.slot_id, patient.id, None, now)
+    try:
+        taken = await persist_booking_direct(
+            conn,
+            now=now,
+            actor_professional_id=actor.professional_id,
+            tz=actor.timezone,
+            patient=_row(patient),
+            booking=row,
+            event=event,
+        )
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise SlotTaken("this slot is no longer free", field="slot_id") from exc
+    if taken is None:
+        _explain_not_taken(await slot_facts_direct(conn, draft.slot_id, actor.territory_id), now)
+    assert taken is not None
+    return _booked(row, taken, patient)
+
+
+async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:
+    """Book a slot, from a hold or directly, in the session's transaction (any backend)."""
     if draft.idempotency_key:
         previous = await _existing(session, actor, draft.idempotency_key)
         if previous is not None:
@@ -153,36 +255,7 @@ async def book(
     else:
         raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
 
-    booking_id = uuid.uuid4()
-    row: dict[str, object] = {
-        "id": booking_id,
-        "territory_id": actor.territory_id,
-        "slot_id": slot_id,
-        "patient_id": patient_id,
-        "request_id": request.id if request else None,
-        "channel": draft.channel,
-        "booked_by": actor.account_id,
-        "idempotency_key": draft.idempotency_key,
-        "status": BookingStatus.BOOKED,
-        "status_changed_at": now,
-        "status_changed_by": actor.account_id,
-        "cancel_reason": None,
-        "created_at": now,
-    }
-    event = {
-        "territory_id": actor.territory_id,
-        "type": "booking.created",
-        "occurred_at": now,
-        "actor_account_id": actor.account_id,
-        "subject_id": booking_id,
-        "payload": {
-            "booking_id": str(booking_id),
-            "slot_id": str(slot_id),
-            "channel": draft.channel.value,
-            "status": BookingStatus.BOOKED.value,
-            "request_id": str(request.id) if request else None,
-        },
-    }
+    row, event = _new_rows(actor, draft, slot_id, patient_id, request.id if request else None, now)
     try:
         taken = await persist_booking(
             session,
@@ -197,16 +270,8 @@ async def book(
     except IntegrityError as exc:
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
     if taken is None:
-        await _explain_not_taken(session, actor, slot_id, now)
-        raise SlotTaken("this slot is no longer free", field="slot_id")
-    booking = Booking(
-        **row,
-        professional_id=taken.professional_id,
-        starts_at=taken.starts_at,
-        ends_at=taken.ends_at,
-        own_patient=taken.own_patient,
-    )
-    sas_before = taken.sas_before
+        _explain_not_taken(await slot_facts(session, slot_id, actor.territory_id), now)
+    assert taken is not None
 
     if hold is not None:
         hold.consumed_at = now
@@ -214,25 +279,12 @@ async def book(
         closed = await session.execute(
             update(SnpRequest)
             .where(SnpRequest.id == request.id, SnpRequest.outcome.is_(None))
-            .values(outcome=Outcome.BOOKED, outcome_at=now, booking_id=booking.id)
+            .values(outcome=Outcome.BOOKED, outcome_at=now, booking_id=row["id"])
             .execution_options(synchronize_session=False)
         )
         if not getattr(closed, "rowcount", 0):
             raise Conflict("this request was closed meanwhile", field="request_id")
-
-    warnings = []
-    if booking.own_patient:
-        warnings.append(
-            "own_patient: a GP booking their own slot is not an SNP consultation for the CPTS"
-        )
-    if booking.channel is Origin.SAS_REGULATOR and not booking.own_patient:
-        count = sas_before + 1
-        if count > SAS_WEEKLY_CAP:
-            warnings.append(
-                f"sas_weekly_cap: {count} SAS-regulated consultations this week for this GP; "
-                f"the SNP majoration is billable {SAS_WEEKLY_CAP} times a week"
-            )
-    return Booked(booking, created=True, warnings=warnings, patient=patient)
+    return _booked(row, taken, patient)
 
 
 async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID) -> Booking:

@@ -7,11 +7,13 @@ transaction with BEGIN IMMEDIATE: a deferred transaction that later tries to wri
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -70,22 +72,59 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     return engine
 
 
+async def _reset_if_needed(conn: asyncpg.Connection) -> None:
+    """Direct connections only run self-contained statements, so there is nothing to reset;
+    the default reset would cost a round trip on every release. A connection somehow left in
+    a transaction still gets the full reset."""
+    if conn.is_in_transaction():
+        await conn.execute(conn.get_reset_query())
+
+
 class Database:
     """The engine and two session factories: readers and writers.
 
-    On PostgreSQL both are the same; on SQLite the writer opens BEGIN IMMEDIATE.
+    On PostgreSQL both are the same; on SQLite the writer opens BEGIN IMMEDIATE. PostgreSQL
+    also gets a small pool of bare asyncpg connections (`direct`) for the one hot path that
+    needs neither a session nor a transaction: a plain booking, a single self-contained
+    statement (bench/booking.py measures what the session costs there).
     """
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        self._pool_size = int(engine_kwargs.get("pool_size", 32))
         self.engine = create_engine(url, **engine_kwargs)
         writer_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
         self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = async_sessionmaker(writer_engine, expire_on_commit=False)
+        self._direct_pool: asyncpg.Pool | None = None
+        self._direct_lock = asyncio.Lock()
 
     @property
     def backend(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def has_direct(self) -> bool:
+        return self.backend == "postgresql"
+
+    @asynccontextmanager
+    async def direct(self) -> AsyncIterator[asyncpg.Connection]:
+        """A bare asyncpg connection in autocommit mode (PostgreSQL only)."""
+        pool = self._direct_pool or await self._open_direct_pool()
+        async with pool.acquire() as conn:
+            yield conn
+
+    async def _open_direct_pool(self) -> asyncpg.Pool:
+        async with self._direct_lock:
+            if self._direct_pool is None:
+                url = self.engine.url.set(drivername="postgresql")
+                self._direct_pool = await asyncpg.create_pool(
+                    url.render_as_string(hide_password=False),
+                    min_size=1,
+                    max_size=self._pool_size,
+                    reset=_reset_if_needed,
+                )
+            return self._direct_pool
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -99,4 +138,7 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        if self._direct_pool is not None:
+            await self._direct_pool.close()
+            self._direct_pool = None
         await self.engine.dispose()
