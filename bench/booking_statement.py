@@ -1,13 +1,16 @@
 """What PostgreSQL alone spends on a booking: the booking statement without HTTP or SQLAlchemy.
 
-    python -m bench.booking_statement [--bookings 12000] [--connections 32] [--without-territory-fks]
+    python -m bench.booking_statement [--bookings 12000] [--connections 32]
+        [--without-territory-fks] [--plan-cache-mode auto|force_generic_plan]
 
 Creates a throwaway database, loads the demo territory and N free slots (as bench/booking.py
 does), then books each slot once by sending the all-in-one booking statement of
 scheduling/booking_store.py, compiled once, over C bare asyncpg connections. Prints throughput,
 latency and PostgreSQL's CPU per booking: the database's share of the HTTP benchmark's cost.
 `--without-territory-fks` drops the foreign keys of bookings, patients and events to
-`territories` first, to measure what their key-share locks on one hot row cost.
+`territories` first, to measure what their key-share locks on one hot row cost (migration 0003
+dropped the events' one). `--plan-cache-mode` sets PostgreSQL's, to compare re-planning each
+execution (auto: custom plans) with the generic plan the server's direct pool uses.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from scheduling.booking_store import _PG_WITH_PATIENT
 _TERRITORY_FKS = [
     ("bookings", "fk_bookings_territory_id_territories"),
     ("patients", "fk_patients_territory_id_territories"),
-    ("events", "fk_events_territory_id_territories"),
 ]
 
 
@@ -60,7 +62,9 @@ async def run(args: argparse.Namespace) -> None:
         latencies: list[float] = []
 
         async def client() -> asyncpg.Connection:
-            conn = await asyncpg.connect(dsn)
+            conn = await asyncpg.connect(
+                dsn, server_settings={"plan_cache_mode": args.plan_cache_mode}
+            )
             await conn.set_type_codec(
                 "jsonb", encoder=lambda s: s, decoder=lambda s: s, schema="pg_catalog"
             )
@@ -125,6 +129,7 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"booking statement of scheduling/booking_store.py, {args.connections} asyncpg connections"
         + (", territory foreign keys dropped" if args.without_territory_fks else "")
+        + f", plan_cache_mode={args.plan_cache_mode}"
     )
     print(
         f"{'bookings':>9}{'book/s':>9}{'p50 ms':>8}{'p99 ms':>8}"
@@ -144,6 +149,9 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=12000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--without-territory-fks", action="store_true")
+    parser.add_argument(
+        "--plan-cache-mode", choices=["auto", "force_generic_plan"], default="force_generic_plan"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

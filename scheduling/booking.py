@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
@@ -63,3 +64,27 @@ class Booking(Base):
     status_changed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     cancel_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRecord:
+    """A booking just written by a single statement, as its columns: what the caller answers
+    with, without the cost of an ORM instance nobody will flush (bench/booking.py)."""
+
+    id: uuid.UUID
+    territory_id: uuid.UUID
+    slot_id: uuid.UUID
+    professional_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    patient_id: uuid.UUID
+    request_id: uuid.UUID | None
+    channel: Origin
+    booked_by: uuid.UUID
+    idempotency_key: str | None
+    own_patient: bool
+    status: BookingStatus
+    status_changed_at: datetime
+    status_changed_by: uuid.UUID
+    cancel_reason: str | None
+    created_at: datetime

@@ -302,13 +302,9 @@ async def slot_facts(
     return (row[0], row[1], row[2]) if row else None
 
 
-def _wire(value: Any) -> Any:
-    """A bind value as asyncpg takes it: enums by value, JSON documents as text."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dict):
-        return json.dumps(value, separators=(",", ":"))
-    return value
+def _constant(value: Any) -> Any:
+    """A literal of the statement as asyncpg takes it: enums by value."""
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,12 +318,14 @@ class _DirectStatement:
     @classmethod
     def of(cls, stmt: Any) -> _DirectStatement:
         compiled = stmt.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
-        constants = {k: _wire(v) for k, v in compiled.params.items()}
+        constants = {k: _constant(v) for k, v in compiled.params.items()}
         return cls(str(compiled), tuple(compiled.positiontup or ()), constants)
 
     def arguments(self, values: Mapping[str, Any]) -> list[Any]:
-        constants = self.constants
-        return [_wire(values[n]) if n in values else constants[n] for n in self.names]
+        """Positional arguments; values are taken as they are (our enums are `StrEnum`s,
+        which asyncpg sends as text)."""
+        merged = self.constants | dict(values)
+        return [merged[n] for n in self.names]
 
 
 _DIRECT_BOOKING = _DirectStatement.of(_PG_WITH_PATIENT)
@@ -356,6 +354,7 @@ async def persist_booking_direct(
         **_prefixed("p_", patient),
         **_prefixed("b_", booking),
         **_prefixed("e_", event),
+        "e_payload": json.dumps(event["payload"], separators=(",", ":")),
     }
     row = await conn.fetchrow(_DIRECT_BOOKING.sql, *_DIRECT_BOOKING.arguments(values))
     return TakenSlot(*row) if row is not None else None

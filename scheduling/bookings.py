@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from sqlalchemy import or_, select, update
@@ -19,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
 from kernel.clock import Clock
-from kernel.database import table_of
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
-from scheduling.booking import Booking, BookingStatus
+from scheduling.booking import Booking, BookingRecord, BookingStatus
 from scheduling.booking_store import (
     TakenSlot,
     persist_booking,
@@ -33,7 +33,7 @@ from scheduling.booking_store import (
 )
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
-from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
+from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import slot_event_payload
 from scheduling.snp_request import Origin, Outcome, SnpRequest
@@ -53,17 +53,13 @@ class BookingDraft:
 
 @dataclass(slots=True)
 class Booked:
-    booking: Booking
+    booking: Booking | BookingRecord
     created: bool  # False when an idempotent retry returned the first booking
     warnings: list[str] = field(default_factory=list)
-    patient: Patient | None = None  # set when the booking created it
+    patient: PatientDraft | None = None  # the identity, when the booking created the patient
 
 
-def _row(obj: Booking | Patient) -> dict[str, object]:
-    return {c.key: getattr(obj, c.key) for c in table_of(type(obj)).columns}
-
-
-def booking_event_payload(booking: Booking) -> dict[str, object]:
+def booking_event_payload(booking: Booking | BookingRecord) -> dict[str, object]:
     """No patient identity: the professional, the time, the status, the channel."""
     return {
         "booking_id": str(booking.id),
@@ -132,13 +128,13 @@ def _new_rows(
     actor: Actor,
     draft: BookingDraft,
     slot_id: uuid.UUID,
-    patient_id: uuid.UUID,
+    patient_id: Any,
     request_id: uuid.UUID | None,
     now: datetime,
-) -> tuple[dict[str, object], dict[str, object]]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The booking row and its `booking.created` event, less what the slot itself supplies."""
     booking_id = uuid.uuid4()
-    row: dict[str, object] = {
+    row: dict[str, Any] = {
         "id": booking_id,
         "territory_id": actor.territory_id,
         "slot_id": slot_id,
@@ -170,8 +166,8 @@ def _new_rows(
     return row, event
 
 
-def _booked(row: dict[str, object], taken: TakenSlot, patient: Patient | None) -> Booked:
-    booking = Booking(
+def _booked(row: dict[str, Any], taken: TakenSlot, patient: PatientDraft | None) -> Booked:
+    booking = BookingRecord(
         **row,
         professional_id=taken.professional_id,
         starts_at=taken.starts_at,
@@ -203,15 +199,16 @@ async def book_direct(
     """
     assert is_plain(draft) and draft.slot_id is not None and draft.patient is not None
     now = clock.now()
-    patient = new_patient(actor.territory_id, draft.patient, now)
-    row, event = _new_rows(actor, draft, draft.slot_id, patient.id, None, now)
+    identity = checked(draft.patient, now)
+    patient = patient_row(actor.territory_id, identity, now)
+    row, event = _new_rows(actor, draft, draft.slot_id, patient["id"], None, now)
     try:
         taken = await persist_booking_direct(
             conn,
             now=now,
             actor_professional_id=actor.professional_id,
             tz=actor.timezone,
-            patient=_row(patient),
+            patient=patient,
             booking=row,
             event=event,
         )
@@ -220,7 +217,7 @@ async def book_direct(
     if taken is None:
         _explain_not_taken(await slot_facts_direct(conn, draft.slot_id, actor.territory_id), now)
     assert taken is not None
-    return _booked(row, taken, patient)
+    return _booked(row, taken, identity)
 
 
 async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:
@@ -246,12 +243,14 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
                 f"this request is already closed ({request.outcome})", field="request_id"
             )
 
-    patient: Patient | None = None
+    identity: PatientDraft | None = None
+    patient: dict[str, Any] | None = None
     if request is not None:
         patient_id = request.patient_id
     elif draft.patient is not None:
-        patient = new_patient(actor.territory_id, draft.patient, now)
-        patient_id = patient.id
+        identity = checked(draft.patient, now)
+        patient = patient_row(actor.territory_id, identity, now)
+        patient_id = patient["id"]
     else:
         raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
 
@@ -263,7 +262,7 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
             hold_id=hold.id if hold else None,
             actor_professional_id=actor.professional_id,
             tz=actor.timezone,
-            patient=_row(patient) if patient else None,
+            patient=patient,
             booking=row,
             event=event,
         )
@@ -284,7 +283,7 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         )
         if not getattr(closed, "rowcount", 0):
             raise Conflict("this request was closed meanwhile", field="request_id")
-    return _booked(row, taken, patient)
+    return _booked(row, taken, identity)
 
 
 async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID) -> Booking:
@@ -383,7 +382,7 @@ async def transition(
     return changed
 
 
-async def patient_of(session: AsyncSession, booking: Booking) -> Patient:
+async def patient_of(session: AsyncSession, booking: Booking | BookingRecord) -> Patient:
     patient = await session.get(Patient, booking.patient_id)
     assert patient is not None
     return patient

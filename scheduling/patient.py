@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Date, ForeignKey, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,8 +59,8 @@ class PatientDraft:
     nir: str | None = None
 
 
-def new_patient(territory_id: uuid.UUID, draft: PatientDraft, now: datetime) -> Patient:
-    """Validate and build a patient row; errors name the field under `patient.`."""
+def checked(draft: PatientDraft, now: datetime) -> PatientDraft:
+    """The identity validated and normalised; errors name the field under `patient.`."""
     for name in ("family_name", "given_name"):
         if not getattr(draft, name).strip():
             raise Invalid(f"{name} must not be empty", field=f"patient.{name}")
@@ -72,17 +73,34 @@ def new_patient(territory_id: uuid.UUID, draft: PatientDraft, now: datetime) -> 
             nir = check_nir(draft.nir).value
         except IdentifierError as exc:
             raise Invalid(str(exc), field="patient.nir") from exc
-    return Patient(
-        id=uuid.uuid4(),
-        territory_id=territory_id,
+    return PatientDraft(
         family_name=draft.family_name.strip(),
         given_name=draft.given_name.strip(),
         birth_date=draft.birth_date,
         sex=draft.sex,
         phone=draft.phone,
         nir=nir,
-        created_at=now,
     )
+
+
+def patient_row(territory_id: uuid.UUID, identity: PatientDraft, now: datetime) -> dict[str, Any]:
+    """The columns of a new patient row from a `checked` identity."""
+    return {
+        "id": uuid.uuid4(),
+        "territory_id": territory_id,
+        "family_name": identity.family_name,
+        "given_name": identity.given_name,
+        "birth_date": identity.birth_date,
+        "sex": identity.sex,
+        "phone": identity.phone,
+        "nir": identity.nir,
+        "created_at": now,
+    }
+
+
+def new_patient(territory_id: uuid.UUID, draft: PatientDraft, now: datetime) -> Patient:
+    """Validate and build a patient row; errors name the field under `patient.`."""
+    return Patient(**patient_row(territory_id, checked(draft, now), now))
 
 
 async def patients_by_id(

@@ -123,6 +123,9 @@ class Database:
                     min_size=1,
                     max_size=self._pool_size,
                     reset=_reset_if_needed,
+                    # These connections run a handful of statements, prepared once each:
+                    # a generic plan spares a re-plan per execution (bench/booking_statement.py).
+                    server_settings={"plan_cache_mode": "force_generic_plan"},
                 )
             return self._direct_pool
 

@@ -26,7 +26,7 @@ from kernel.audit import record_reads
 from kernel.errors import Invalid
 from scheduling import bookings, holds, requests, rules, slots
 from scheduling.booking import BookingStatus
-from scheduling.patient import Patient
+from scheduling.patient import Patient, PatientDraft
 from scheduling.requests import RequestDraft
 from scheduling.rules import RuleDraft
 from scheduling.slot import Modality, SlotStatus, Visibility
@@ -391,6 +391,7 @@ class BookingController(Controller):
             idempotency_key=idempotency_key,
         )
         db = services.db
+        patient: PatientDraft | Patient | None
         if db.has_direct and bookings.is_plain(draft):
             async with db.direct() as conn:
                 booked = await bookings.book_direct(conn, clock, actor, draft)

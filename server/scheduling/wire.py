@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from scheduling.availability_rule import AvailabilityRule
-from scheduling.booking import Booking, BookingStatus
+from scheduling.booking import Booking, BookingRecord, BookingStatus
 from scheduling.patient import Patient, PatientDraft, Sex
 from scheduling.rules import Materialised
 from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_set
@@ -50,7 +50,7 @@ class PatientOut(msgspec.Struct, kw_only=True):
     nir: str | None
 
 
-def patient_out(p: Patient) -> PatientOut:
+def patient_out(p: Patient | PatientDraft) -> PatientOut:
     return PatientOut(
         family_name=p.family_name,
         given_name=p.given_name,
@@ -264,7 +264,9 @@ class BookingOut(msgspec.Struct, kw_only=True):
 
 
 def booking_out(
-    b: Booking, patient: Patient | None, warnings: list[str] | None = None
+    b: Booking | BookingRecord,
+    patient: Patient | PatientDraft | None,
+    warnings: list[str] | None = None,
 ) -> BookingOut:
     return BookingOut(
         id=b.id,
