@@ -2,22 +2,50 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from kernel.clock import FrozenClock
+from kernel.errors import Conflict, NotFound
 from kernel.events import Event
-from scheduling.bookings import SAS_WEEKLY_CAP, BookingDraft, book, booking_event_payload
-from scheduling.patient import PatientDraft, Sex
-from scheduling.slot import Modality, Visibility
+from scheduling.booking import Booking
+from scheduling.bookings import (
+    SAS_WEEKLY_CAP,
+    BookingDraft,
+    book,
+    book_direct,
+    booking_event_payload,
+    is_plain,
+)
+from scheduling.holds import SlotTaken
+from scheduling.patient import Patient, PatientDraft, Sex
+from scheduling.slot import Modality, Slot, Visibility
 from scheduling.slots import SlotDraft, create_slot
 from scheduling.snp_request import Origin
 from server.database import Database
 from tests.scheduling.conftest import GpWorld
 
 PATIENT = PatientDraft("Hoarau", "Marie", datetime(1950, 1, 1).date(), Sex.FEMALE)
+
+
+async def _office_slot(
+    database: Database, clock: FrozenClock, world: GpWorld, start: datetime
+) -> Slot:
+    async with database.write() as session:
+        return await create_slot(
+            session,
+            clock,
+            world.gp,
+            world.professional,
+            SlotDraft(
+                start, start + timedelta(minutes=15), Modality.OFFICE, frozenset({Visibility.PRO})
+            ),
+        )
 
 
 async def test_sas_weekly_cap_is_a_warning_from_the_21st(
@@ -62,16 +90,8 @@ async def test_booking_event_carries_the_slot_facts_on_both_backends(
     world = await make_world("Indian/Reunion")
     clock.set(datetime(2027, 6, 4, 6, 0, tzinfo=UTC))
     start = datetime(2027, 6, 8, 9, 7, 30, 250000, tzinfo=UTC)  # odd seconds and microseconds
+    slot = await _office_slot(database, clock, world, start)
     async with database.write() as session:
-        slot = await create_slot(
-            session,
-            clock,
-            world.gp,
-            world.professional,
-            SlotDraft(
-                start, start + timedelta(minutes=15), Modality.OFFICE, frozenset({Visibility.PRO})
-            ),
-        )
         booked = await book(
             session,
             clock,
@@ -89,3 +109,47 @@ async def test_booking_event_carries_the_slot_facts_on_both_backends(
         )
     assert payload == booking_event_payload(booked.booking)
     assert payload["starts_at"] == "2027-06-08T09:07:30.250000+00:00"
+
+
+async def test_direct_booking_writes_what_the_session_path_writes(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    """PostgreSQL's plain bookings skip the session (`book_direct`): same rows, same event,
+    same warnings, and the same errors when the slot is taken, over or unknown."""
+    if not database.has_direct:
+        pytest.skip("the direct path exists on PostgreSQL only; SQLite books in a session")
+    world = await make_world("Indian/Reunion")
+    clock.set(datetime(2027, 6, 4, 6, 0, tzinfo=UTC))
+    start = datetime(2027, 6, 8, 9, 7, 30, 250000, tzinfo=UTC)
+    slot = await _office_slot(database, clock, world, start)
+    later = await _office_slot(database, clock, world, start + timedelta(minutes=30))
+    draft = BookingDraft(channel=Origin.OTHER_PROFESSIONAL, slot_id=slot.id, patient=PATIENT)
+    assert is_plain(draft)
+    async with database.direct() as conn:
+        booked = await book_direct(conn, clock, world.gp, draft)
+        with pytest.raises(SlotTaken):
+            await book_direct(conn, clock, world.regulator, draft)
+        with pytest.raises(NotFound):
+            await book_direct(conn, clock, world.regulator, replace(draft, slot_id=uuid.uuid4()))
+    assert booked.booking.own_patient and booked.warnings[0].startswith("own_patient")
+    async with database.read() as session:
+        payload = await session.scalar(
+            select(Event.payload).where(
+                Event.type == "booking.created", Event.subject_id == booked.booking.id
+            )
+        )
+        stored = await session.get(Booking, booked.booking.id)
+        patient = await session.get(Patient, booked.booking.patient_id)
+    assert payload == booking_event_payload(booked.booking)
+    assert payload["starts_at"] == "2027-06-08T09:07:30.250000+00:00"
+    assert (
+        stored is not None
+        and stored.starts_at == start
+        and stored.booked_by == (world.gp.account_id)
+    )
+    assert patient is not None and patient.family_name == "Hoarau"
+
+    clock.set(start + timedelta(hours=1))  # that slot is over by then
+    async with database.direct() as conn:
+        with pytest.raises(Conflict, match="over"):
+            await book_direct(conn, clock, world.regulator, replace(draft, slot_id=later.id))
