@@ -212,6 +212,27 @@ def _prefixed(prefix: str, row: Mapping[str, Any]) -> dict[str, Any]:
     return {prefix + k: v for k, v in row.items()}
 
 
+def _bind_values(
+    now: datetime,
+    hold_id: uuid.UUID | None,
+    patient: Mapping[str, Any] | None,
+    booking: Mapping[str, Any],
+    event: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The booking statements' bind values, by the names `_params` gave them."""
+    values: dict[str, Any] = {
+        "take_now": now,
+        "take_slot_id": booking["slot_id"],
+        "take_territory_id": booking["territory_id"],
+        "take_hold_id": hold_id,
+        **_prefixed("b_", booking),
+        **_prefixed("e_", event),
+    }
+    if patient is not None:
+        values |= _prefixed("p_", patient)
+    return values
+
+
 def _local_week(starts_at: datetime, tz: str) -> tuple[datetime, datetime]:
     """Monday 00:00 to the next Monday 00:00, in the territory's zone, as UTC instants."""
     zone = ZoneInfo(tz)
@@ -239,16 +260,7 @@ async def persist_booking(
     own-patient flag): it is filled in from the compare-and-swap's own result, so the slot is
     read and taken at once.
     """
-    params: dict[str, Any] = {
-        "take_now": now,
-        "take_slot_id": booking["slot_id"],
-        "take_territory_id": booking["territory_id"],
-        "take_hold_id": hold_id,
-        **_prefixed("b_", booking),
-        **_prefixed("e_", event),
-    }
-    if patient is not None:
-        params |= _prefixed("p_", patient)
+    params = _bind_values(now, hold_id, patient, booking, event)
     if session.get_bind().dialect.name == "postgresql":
         stmt = _PG_WITH_PATIENT if patient is not None else _PG_WITHOUT_PATIENT
         params |= {"actor_professional_id": actor_professional_id, "tz": tz}
@@ -321,10 +333,10 @@ class _DirectStatement:
         constants = {k: _constant(v) for k, v in compiled.params.items()}
         return cls(str(compiled), tuple(compiled.positiontup or ()), constants)
 
-    def arguments(self, values: Mapping[str, Any]) -> list[Any]:
+    def arguments(self, values: dict[str, Any]) -> list[Any]:
         """Positional arguments; values are taken as they are (our enums are `StrEnum`s,
         which asyncpg sends as text)."""
-        merged = self.constants | dict(values)
+        merged = self.constants | values
         return [merged[n] for n in self.names]
 
 
@@ -344,16 +356,9 @@ async def persist_booking_direct(
 ) -> TakenSlot | None:
     """`persist_booking` for a plain booking (new patient, no hold) on a bare asyncpg
     connection: one self-contained statement, atomic without BEGIN/COMMIT."""
-    values: dict[str, Any] = {
-        "take_now": now,
-        "take_slot_id": booking["slot_id"],
-        "take_territory_id": booking["territory_id"],
-        "take_hold_id": None,
+    values = _bind_values(now, None, patient, booking, event) | {
         "actor_professional_id": actor_professional_id,
         "tz": tz,
-        **_prefixed("p_", patient),
-        **_prefixed("b_", booking),
-        **_prefixed("e_", event),
         "e_payload": json.dumps(event["payload"], separators=(",", ":")),
     }
     row = await conn.fetchrow(_DIRECT_BOOKING.sql, *_DIRECT_BOOKING.arguments(values))

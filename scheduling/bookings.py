@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import asyncpg
 from sqlalchemy import or_, select, update
@@ -103,8 +103,10 @@ async def _resolve_slot_and_hold(
     return hold.slot_id, hold
 
 
-def _explain_not_taken(facts: tuple[uuid.UUID, datetime, datetime] | None, now: datetime) -> None:
-    """The compare-and-swap did not take the slot: say why when it is not simply taken."""
+def _explain_not_taken(
+    facts: tuple[uuid.UUID, datetime, datetime] | None, now: datetime
+) -> NoReturn:
+    """The compare-and-swap did not take the slot: say why (gone, over, or simply taken)."""
     if facts is None:
         raise NotFound("slot not found")
     if facts[2] <= now:
@@ -128,7 +130,7 @@ def _new_rows(
     actor: Actor,
     draft: BookingDraft,
     slot_id: uuid.UUID,
-    patient_id: Any,
+    patient_id: uuid.UUID,
     request_id: uuid.UUID | None,
     now: datetime,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -216,7 +218,6 @@ async def book_direct(
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
     if taken is None:
         _explain_not_taken(await slot_facts_direct(conn, draft.slot_id, actor.territory_id), now)
-    assert taken is not None
     return _booked(row, taken, identity)
 
 
@@ -270,7 +271,6 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
     if taken is None:
         _explain_not_taken(await slot_facts(session, slot_id, actor.territory_id), now)
-    assert taken is not None
 
     if hold is not None:
         hold.consumed_at = now
