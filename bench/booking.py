@@ -25,6 +25,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -36,7 +37,7 @@ from sqlalchemy.engine import make_url
 
 from bench._http import Connection
 from coordination.accounts.service import create_token_for
-from coordination.directory.professional import Professional
+from coordination.directory.professional import Profession, Professional
 from coordination.directory.territory import Territory
 from kernel.clock import SystemClock
 from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_mask
@@ -85,8 +86,17 @@ async def _drop_db(name: str) -> None:
         await conn.close()
 
 
+GPS = 120  # a size-4 CPTS federates well over a hundred GPs; the demo territory lists 8
+SLOTS_PER_GP_DAY = 8  # two hours of SNP slots a day each, 7 days a week
+
+
 async def prepare(url: str, n_slots: int) -> tuple[list[str], list[str]]:
-    """Migrate, load the demo, insert N free slots and mint one token per booker."""
+    """Migrate, load the demo, add GPs up to `GPS`, insert N free slots among them and mint
+    one token per booker.
+
+    The spread matters: each booking counts its GP's SAS bookings of the week (the 20/week
+    warning), so piling thousands of slots on the demo's 8 GPs would measure weeks no GP has.
+    """
     await upgrade(url)
     db = Database(url)
     clock = SystemClock()
@@ -106,10 +116,29 @@ async def prepare(url: str, n_slots: int) -> tuple[list[str], list[str]]:
                 )
             )
             now = datetime.now(UTC)
+            extra_ids = [uuid.uuid4() for _ in range(len(gps), GPS)]
+            extra = [
+                {
+                    "id": gp_id,
+                    "territory_id": territory.id,
+                    "family_name": f"Médecin {n:03d}",
+                    "given_name": "Bench",
+                    "sort_key": f"medecin {n:03d} bench",
+                    "profession": Profession.PHYSICIAN,
+                    "specialty": "general_practice",
+                    "rpps": f"{19_000_000_000 + n}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n, gp_id in enumerate(extra_ids, start=len(gps))
+            ]
+            if extra:
+                await session.execute(insert(Professional), extra)
+                gps += extra_ids
             # Past the demo agendas (their rules publish 28 to 56 days ahead).
             day0 = (now + timedelta(days=90)).replace(hour=6, minute=0, second=0, microsecond=0)
             rows, slot_ids = [], []
-            per_day = 14 * 4  # 06:00-20:00 UTC in 15-minute slots
+            per_day = SLOTS_PER_GP_DAY  # from 06:00 UTC, 15 minutes each
             for i in range(n_slots):
                 gp = gps[i % len(gps)]
                 k = i // len(gps)
@@ -133,6 +162,7 @@ async def prepare(url: str, n_slots: int) -> tuple[list[str], list[str]]:
                 )
             for chunk in range(0, len(rows), 1000):
                 await session.execute(insert(Slot), rows[chunk : chunk + 1000])
+        await db.analyze("slots")  # as autovacuum would soon have done on a live server
         tokens = []
         for who in BOOKERS:
             async with db.write() as session:
@@ -149,7 +179,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int, server: str) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, workers: int, server: str, log: Path
+) -> subprocess.Popen[bytes]:
     env = os.environ | {"CPTS_DATABASE_URL": url, "CPTS_RUN_JOBS": "false", "CPTS_PORT": str(port)}
     env.pop("CPTS_REDIS_URL", None)
     if server == "granian":
@@ -177,9 +209,25 @@ def start_server(url: str, port: int, workers: int, server: str) -> subprocess.P
             "--log-level",
             "warning",
         ]
-    return subprocess.Popen(
-        cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    with log.open("wb") as out:
+        return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop_server(proc: subprocess.Popen[bytes], log: Path, within: float = 20) -> None:
+    """SIGTERM, then SIGKILL with the server's log on stderr if it does not exit in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=within)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        tail = log.read_text(errors="replace").splitlines()[-30:]
+        print(
+            f"server did not exit within {within:.0f} s of SIGTERM; killed. Its log ends:",
+            *tail,
+            sep="\n",
+            file=sys.stderr,
+        )
 
 
 async def wait_ready(port: int, within: float = 30) -> None:
@@ -199,12 +247,13 @@ async def wait_ready(port: int, within: float = 30) -> None:
 
 async def load(
     port: int, slot_ids: list[str], tokens: list[str], clients: int
-) -> tuple[float, list[float], dict[int, int]]:
+) -> tuple[float, list[float], dict[int, int], dict[int, str]]:
     queue: asyncio.Queue[str] = asyncio.Queue()
     for sid in slot_ids:
         queue.put_nowait(sid)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    failures: dict[int, str] = {}
 
     async def client(n: int) -> None:
         conn = Connection("127.0.0.1", port)
@@ -218,14 +267,16 @@ async def load(
                 {"slot_id": sid, "channel": "sas_regulator", "patient": PATIENT}
             ).encode()
             t0 = time.perf_counter()
-            status, _ = await conn.request("POST", "/api/v1/bookings", body, headers)
+            status, answer = await conn.request("POST", "/api/v1/bookings", body, headers)
             latencies.append(time.perf_counter() - t0)
             statuses[status] = statuses.get(status, 0) + 1
+            if status != 201 and status not in failures:
+                failures[status] = answer[:300].decode(errors="replace")
         await conn.close()
 
     started = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
-    return time.perf_counter() - started, latencies, statuses
+    return time.perf_counter() - started, latencies, statuses, failures
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
@@ -329,21 +380,23 @@ async def run(args: argparse.Namespace) -> None:
         try:
             slot_ids, tokens = await prepare(app_url, args.slots + args.warmup)
             port = _free_port()
-            proc = start_server(app_url, port, args.workers, server)
+            log = Path(tempfile.gettempdir()) / f"{app_db}.log"
+            proc = start_server(app_url, port, args.workers, server, log)
             try:
                 await wait_ready(port)
                 await load(port, slot_ids[: args.warmup], tokens, args.clients)
                 before = cpu_seconds(proc.pid)
-                elapsed, lat, statuses = await load(
+                elapsed, lat, statuses, failures = await load(
                     port, slot_ids[args.warmup :], tokens, args.clients
                 )
                 after = cpu_seconds(proc.pid)
             finally:
-                proc.terminate()
-                proc.wait(timeout=20)
+                stop_server(proc, log)
         finally:
             await _drop_db(app_db)
         ok = statuses.get(201, 0)
+        for status, body in failures.items():
+            print(f"{server}: {statuses[status]} x HTTP {status}, first: {body}", file=sys.stderr)
         rows.append(
             (
                 server,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -139,6 +139,18 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self.reader() as session, session.begin():
             yield session
+
+    async def analyze(self, *tables: str) -> None:
+        """Refresh the planner's statistics of tables just bulk-loaded (autovacuum lags a minute).
+
+        A generic plan made without statistics on `slots` looks the booking's slot up through
+        the open-slots index instead of the primary key (1.5 ms instead of 0.6 ms per booking
+        statement, bench/booking.py). Analyzing a table while it is still empty is as harmful:
+        its foreign-key checks then plan sequential scans, so name only the tables loaded.
+        """
+        async with self.write() as session:
+            for table in tables:
+                await session.execute(text(f'ANALYZE "{table}"'))
 
     async def dispose(self) -> None:
         if self._direct_pool is not None:

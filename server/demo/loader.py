@@ -214,7 +214,9 @@ def read_demo(name: str) -> dict[str, Any]:
 async def load_demo(db: Database, clock: Clock | None = None) -> list[str]:
     clock = clock or SystemClock()
     password_hash = hash_password(DEMO_PASSWORD)
-    return [await load_territory(db, clock, read_demo(name), password_hash) for name in DEMO_FILES]
+    lines = [await load_territory(db, clock, read_demo(name), password_hash) for name in DEMO_FILES]
+    await db.analyze("slots")  # the demo's agendas were just published in bulk
+    return lines
 
 
 async def load_all(url: str) -> list[str]:
