@@ -9,7 +9,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, SmallInteger, String, Time
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
@@ -22,6 +33,7 @@ class AvailabilityRule(Base):
         CheckConstraint("end_time > start_time", name="positive_window"),
         CheckConstraint("slot_minutes >= 5 AND slot_minutes <= 240", name="slot_minutes_range"),
         CheckConstraint("until IS NULL OR until >= start_date", name="until_after_start"),
+        CheckConstraint("NOT assisted OR modality = 'video'", name="assisted_is_video"),
     )
 
     id: Mapped[uuid.UUID] = id_column()
@@ -42,6 +54,9 @@ class AvailabilityRule(Base):
     slot_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     modality: Mapped[Modality] = mapped_column(str_enum(Modality, 12), nullable=False)
     visibility: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    assisted: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     exdates: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)
     materialised_until: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -41,6 +41,7 @@ class RuleDraft:
     until: date | None = None
     exdates: frozenset[date] = frozenset()
     location_id: uuid.UUID | None = None
+    assisted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ def _validate(draft: RuleDraft, professional: ProfessionalRef) -> None:
             modality=draft.modality,
             visibility=draft.visibility,
             location_id=draft.location_id,
+            assisted=draft.assisted,
         ),
         professional,
     )
@@ -143,6 +145,7 @@ async def _materialise(
                 ends_at=end,
                 modality=rule.modality,
                 visibility=rule.visibility,
+                assisted=rule.assisted,
                 status=SlotStatus.FREE,
                 version=1,
                 created_at=now,
@@ -188,6 +191,7 @@ def _rule_payload(rule: AvailabilityRule, m: Materialised | None = None) -> dict
         "start_date": rule.start_date.isoformat(),
         "until": rule.until.isoformat() if rule.until else None,
         "modality": rule.modality.value,
+        "assisted": rule.assisted,
     }
     if m is not None:
         payload |= {
@@ -229,6 +233,7 @@ async def create_rule(
         slot_minutes=draft.slot_minutes,
         modality=draft.modality,
         visibility=visibility_mask(draft.visibility),
+        assisted=draft.assisted,
         exdates=sorted(d.isoformat() for d in draft.exdates),
         timezone=actor.timezone,
         version=1,
@@ -299,6 +304,7 @@ async def replace_rule(
     rule.slot_minutes = draft.slot_minutes
     rule.modality = draft.modality
     rule.visibility = visibility_mask(draft.visibility)
+    rule.assisted = draft.assisted
     rule.exdates = sorted(d.isoformat() for d in draft.exdates)
     if draft.location_id is not None:
         rule.location_id = draft.location_id

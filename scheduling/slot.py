@@ -6,7 +6,17 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, SmallInteger, Uuid, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    Uuid,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
@@ -61,6 +71,7 @@ class Slot(Base):
             "(status = 'held') = (hold_id IS NOT NULL AND held_until IS NOT NULL)",
             name="hold_consistent",
         ),
+        CheckConstraint("NOT assisted OR modality = 'video'", name="assisted_is_video"),
         # Search of open slots of a territory by time: the hot path of regulators.
         Index(
             "ix_slots_open_by_start",
@@ -90,6 +101,11 @@ class Slot(Base):
     ends_at: Mapped[datetime] = mapped_column(nullable=False)
     modality: Mapped[Modality] = mapped_column(str_enum(Modality, 12), nullable=False)
     visibility: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    # "Assisted teleconsultation welcome": a nurse may book this video slot for a patient at
+    # whose side they will be (scheduling/teleconsultations.py).
+    assisted: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     status: Mapped[SlotStatus] = mapped_column(
         str_enum(SlotStatus, 12), nullable=False, default=SlotStatus.FREE
     )

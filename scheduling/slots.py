@@ -57,6 +57,7 @@ def slot_event_payload(slot: Slot) -> dict[str, object]:
         "ends_at": slot.ends_at.isoformat(),
         "modality": slot.modality.value,
         "visibility": [v.value for v in visibility_set(slot.visibility)],
+        "assisted": slot.assisted,
         "status": slot.status.value,
     }
 
@@ -79,6 +80,7 @@ class SlotDraft:
     modality: Modality
     visibility: frozenset[Visibility]
     location_id: uuid.UUID | None = None
+    assisted: bool = False  # assisted teleconsultation welcome (video only)
 
 
 def check_draft(draft: SlotDraft, professional: ProfessionalRef) -> None:
@@ -89,6 +91,10 @@ def check_draft(draft: SlotDraft, professional: ProfessionalRef) -> None:
         raise Invalid("a slot lasts at most 12 hours", field="end")
     if not draft.visibility:
         raise Invalid("visibility needs at least one of public, pro, snp, cpts", field="visibility")
+    if draft.assisted and draft.modality is not Modality.VIDEO:
+        raise Invalid(
+            "only a video slot can welcome an assisted teleconsultation", field="assisted"
+        )
     if draft.location_id is not None and draft.location_id not in professional.location_ids:
         raise Invalid("location is not one of this professional's practices", field="location_id")
     if draft.modality is Modality.OFFICE and draft.location_id is None:
@@ -133,6 +139,7 @@ async def create_slot(
         ends_at=draft.ends_at,
         modality=draft.modality,
         visibility=visibility_mask(draft.visibility),
+        assisted=draft.assisted,
         status=SlotStatus.FREE,
         version=1,
         created_at=now,
@@ -221,6 +228,7 @@ class SlotQuery:
     status: SlotStatus | None = SlotStatus.FREE
     modality: Modality | None = None
     visibility: Visibility | None = None
+    assisted: bool | None = None
     professional_ids: Collection[uuid.UUID] | None = None  # resolved by the caller
     location_ids: Collection[uuid.UUID] | None = None  # resolved by the caller (commune, distance)
     cursor: str | None = None
@@ -263,6 +271,8 @@ async def search_slots(
     if query.visibility is not None:
         bit = visibility_mask({query.visibility})
         stmt = stmt.where(Slot.visibility.op("&")(bit) != 0)
+    if query.assisted is not None:
+        stmt = stmt.where(Slot.assisted.is_(query.assisted))
     if query.professional_ids is not None:
         stmt = stmt.where(Slot.professional_id.in_(list(query.professional_ids)))
     if query.location_ids is not None:

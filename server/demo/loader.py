@@ -199,6 +199,7 @@ async def _load_availability(
                 modality=Modality(rule["modality"]),
                 visibility=frozenset(Visibility(v) for v in rule["visibility"]),
                 location_id=professional.locations[0].id if rule["modality"] == "office" else None,
+                assisted=bool(rule.get("assisted", False)),
             ),
             DEMO_HORIZON_DAYS,
         )

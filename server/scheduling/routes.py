@@ -86,6 +86,7 @@ class SlotController(Controller):
                 modality=data.modality,
                 visibility=frozenset(data.visibility),
                 location_id=data.location_id,
+                assisted=data.assisted,
             ),
         )
         return slot_out(slot, clock.now())
@@ -101,6 +102,7 @@ class SlotController(Controller):
         status: FromQuery[SlotStatus | None] = SlotStatus.FREE,
         modality: FromQuery[Modality | None] = None,
         visibility: FromQuery[Visibility | None] = None,
+        assisted: FromQuery[bool | None] = None,
         profession: FromQuery[Profession | None] = None,
         professional_id: FromQuery[uuid.UUID | None] = None,
         commune: Annotated[
@@ -137,6 +139,7 @@ class SlotController(Controller):
                 status=status,
                 modality=modality,
                 visibility=visibility,
+                assisted=assisted,
                 professional_ids=professional_ids,
                 location_ids=location_ids,
                 cursor=cursor,
@@ -184,6 +187,7 @@ class RuleController(Controller):
             until=data.until,
             exdates=frozenset(data.exdates),
             location_id=data.location_id,
+            assisted=data.assisted,
         )
 
     @post("/", guards=[_publishers], summary="Publish a recurring availability (RRULE)")

@@ -68,6 +68,7 @@ class SlotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     visibility: VisibilityList
     location_id: uuid.UUID | None = None
     professional_id: uuid.UUID | None = None  # staff only; default: the caller
+    assisted: bool = False  # assisted teleconsultation welcome (video slots only)
 
 
 class SlotOut(msgspec.Struct, kw_only=True):
@@ -79,6 +80,7 @@ class SlotOut(msgspec.Struct, kw_only=True):
     end: datetime
     modality: Modality
     visibility: list[Visibility]
+    assisted: bool
     status: SlotStatus
 
 
@@ -93,6 +95,7 @@ def slot_out(s: Slot, now: datetime) -> SlotOut:
         end=s.ends_at,
         modality=s.modality,
         visibility=visibility_set(s.visibility),
+        assisted=s.assisted,
         status=status,
     )
 
@@ -114,6 +117,7 @@ class RuleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     exdates: Annotated[list[date], msgspec.Meta(max_length=400)] = []
     location_id: uuid.UUID | None = None
     professional_id: uuid.UUID | None = None  # staff only; default: the caller
+    assisted: bool = False  # its video slots welcome assisted teleconsultations
 
 
 class RuleEndIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -132,6 +136,7 @@ class RuleOut(msgspec.Struct, kw_only=True):
     slot_minutes: int
     modality: Modality
     visibility: list[Visibility]
+    assisted: bool
     exdates: list[date]
     timezone: str
     materialised_until: date | None
@@ -151,6 +156,7 @@ def rule_out(r: AvailabilityRule) -> RuleOut:
         slot_minutes=r.slot_minutes,
         modality=r.modality,
         visibility=visibility_set(r.visibility),
+        assisted=r.assisted,
         exdates=[date.fromisoformat(d) for d in r.exdates],
         timezone=r.timezone,
         materialised_until=r.materialised_until,
