@@ -324,16 +324,29 @@ async def transition(
     Cancelling frees the slot again (if it has not started). Honoured / no-show are stated by
     the professional consulted or the staff, once the consultation has started.
     """
-    event_type, allowed_from = _TRANSITIONS[to]
     booking = await get_booking(session, actor, booking_id)
     if not may_see_booking(actor, booking):
         raise NotFound("booking not found")
-    now = clock.now()
     if to is not BookingStatus.CANCELLED:
         if actor.professional_id != booking.professional_id and not actor.is_staff:
             raise NotFound("booking not found")
-        if booking.starts_at > now:
+        if booking.starts_at > clock.now():
             raise InvalidTransition("the consultation has not started yet", field="status")
+    return await change_status(session, clock, actor, booking, to, reason)
+
+
+async def change_status(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    booking: Booking,
+    to: BookingStatus,
+    reason: str | None = None,
+) -> Booking:
+    """The compare-and-swap, the freed slot and the events of a status change, for a caller
+    that has already decided the actor may make it (`transition`, teleconsultations)."""
+    event_type, allowed_from = _TRANSITIONS[to]
+    now = clock.now()
     changed: Booking | None = await session.scalar(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status.in_(allowed_from))

@@ -14,7 +14,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from integrations.notify import create_notifier
 from integrations.pubsub import create_pubsub
+from integrations.video import JitsiRooms
 from kernel.clock import Clock, SystemClock
 from server.accounts.routes import AccountsController
 from server.auth.cache import TokenCache
@@ -25,7 +27,7 @@ from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.health import health
-from server.jobs import extend_slot_horizon, run_every
+from server.jobs import extend_slot_horizon, remind_teleconsultations, run_every
 from server.problems import EXCEPTION_HANDLERS
 from server.relay import OutboxRelay
 from server.scheduling.routes import (
@@ -37,6 +39,7 @@ from server.scheduling.routes import (
 )
 from server.settings import Settings
 from server.state import AppServices
+from server.teleconsultations.routes import TeleconsultationController
 
 API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_048_576
@@ -58,6 +61,8 @@ def create_app(
         pubsub=create_pubsub(settings.redis_url),
         token_cache=TokenCache(settings.token_cache_seconds),
         relay=OutboxRelay(db),
+        video_rooms=JitsiRooms(settings.video_base_url),
+        notifier=create_notifier(settings.smtp_url, settings.smtp_from),
     )
 
     @asynccontextmanager
@@ -72,6 +77,15 @@ def create_app(
                         settings.horizon_job_seconds,
                         lambda: extend_slot_horizon(services),
                         "extend-slot-horizon",
+                    )
+                )
+            )
+            background.append(
+                asyncio.create_task(
+                    run_every(
+                        settings.reminder_job_seconds,
+                        lambda: remind_teleconsultations(services),
+                        "teleconsultation-reminders",
                     )
                 )
             )
@@ -97,6 +111,7 @@ def create_app(
             RequestController,
             HoldController,
             BookingController,
+            TeleconsultationController,
         ],
         security=[{"bearer": []}],
     )

@@ -5,9 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+from sqlalchemy import select
+
+from coordination.directory.lookup import contacts_of
+from coordination.directory.territory import Territory
 from scheduling.rules import extend_horizon
+from scheduling.teleconsultations import claim_reminders
 from server.state import AppServices
+from server.teleconsultations import notices
 
 log = logging.getLogger("cpts.jobs")
 
@@ -16,6 +23,37 @@ async def extend_slot_horizon(services: AppServices) -> int:
     """Materialise availability rules up to today + CPTS_SLOT_HORIZON_DAYS."""
     async with services.db.write() as session:
         return await extend_horizon(session, services.clock, services.settings.slot_horizon_days)
+
+
+async def remind_teleconsultations(services: AppServices) -> int:
+    """Remind the GP and the nurse of teleconsultations starting within CPTS_REMINDER_MINUTES.
+
+    The claim (and its event) commits first, then the notices go: a notifier failure costs a
+    reminder, never a duplicate one, whichever worker claimed it.
+    """
+    lead = timedelta(minutes=services.settings.reminder_minutes)
+    async with services.db.write() as session:
+        due = await claim_reminders(session, services.clock, lead)
+        outbox = []
+        for reminder in due:
+            tc = reminder.teleconsultation
+            zone = await session.scalar(
+                select(Territory.timezone).where(Territory.id == tc.territory_id)
+            )
+            contacts = await contacts_of(
+                session, tc.territory_id, [tc.gp_professional_id, tc.nurse_professional_id]
+            )
+            outbox += notices.reminders(
+                tc, contacts, zone or "Europe/Paris", services.settings.public_url
+            )
+    if due:
+        services.relay.wake()
+    for notice in outbox:
+        try:
+            await services.notifier.send(notice)
+        except Exception:
+            log.exception("a teleconsultation reminder could not be sent")
+    return len(due)
 
 
 async def run_every(

@@ -18,6 +18,7 @@ from scheduling.hold import Hold
 from scheduling.patient import Patient
 from scheduling.slot import Slot
 from scheduling.snp_request import SnpRequest
+from scheduling.teleconsultation import Teleconsultation
 
 metadata = Base.metadata
 
@@ -38,6 +39,7 @@ __all__ = [
     "Slot",
     "SnpRequest",
     "Structure",
+    "Teleconsultation",
     "Territory",
     "metadata",
 ]

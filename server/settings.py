@@ -23,6 +23,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_jobs: bool = True
     run_relay: bool = True
     horizon_job_seconds: float = 3600.0
+    public_url: str = "http://127.0.0.1:8000"
+    video_base_url: str = "https://meet.jit.si"
+    smtp_url: str | None = None
+    smtp_from: str = "CPTS <no-reply@cpts.invalid>"
+    reminder_minutes: int = 15
+    reminder_job_seconds: float = 60.0
     debug: bool = False
 
     @classmethod
@@ -48,5 +54,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             run_jobs=flag("CPTS_RUN_JOBS", True),
             run_relay=flag("CPTS_RUN_RELAY", True),
             horizon_job_seconds=float(env.get("CPTS_HORIZON_JOB_SECONDS") or 3600.0),
+            public_url=(env.get("CPTS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            video_base_url=env.get("CPTS_VIDEO_BASE_URL") or "https://meet.jit.si",
+            smtp_url=env.get("CPTS_SMTP_URL") or None,
+            smtp_from=env.get("CPTS_SMTP_FROM") or "CPTS <no-reply@cpts.invalid>",
+            reminder_minutes=int(env.get("CPTS_REMINDER_MINUTES") or 15),
+            reminder_job_seconds=float(env.get("CPTS_REMINDER_JOB_SECONDS") or 60.0),
             debug=flag("CPTS_DEBUG", False),
         )

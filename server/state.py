@@ -7,8 +7,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from integrations.notify import Notifier, create_notifier
 from integrations.pubsub import PubSub
+from integrations.video import JitsiRooms
 from kernel.clock import Clock
+from scheduling.video_rooms import VideoRooms
 from server.auth.cache import TokenCache
 from server.database import Database
 from server.relay import OutboxRelay
@@ -23,6 +26,8 @@ class AppServices:
     pubsub: PubSub
     token_cache: TokenCache
     relay: OutboxRelay
+    video_rooms: VideoRooms
+    notifier: Notifier
 
     @staticmethod
     def of(app: Any) -> AppServices:
@@ -46,6 +51,8 @@ async def standalone_services(settings: Settings | None = None) -> AsyncIterator
         pubsub=create_pubsub(settings.redis_url),
         token_cache=TokenCache(0),
         relay=OutboxRelay(db),
+        video_rooms=JitsiRooms(settings.video_base_url),
+        notifier=create_notifier(settings.smtp_url, settings.smtp_from),
     )
     try:
         yield services

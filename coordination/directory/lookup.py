@@ -1,14 +1,17 @@
 """Directory look-ups other contexts ask for: which practices are near a commune, which
-professionals practise a profession. Set-based, scoped to the actor's territory."""
+professionals practise a profession, how to reach them. Set-based, scoped to a territory."""
 
 from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.accounts.account import Account
 from coordination.directory.commune import Commune
 from coordination.directory.professional import PracticeLocation, Profession, Professional
 from kernel.actor import Actor
@@ -69,3 +72,38 @@ async def professional_ids_of(
         )
     )
     return set(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """How to reach a professional: their name, and the e-mails of their active accounts."""
+
+    name: str
+    emails: tuple[str, ...]
+
+
+async def contacts_of(
+    session: AsyncSession, territory_id: uuid.UUID, professional_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Contact]:
+    wanted = set(professional_ids)
+    if not wanted:
+        return {}
+    rows = (
+        await session.execute(
+            select(
+                Professional.id, Professional.given_name, Professional.family_name, Account.email
+            )
+            .outerjoin(
+                Account,
+                and_(Account.professional_id == Professional.id, Account.disabled_at.is_(None)),
+            )
+            .where(Professional.territory_id == territory_id, Professional.id.in_(wanted))
+        )
+    ).all()
+    names: dict[uuid.UUID, str] = {}
+    emails: dict[uuid.UUID, list[str]] = {}
+    for pid, given, family, email in rows:
+        names[pid] = f"{given} {family}"
+        if email:
+            emails.setdefault(pid, []).append(email)
+    return {pid: Contact(name, tuple(emails.get(pid, ()))) for pid, name in names.items()}

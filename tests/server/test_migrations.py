@@ -53,3 +53,27 @@ async def test_models_match_migrations(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert diff == []
+
+
+async def test_sqlite_overlap_triggers_survive_table_rebuilds(tmp_path: Path) -> None:
+    """Batch mode recreates `slots` on SQLite; the overlap guard must come back every time."""
+    url = await fresh_database_url("sqlite", tmp_path)
+    engine = create_engine(url)
+
+    async def triggers() -> set[str]:
+        async with engine.connect() as conn:
+            rows = await conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'slots'"
+            )
+            return {r[0] for r in rows}
+
+    guard = {"slots_no_overlap_insert", "slots_no_overlap_update"}
+    try:
+        for revision in ("0002", "head", "0003", "head"):
+            if revision == "0003":
+                await downgrade(url, revision)
+            else:
+                await upgrade(url, revision)
+            assert await triggers() == guard, revision
+    finally:
+        await engine.dispose()

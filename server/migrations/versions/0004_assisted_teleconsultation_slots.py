@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from server.migrations.slot_guards import restore_sqlite_triggers
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -31,6 +33,7 @@ def upgrade() -> None:
             batch_op.create_check_constraint(
                 op.f(f"ck_{table}_assisted_is_video"), "NOT assisted OR modality = 'video'"
             )
+    restore_sqlite_triggers()  # batch mode rebuilt `slots` without them
 
 
 def downgrade() -> None:
@@ -38,3 +41,4 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(op.f(f"ck_{table}_assisted_is_video"), type_="check")
             batch_op.drop_column("assisted")
+    restore_sqlite_triggers()

@@ -1,0 +1,1 @@
+"""Nurse-assisted teleconsultation endpoints, their wire shapes and their notices."""
