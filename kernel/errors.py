@@ -40,6 +40,12 @@ class InvalidTransition(Conflict):
     title = "Invalid state transition"
 
 
+class Unavailable(DomainError):
+    """A service the action needs (mail relay, storage…) failed; retrying later may work."""
+
+    title = "Service unavailable"
+
+
 class Invalid(DomainError):
     """Input that is well-formed but breaks a business rule; `field` names the culprit."""
 

@@ -37,6 +37,7 @@ from scheduling.patient import Patient, PatientDraft, checked, patient_row, pati
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import slot_event_payload
 from scheduling.snp_request import Origin, Outcome, SnpRequest
+from scheduling.teleconsultation import Teleconsultation
 
 SAS_WEEKLY_CAP = 20  # NGAP art. 14.1.3: SNP majoration billable at most 20 times a week per GP
 
@@ -74,7 +75,8 @@ def booking_event_payload(booking: Booking | BookingRecord) -> dict[str, object]
     }
 
 
-async def _existing(session: AsyncSession, actor: Actor, key: str) -> Booking | None:
+async def find_by_key(session: AsyncSession, actor: Actor, key: str) -> Booking | None:
+    """The caller's earlier booking made with this Idempotency-Key, if any."""
     return await session.scalar(
         select(Booking).where(Booking.booked_by == actor.account_id, Booking.idempotency_key == key)
     )
@@ -224,7 +226,7 @@ async def book_direct(
 async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:
     """Book a slot, from a hold or directly, in the session's transaction (any backend)."""
     if draft.idempotency_key:
-        previous = await _existing(session, actor, draft.idempotency_key)
+        previous = await find_by_key(session, actor, draft.idempotency_key)
         if previous is not None:
             return Booked(previous, created=False)
     slot_id, hold = await _resolve_slot_and_hold(session, actor, draft)
@@ -327,6 +329,14 @@ async def transition(
     booking = await get_booking(session, actor, booking_id)
     if not may_see_booking(actor, booking):
         raise NotFound("booking not found")
+    if await session.scalar(
+        select(Teleconsultation.id).where(Teleconsultation.booking_id == booking.id)
+    ):
+        raise InvalidTransition(
+            "this booking is an assisted teleconsultation: change it through "
+            "/api/v1/teleconsultations so both stay in step",
+            field="status",
+        )
     if to is not BookingStatus.CANCELLED:
         if actor.professional_id != booking.professional_id and not actor.is_staff:
             raise NotFound("booking not found")

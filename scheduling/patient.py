@@ -7,6 +7,7 @@ validated by its key, and never put any of this in logs or broadcast events.
 from __future__ import annotations
 
 import enum
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -80,6 +81,26 @@ def checked(draft: PatientDraft, now: datetime) -> PatientDraft:
         sex=draft.sex,
         phone=draft.phone,
         nir=nir,
+    )
+
+
+def fold_name(name: str) -> str:
+    """A name as people mean it: accents, case, hyphens and extra spaces do not matter."""
+    bare = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return " ".join(bare.replace("-", " ").casefold().split())
+
+
+def same_person(
+    known: Patient | PatientDraft,
+    identity: PatientDraft,
+) -> bool:
+    """Same NIR when both have one; otherwise same birth date and folded names."""
+    if known.nir and identity.nir:
+        return known.nir == identity.nir
+    return (
+        known.birth_date == identity.birth_date
+        and fold_name(known.family_name) == fold_name(identity.family_name)
+        and fold_name(known.given_name) == fold_name(identity.given_name)
     )
 
 

@@ -67,6 +67,17 @@ class Teleconsultation(Base):
             "(status = 'completed') = (outcome IS NOT NULL AND completed_at IS NOT NULL)",
             name="completed_has_outcome",
         ),
+        CheckConstraint(
+            "(setting = 'home' AND act_code = 'TLD') "
+            "OR (setting = 'dedicated_place' AND act_code = 'TLL') "
+            "OR (setting = 'nursing_visit' AND act_code = 'TLS')",
+            name="act_code_of_setting",
+        ),
+        CheckConstraint(
+            "status NOT IN ('started', 'completed') OR started_at IS NOT NULL",
+            name="started_has_time",
+        ),
+        CheckConstraint("gp_professional_id <> nurse_professional_id", name="two_people"),
         Index("ix_teleconsultations_gp_starts", "gp_professional_id", "starts_at"),
         Index("ix_teleconsultations_nurse_starts", "nurse_professional_id", "starts_at"),
         # The reminder job's scan: booked, not reminded yet, by start.

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
-from kernel.errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling import bookings
 from scheduling.booking import Booking, BookingStatus
 from scheduling.hold import Hold
-from scheduling.patient import PatientDraft
+from scheduling.patient import Patient, PatientDraft, checked, same_person
 from scheduling.slot import Modality, Slot, SlotStatus
 from scheduling.snp_request import Origin
 from scheduling.teleconsultation import (
@@ -179,12 +179,19 @@ async def book_teleconsultation(
         )
         if previous is not None:
             return Scheduled(previous, created=False, patient=None)
+        if await bookings.find_by_key(session, actor, draft.idempotency_key) is not None:
+            raise Conflict(
+                "this Idempotency-Key was used for another request", field="Idempotency-Key"
+            )
     slot = await _target_slot(session, actor, draft)
     old: Teleconsultation | None = None
     if draft.rescheduled_from is not None:
         old = await _visible(session, actor, draft.rescheduled_from)
         if old.nurse_professional_id != nurse_id:
             raise NotAllowed("only the assisting nurse reschedules a teleconsultation")
+        patient = await session.get(Patient, old.patient_id)
+        if patient is None or not same_person(patient, checked(draft.patient, now)):
+            raise Invalid("a reschedule is for the same patient", field="patient")
         await _cancel(session, clock, actor, old, "rescheduled")
 
     booked = await bookings.book(
@@ -424,14 +431,37 @@ async def update_handover(
     return changed
 
 
+LINKABLE = (TeleconsultationStatus.BOOKED, TeleconsultationStatus.STARTED)
+
+
+async def link_to_send(session: AsyncSession, actor: Actor, tc_id: uuid.UUID) -> Teleconsultation:
+    """The teleconsultation whose room link the assisting nurse may send to the patient: only
+    theirs, and only while the visit is still to come or under way."""
+    tc = await get_as_participant(session, actor, tc_id)
+    if actor.professional_id != tc.nurse_professional_id:
+        raise NotAllowed("the assisting nurse sends the room link to the patient")
+    if tc.status not in LINKABLE:
+        raise InvalidTransition(
+            f"a {tc.status.value} teleconsultation has no room to join", field="status"
+        )
+    return tc
+
+
 async def mark_link_sent(
     session: AsyncSession, clock: Clock, actor: Actor, tc_id: uuid.UUID
 ) -> Teleconsultation:
-    tc = await get_as_participant(session, actor, tc_id)
-    tc.link_sent_to_patient_at = clock.now()
-    await session.flush()
-    await _append(session, clock, actor, tc, "teleconsultation.link_sent")
-    return tc
+    tc = await link_to_send(session, actor, tc_id)
+    changed: Teleconsultation | None = await session.scalar(
+        update(Teleconsultation)
+        .where(Teleconsultation.id == tc.id, Teleconsultation.status.in_(LINKABLE))
+        .values(link_sent_to_patient_at=clock.now())
+        .returning(Teleconsultation)
+        .execution_options(populate_existing=True)
+    )
+    if changed is None:
+        raise InvalidTransition("the teleconsultation ended meanwhile", field="status")
+    await _append(session, clock, actor, changed, "teleconsultation.link_sent")
+    return changed
 
 
 async def get_as_participant(
@@ -558,7 +588,11 @@ async def claim_reminders(session: AsyncSession, clock: Clock, lead: timedelta) 
     claimed = list(
         await session.scalars(
             update(Teleconsultation)
-            .where(Teleconsultation.id.in_(due), Teleconsultation.reminded_at.is_(None))
+            .where(
+                Teleconsultation.id.in_(due),
+                Teleconsultation.reminded_at.is_(None),
+                Teleconsultation.status == TeleconsultationStatus.BOOKED,
+            )
             .values(reminded_at=now)
             .returning(Teleconsultation)
             .execution_options(populate_existing=True)

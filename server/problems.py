@@ -29,6 +29,7 @@ from kernel.errors import (
     NotAllowed,
     NotAuthenticated,
     NotFound,
+    Unavailable,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -41,6 +42,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
     (Invalid, 422, "invalid"),
+    (Unavailable, 503, "unavailable"),
 )
 
 

@@ -19,9 +19,5 @@ def mask(address: str) -> str:
 
 
 class LogNotifier:
-    def __init__(self) -> None:
-        self.sent: list[Notice] = []  # kept for the process's own inspection (tests, CLI)
-
     async def send(self, notice: Notice) -> None:
-        self.sent.append(notice)
         log.info("notice %s to %s (SMTP not configured)", notice.kind, mask(notice.to))

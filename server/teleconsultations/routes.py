@@ -6,6 +6,7 @@ and the nurse only; every read of a patient's identity is audited.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from datetime import datetime
@@ -18,6 +19,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from coordination.directory.lookup import contacts_of
 from kernel.actor import Actor
 from kernel.audit import record_reads
+from kernel.errors import Unavailable
 from scheduling import bookings, teleconsultations
 from scheduling.patient import Patient, PatientDraft, patients_by_id
 from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
@@ -48,11 +50,16 @@ async def _send_patient_link(
     """Send the room link, then record that it went (in its own transaction: a relay that
     fails leaves no trace of a link that never left)."""
     async with services.db.read() as session:
-        tc = await teleconsultations.get_as_participant(session, actor, tc_id)
+        tc = await teleconsultations.link_to_send(session, actor, tc_id)
         gp = (await contacts_of(session, actor.territory_id, [tc.gp_professional_id])).get(
             tc.gp_professional_id
         )
-    await services.notifier.send(notices.patient_link(tc, to, gp, actor.timezone))
+    try:
+        await services.notifier.send(notices.patient_link(tc, to, gp, actor.timezone))
+    except Exception as exc:
+        # The relay's message may quote the address: log the kind of failure only.
+        log.warning("room link not sent: %s", type(exc).__name__)
+        raise Unavailable("the mail relay failed; the link was not sent, try again") from exc
     async with services.db.write() as session:
         tc = await teleconsultations.mark_link_sent(session, services.clock, actor, tc_id)
     services.relay.wake()
@@ -96,10 +103,20 @@ class TeleconsultationController(Controller):
             )
         services.relay.wake()
         if data.send_link_to_patient and scheduled.created:
-            try:
+            # If the relay fails the booking stands, without `link_sent_to_patient_at`: the
+            # nurse sends the link again with /send-link.
+            with contextlib.suppress(Unavailable):
                 tc = await _send_patient_link(services, actor, tc.id, data.send_link_to_patient)
-            except Exception:  # the booking stands; the nurse can send the link again
-                log.exception("sending the room link to the patient failed")
+        elif not scheduled.created:  # a replay shows the patient again: audit it
+            async with services.db.write() as session:
+                await record_reads(
+                    session,
+                    services.clock,
+                    actor,
+                    "teleconsultation",
+                    [(tc.id, tc.patient_id)],
+                    "teleconsultation replay",
+                )
         return Response(
             teleconsultation_out(tc, participant=True, patient=patient),
             status_code=HTTP_201_CREATED if scheduled.created else HTTP_200_OK,
@@ -176,6 +193,8 @@ class TeleconsultationController(Controller):
         self, session: DbSession, clock: ClockDep, actor: ActorDep, tc_id: FromPath[uuid.UUID]
     ) -> TeleconsultationOut:
         tc = await teleconsultations.get_teleconsultation(session, actor, tc_id)
+        if not teleconsultations.is_participant(actor, tc):  # staff: the appointment only
+            return teleconsultation_out(tc, participant=False, patient=None)
         patient = await session.get(Patient, tc.patient_id)
         await record_reads(
             session,
@@ -185,9 +204,7 @@ class TeleconsultationController(Controller):
             [(tc.id, tc.patient_id)],
             "teleconsultation detail",
         )
-        return teleconsultation_out(
-            tc, participant=teleconsultations.is_participant(actor, tc), patient=patient
-        )
+        return teleconsultation_out(tc, participant=True, patient=patient)
 
     @post("/{tc_id:uuid}/start", status_code=HTTP_200_OK, summary="Open the visit")
     async def start(

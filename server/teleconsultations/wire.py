@@ -91,18 +91,18 @@ class TeleconsultationOut(msgspec.Struct, kw_only=True):
     setting: Setting
     act_code: ActCode
     status: TeleconsultationStatus
-    reason: str
+    reason: str | None  # the GP and the nurse only
     consent: ConsentOut
     created_at: datetime
     status_changed_at: datetime
     started_at: datetime | None
     completed_at: datetime | None
     outcome: TeleconsultationOutcome | None
-    outcome_note: str | None
+    outcome_note: str | None  # the GP and the nurse only
     cancel_reason: str | None
     rescheduled_from: uuid.UUID | None
     link_sent_to_patient_at: datetime | None
-    # The GP and the nurse only: None for the CPTS staff.
+    # The GP and the nurse only: None for the CPTS staff, who see the appointment.
     video_url: str | None
     handover: Handover | None
     patient: PatientOut | None
@@ -126,7 +126,7 @@ def teleconsultation_out(
         setting=tc.setting,
         act_code=tc.act_code,
         status=tc.status,
-        reason=tc.reason,
+        reason=tc.reason if participant else None,
         consent=ConsentOut(
             collected_at=tc.consent_collected_at, collected_by=tc.consent_collected_by
         ),
@@ -135,7 +135,7 @@ def teleconsultation_out(
         started_at=tc.started_at,
         completed_at=tc.completed_at,
         outcome=tc.outcome,
-        outcome_note=tc.outcome_note,
+        outcome_note=tc.outcome_note if participant else None,
         cancel_reason=tc.cancel_reason,
         rescheduled_from=tc.rescheduled_from_id,
         link_sent_to_patient_at=tc.link_sent_to_patient_at,

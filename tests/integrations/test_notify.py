@@ -80,4 +80,3 @@ async def test_log_notifier_keeps_bodies_out_of_the_log(caplog: pytest.LogCaptur
         await notifier.send(NOTICE)
     assert "g***@sud-yvelines.test" in caplog.text
     assert "gp1@" not in caplog.text and "14h30" not in caplog.text
-    assert notifier.sent == [NOTICE]

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from integrations.notify import LogNotifier
+from integrations.notify import Notice
 from kernel.clock import FrozenClock
 from kernel.events import Event
 from scheduling.booking import Booking, BookingStatus
@@ -26,6 +26,25 @@ from tests.conftest import login
 from tests.server.scheduling_helpers import PATIENT, fresh_start, gp_session, publish_slot
 
 URL = "/api/v1/teleconsultations"
+
+
+class RecordingNotifier:
+    """Keeps what would have been sent (the production default keeps nothing)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[Notice] = []
+        self.fail = fail
+
+    async def send(self, notice: Notice) -> None:
+        if self.fail:
+            raise ConnectionRefusedError("550 <odile@example.org> refused")
+        self.sent.append(notice)
+
+
+def recording(app: Litestar, fail: bool = False) -> RecordingNotifier:
+    notifier = RecordingNotifier(fail)
+    AppServices.of(app).notifier = notifier
+    return notifier
 
 
 async def assisted_slot(
@@ -346,8 +365,7 @@ async def test_reminders_go_once_to_the_gp_and_the_nurse(
 ) -> None:
     tc, _, _ = await booked(client, clock, gp_n=2, nurse_n=3)
     services = AppServices.of(app)
-    notifier = services.notifier
-    assert isinstance(notifier, LogNotifier)
+    notifier = recording(app)
     clock.set(datetime.fromisoformat(tc["start"]) - timedelta(minutes=14))
     assert await remind_teleconsultations(services) >= 1
     mine = [n for n in notifier.sent if f"/teleconsultations/{tc['id']}" in n.body]
@@ -362,12 +380,11 @@ async def test_reminders_go_once_to_the_gp_and_the_nurse(
 async def test_room_link_sent_to_the_patient(
     app: Litestar, client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
-    tc, _, _nurse = await booked(
+    notifier = recording(app)
+    tc, gp, _ = await booked(
         client, clock, gp_n=3, nurse_n=2, send_link_to_patient="odile@example.org"
     )
     assert tc["link_sent_to_patient_at"] is not None
-    notifier = AppServices.of(app).notifier
-    assert isinstance(notifier, LogNotifier)
     sent = [n for n in notifier.sent if n.to == "odile@example.org"]
     assert sent and tc["video_url"] in sent[-1].body
     other = await login(client, "nurse6@sud-yvelines.test")
@@ -375,4 +392,96 @@ async def test_room_link_sent_to_the_patient(
         f"{URL}/{tc['id']}/send-link", json={"email": "x@example.org"}, headers=other
     )
     assert refused.status_code == 404
+    by_gp = await client.post(
+        f"{URL}/{tc['id']}/send-link", json={"email": "x@example.org"}, headers=gp
+    )
+    assert by_gp.status_code == 403
     assert not [n for n in notifier.sent if n.to == "x@example.org"]
+
+
+async def test_link_not_sent_for_a_finished_visit_nor_when_the_relay_fails(
+    app: Litestar, client: httpx.AsyncClient, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    notifier = recording(app, fail=True)
+    tc, gp, nurse = await booked(
+        client, clock, gp_n=4, nurse_n=5, send_link_to_patient="odile@example.org"
+    )
+    assert tc["link_sent_to_patient_at"] is None  # the booking stands
+    again = await client.post(
+        f"{URL}/{tc['id']}/send-link", json={"email": "odile@example.org"}, headers=nurse
+    )
+    assert again.status_code == 503
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert "odile@" not in caplog.text
+    notifier.fail = False
+    assert (await client.post(f"{URL}/{tc['id']}/cancel", json={}, headers=gp)).status_code == 200
+    late = await client.post(
+        f"{URL}/{tc['id']}/send-link", json={"email": "odile@example.org"}, headers=nurse
+    )
+    assert late.status_code == 409 and not notifier.sent
+
+
+async def test_its_booking_moves_only_through_the_teleconsultation(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    tc, _gp, nurse = await booked(client, clock, gp_n=5, nurse_n=6)
+    through_booking = await client.post(
+        f"/api/v1/bookings/{tc['booking_id']}/cancel", json={}, headers=nurse
+    )
+    assert through_booking.status_code == 409
+    assert "teleconsultations" in through_booking.json()["detail"]
+    assert (
+        await client.post(f"{URL}/{tc['id']}/cancel", json={}, headers=nurse)
+    ).status_code == 200
+
+
+async def test_an_idempotency_key_of_another_booking_is_refused(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    gp, _ = await gp_session(client, 6)
+    nurse = await login(client, "nurse7@sud-yvelines.test")
+    office = await publish_slot(client, gp, fresh_start(clock))
+    key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    plain = await client.post(
+        "/api/v1/bookings",
+        json={"slot_id": office["id"], "channel": "nurse", "patient": PATIENT},
+        headers=nurse | key,
+    )
+    assert plain.status_code == 201
+    slot = await assisted_slot(client, gp, fresh_start(clock))
+    reused = await client.post(URL, json=request_body(slot["id"], clock), headers=nurse | key)
+    assert reused.status_code == 409 and reused.json()["field"] == "Idempotency-Key"
+    fresh = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    first = await client.post(URL, json=request_body(slot["id"], clock), headers=nurse | fresh)
+    replay = await client.post(URL, json=request_body(slot["id"], clock), headers=nurse | fresh)
+    assert (first.status_code, replay.status_code) == (201, 200)
+    assert replay.json()["id"] == first.json()["id"]
+
+
+async def test_a_reschedule_keeps_the_patient(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    tc, gp, nurse = await booked(client, clock, gp_n=7, nurse_n=9)
+    later = await assisted_slot(client, gp, fresh_start(clock))
+    someone_else = PATIENT | {"family_name": "Autre", "given_name": "Personne"}
+    body = request_body(later["id"], clock, rescheduled_from=tc["id"], patient=someone_else)
+    response = await client.post(URL, json=body, headers=nurse)
+    assert response.status_code == 422 and response.json()["field"] == "patient"
+    same = PATIENT | {"family_name": PATIENT["family_name"].upper()}
+    ok = await client.post(
+        URL,
+        json=request_body(later["id"], clock, rescheduled_from=tc["id"], patient=same),
+        headers=nurse,
+    )
+    assert ok.status_code == 201
+
+
+async def test_staff_see_the_appointment_not_the_case(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    tc, _, _ = await booked(client, clock, gp_n=8, nurse_n=10)
+    staff = await login(client, "coordinator@sud-yvelines.test")
+    seen = (await client.get(f"{URL}/{tc['id']}", headers=staff)).json()
+    assert seen["status"] == "booked" and seen["act_code"] == "TLD"
+    for hidden in ("video_url", "handover", "patient", "reason", "outcome_note"):
+        assert seen[hidden] is None, hidden

@@ -106,6 +106,20 @@ def upgrade() -> None:
             "(status = 'completed') = (outcome IS NOT NULL AND completed_at IS NOT NULL)",
             name=op.f("ck_teleconsultations_completed_has_outcome"),
         ),
+        sa.CheckConstraint(
+            "(setting = 'home' AND act_code = 'TLD') "
+            "OR (setting = 'dedicated_place' AND act_code = 'TLL') "
+            "OR (setting = 'nursing_visit' AND act_code = 'TLS')",
+            name=op.f("ck_teleconsultations_act_code_of_setting"),
+        ),
+        sa.CheckConstraint(
+            "status NOT IN ('started', 'completed') OR started_at IS NOT NULL",
+            name=op.f("ck_teleconsultations_started_has_time"),
+        ),
+        sa.CheckConstraint(
+            "gp_professional_id <> nurse_professional_id",
+            name=op.f("ck_teleconsultations_two_people"),
+        ),
         sa.ForeignKeyConstraint(
             ["booking_id"], ["bookings.id"], name=op.f("fk_teleconsultations_booking_id_bookings")
         ),
