@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from integrations.notify import create_notifier
 from integrations.pubsub import create_pubsub
+from integrations.storage import FilesystemBlobStore
 from integrations.video import JitsiRooms
 from kernel.clock import Clock, SystemClock
 from server.accounts.routes import AccountsController
@@ -27,8 +28,14 @@ from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.health import health
-from server.jobs import extend_slot_horizon, remind_teleconsultations, run_every
+from server.jobs import (
+    extend_slot_horizon,
+    flag_overdue_referrals,
+    remind_teleconsultations,
+    run_every,
+)
 from server.problems import EXCEPTION_HANDLERS
+from server.referrals.routes import NetworkController, ReferralController
 from server.relay import OutboxRelay
 from server.scheduling.routes import (
     BookingController,
@@ -63,6 +70,7 @@ def create_app(
         relay=OutboxRelay(db),
         video_rooms=JitsiRooms(settings.video_base_url),
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
+        blob_store=FilesystemBlobStore(settings.storage_dir),
     )
 
     @asynccontextmanager
@@ -89,6 +97,15 @@ def create_app(
                     )
                 )
             )
+            background.append(
+                asyncio.create_task(
+                    run_every(
+                        settings.overdue_job_seconds,
+                        lambda: flag_overdue_referrals(services),
+                        "overdue-referrals",
+                    )
+                )
+            )
         try:
             yield
         finally:
@@ -112,6 +129,8 @@ def create_app(
             HoldController,
             BookingController,
             TeleconsultationController,
+            ReferralController,
+            NetworkController,
         ],
         security=[{"bearer": []}],
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from coordination.directory.lookup import contacts_of
 from coordination.directory.territory import Territory
+from coordination.referrals.workflow import flag_overdue
 from scheduling.rules import extend_horizon
 from scheduling.teleconsultations import claim_reminders
 from server.state import AppServices
@@ -54,6 +55,15 @@ async def remind_teleconsultations(services: AppServices) -> int:
         except Exception as exc:  # noqa: BLE001 - any relay failure; its message may quote the address
             log.warning("a teleconsultation reminder was not sent: %s", type(exc).__name__)
     return len(due)
+
+
+async def flag_overdue_referrals(services: AppServices) -> int:
+    """Flag open referrals past their deadline (once each, with a `referral.overdue` event)."""
+    async with services.db.write() as session:
+        flagged = await flag_overdue(session, services.clock)
+    if flagged:
+        services.relay.wake()
+    return len(flagged)
 
 
 async def run_every(

@@ -9,6 +9,12 @@ from coordination.directory.commune import Commune
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
 from coordination.directory.territory import Territory
+from coordination.referrals.assessment import WoundAssessment
+from coordination.referrals.expert import Expert, ExpertAbsence
+from coordination.referrals.message import ReferralMessage
+from coordination.referrals.network_settings import NetworkSettings
+from coordination.referrals.photo import ReferralPhoto
+from coordination.referrals.referral import Referral
 from kernel.audit import PatientDataRead
 from kernel.database import Base
 from kernel.events import Event, EventCounter
@@ -31,15 +37,22 @@ __all__ = [
     "Commune",
     "Event",
     "EventCounter",
+    "Expert",
+    "ExpertAbsence",
     "Hold",
+    "NetworkSettings",
     "Patient",
     "PatientDataRead",
     "PracticeLocation",
     "Professional",
+    "Referral",
+    "ReferralMessage",
+    "ReferralPhoto",
     "Slot",
     "SnpRequest",
     "Structure",
     "Teleconsultation",
     "Territory",
+    "WoundAssessment",
     "metadata",
 ]

@@ -29,6 +29,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_from: str = "CPTS <no-reply@cpts.invalid>"
     reminder_minutes: int = 15
     reminder_job_seconds: float = 60.0
+    storage_dir: str = "var/storage"
+    photo_max_bytes: int = 10_000_000
+    overdue_job_seconds: float = 300.0
     debug: bool = False
 
     @classmethod
@@ -60,5 +63,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             smtp_from=env.get("CPTS_SMTP_FROM") or "CPTS <no-reply@cpts.invalid>",
             reminder_minutes=int(env.get("CPTS_REMINDER_MINUTES") or 15),
             reminder_job_seconds=float(env.get("CPTS_REMINDER_JOB_SECONDS") or 60.0),
+            storage_dir=env.get("CPTS_STORAGE_DIR") or "var/storage",
+            photo_max_bytes=int(env.get("CPTS_PHOTO_MAX_BYTES") or 10_000_000),
+            overdue_job_seconds=float(env.get("CPTS_OVERDUE_JOB_SECONDS") or 300.0),
             debug=flag("CPTS_DEBUG", False),
         )

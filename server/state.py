@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from coordination.referrals.blob_store import BlobStore
 from integrations.notify import Notifier, create_notifier
 from integrations.pubsub import PubSub
+from integrations.storage import FilesystemBlobStore
 from integrations.video import JitsiRooms
 from kernel.clock import Clock
 from scheduling.video_rooms import VideoRooms
@@ -28,6 +30,7 @@ class AppServices:
     relay: OutboxRelay
     video_rooms: VideoRooms
     notifier: Notifier
+    blob_store: BlobStore
 
     @staticmethod
     def of(app: Any) -> AppServices:
@@ -53,6 +56,7 @@ async def standalone_services(settings: Settings | None = None) -> AsyncIterator
         relay=OutboxRelay(db),
         video_rooms=JitsiRooms(settings.video_base_url),
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
+        blob_store=FilesystemBlobStore(settings.storage_dir),
     )
     try:
         yield services

@@ -109,8 +109,13 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def app(database: Database, clock: FrozenClock) -> Litestar:
-    settings = Settings(database_url=database.url, token_cache_seconds=0, run_jobs=False)
+def app(database: Database, clock: FrozenClock, tmp_path: Path) -> Litestar:
+    settings = Settings(
+        database_url=database.url,
+        token_cache_seconds=0,
+        run_jobs=False,
+        storage_dir=str(tmp_path / "storage"),
+    )
     return create_app(settings, clock=clock, database=database)
 
 

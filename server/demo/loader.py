@@ -30,6 +30,8 @@ from coordination.directory.service import (
 from coordination.directory.structure import StructureKind
 from coordination.directory.territories import TerritoryDraft, create_territory, find_territory
 from coordination.directory.territory import Territory
+from coordination.referrals.expert import Expertise
+from coordination.referrals.experts import register_expert
 from kernel.actor import Actor, Role
 from kernel.clock import Clock, SystemClock
 from scheduling.refs import ProfessionalRef
@@ -151,10 +153,40 @@ async def load_territory(
                 ),
             )
         slots = await _load_availability(session, clock, territory, data, professionals, accounts)
+        await _load_experts(session, clock, territory, data, professionals, accounts)
         return (
             f"{t['name']}: loaded {len(data['communes'])} communes, {len(structures)} structures, "
             f"{len(professionals)} professionals, {len(data['accounts'])} accounts, "
             f"{slots} slots from {len(data.get('availability', []))} availability rules"
+        )
+
+
+async def _load_experts(
+    session: AsyncSession,
+    clock: Clock,
+    territory: Territory,
+    data: dict[str, Any],
+    professionals: dict[str, Professional],
+    accounts: dict[str, Account],
+) -> None:
+    """The wound-care network's experts, registered by the territory's coordinator."""
+    if not data.get("experts"):
+        return
+    account = next(a for a in accounts.values() if Role.COORDINATOR in a.roles)
+    coordinator = Actor(
+        account_id=account.id,
+        territory_id=territory.id,
+        timezone=territory.timezone,
+        roles=account.roles,
+    )
+    for e in data.get("experts", []):
+        await register_expert(
+            session,
+            clock,
+            coordinator,
+            professionals[e["professional"]].id,
+            Expertise(e["expertise"]),
+            e["weekly_capacity"],
         )
 
 

@@ -47,6 +47,14 @@ async def publish_slot(
     return slot
 
 
+async def assisted_slot(
+    client: httpx.AsyncClient, gp: dict[str, str], start: datetime, **extra: Any
+) -> dict[str, Any]:
+    """A video slot of this GP that welcomes assisted teleconsultations."""
+    body = {"modality": "video", "visibility": ["pro", "cpts"], "assisted": True} | extra
+    return await publish_slot(client, gp, start, **body)
+
+
 def future(clock: FrozenClock, days: int, hour: int = 10, minute: int = 0) -> datetime:
     """A quarter-hour-aligned instant `days` ahead of the test clock."""
     base = clock.now() + timedelta(days=days)

@@ -23,7 +23,13 @@ from server.database import Database
 from server.jobs import remind_teleconsultations
 from server.state import AppServices
 from tests.conftest import login
-from tests.server.scheduling_helpers import PATIENT, fresh_start, gp_session, publish_slot
+from tests.server.scheduling_helpers import (
+    PATIENT,
+    assisted_slot,
+    fresh_start,
+    gp_session,
+    publish_slot,
+)
 
 URL = "/api/v1/teleconsultations"
 
@@ -45,13 +51,6 @@ def recording(app: Litestar, fail: bool = False) -> RecordingNotifier:
     notifier = RecordingNotifier(fail)
     AppServices.of(app).notifier = notifier
     return notifier
-
-
-async def assisted_slot(
-    client: httpx.AsyncClient, gp: dict[str, str], start: datetime, **extra: Any
-) -> dict[str, Any]:
-    body = {"modality": "video", "visibility": ["pro", "cpts"], "assisted": True} | extra
-    return await publish_slot(client, gp, start, **body)
 
 
 def request_body(slot_id: str, clock: FrozenClock, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Wound-care network: experts, referrals (téléexpertise), assessments, photos, deadlines."""

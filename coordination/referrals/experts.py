@@ -1,0 +1,240 @@
+"""Running the network's roster: the coordinator registers experts, sets capacities and
+absences, and chooses how referrals are routed."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.professional import Profession
+from coordination.directory.service import get_professional
+from coordination.referrals.expert import Expert, ExpertAbsence, Expertise
+from coordination.referrals.network_settings import NetworkSettings, Policy, Routing
+from coordination.referrals.referral import OPEN_STATUSES, Referral
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.events import append_event
+
+# Which professions can hold which expertise: physicians (angiology, dermatology) and nurses.
+_PROFESSION_OF = {
+    Expertise.VASCULAR: Profession.PHYSICIAN,
+    Expertise.DERMATOLOGY: Profession.PHYSICIAN,
+    Expertise.WOUND_NURSE: Profession.NURSE,
+}
+
+
+def _staff_only(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise NotAllowed("the CPTS coordinators run the network's roster")
+
+
+async def _event(
+    session: AsyncSession, clock: Clock, actor: Actor, expert: Expert, type: str
+) -> None:
+    await append_event(
+        session,
+        clock,
+        territory_id=expert.territory_id,
+        type=type,
+        actor=actor,
+        subject_id=expert.id,
+        payload={
+            "expert_id": str(expert.id),
+            "professional_id": str(expert.professional_id),
+            "expertise": expert.expertise.value,
+            "weekly_capacity": expert.weekly_capacity,
+            "active": expert.active,
+        },
+    )
+
+
+async def register_expert(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional_id: uuid.UUID,
+    expertise: Expertise,
+    weekly_capacity: int,
+) -> Expert:
+    _staff_only(actor)
+    professional = await get_professional(session, actor, professional_id)
+    if professional.profession is not _PROFESSION_OF[expertise]:
+        raise Invalid(
+            f"{expertise.value} expertise is held by a {_PROFESSION_OF[expertise].value}",
+            field="expertise",
+        )
+    if weekly_capacity < 1:
+        raise Invalid("weekly capacity is at least 1", field="weekly_capacity")
+    now = clock.now()
+    expert = Expert(
+        id=uuid.uuid4(),
+        territory_id=actor.territory_id,
+        professional_id=professional.id,
+        expertise=expertise,
+        weekly_capacity=weekly_capacity,
+        active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(expert)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("this professional is already an expert", field="professional_id") from exc
+    await _event(session, clock, actor, expert, "expert.registered")
+    return expert
+
+
+async def get_expert(session: AsyncSession, actor: Actor, expert_id: uuid.UUID) -> Expert:
+    expert = await session.scalar(
+        select(Expert).where(Expert.id == expert_id, Expert.territory_id == actor.territory_id)
+    )
+    if expert is None:
+        raise NotFound("expert not found")
+    return expert
+
+
+async def update_expert(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    expert_id: uuid.UUID,
+    *,
+    weekly_capacity: int | None = None,
+    active: bool | None = None,
+) -> Expert:
+    _staff_only(actor)
+    expert = await get_expert(session, actor, expert_id)
+    if weekly_capacity is not None:
+        if weekly_capacity < 1:
+            raise Invalid("weekly capacity is at least 1", field="weekly_capacity")
+        expert.weekly_capacity = weekly_capacity
+    if active is not None:
+        expert.active = active
+    expert.updated_at = clock.now()
+    await session.flush()
+    await _event(session, clock, actor, expert, "expert.updated")
+    return expert
+
+
+async def add_absence(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    expert_id: uuid.UUID,
+    first_day: date,
+    last_day: date,
+    reason: str | None,
+) -> ExpertAbsence:
+    """The coordinator, or the expert themself, records days without new referrals."""
+    expert = await get_expert(session, actor, expert_id)
+    if not actor.is_staff and actor.professional_id != expert.professional_id:
+        raise NotAllowed("the expert or the CPTS staff record absences")
+    if last_day < first_day:
+        raise Invalid("last_day is before first_day", field="last_day")
+    absence = ExpertAbsence(
+        id=uuid.uuid4(),
+        expert_id=expert.id,
+        first_day=first_day,
+        last_day=last_day,
+        reason=(reason or "").strip() or None,
+    )
+    session.add(absence)
+    await session.flush()
+    await _event(session, clock, actor, expert, "expert.absence_added")
+    return absence
+
+
+async def remove_absence(
+    session: AsyncSession, clock: Clock, actor: Actor, expert_id: uuid.UUID, absence_id: uuid.UUID
+) -> None:
+    expert = await get_expert(session, actor, expert_id)
+    if not actor.is_staff and actor.professional_id != expert.professional_id:
+        raise NotAllowed("the expert or the CPTS staff remove absences")
+    result = await session.execute(
+        delete(ExpertAbsence).where(
+            ExpertAbsence.id == absence_id, ExpertAbsence.expert_id == expert.id
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        raise NotFound("absence not found")
+    await _event(session, clock, actor, expert, "expert.absence_removed")
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertLoad:
+    expert: Expert
+    open_referrals: int
+    absences: list[ExpertAbsence]
+
+
+async def roster(session: AsyncSession, actor: Actor, today: date) -> list[ExpertLoad]:
+    """Every expert of the territory with their open load and current or future absences."""
+    experts = list(
+        await session.scalars(
+            select(Expert)
+            .where(Expert.territory_id == actor.territory_id)
+            .order_by(Expert.expertise, Expert.created_at)
+        )
+    )
+    loads = dict(
+        (
+            await session.execute(
+                select(Referral.assigned_expert_id, func.count())
+                .where(
+                    Referral.territory_id == actor.territory_id,
+                    Referral.status.in_(OPEN_STATUSES),
+                    Referral.assigned_expert_id.is_not(None),
+                )
+                .group_by(Referral.assigned_expert_id)
+            )
+        ).all()
+    )
+    absences: dict[uuid.UUID, list[ExpertAbsence]] = {}
+    for absence in await session.scalars(
+        select(ExpertAbsence)
+        .join(Expert, Expert.id == ExpertAbsence.expert_id)
+        .where(Expert.territory_id == actor.territory_id, ExpertAbsence.last_day >= today)
+        .order_by(ExpertAbsence.first_day)
+    ):
+        absences.setdefault(absence.expert_id, []).append(absence)
+    return [ExpertLoad(e, int(loads.get(e.id, 0)), absences.get(e.id, [])) for e in experts]
+
+
+async def set_policy(session: AsyncSession, clock: Clock, actor: Actor, policy: Policy) -> Policy:
+    _staff_only(actor)
+    if not 1 <= policy.routine_days <= 30:
+        raise Invalid("routine_days is 1 to 30 working days", field="routine_days")
+    if not 0 <= policy.urgent_days <= policy.routine_days:
+        raise Invalid("urgent_days is 0 to routine_days", field="urgent_days")
+    row = await session.get(NetworkSettings, actor.territory_id)
+    if row is None:
+        row = NetworkSettings(territory_id=actor.territory_id)
+        session.add(row)
+    row.routing = Routing(policy.routing)
+    row.routine_days = policy.routine_days
+    row.urgent_days = policy.urgent_days
+    row.holiday_subdivision = policy.holiday_subdivision
+    await session.flush()
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="network.settings_changed",
+        actor=actor,
+        subject_id=None,
+        payload={
+            "routing": row.routing.value,
+            "routine_days": row.routine_days,
+            "urgent_days": row.urgent_days,
+            "holiday_subdivision": row.holiday_subdivision,
+        },
+    )
+    return policy

@@ -1,0 +1,330 @@
+"""The referral's lifecycle, each step a compare-and-swap on the status plus an event:
+
+requested → accepted (the assigned expert, or the first expert of the expertise to claim it
+from the queue) | rejected (with a reason) → in_progress → completed (the expert's answer), or
+cancelled by the requester while open. The coordinator reassigns what is not started; a job
+flags what is overdue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.referrals.assessment import (
+    AssessmentDraft,
+    WoundAssessment,
+    assessment_row,
+    check,
+)
+from coordination.referrals.expert import Expert
+from coordination.referrals.referral import (
+    OPEN_STATUSES,
+    FollowUp,
+    Referral,
+    ReferralStatus,
+)
+from coordination.referrals.referrals import (
+    _get,
+    append_referral_event,
+    expert_of,
+    get_visible,
+    may_see,
+)
+from kernel.actor import Actor
+from kernel.clock import Clock
+from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
+
+
+async def _swap(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral: Referral,
+    allowed_from: Collection[ReferralStatus],
+    to: ReferralStatus,
+    *,
+    extra_where: Any = None,
+    **values: Any,
+) -> Referral:
+    stmt = update(Referral).where(
+        Referral.id == referral.id, Referral.status.in_(list(allowed_from))
+    )
+    if extra_where is not None:
+        stmt = stmt.where(extra_where)
+    changed: Referral | None = await session.scalar(
+        stmt.values(
+            status=to, status_changed_at=clock.now(), status_changed_by=actor.account_id, **values
+        )
+        .returning(Referral)
+        .execution_options(populate_existing=True)
+    )
+    if changed is None:
+        raise InvalidTransition(
+            f"this referral is no longer {' or '.join(s.value for s in allowed_from)}",
+            field="status",
+        )
+    return changed
+
+
+def _require_expert_for(expert: Expert | None, referral: Referral) -> Expert:
+    if expert is None or not expert.active:
+        raise NotAllowed("only an expert of the network answers referrals")
+    if referral.assigned_expert_id not in (None, expert.id):
+        raise NotAllowed("this referral is assigned to another expert")
+    if referral.assigned_expert_id is None and expert.expertise is not referral.expertise:
+        raise NotAllowed(f"this referral asks for {referral.expertise.value} expertise")
+    return expert
+
+
+async def _claim(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    to: ReferralStatus,
+    **values: Any,
+) -> Referral:
+    """Accept or reject a requested referral: the assigned expert, or the first expert of the
+    expertise to take it from the queue (one winner: the others get 409)."""
+    referral = await _get(session, actor, referral_id)
+    expert = await expert_of(session, actor)
+    if not may_see(actor, referral, expert):
+        if expert is not None and expert.active and expert.expertise is referral.expertise:
+            # An expert of the expertise who lost the race: the referral is taken, not absent.
+            raise Conflict("another expert has taken this referral", field="status")
+        raise NotFound("referral not found")
+    me = _require_expert_for(expert, referral)
+    changed = await _swap(
+        session,
+        clock,
+        actor,
+        referral,
+        [ReferralStatus.REQUESTED],
+        to,
+        extra_where=or_(
+            Referral.assigned_expert_id == me.id, Referral.assigned_expert_id.is_(None)
+        ),
+        assigned_expert_id=me.id,
+        **values,
+    )
+    await append_referral_event(session, clock, actor, changed, f"referral.{to.value}")
+    return changed
+
+
+async def accept(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID
+) -> Referral:
+    return await _claim(
+        session, clock, actor, referral_id, ReferralStatus.ACCEPTED, accepted_at=clock.now()
+    )
+
+
+async def reject(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID, reason: str
+) -> Referral:
+    if not reason.strip():
+        raise Invalid("say why the referral is rejected", field="reason")
+    return await _claim(
+        session, clock, actor, referral_id, ReferralStatus.REJECTED, reject_reason=reason.strip()
+    )
+
+
+async def _as_assigned(
+    session: AsyncSession, actor: Actor, referral_id: uuid.UUID
+) -> tuple[Referral, Expert]:
+    referral, expert = await get_visible(session, actor, referral_id)
+    if expert is None or referral.assigned_expert_id != expert.id:
+        raise NotAllowed("only the expert who accepted the referral does this")
+    return referral, expert
+
+
+async def start(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID
+) -> Referral:
+    referral, _ = await _as_assigned(session, actor, referral_id)
+    changed = await _swap(
+        session, clock, actor, referral, [ReferralStatus.ACCEPTED], ReferralStatus.IN_PROGRESS
+    )
+    await append_referral_event(session, clock, actor, changed, "referral.started")
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    advice: str
+    follow_up: FollowUp
+    care_plan: str | None = None
+
+
+async def answer(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID, given: Answer
+) -> Referral:
+    if not given.advice.strip():
+        raise Invalid("the answer needs the expert's advice", field="advice")
+    referral, _ = await _as_assigned(session, actor, referral_id)
+    changed = await _swap(
+        session,
+        clock,
+        actor,
+        referral,
+        [ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS],
+        ReferralStatus.COMPLETED,
+        answered_at=clock.now(),
+        advice=given.advice.strip(),
+        care_plan=(given.care_plan or "").strip() or None,
+        follow_up=given.follow_up,
+    )
+    await append_referral_event(session, clock, actor, changed, "referral.completed")
+    return changed
+
+
+async def cancel(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    reason: str | None,
+) -> Referral:
+    referral = await _get(session, actor, referral_id)
+    if referral.requester_account_id != actor.account_id:
+        if actor.is_staff:
+            raise NotAllowed("only the requester cancels a referral")
+        raise NotFound("referral not found")
+    changed = await _swap(
+        session,
+        clock,
+        actor,
+        referral,
+        OPEN_STATUSES,
+        ReferralStatus.CANCELLED,
+        cancel_reason=(reason or "").strip() or None,
+    )
+    await append_referral_event(session, clock, actor, changed, "referral.cancelled")
+    return changed
+
+
+async def reassign(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    expert_id: uuid.UUID,
+) -> Referral:
+    """The coordinator hands a referral nobody has started to another expert of its expertise;
+    an accepted one goes back to `requested` for the new expert to accept."""
+    if not actor.is_staff:
+        raise NotAllowed("the CPTS coordinators reassign referrals")
+    referral = await _get(session, actor, referral_id)
+    target = await session.scalar(
+        select(Expert).where(Expert.id == expert_id, Expert.territory_id == actor.territory_id)
+    )
+    if target is None or not target.active:
+        raise Invalid("no active expert with this id", field="expert_id")
+    if target.expertise is not referral.expertise:
+        raise Invalid(f"this referral needs {referral.expertise.value}", field="expert_id")
+    changed = await _swap(
+        session,
+        clock,
+        actor,
+        referral,
+        [ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED],
+        ReferralStatus.REQUESTED,
+        assigned_expert_id=target.id,
+        accepted_at=None,
+    )
+    await append_referral_event(session, clock, actor, changed, "referral.reassigned")
+    return changed
+
+
+async def add_assessment(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    draft: AssessmentDraft,
+) -> WoundAssessment:
+    """A new measurement of the same wound (requester or assigned expert), while open or
+    after the answer: the trajectory goes on during the follow-up."""
+    referral, expert = await get_visible(session, actor, referral_id)
+    is_expert = expert is not None and referral.assigned_expert_id == expert.id
+    if actor.account_id != referral.requester_account_id and not is_expert:
+        raise NotAllowed("the requester or the assigned expert records assessments")
+    if referral.status in (ReferralStatus.CANCELLED, ReferralStatus.REJECTED):
+        raise InvalidTransition(
+            f"a {referral.status.value} referral takes no assessment", field="status"
+        )
+    check(draft)
+    row = assessment_row(draft, referral.id, actor.account_id, clock.now())
+    await session.execute(insert(WoundAssessment).values(**row))
+    await append_referral_event(session, clock, actor, referral, "referral.assessment_added")
+    found = await session.get(WoundAssessment, row["id"])
+    assert found is not None
+    return found
+
+
+async def flag_overdue(session: AsyncSession, clock: Clock) -> list[Referral]:
+    """Open referrals past their deadline, flagged once (compare-and-swap on `overdue_at`, so
+    several workers flag each only once), with a `referral.overdue` event."""
+    now = clock.now()
+    flagged = list(
+        await session.scalars(
+            update(Referral)
+            .where(
+                Referral.overdue_at.is_(None),
+                Referral.status.in_(OPEN_STATUSES),
+                Referral.due_at <= now,
+            )
+            .values(overdue_at=now)
+            .returning(Referral)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+    )
+    for referral in flagged:
+        await append_referral_event(session, clock, None, referral, "referral.overdue")
+    return flagged
+
+
+async def link_follow_up(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    teleconsultation_id: uuid.UUID,
+) -> Referral:
+    """Record the assisted teleconsultation booked as the answer's follow-up."""
+    referral = await _get(session, actor, referral_id)
+    changed: Referral | None = await session.scalar(
+        update(Referral)
+        .where(
+            Referral.id == referral.id,
+            Referral.follow_up_teleconsultation_id.is_(None),
+        )
+        .values(follow_up_teleconsultation_id=teleconsultation_id)
+        .returning(Referral)
+        .execution_options(populate_existing=True)
+    )
+    if changed is None:
+        raise InvalidTransition("a follow-up is already booked", field="referral_id")
+    await append_referral_event(session, clock, actor, changed, "referral.follow_up_booked")
+    return changed
+
+
+async def follow_up_target(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Referral:
+    """The referral whose answer asks for an assisted teleconsultation, for its requester."""
+    referral = await _get(session, actor, referral_id)
+    if referral.requester_account_id != actor.account_id:
+        raise NotFound("referral not found")
+    if referral.follow_up is not FollowUp.ASSISTED_TELECONSULTATION:
+        raise InvalidTransition(
+            "the expert's answer does not ask for an assisted teleconsultation",
+            field="referral_id",
+        )
+    if referral.follow_up_teleconsultation_id is not None:
+        raise InvalidTransition("a follow-up is already booked", field="referral_id")
+    return referral

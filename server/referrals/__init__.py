@@ -1,0 +1,1 @@
+"""Wound-care network endpoints: referrals, their photos and thread, and the roster."""

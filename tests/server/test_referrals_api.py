@@ -1,0 +1,438 @@
+"""The wound-care network through the HTTP API, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from PIL import ExifTags, Image
+from sqlalchemy import func, select
+
+from kernel.audit import PatientDataRead
+from kernel.clock import FrozenClock
+from kernel.events import Event
+from server.database import Database
+from server.jobs import flag_overdue_referrals
+from server.state import AppServices
+from tests.conftest import login
+from tests.server.scheduling_helpers import PATIENT, assisted_slot, fresh_start, gp_session
+
+URL = "/api/v1/referrals"
+ASSESSMENT: dict[str, Any] = {
+    "wound_type": "venous_ulcer",
+    "body_site": "malléole interne gauche",
+    "length_cm": 4.0,
+    "width_cm": 2.5,
+    "depth_cm": 0.3,
+    "age_weeks": 9,
+    "bed_colours": {"black": 0, "yellow": 40, "red": 60, "pink": 0},
+    "exudate": "moderate",
+    "infection_signs": ["erythema", "odour"],
+    "pain": 6,
+    "dressing": "Hydrofibre + compression",
+}
+
+
+def referral_body(clock: FrozenClock, **extra: Any) -> dict[str, Any]:
+    return {
+        "patient": PATIENT | {"family_name": f"Plaie-{uuid.uuid4().hex[:8]}"},
+        "consent": {"given": True, "collected_at": clock.now().isoformat()},
+        "priority": "routine",
+        "expertise": "vascular",
+        "question": "Ulcère qui ne cicatrise pas malgré la compression : IPS à refaire ?",
+        "assessment": ASSESSMENT,
+    } | extra
+
+
+async def refer(
+    client: httpx.AsyncClient, headers: dict[str, str], clock: FrozenClock, **extra: Any
+) -> dict[str, Any]:
+    response = await client.post(URL, json=referral_body(clock, **extra), headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def jpeg_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), (180, 60, 60))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (48.0, 48.0, 30.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (2.0, 7.0, 12.0),
+    }
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    data = out.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it has GPS
+    return data
+
+
+async def test_referral_is_routed_and_answered(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    nurse = await login(client, "nurse1@sud-yvelines.test")
+    r = await refer(client, nurse, clock)
+    assert r["status"] == "requested" and r["assigned_expert_id"] is not None
+    first = r["assessments"][0]
+    assert first["area_cm2"] == 10.0 and first["chronic"] is True
+    assert datetime.fromisoformat(r["due_at"]) > clock.now()
+
+    expert = await login(client, "expert1@sud-yvelines.test")
+    path = f"{URL}/{r['id']}"
+    outsider = await login(client, "nurse2@sud-yvelines.test")
+    assert (await client.get(path, headers=outsider)).status_code == 404
+    other_expertise = await login(client, "expert2@sud-yvelines.test")
+    assert (await client.post(f"{path}/accept", headers=other_expertise)).status_code in (403, 404)
+
+    accepted = await client.post(f"{path}/accept", headers=expert)
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert (await client.post(f"{path}/start", headers=expert)).json()["status"] == "in_progress"
+    posted = await client.post(
+        f"{path}/messages", json={"body": "Pouvez-vous mesurer l'IPS ?"}, headers=expert
+    )
+    assert posted.status_code == 201
+    thread = (await client.get(f"{path}/messages", headers=nurse)).json()
+    assert [m["body"] for m in thread] == ["Pouvez-vous mesurer l'IPS ?"]
+    assert (await client.get(f"{path}/messages", headers=outsider)).status_code == 404
+
+    again = dict(ASSESSMENT) | {"length_cm": 3.0, "width_cm": 2.0, "age_weeks": 11}
+    assert (await client.post(f"{path}/assessments", json=again, headers=nurse)).status_code == 201
+    trajectory = (await client.get(f"{path}/assessments", headers=expert)).json()
+    assert [a["area_cm2"] for a in trajectory] == [10.0, 6.0]
+
+    answer = {
+        "advice": "Compression à maintenir, détersion mécanique.",
+        "care_plan": "Pansement hydrofibre 3×/semaine",
+        "follow_up": "office_visit",
+    }
+    done = await client.post(f"{path}/answer", json=answer, headers=expert)
+    assert done.status_code == 200 and done.json()["answer"]["follow_up"] == "office_visit"
+    assert (await client.post(f"{path}/cancel", json={}, headers=nurse)).status_code == 409
+    async with database.read() as session:
+        types = [
+            e.type
+            for e in await session.scalars(
+                select(Event).where(Event.subject_id == uuid.UUID(r["id"])).order_by(Event.id)
+            )
+        ]
+        payloads = " ".join(
+            str(e.payload)
+            for e in await session.scalars(
+                select(Event).where(Event.subject_id == uuid.UUID(r["id"]))
+            )
+        )
+    assert types == [
+        "referral.requested",
+        "referral.accepted",
+        "referral.started",
+        "referral.message_posted",
+        "referral.assessment_added",
+        "referral.completed",
+    ]
+    assert "Plaie-" not in payloads and "IPS" not in payloads
+
+
+async def test_assessment_and_consent_are_checked(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    nurse = await login(client, "nurse3@sud-yvelines.test")
+    cases = [
+        (
+            {
+                "assessment": ASSESSMENT
+                | {"bed_colours": {"black": 10, "yellow": 10, "red": 10, "pink": 10}}
+            },
+            "assessment.bed_colours",
+        ),
+        (
+            {
+                "assessment": ASSESSMENT
+                | {
+                    "braden": {
+                        "sensory_perception": 3,
+                        "moisture": 3,
+                        "activity": 2,
+                        "mobility": 2,
+                        "nutrition": 3,
+                        "friction_shear": 2,
+                    }
+                }
+            },
+            "assessment.braden",
+        ),
+        ({"assessment": ASSESSMENT | {"pain": 11}}, "assessment.pain"),
+        ({"consent": {"given": False, "collected_at": clock.now().isoformat()}}, "consent"),
+    ]
+    for extra, field in cases:
+        response = await client.post(URL, json=referral_body(clock, **extra), headers=nurse)
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["field"] == field
+    pressure = ASSESSMENT | {
+        "wound_type": "pressure_ulcer",
+        "braden": {
+            "sensory_perception": 2,
+            "moisture": 2,
+            "activity": 1,
+            "mobility": 2,
+            "nutrition": 2,
+            "friction_shear": 1,
+        },
+    }
+    r = await refer(client, nurse, clock, assessment=pressure, expertise="wound_nurse")
+    assert r["assessments"][0]["braden_total"] == 10
+    assert r["assessments"][0]["braden_risk"] == "high"
+
+
+async def _vexin_experts(client: httpx.AsyncClient) -> dict[str, str]:
+    """Register Vexin's three GPs as vascular experts (once per database)."""
+    staff = await login(client, "coordinator@vexin-normand.test")
+    roster = (await client.get("/api/v1/network/experts", headers=staff)).json()
+    if roster:
+        return staff
+    for n in (1, 2, 3):
+        me = (
+            await client.get("/api/v1/me", headers=await login(client, f"gp{n}@vexin-normand.test"))
+        ).json()
+        body = {
+            "professional_id": me["professional"]["id"],
+            "expertise": "vascular",
+            "weekly_capacity": 10,
+        }
+        assert (
+            await client.post("/api/v1/network/experts", json=body, headers=staff)
+        ).status_code == 201
+    return staff
+
+
+async def test_experts_race_for_a_queued_referral(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    staff = await _vexin_experts(client)
+    queue = {"routing": "open_queue", "routine_days": 2, "urgent_days": 1}
+    assert (
+        await client.put("/api/v1/network/settings", json=queue, headers=staff)
+    ).status_code == 200
+    try:
+        nurse = await login(client, "nurse1@vexin-normand.test")
+        r = await refer(client, nurse, clock)
+        assert r["assigned_expert_id"] is None
+        experts = [await login(client, f"gp{n}@vexin-normand.test") for n in (1, 2, 3)]
+        for expert in experts:  # all three see it in the queue
+            mine = (await client.get(f"{URL}?status=requested", headers=expert)).json()["items"]
+            assert r["id"] in {x["id"] for x in mine}
+
+        async def attempt(i: int) -> int:
+            response = await client.post(f"{URL}/{r['id']}/accept", headers=experts[i % 3])
+            return response.status_code
+
+        statuses = Counter(await asyncio.gather(*(attempt(i) for i in range(15))))
+        assert statuses == {200: 1, 409: 14}
+        taken = (await client.get(f"{URL}/{r['id']}", headers=nurse)).json()
+        assert taken["status"] == "accepted" and taken["assigned_expert_id"] is not None
+    finally:
+        back = {"routing": "least_loaded", "routine_days": 2, "urgent_days": 1}
+        await client.put("/api/v1/network/settings", json=back, headers=staff)
+
+
+async def test_least_loaded_routing_absences_and_reassignment(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    staff = await _vexin_experts(client)
+    nurse = await login(client, "nurse2@vexin-normand.test")
+    roster = (await client.get("/api/v1/network/experts", headers=staff)).json()
+    loads = {e["id"]: e["open_referrals"] for e in roster}
+    r = await refer(client, nurse, clock)
+    assert loads[r["assigned_expert_id"]] == min(loads.values())
+
+    today = clock.now().date().isoformat()
+    absences = []
+    for e in roster:
+        added = await client.post(
+            f"/api/v1/network/experts/{e['id']}/absences",
+            json={"first_day": today, "last_day": today, "reason": "congrès"},
+            headers=staff,
+        )
+        assert added.status_code == 201
+        absences.append((e["id"], added.json()["id"]))
+    try:
+        nobody = await refer(client, nurse, clock)
+        assert nobody["assigned_expert_id"] is None
+        assert any(w.startswith("unassigned") for w in nobody["warnings"])
+        board = (await client.get(f"{URL}/board", headers=staff)).json()["items"]
+        assert nobody["id"] in {x["id"] for x in board}
+        moved = await client.post(
+            f"{URL}/{nobody['id']}/reassign", json={"expert_id": roster[0]["id"]}, headers=staff
+        )
+        assert moved.status_code == 200 and moved.json()["assigned_expert_id"] == roster[0]["id"]
+        assert (
+            await client.post(
+                f"{URL}/{nobody['id']}/reassign", json={"expert_id": roster[0]["id"]}, headers=nurse
+            )
+        ).status_code == 403
+    finally:
+        for expert_id, absence_id in absences:
+            await client.delete(
+                f"/api/v1/network/experts/{expert_id}/absences/{absence_id}", headers=staff
+            )
+
+
+async def test_reject_needs_a_reason(client: httpx.AsyncClient, clock: FrozenClock) -> None:
+    nurse = await login(client, "nurse4@sud-yvelines.test")
+    r = await refer(client, nurse, clock, expertise="dermatology")
+    expert = await login(client, "expert2@sud-yvelines.test")
+    blank = await client.post(f"{URL}/{r['id']}/reject", json={"reason": "  "}, headers=expert)
+    assert blank.status_code == 422 and blank.json()["field"] == "reason"
+    done = await client.post(
+        f"{URL}/{r['id']}/reject", json={"reason": "Relève de l'angiologie"}, headers=expert
+    )
+    assert done.status_code == 200 and done.json()["reject_reason"] == "Relève de l'angiologie"
+    assert (await client.post(f"{URL}/{r['id']}/accept", headers=expert)).status_code == 409
+
+
+async def test_photos_are_sniffed_stripped_and_audited(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    nurse = await login(client, "nurse5@sud-yvelines.test")
+    r = await refer(client, nurse, clock)
+    path = f"{URL}/{r['id']}/photos"
+    uploaded = await client.post(
+        path, files={"file": ("plaie.jpg", jpeg_with_gps(), "image/jpeg")}, headers=nurse
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    photo = uploaded.json()
+    served = await client.get(photo["url"], headers=nurse)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    stored = Image.open(io.BytesIO(served.content))
+    assert stored.size == (64, 48)
+    assert not stored.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    assert (
+        not stored.getexif()
+        and b"Exif" not in served.content
+        and b"PhoneMaker" not in served.content
+    )
+
+    outsider = await login(client, "nurse6@sud-yvelines.test")
+    assert (await client.get(photo["url"], headers=outsider)).status_code == 404
+    async with database.read() as session:
+        reads = await session.scalar(
+            select(func.count()).where(
+                PatientDataRead.subject_id == uuid.UUID(photo["id"]),
+                PatientDataRead.subject_type == "referral_photo",
+            )
+        )
+    assert reads == 1
+
+    png = io.BytesIO()
+    Image.new("RGBA", (8, 8)).save(png, format="PNG")
+    ok = await client.post(
+        path, files={"file": ("x.png", png.getvalue(), "image/png")}, headers=nurse
+    )
+    assert ok.status_code == 201 and ok.json()["content_type"] == "image/png"
+
+    gif = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(gif, format="GIF")
+    script = b"#!/bin/sh\nrm -rf /\n"
+    truncated = jpeg_with_gps()[:200]
+    for name, data in (("a.gif", gif.getvalue()), ("evil.jpg", script), ("cut.jpg", truncated)):
+        refused = await client.post(path, files={"file": (name, data, "image/jpeg")}, headers=nurse)
+        assert refused.status_code in (415, 422), (name, refused.text)
+        assert refused.json()["field"] == "file"
+    huge = b"\xff\xd8\xff" + bytes(10_000_001)
+    too_big = await client.post(
+        path, files={"file": ("big.jpg", huge, "image/jpeg")}, headers=nurse
+    )
+    assert too_big.status_code == 422 and "MB" in too_big.json()["detail"]
+    detail = (await client.get(f"{URL}/{r['id']}", headers=nurse)).json()
+    assert len(detail["photos"]) == 2
+
+
+async def test_deadline_skips_a_weekend_and_whit_monday(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 5, 22, 8, 0, tzinfo=UTC))  # Friday before Whit Monday
+    nurse = await login(client, "nurse7@sud-yvelines.test")
+    body = referral_body(clock)
+    r = await refer(client, nurse, clock, **{k: body[k] for k in ("consent",)})
+    assert datetime.fromisoformat(r["due_at"]) == datetime(2026, 5, 27, 22, 0, tzinfo=UTC)
+    urgent = await refer(client, nurse, clock, priority="urgent")
+    assert datetime.fromisoformat(urgent["due_at"]) == datetime(2026, 5, 26, 22, 0, tzinfo=UTC)
+
+
+async def test_overdue_referrals_are_flagged_once(
+    app: Litestar, client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    nurse = await login(client, "nurse8@sud-yvelines.test")
+    r = await refer(client, nurse, clock, expertise="wound_nurse")
+    clock.set(datetime.fromisoformat(r["due_at"]) + timedelta(minutes=1))
+    services = AppServices.of(app)
+    assert await flag_overdue_referrals(services) >= 1
+    assert await flag_overdue_referrals(services) == 0
+    staff = await login(client, "coordinator@sud-yvelines.test")
+    board = (await client.get(f"{URL}/board", headers=staff)).json()["items"]
+    assert any(x["id"] == r["id"] and x["overdue"] for x in board)
+    assert board[0]["patient"] is None  # the board shows the case, not who it is
+    async with database.read() as session:
+        overdue = await session.scalar(
+            select(func.count()).where(
+                Event.subject_id == uuid.UUID(r["id"]), Event.type == "referral.overdue"
+            )
+        )
+    assert overdue == 1
+
+
+async def test_yearly_teleexpertise_count_warns_past_four(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    nurse = await login(client, "nurse9@sud-yvelines.test")
+    patient = PATIENT | {"family_name": f"Répétée-{uuid.uuid4().hex[:6]}"}
+    results = [await refer(client, nurse, clock, patient=patient) for _ in range(5)]
+    assert [r["patient_year_count"] for r in results] == [1, 2, 3, 4, 5]
+    assert not any(w.startswith("yearly") for r in results[:4] for w in r["warnings"])
+    assert any(w.startswith("yearly_teleexpertise") for w in results[4]["warnings"])
+    folded = patient | {"family_name": patient["family_name"].upper().replace("É", "E")}
+    sixth = await refer(client, nurse, clock, patient=folded)
+    assert sixth["patient_year_count"] == 6
+
+
+async def test_follow_up_teleconsultation_from_the_answer(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    nurse = await login(client, "nurse10@sud-yvelines.test")
+    r = await refer(client, nurse, clock, expertise="wound_nurse")
+    expert = await login(client, "expert3@sud-yvelines.test")
+    assert (await client.post(f"{URL}/{r['id']}/accept", headers=expert)).status_code == 200
+    answer = {
+        "advice": "Avis du médecin traitant en visio",
+        "follow_up": "assisted_teleconsultation",
+    }
+    assert (
+        await client.post(f"{URL}/{r['id']}/answer", json=answer, headers=expert)
+    ).status_code == 200
+    gp, _ = await gp_session(client, 9)
+    slot = await assisted_slot(client, gp, fresh_start(clock))
+    body = {
+        "slot_id": slot["id"],
+        "setting": "nursing_visit",
+        "consent": {"given": True, "collected_at": clock.now().isoformat()},
+    }
+    booked = await client.post(
+        f"{URL}/{r['id']}/follow-up-teleconsultation", json=body, headers=nurse
+    )
+    assert booked.status_code == 201, booked.text
+    tc = booked.json()
+    assert tc["act_code"] == "TLS" and tc["patient"]["family_name"] == r["patient"]["family_name"]
+    linked = (await client.get(f"{URL}/{r['id']}", headers=nurse)).json()
+    assert linked["follow_up_teleconsultation_id"] == tc["id"]
+    twice = await client.post(
+        f"{URL}/{r['id']}/follow-up-teleconsultation", json=body, headers=nurse
+    )
+    assert twice.status_code == 409
