@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
@@ -121,6 +130,8 @@ def check(draft: AssessmentDraft, prefix: str = "assessment") -> None:
         )
     if not draft.body_site.strip():
         raise Invalid("name the body site", field=f"{prefix}.body_site")
+    if draft.braden is None and draft.wound_type is WoundType.PRESSURE_ULCER:
+        raise Invalid("a pressure ulcer needs its Braden score", field=f"{prefix}.braden")
     if draft.braden is not None:
         if draft.wound_type is not WoundType.PRESSURE_ULCER:
             raise Invalid("a Braden score is for pressure ulcers", field=f"{prefix}.braden")
@@ -147,13 +158,17 @@ class WoundAssessment(Base):
         CheckConstraint(
             "braden_total IS NULL OR braden_total BETWEEN 6 AND 23", name="braden_range"
         ),
-        Index("ix_wound_assessments_referral_at", "referral_id", "assessed_at"),
+        CheckConstraint("age_weeks >= 0", name="age_positive"),
+        CheckConstraint("chronic = (age_weeks >= 6)", name="chronic_from_age"),
+        # The trajectory's order, even for assessments recorded in the same instant.
+        UniqueConstraint("referral_id", "seq"),
     )
 
     id: Mapped[uuid.UUID] = id_column()
     referral_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("referrals.id", ondelete="CASCADE"), nullable=False
     )
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)  # 1, 2, … within the referral
     assessed_at: Mapped[datetime] = mapped_column(nullable=False)
     assessed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     wound_type: Mapped[WoundType] = mapped_column(str_enum(WoundType, 16), nullable=False)
@@ -178,12 +193,13 @@ class WoundAssessment(Base):
 
 
 def assessment_row(
-    draft: AssessmentDraft, referral_id: uuid.UUID, by: uuid.UUID, at: datetime
+    draft: AssessmentDraft, referral_id: uuid.UUID, seq: int, by: uuid.UUID, at: datetime
 ) -> dict[str, Any]:
     total = sum(draft.braden.values()) if draft.braden is not None else None
     return {
         "id": uuid.uuid4(),
         "referral_id": referral_id,
+        "seq": seq,
         "assessed_at": at,
         "assessed_by": by,
         "wound_type": draft.wound_type,

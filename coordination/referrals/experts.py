@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,9 @@ from coordination.directory.professional import Profession
 from coordination.directory.service import get_professional
 from coordination.referrals.expert import Expert, ExpertAbsence, Expertise
 from coordination.referrals.network_settings import NetworkSettings, Policy, Routing
-from coordination.referrals.referral import OPEN_STATUSES, Referral
+from coordination.referrals.referral import OPEN_STATUSES, Referral, ReferralStatus
+from coordination.referrals.referrals import append_referral_event
+from coordination.referrals.working_days import SUBDIVISIONS
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -121,7 +123,33 @@ async def update_expert(
     expert.updated_at = clock.now()
     await session.flush()
     await _event(session, clock, actor, expert, "expert.updated")
+    if active is False:
+        await _release_open_referrals(session, clock, actor, expert)
     return expert
+
+
+async def _release_open_referrals(
+    session: AsyncSession, clock: Clock, actor: Actor, expert: Expert
+) -> None:
+    """An expert taken off the rota hands back what they had not answered: it returns to
+    `requested` without an expert, on the coordinator's board, to be reassigned."""
+    released = list(
+        await session.scalars(
+            update(Referral)
+            .where(Referral.assigned_expert_id == expert.id, Referral.status.in_(OPEN_STATUSES))
+            .values(
+                status=ReferralStatus.REQUESTED,
+                assigned_expert_id=None,
+                accepted_at=None,
+                status_changed_at=clock.now(),
+                status_changed_by=actor.account_id,
+            )
+            .returning(Referral)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    for referral in released:
+        await append_referral_event(session, clock, actor, referral, "referral.released")
 
 
 async def add_absence(
@@ -214,6 +242,11 @@ async def set_policy(session: AsyncSession, clock: Clock, actor: Actor, policy: 
         raise Invalid("routine_days is 1 to 30 working days", field="routine_days")
     if not 0 <= policy.urgent_days <= policy.routine_days:
         raise Invalid("urgent_days is 0 to routine_days", field="urgent_days")
+    if policy.holiday_subdivision not in (None, *SUBDIVISIONS):
+        raise Invalid(
+            "holiday_subdivision is one of " + ", ".join(SUBDIVISIONS),
+            field="holiday_subdivision",
+        )
     row = await session.get(NetworkSettings, actor.territory_id)
     if row is None:
         row = NetworkSettings(territory_id=actor.territory_id)

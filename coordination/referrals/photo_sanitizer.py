@@ -70,13 +70,16 @@ def sanitize(data: bytes, max_bytes: int) -> CleanImage:
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise Invalid("the image has too many pixels", field="file") from exc
     out = io.BytesIO()
+    mode = "RGBA" if kind == "PNG" and upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+    decoded = upright.convert(mode)
+    # A new image from the bare pixels: no `info` (comments, ICC, text chunks, EXIF) can ride
+    # along, whatever Pillow would otherwise copy to the output.
+    pixels = Image.frombytes(mode, decoded.size, decoded.tobytes())
     if kind == "PNG":
-        pixels = upright if upright.mode in ("RGB", "RGBA", "L", "LA") else upright.convert("RGBA")
-        pixels.save(out, format="PNG", optimize=True)  # no info dict: no text chunks
+        pixels.save(out, format="PNG", optimize=True)
         content_type = "image/png"
     else:
-        pixels = upright.convert("RGB")
-        pixels.save(out, format="JPEG", quality=90, optimize=True)  # no exif= given: none kept
+        pixels.save(out, format="JPEG", quality=90, optimize=True)
         content_type = "image/jpeg"
     clean = out.getvalue()
     return CleanImage(

@@ -48,6 +48,15 @@ class Referral(Base):
         CheckConstraint(
             "(status = 'rejected') = (reject_reason IS NOT NULL)", name="rejected_has_reason"
         ),
+        CheckConstraint(
+            "status NOT IN ('accepted', 'in_progress', 'completed', 'rejected') "
+            "OR assigned_expert_id IS NOT NULL",
+            name="taken_has_expert",
+        ),
+        CheckConstraint(
+            "follow_up_teleconsultation_id IS NULL OR follow_up = 'assisted_teleconsultation'",
+            name="follow_up_as_answered",
+        ),
         Index("ix_referrals_territory_status_due", "territory_id", "status", "due_at"),
         Index("ix_referrals_expert_status", "assigned_expert_id", "status"),
         Index("ix_referrals_requester_created", "requester_account_id", "created_at"),

@@ -92,7 +92,7 @@ async def _year_count(
     session: AsyncSession, territory_id: uuid.UUID, identity: PatientDraft, now: datetime, tz: str
 ) -> int:
     """Earlier referrals this calendar year of the same person (same NIR, or same folded names
-    and birth date when either side has no NIR), cancelled ones excluded."""
+    and birth date when either side has no NIR); cancelled and rejected ones were not acts."""
     local = now.astimezone(ZoneInfo(tz))
     year_start = datetime(local.year, 1, 1, tzinfo=ZoneInfo(tz))
     rows = (
@@ -102,7 +102,7 @@ async def _year_count(
             .where(
                 Referral.territory_id == territory_id,
                 Referral.created_at >= year_start,
-                Referral.status != ReferralStatus.CANCELLED,
+                Referral.status.not_in([ReferralStatus.CANCELLED, ReferralStatus.REJECTED]),
                 Patient.birth_date == identity.birth_date,
             )
         )
@@ -182,7 +182,7 @@ async def create_referral(
     await session.flush()
     await session.execute(
         insert(WoundAssessment).values(
-            **assessment_row(draft.assessment, referral.id, actor.account_id, now)
+            **assessment_row(draft.assessment, referral.id, 1, actor.account_id, now)
         )
     )
     await append_referral_event(session, clock, actor, referral, "referral.requested")
@@ -222,6 +222,14 @@ def may_see(actor: Actor, r: Referral, expert: Expert | None) -> bool:
         and r.status is ReferralStatus.REQUESTED
         and expert.expertise is r.expertise
     )
+
+
+def may_see_identity(actor: Actor, r: Referral, expert: Expert | None) -> bool:
+    """Who the patient is: the requester, the assigned expert and the staff. Experts browsing
+    the open queue see the case (assessment, photos, question), not the person."""
+    if actor.is_staff or actor.account_id == r.requester_account_id:
+        return True
+    return expert is not None and expert.active and r.assigned_expert_id == expert.id
 
 
 async def get_visible(
@@ -303,6 +311,6 @@ async def assessments_of(session: AsyncSession, referral_id: uuid.UUID) -> list[
     rows = await session.scalars(
         select(WoundAssessment)
         .where(WoundAssessment.referral_id == referral_id)
-        .order_by(WoundAssessment.assessed_at, WoundAssessment.id)
+        .order_by(WoundAssessment.seq)
     )
     return list(rows)

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.referrals.assessment import (
@@ -100,6 +100,11 @@ async def _claim(
             raise Conflict("another expert has taken this referral", field="status")
         raise NotFound("referral not found")
     me = _require_expert_for(expert, referral)
+    if me.professional_id == referral.requester_professional_id:
+        raise NotAllowed("an expert does not answer their own referral")
+    if to is ReferralStatus.REJECTED and referral.assigned_expert_id != me.id:
+        # In the open queue, one expert's "not for me" must not close it for the others.
+        raise NotAllowed("only the expert the referral is assigned to rejects it")
     changed = await _swap(
         session,
         clock,
@@ -147,9 +152,15 @@ async def _as_assigned(
 async def start(
     session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID
 ) -> Referral:
-    referral, _ = await _as_assigned(session, actor, referral_id)
+    referral, me = await _as_assigned(session, actor, referral_id)
     changed = await _swap(
-        session, clock, actor, referral, [ReferralStatus.ACCEPTED], ReferralStatus.IN_PROGRESS
+        session,
+        clock,
+        actor,
+        referral,
+        [ReferralStatus.ACCEPTED],
+        ReferralStatus.IN_PROGRESS,
+        extra_where=Referral.assigned_expert_id == me.id,
     )
     await append_referral_event(session, clock, actor, changed, "referral.started")
     return changed
@@ -167,7 +178,7 @@ async def answer(
 ) -> Referral:
     if not given.advice.strip():
         raise Invalid("the answer needs the expert's advice", field="advice")
-    referral, _ = await _as_assigned(session, actor, referral_id)
+    referral, me = await _as_assigned(session, actor, referral_id)
     changed = await _swap(
         session,
         clock,
@@ -175,6 +186,7 @@ async def answer(
         referral,
         [ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS],
         ReferralStatus.COMPLETED,
+        extra_where=Referral.assigned_expert_id == me.id,
         answered_at=clock.now(),
         advice=given.advice.strip(),
         care_plan=(given.care_plan or "").strip() or None,
@@ -228,6 +240,8 @@ async def reassign(
         raise Invalid("no active expert with this id", field="expert_id")
     if target.expertise is not referral.expertise:
         raise Invalid(f"this referral needs {referral.expertise.value}", field="expert_id")
+    if target.professional_id == referral.requester_professional_id:
+        raise Invalid("the requester cannot answer their own referral", field="expert_id")
     changed = await _swap(
         session,
         clock,
@@ -260,7 +274,11 @@ async def add_assessment(
             f"a {referral.status.value} referral takes no assessment", field="status"
         )
     check(draft)
-    row = assessment_row(draft, referral.id, actor.account_id, clock.now())
+    last = await session.scalar(
+        select(func.max(WoundAssessment.seq)).where(WoundAssessment.referral_id == referral.id)
+    )
+    # Two assessments racing for the same number: the unique (referral, seq) makes one a 409.
+    row = assessment_row(draft, referral.id, (last or 0) + 1, actor.account_id, clock.now())
     await session.execute(insert(WoundAssessment).values(**row))
     await append_referral_event(session, clock, actor, referral, "referral.assessment_added")
     found = await session.get(WoundAssessment, row["id"])

@@ -23,6 +23,10 @@ _SUBDIVISION_BY_ZONE = {
 }
 
 
+# The subdivisions with holidays of their own: Moselle, Alsace and the overseas departments.
+SUBDIVISIONS = ("57", "6AE", "971", "972", "973", "974", "976")
+
+
 def subdivision_for(timezone: str, configured: str | None = None) -> str | None:
     return configured or _SUBDIVISION_BY_ZONE.get(timezone)
 

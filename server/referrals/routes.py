@@ -3,6 +3,7 @@ every read of a patient (identity, case, photo) is audited."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any
 
@@ -112,13 +113,15 @@ class ReferralController(Controller):
         found = await referrals.list_referrals(
             session, actor, status=status, mine=mine, cursor=cursor, limit=limit
         )
-        patients = await patients_by_id(session, (r.patient_id for r in found.items))
+        expert = await referrals.expert_of(session, actor)
+        named = [r for r in found.items if referrals.may_see_identity(actor, r, expert)]
+        patients = await patients_by_id(session, (r.patient_id for r in named))
         await record_reads(
-            session, clock, actor, "referral", [(r.id, r.patient_id) for r in found.items], "list"
+            session, clock, actor, "referral", [(r.id, r.patient_id) for r in named], "list"
         )
         now = clock.now()
         return ReferralList(
-            items=[referral_out(r, patients[r.patient_id], now) for r in found.items],
+            items=[referral_out(r, patients.get(r.patient_id), now) for r in found.items],
             next=found.next,
         )
 
@@ -141,8 +144,11 @@ class ReferralController(Controller):
         actor: ActorDep,
         referral_id: FromPath[uuid.UUID],
     ) -> ReferralOut:
-        r, _ = await referrals.get_visible(session, actor, referral_id)
-        patient = await session.get(Patient, r.patient_id)
+        r, expert = await referrals.get_visible(session, actor, referral_id)
+        patient = None
+        if referrals.may_see_identity(actor, r, expert):
+            patient = await session.get(Patient, r.patient_id)
+        # The case itself (assessment, photos) is health data even without the name: audited.
         await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "detail")
         return referral_out(
             r,
@@ -263,7 +269,7 @@ class ReferralController(Controller):
         raw = await upload.read(limit + 1)
         async with services.db.read() as session:  # refuse early, before any decoding
             await photos.check_may_add(session, actor, referral_id)
-        image = sanitize(raw, limit)
+        image = await asyncio.to_thread(sanitize, raw, limit)  # decoding is CPU work
         photo_id = uuid.uuid4()
         try:
             async with services.db.write() as session:

@@ -341,7 +341,9 @@ class NetworkSettingsIo(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
     routing: Routing = Routing.LEAST_LOADED
     routine_days: Annotated[int, msgspec.Meta(ge=1, le=30)] = 2
     urgent_days: Annotated[int, msgspec.Meta(ge=0, le=30)] = 1
-    holiday_subdivision: Annotated[str, msgspec.Meta(pattern=r"^(57|6AE|97[1-6])$")] | None = None
+    holiday_subdivision: (
+        Annotated[str, msgspec.Meta(pattern=r"^(57|6AE|971|972|973|974|976)$")] | None
+    ) = None
 
     def policy(self) -> Policy:
         return Policy(self.routing, self.routine_days, self.urgent_days, self.holiday_subdivision)

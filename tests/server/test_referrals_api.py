@@ -170,6 +170,7 @@ async def test_assessment_and_consent_are_checked(
             "assessment.braden",
         ),
         ({"assessment": ASSESSMENT | {"pain": 11}}, "assessment.pain"),
+        ({"assessment": ASSESSMENT | {"wound_type": "pressure_ulcer"}}, "assessment.braden"),
         ({"consent": {"given": False, "collected_at": clock.now().isoformat()}}, "consent"),
     ]
     for extra, field in cases:
@@ -226,9 +227,14 @@ async def test_experts_race_for_a_queued_referral(
         r = await refer(client, nurse, clock)
         assert r["assigned_expert_id"] is None
         experts = [await login(client, f"gp{n}@vexin-normand.test") for n in (1, 2, 3)]
-        for expert in experts:  # all three see it in the queue
+        for expert in experts:  # all three see the case in the queue, not who the patient is
             mine = (await client.get(f"{URL}?status=requested", headers=expert)).json()["items"]
-            assert r["id"] in {x["id"] for x in mine}
+            seen = next(x for x in mine if x["id"] == r["id"])
+            assert seen["patient"] is None and seen["question"] == r["question"]
+        not_mine = await client.post(
+            f"{URL}/{r['id']}/reject", json={"reason": "pas pour moi"}, headers=experts[0]
+        )
+        assert not_mine.status_code == 403  # one expert's "no" does not close the queue
 
         async def attempt(i: int) -> int:
             response = await client.post(f"{URL}/{r['id']}/accept", headers=experts[i % 3])
@@ -283,6 +289,40 @@ async def test_least_loaded_routing_absences_and_reassignment(
             await client.delete(
                 f"/api/v1/network/experts/{expert_id}/absences/{absence_id}", headers=staff
             )
+
+
+async def test_an_expert_off_the_rota_hands_back_open_referrals(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    staff = await _vexin_experts(client)
+    nurse = await login(client, "nurse1@vexin-normand.test")
+    r = await refer(client, nurse, clock)
+    expert_id = r["assigned_expert_id"]
+    off = await client.patch(
+        f"/api/v1/network/experts/{expert_id}", json={"active": False}, headers=staff
+    )
+    assert off.status_code == 200 and off.json()["active"] is False
+    try:
+        back = (await client.get(f"{URL}/{r['id']}", headers=nurse)).json()
+        assert back["status"] == "requested" and back["assigned_expert_id"] is None
+        board = (await client.get(f"{URL}/board", headers=staff)).json()["items"]
+        assert r["id"] in {x["id"] for x in board}
+    finally:
+        await client.patch(
+            f"/api/v1/network/experts/{expert_id}", json={"active": True}, headers=staff
+        )
+
+
+async def test_network_settings_are_checked(client: httpx.AsyncClient) -> None:
+    staff = await login(client, "coordinator@vexin-normand.test")
+    for body, field in (
+        ({"holiday_subdivision": "975"}, "holiday_subdivision"),
+        ({"routine_days": 2, "urgent_days": 3}, "urgent_days"),
+    ):
+        response = await client.put("/api/v1/network/settings", json=body, headers=staff)
+        assert response.status_code == 422 and response.json()["field"] == field
+    nurse = await login(client, "nurse1@vexin-normand.test")
+    assert (await client.put("/api/v1/network/settings", json={}, headers=nurse)).status_code == 403
 
 
 async def test_reject_needs_a_reason(client: httpx.AsyncClient, clock: FrozenClock) -> None:
