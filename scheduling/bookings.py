@@ -72,6 +72,7 @@ def booking_event_payload(booking: Booking | BookingRecord) -> dict[str, object]
         "status": booking.status.value,
         "request_id": str(booking.request_id) if booking.request_id else None,
         "own_patient": booking.own_patient,
+        "booked_by": str(booking.booked_by),
     }
 
 
@@ -165,6 +166,7 @@ def _new_rows(
             "channel": draft.channel.value,
             "status": BookingStatus.BOOKED.value,
             "request_id": str(request_id) if request_id else None,
+            "booked_by": str(actor.account_id),
         },
     }
     return row, event

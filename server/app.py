@@ -34,6 +34,8 @@ from server.jobs import (
     remind_teleconsultations,
     run_every,
 )
+from server.live.hub import Hub
+from server.live.socket import live
 from server.problems import EXCEPTION_HANDLERS
 from server.referrals.routes import NetworkController, ReferralController
 from server.relay import OutboxRelay
@@ -61,13 +63,15 @@ def create_app(
     settings = settings or Settings.from_env()
     owns_database = database is None
     db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
+    pubsub = create_pubsub(settings.redis_url)
+    hub = Hub(db, pubsub)
     services = AppServices(
         settings=settings,
         db=db,
         clock=clock or SystemClock(),
-        pubsub=create_pubsub(settings.redis_url),
+        pubsub=pubsub,
         token_cache=TokenCache(settings.token_cache_seconds),
-        relay=OutboxRelay(db),
+        relay=OutboxRelay(db, on_sequenced=lambda: hub.announce()),
         video_rooms=JitsiRooms(settings.video_base_url),
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
         blob_store=FilesystemBlobStore(settings.storage_dir),
@@ -75,7 +79,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
-        background: list[asyncio.Task[None]] = []
+        background: list[asyncio.Task[None]] = [asyncio.create_task(hub.run())]
         if settings.run_relay:
             background.append(asyncio.create_task(services.relay.run()))
         if settings.run_jobs:
@@ -109,6 +113,8 @@ def create_app(
         try:
             yield
         finally:
+            hub.shut()
+            await asyncio.sleep(0)  # let sockets send their 1001 before the tasks go
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
@@ -135,11 +141,13 @@ def create_app(
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[health, api],
-        state=_state(services),
+        route_handlers=[health, live, api],
+        state=_state(services, hub),
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
-        middleware=[DefineMiddleware(AuthenticationMiddleware, exclude=["^/schema", "^/health$"])],
+        middleware=[
+            DefineMiddleware(AuthenticationMiddleware, exclude=["^/schema", "^/health$", "^/ws$"])
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
@@ -167,5 +175,5 @@ def create_app(
     )
 
 
-def _state(services: AppServices) -> State:
-    return State({"services": services})
+def _state(services: AppServices, hub: Hub) -> State:
+    return State({"services": services, "hub": hub})

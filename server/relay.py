@@ -1,8 +1,8 @@
 """The outbox relay of one worker: sequences committed events, soon after they commit.
 
 Woken by a local signal after every write transaction of this worker, and by a short poll for
-events other workers or commands wrote. Live delivery (websockets, Redis) will hang off the same
-loop: it reads sequenced events only.
+events other workers or commands wrote. After each round it announces that new events are
+sequenced (server/live/hub.py), which is how websockets learn of them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from kernel.events import assign_sequence
 from server.database import Database
@@ -24,7 +25,9 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         batch: int = 5000,
         min_interval_seconds: float = 0.02,
+        on_sequenced: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        self._on_sequenced = on_sequenced
         self._db = db
         self._poll = poll_seconds
         self._min_interval = min_interval_seconds
@@ -47,11 +50,15 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
+            woken = False
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                woken = await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
             self._wakeup.clear()
             try:
-                await self.drain()
+                done = await self.drain()
+                # SQLite sequences at write time (done is 0): a local commit is news too.
+                if (done or woken) and self._on_sequenced is not None:
+                    await self._on_sequenced()
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -1,0 +1,1 @@
+"""Live updates: the outbox's sequenced events pushed to websockets, per reader's rights."""

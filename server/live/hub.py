@@ -1,0 +1,195 @@
+"""One hub per worker: reads newly sequenced outbox events once per territory and hands each
+to the local sockets that may see it.
+
+The database is the source: a wake-up (a local signal after this worker's commits, a pub/sub
+message from the worker that sequenced, or a one-second poll) only says "look again". So a
+Redis outage delays events by at most the poll, and loses none; and N sockets of a territory
+cost one query per batch, not N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from integrations.pubsub import PubSub
+from kernel.events import Event
+from server.database import Database
+
+log = logging.getLogger("cpts.live")
+WAKE_CHANNEL = "cpts:events"
+BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    seq: int
+    type: str
+    at: datetime
+    actor_account_id: str | None
+    data: dict[str, Any]
+
+
+def envelope_of(e: Event) -> Envelope:
+    assert e.seq is not None
+    return Envelope(
+        seq=e.seq,
+        type=e.type,
+        at=e.occurred_at,
+        actor_account_id=str(e.actor_account_id) if e.actor_account_id else None,
+        data=e.payload,
+    )
+
+
+@dataclass(eq=False)
+class Listener:
+    """A socket's mailbox: bounded, so one slow reader cannot hold the hub's memory."""
+
+    territory_id: uuid.UUID
+    maxsize: int = 1000
+    queue: asyncio.Queue[Envelope] = field(init=False)
+    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.maxsize)
+
+    def offer(self, envelope: Envelope) -> None:
+        if self.overflowed.is_set():
+            return
+        try:
+            self.queue.put_nowait(envelope)
+        except asyncio.QueueFull:
+            self.overflowed.set()  # the socket tells its client to resync and closes
+
+
+async def fetch_after(
+    db: Database, territory_id: uuid.UUID, after: int, limit: int = BATCH
+) -> list[Envelope]:
+    async with db.read() as session:
+        rows = await session.scalars(
+            select(Event)
+            .where(Event.territory_id == territory_id, Event.seq > after)
+            .order_by(Event.seq)
+            .limit(limit)
+        )
+        return [envelope_of(e) for e in rows]
+
+
+async def last_seq(db: Database, territory_id: uuid.UUID) -> int:
+    async with db.read() as session:
+        found = await session.scalar(
+            select(func.max(Event.seq)).where(Event.territory_id == territory_id)
+        )
+    return int(found or 0)
+
+
+class Hub:
+    def __init__(
+        self, db: Database, pubsub: PubSub, poll_seconds: float = 1.0, queue_size: int = 1000
+    ) -> None:
+        self.queue_size = queue_size
+        self._db = db
+        self._pubsub = pubsub
+        self._poll = poll_seconds
+        self._listeners: dict[uuid.UUID, set[Listener]] = {}
+        self._cursor: dict[uuid.UUID, int] = {}
+        self._wakeup = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.closing = asyncio.Event()  # set at shutdown: sockets close with 1001
+
+    def shut(self) -> None:
+        self.closing.set()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def announce(self) -> None:
+        """Tell every worker (this one included) that new events are sequenced."""
+        self.wake()
+        try:
+            await self._pubsub.publish(WAKE_CHANNEL, b"1")
+        except Exception as exc:  # noqa: BLE001 - any broker failure: the poll covers it
+            log.warning("live wake-up not published: %s", type(exc).__name__)
+
+    async def attach(self, territory_id: uuid.UUID) -> tuple[Listener, int]:
+        """Register a mailbox; returns it and the seq after which live events will arrive."""
+        async with self._lock:
+            if territory_id not in self._cursor:
+                self._cursor[territory_id] = await last_seq(self._db, territory_id)
+            listener = Listener(territory_id, self.queue_size)
+            self._listeners.setdefault(territory_id, set()).add(listener)
+            return listener, self._cursor[territory_id]
+
+    def detach(self, listener: Listener) -> None:
+        group = self._listeners.get(listener.territory_id)
+        if group is not None:
+            group.discard(listener)
+
+    @property
+    def sockets(self) -> int:
+        return sum(len(g) for g in self._listeners.values())
+
+    async def dispatch_once(self) -> int:
+        """Read what is new for every territory with listeners and offer it to them."""
+        delivered = 0
+        async with self._lock:
+            for territory_id, group in list(self._listeners.items()):
+                if not group:
+                    del self._listeners[territory_id]
+                    self._cursor.pop(territory_id, None)
+                    continue
+                while True:
+                    batch = await fetch_after(self._db, territory_id, self._cursor[territory_id])
+                    for envelope in batch:
+                        for listener in list(group):
+                            listener.offer(envelope)
+                        delivered += 1
+                    if batch:
+                        self._cursor[territory_id] = batch[-1].seq
+                    if len(batch) < BATCH:
+                        break
+        return delivered
+
+    async def run(self) -> None:
+        listener = asyncio.create_task(self._listen())
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                self._wakeup.clear()
+                if not self._listeners:
+                    continue
+                try:
+                    await self.dispatch_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("live dispatch failed; retrying")
+                    await asyncio.sleep(self._poll)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self) -> None:
+        """Wake-ups from other workers, resubscribing after a broker outage."""
+        while True:
+            try:
+                subscription = await self._pubsub.subscribe(WAKE_CHANNEL)
+                try:
+                    async for _ in subscription:
+                        self.wake()
+                finally:
+                    await subscription.close()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - broker down: the poll carries on meanwhile
+                log.warning("live wake-ups unavailable: %s; retrying", type(exc).__name__)
+            await asyncio.sleep(self._poll)

@@ -1,0 +1,220 @@
+"""The `/ws` endpoint: authenticate, resume from the client's last seq, then stream.
+
+Protocol (README): the client may first send `{"token", "since", "topics"}`; the server answers
+with event envelopes `{"seq", "type", "at", "data"}` and control messages without `seq`:
+`ready` (replay done, live from here), `ping` (answer `{"type": "pong"}`), `resync` (you fell
+behind: reconnect with `since`), `error`. Close codes: 4401 unauthenticated, 4403 a topic
+past your rights, 4400 a malformed hello, 4409 resync, 1001 server going away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import msgspec
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+
+from coordination.accounts import service as accounts
+from coordination.accounts.token import digest
+from coordination.referrals.referrals import expert_of
+from kernel.actor import Actor
+from kernel.errors import NotAuthenticated
+from server.auth.middleware import SESSION_COOKIE
+from server.live.hub import BATCH, Envelope, Hub, fetch_after
+from server.live.visibility import TOPICS, Viewer, allowed_topics, project
+from server.state import AppServices
+
+log = logging.getLogger("cpts.live")
+HELLO_WITH_COOKIE = 2.0  # seconds a cookie client has to send its optional hello
+HELLO_WITHOUT_COOKIE = 10.0
+PING_SECONDS = 20.0
+IDLE_SECONDS = 60.0  # no pong nor message for this long: the client is gone
+
+
+class Hello(msgspec.Struct, forbid_unknown_fields=True):
+    token: str | None = None
+    since: int | None = None
+    topics: list[str] | None = None
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def _wire(e: Envelope, data: dict[str, Any]) -> bytes:
+    return _encode({"seq": e.seq, "type": e.type, "at": e.at, "data": data})
+
+
+async def _authenticate(services: AppServices, secret: str) -> Actor:
+    key = digest(secret)
+    actor = services.token_cache.get(key)
+    if actor is None:
+        async with services.db.read() as session:
+            actor = await accounts.resolve(session, services.clock, secret)
+        services.token_cache.put(key, actor)
+    return actor
+
+
+async def _hello(socket: WebSocket[Any, Any, Any], has_cookie: bool) -> Hello | None:
+    """The optional first message; None when a cookie client sent nothing in time."""
+    wait = HELLO_WITH_COOKIE if has_cookie else HELLO_WITHOUT_COOKIE
+    try:
+        raw = await asyncio.wait_for(socket.receive_data(mode="text"), timeout=wait)
+    except TimeoutError:
+        return None
+    return msgspec.json.decode(raw, type=Hello)
+
+
+@websocket("/ws", opt={"exclude_from_auth": True})
+async def live(socket: WebSocket[Any, Any, Any]) -> None:
+    services = AppServices.of(socket.app)
+    hub: Hub = socket.app.state["hub"]
+    await socket.accept()
+    cookie = socket.cookies.get(SESSION_COOKIE)
+    try:
+        hello = await _hello(socket, cookie is not None) or Hello()
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        await socket.send_json({"type": "error", "detail": f"bad hello: {exc}"})
+        await socket.close(code=4400, reason="bad hello")
+        return
+    except WebSocketDisconnect:
+        return
+    secret = hello.token or cookie
+    try:
+        if not secret:
+            raise NotAuthenticated("send a token or connect with the session cookie")
+        actor = await _authenticate(services, secret)
+    except NotAuthenticated as exc:
+        await socket.send_json({"type": "error", "detail": exc.detail})
+        await socket.close(code=4401, reason="unauthenticated")
+        return
+    allowed = allowed_topics(actor)
+    wanted = frozenset(hello.topics) if hello.topics is not None else allowed
+    if not wanted <= allowed:
+        past = sorted(wanted - allowed)
+        known = [t for t in past if t in TOPICS]
+        detail = f"not allowed: {', '.join(known)}" if known else f"unknown topics: {past}"
+        await socket.send_json({"type": "error", "detail": detail})
+        await socket.close(code=4403, reason="topic not allowed")
+        return
+    if hello.since is not None and hello.since < 0:
+        await socket.close(code=4400, reason="since must be >= 0")
+        return
+    async with services.db.read() as session:
+        expert = await expert_of(session, actor)
+    viewer = Viewer(actor, expert.id if expert and expert.active else None, wanted)
+    await _serve(socket, services, hub, viewer, hello.since)
+
+
+async def _serve(
+    socket: WebSocket[Any, Any, Any],
+    services: AppServices,
+    hub: Hub,
+    viewer: Viewer,
+    since: int | None,
+) -> None:
+    territory = viewer.actor.territory_id
+    listener, live_from = await hub.attach(territory)  # before the replay: no gap
+    try:
+        last = live_from if since is None else since
+        if since is not None:
+            while True:  # replay what the client missed, from the outbox
+                batch = await fetch_after(services.db, territory, last)
+                for e in batch:
+                    data = project(e.type, e.data, e.actor_account_id, viewer)
+                    if data is not None:
+                        await socket.send_data(_wire(e, data), mode="text")
+                    last = e.seq
+                if len(batch) < BATCH:
+                    break
+        await socket.send_json({"type": "ready", "seq": last})
+        await _stream(socket, hub, listener, viewer, last)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.detach(listener)
+
+
+async def _stream(
+    socket: WebSocket[Any, Any, Any],
+    hub: Hub,
+    listener: Any,
+    viewer: Viewer,
+    last: int,
+) -> None:
+    loop = asyncio.get_running_loop()
+    heard = loop.time()
+
+    async def receive() -> None:
+        nonlocal heard
+        while True:
+            await socket.receive_data(mode="text")  # pongs and anything else: signs of life
+            heard = loop.time()
+
+    async def heartbeat() -> None:
+        while True:
+            await asyncio.sleep(PING_SECONDS)
+            if loop.time() - heard > IDLE_SECONDS:
+                raise _Idle
+            await socket.send_json({"type": "ping"})
+
+    async def send() -> None:
+        nonlocal last
+        while True:
+            get = asyncio.ensure_future(listener.queue.get())
+            overflow = asyncio.ensure_future(listener.overflowed.wait())
+            closing = asyncio.ensure_future(hub.closing.wait())
+            done, pending = await asyncio.wait(
+                {get, overflow, closing}, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+            if closing in done:
+                raise _GoingAway
+            if overflow in done and get not in done:
+                raise _Behind(last)
+            e: Envelope = get.result()
+            if e.seq <= last:
+                continue  # already sent by the replay
+            data = project(e.type, e.data, e.actor_account_id, viewer)
+            if data is not None:
+                await socket.send_data(_wire(e, data), mode="text")
+            last = e.seq
+
+    tasks = [asyncio.create_task(t()) for t in (receive, heartbeat, send)]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            exc = task.exception()
+            if isinstance(exc, _Behind):
+                await socket.send_json({"type": "resync", "since": exc.since})
+                await socket.close(code=4409, reason="resync")
+            elif isinstance(exc, _GoingAway):
+                await socket.close(code=1001, reason="server shutting down")
+            elif isinstance(exc, _Idle):
+                await socket.close(code=4408, reason="no pong")
+            elif exc is not None and not isinstance(exc, WebSocketDisconnect):
+                raise exc
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+
+class _Behind(Exception):
+    def __init__(self, since: int) -> None:
+        super().__init__(since)
+        self.since = since
+
+
+class _GoingAway(Exception):
+    pass
+
+
+class _Idle(Exception):
+    pass
