@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 import click
@@ -37,6 +38,29 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         interface=Interfaces.ASGI,
         workers=workers or settings.workers,
     ).serve()
+
+
+@main.command("watch")
+@click.option("--url", default="ws://127.0.0.1:8000/ws", show_default=True)
+@click.option("--token", envvar="CPTS_TOKEN", required=True, help="API token (or CPTS_TOKEN)")
+@click.option("--since", type=int, default=None, help="replay events after this seq")
+@click.option("--topic", "topics", multiple=True, help="slots, mine, territory (default: all)")
+def watch_events(url: str, token: str, since: int | None, topics: tuple[str, ...]) -> None:
+    """Tail the live event stream, one JSON line per message."""
+    import json
+
+    from server.live.watch import watch
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            watch(
+                url,
+                token,
+                since=since,
+                topics=list(topics) or None,
+                emit=lambda m: click.echo(json.dumps(m, ensure_ascii=False)),
+            )
+        )
 
 
 @main.group()

@@ -235,3 +235,25 @@ async def test_a_slow_socket_is_told_to_resync(
         assert (got + rest)[0]["seq"] > start
     finally:
         await ws.close()
+
+
+async def test_watch_tails_and_resumes(
+    ws_url: str, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    from server.live.watch import watch
+
+    gp, _ = await gp_session(client, 5)
+    printed: list[dict[str, Any]] = []
+    tail = asyncio.create_task(
+        watch(ws_url, _token(gp), topics=["slots"], emit=printed.append, limit=3)
+    )
+    for _ in range(100):
+        if any(m.get("type") == "ready" for m in printed):
+            break
+        await asyncio.sleep(0.02)
+    made = [(await publish_slot(client, gp, fresh_start(clock)))["id"] for _ in range(3)]
+    last = await asyncio.wait_for(tail, 10)
+    assert [m["data"]["slot_id"] for m in printed if "data" in m] == made
+    assert last == printed[-1]["seq"]
+    with pytest.raises(SystemExit, match="refused"):
+        await watch(ws_url, "cpts_wrong", emit=printed.append)
