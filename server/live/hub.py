@@ -17,24 +17,39 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import func, select
 
 from integrations.pubsub import PubSub
 from kernel.events import Event
 from server.database import Database
+from server.live.visibility import BOARD, board_view
 
 log = logging.getLogger("cpts.live")
 WAKE_CHANNEL = "cpts:events"
 BATCH = 1000
 
 
-@dataclass(frozen=True, slots=True)
+_encode = msgspec.json.Encoder().encode
+
+
+@dataclass(slots=True)
 class Envelope:
     seq: int
     type: str
     at: datetime
     actor_account_id: str | None
     data: dict[str, Any]
+    _wire: dict[str, bytes] = field(default_factory=dict)
+
+    def wire(self, view: str) -> bytes:
+        """The JSON sent for this view, encoded once however many sockets receive it."""
+        encoded = self._wire.get(view)
+        if encoded is None:
+            data = board_view(self.data) if view == BOARD else self.data
+            encoded = _encode({"seq": self.seq, "type": self.type, "at": self.at, "data": data})
+            self._wire[view] = encoded
+        return encoded
 
 
 def envelope_of(e: Event) -> Envelope:

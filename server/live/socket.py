@@ -25,7 +25,7 @@ from kernel.actor import Actor
 from kernel.errors import NotAuthenticated
 from server.auth.middleware import SESSION_COOKIE
 from server.live.hub import BATCH, Envelope, Hub, fetch_after
-from server.live.visibility import TOPICS, Viewer, allowed_topics, project
+from server.live.visibility import TOPICS, Viewer, allowed_topics, view_of
 from server.state import AppServices
 
 log = logging.getLogger("cpts.live")
@@ -39,13 +39,6 @@ class Hello(msgspec.Struct, forbid_unknown_fields=True):
     token: str | None = None
     since: int | None = None
     topics: list[str] | None = None
-
-
-_encode = msgspec.json.Encoder().encode
-
-
-def _wire(e: Envelope, data: dict[str, Any]) -> bytes:
-    return _encode({"seq": e.seq, "type": e.type, "at": e.at, "data": data})
 
 
 async def _authenticate(services: AppServices, secret: str) -> Actor:
@@ -124,9 +117,9 @@ async def _serve(
             while True:  # replay what the client missed, from the outbox
                 batch = await fetch_after(services.db, territory, last)
                 for e in batch:
-                    data = project(e.type, e.data, e.actor_account_id, viewer)
-                    if data is not None:
-                        await socket.send_data(_wire(e, data), mode="text")
+                    view = view_of(e.type, e.data, e.actor_account_id, viewer)
+                    if view is not None:
+                        await socket.send_data(e.wire(view), mode="text")
                     last = e.seq
                 if len(batch) < BATCH:
                     break
@@ -179,9 +172,9 @@ async def _stream(
             e: Envelope = get.result()
             if e.seq <= last:
                 continue  # already sent by the replay
-            data = project(e.type, e.data, e.actor_account_id, viewer)
-            if data is not None:
-                await socket.send_data(_wire(e, data), mode="text")
+            view = view_of(e.type, e.data, e.actor_account_id, viewer)
+            if view is not None:
+                await socket.send_data(e.wire(view), mode="text")
             last = e.seq
 
     tasks = [asyncio.create_task(t()) for t in (receive, heartbeat, send)]

@@ -66,20 +66,26 @@ def _is_mine(type_: str, data: dict[str, Any], actor_account: str | None, v: Vie
     return False
 
 
-def project(
-    type_: str, data: dict[str, Any], actor_account: str | None, v: Viewer
-) -> dict[str, Any] | None:
-    """The event's data as this viewer may receive it, or None when it is not for them."""
+FULL = "full"
+BOARD = "board"
+
+
+def view_of(type_: str, data: dict[str, Any], actor_account: str | None, v: Viewer) -> str | None:
+    """Which view of the event this viewer gets: FULL, BOARD (a booking reduced to its slot's
+    new state), or None when it is not for them. Views, not dicts, so that a worker encodes
+    each event once per view rather than once per socket."""
     if "territory" in v.topics:
-        return data
+        return FULL
     if "mine" in v.topics and _is_mine(type_, data, actor_account, v):
-        return data
+        return FULL
     if "slots" in v.topics:
         if type_.startswith(_BOARD_PREFIXES):
-            return data
+            return FULL
         if type_.startswith("booking."):
-            taken = data.get("status") in ("booked", "honoured", "no_show")
-            return {k: data.get(k) for k in _SLOT_FIELDS} | {
-                "status": "booked" if taken else "free"
-            }
+            return BOARD
     return None
+
+
+def board_view(data: dict[str, Any]) -> dict[str, Any]:
+    taken = data.get("status") in ("booked", "honoured", "no_show")
+    return {k: data.get(k) for k in _SLOT_FIELDS} | {"status": "booked" if taken else "free"}
