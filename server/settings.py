@@ -10,6 +10,13 @@ import msgspec
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/cpts.sqlite3"
 
 
+def _thresholds(raw: str) -> tuple[int, int, int]:
+    parts = [int(p) for p in raw.split(",")]
+    if len(parts) != 3 or any(p < 1 for p in parts):
+        raise ValueError("CPTS_GC_THRESHOLDS is three positive integers, e.g. 50000,20,20")
+    return parts[0], parts[1], parts[2]
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
@@ -32,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     storage_dir: str = "var/storage"
     photo_max_bytes: int = 10_000_000
     overdue_job_seconds: float = 300.0
+    gc_thresholds: tuple[int, int, int] = (50_000, 20, 20)
     debug: bool = False
 
     @classmethod
@@ -66,5 +74,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             storage_dir=env.get("CPTS_STORAGE_DIR") or "var/storage",
             photo_max_bytes=int(env.get("CPTS_PHOTO_MAX_BYTES") or 10_000_000),
             overdue_job_seconds=float(env.get("CPTS_OVERDUE_JOB_SECONDS") or 300.0),
+            gc_thresholds=_thresholds(env.get("CPTS_GC_THRESHOLDS") or "50000,20,20"),
             debug=flag("CPTS_DEBUG", False),
         )

@@ -63,25 +63,40 @@ def envelope_of(e: Event) -> Envelope:
     )
 
 
+RESYNC = "resync"  # mailbox markers: the socket fell behind / the server is going away
+CLOSING = "closing"
+
+
 @dataclass(eq=False)
 class Listener:
-    """A socket's mailbox: bounded, so one slow reader cannot hold the hub's memory."""
+    """A socket's mailbox: bounded, so one slow reader cannot hold the hub's memory. When it
+    overflows, what it holds is dropped for a RESYNC marker: the client reconnects from the
+    last seq it got, and the outbox replays the rest."""
 
     territory_id: uuid.UUID
     maxsize: int = 1000
-    queue: asyncio.Queue[Envelope] = field(init=False)
-    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    queue: asyncio.Queue[Envelope | str] = field(init=False)
+    overflowed: bool = False
 
     def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(self.maxsize)
+        self.queue = asyncio.Queue(self.maxsize + 1)  # + room for one marker
 
     def offer(self, envelope: Envelope) -> None:
-        if self.overflowed.is_set():
+        if self.overflowed:
             return
-        try:
+        if self.queue.qsize() >= self.maxsize:
+            self.overflowed = True
+            self._replace_with(RESYNC)
+        else:
             self.queue.put_nowait(envelope)
-        except asyncio.QueueFull:
-            self.overflowed.set()  # the socket tells its client to resync and closes
+
+    def close(self) -> None:
+        self._replace_with(CLOSING)
+
+    def _replace_with(self, marker: str) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(marker)
 
 
 async def fetch_after(
@@ -121,6 +136,9 @@ class Hub:
 
     def shut(self) -> None:
         self.closing.set()
+        for group in self._listeners.values():
+            for listener in group:
+                listener.close()
 
     def wake(self) -> None:
         self._wakeup.set()

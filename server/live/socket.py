@@ -24,7 +24,7 @@ from coordination.referrals.referrals import expert_of
 from kernel.actor import Actor
 from kernel.errors import NotAuthenticated
 from server.auth.middleware import SESSION_COOKIE
-from server.live.hub import BATCH, Envelope, Hub, fetch_after
+from server.live.hub import BATCH, RESYNC, Hub, Listener, fetch_after
 from server.live.visibility import TOPICS, Viewer, allowed_topics, view_of
 from server.state import AppServices
 
@@ -134,7 +134,7 @@ async def _serve(
 async def _stream(
     socket: WebSocket[Any, Any, Any],
     hub: Hub,
-    listener: Any,
+    listener: Listener,
     viewer: Viewer,
     last: int,
 ) -> None:
@@ -156,20 +156,14 @@ async def _stream(
 
     async def send() -> None:
         nonlocal last
+        if hub.closing.is_set():
+            raise _GoingAway
         while True:
-            get = asyncio.ensure_future(listener.queue.get())
-            overflow = asyncio.ensure_future(listener.overflowed.wait())
-            closing = asyncio.ensure_future(hub.closing.wait())
-            done, pending = await asyncio.wait(
-                {get, overflow, closing}, return_when=asyncio.FIRST_COMPLETED
-            )
-            for task in pending:
-                task.cancel()
-            if closing in done:
+            e = await listener.queue.get()
+            if isinstance(e, str):  # a marker
+                if e == RESYNC:
+                    raise _Behind(last)
                 raise _GoingAway
-            if overflow in done and get not in done:
-                raise _Behind(last)
-            e: Envelope = get.result()
             if e.seq <= last:
                 continue  # already sent by the replay
             view = view_of(e.type, e.data, e.actor_account_id, viewer)
