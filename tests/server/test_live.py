@@ -260,3 +260,22 @@ async def test_watch_tails_and_resumes(
     assert last == printed[-1]["seq"]
     with pytest.raises(SystemExit, match="refused"):
         await watch(ws_url, "cpts_wrong", emit=printed.append)
+
+
+async def test_sockets_close_with_1001_when_the_server_goes_away(
+    app: Litestar, ws_url: str, client: httpx.AsyncClient
+) -> None:
+    hub: Hub = app.state["hub"]
+    gp, _ = await gp_session(client, 6)
+    ws = await _open(ws_url, gp)
+    await _until_ready(ws)
+    hub.shut()
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
+    late = await _open(ws_url, gp)  # and a socket opened while going away is closed too
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(late.recv(), 5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1001
