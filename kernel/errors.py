@@ -20,6 +20,12 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class Gone(NotFound):
+    """The object existed for this caller but was ended on purpose (a revoked feed URL)."""
+
+    title = "Gone"
+
+
 class NotAllowed(DomainError):
     """The actor is known but lacks the right for this action."""
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
@@ -63,6 +63,9 @@ class Booking(Base):
     status_changed_at: Mapped[datetime] = mapped_column(nullable=False)
     status_changed_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), nullable=False)
     cancel_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # Bumped by every status change: calendar feeds' SEQUENCE (integrations/ical). A server
+    # default only, so the booking's single-statement insert (booking_store.py) is unchanged.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(nullable=False)
 
 

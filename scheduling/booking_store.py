@@ -81,7 +81,7 @@ def _params(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, 
 
 
 _P = _params(_patients, "p_")
-_B = _params(_bookings, "b_")
+_B = _params(_bookings, "b_", skip=("revision",))  # revision: its server default
 _E = _params(_events, "e_", skip=("id", "seq"))
 
 _TAKE = (

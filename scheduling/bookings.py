@@ -367,6 +367,7 @@ async def change_status(
             status_changed_at=now,
             status_changed_by=actor.account_id,
             cancel_reason=reason if to is BookingStatus.CANCELLED else Booking.cancel_reason,
+            revision=Booking.revision + 1,
         )
         .returning(Booking)
         .execution_options(populate_existing=True)

@@ -21,6 +21,7 @@ from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
 from kernel.events import append_event
 from scheduling.availability_rule import AvailabilityRule
+from scheduling.busy_calendar import busy_between
 from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
 from scheduling.refs import ProfessionalRef
 from scheduling.slot import LIVE_STATUSES, Modality, Slot, SlotStatus, Visibility, visibility_mask
@@ -128,6 +129,8 @@ async def _materialise(
         )
     ).all()
     busy = sorted((s, e) for s, e in existing)
+    # Busy in the professional's own calendar (scheduling/busy_time.py): published blocked.
+    elsewhere = await busy_between(session, rule.professional_id, intervals[0][0], intervals[-1][1])
     slots = []
     skipped = 0
     for start, end in intervals:
@@ -146,7 +149,9 @@ async def _materialise(
                 modality=rule.modality,
                 visibility=rule.visibility,
                 assisted=rule.assisted,
-                status=SlotStatus.FREE,
+                status=SlotStatus.BLOCKED
+                if any(s < end and e > start for s, e in elsewhere)
+                else SlotStatus.FREE,
                 version=1,
                 created_at=now,
                 updated_at=now,

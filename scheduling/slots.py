@@ -20,6 +20,7 @@ from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
+from scheduling.busy_calendar import busy_between
 from scheduling.refs import ProfessionalRef
 from scheduling.slot import (
     LIVE_STATUSES,
@@ -140,7 +141,10 @@ async def create_slot(
         modality=draft.modality,
         visibility=visibility_mask(draft.visibility),
         assisted=draft.assisted,
-        status=SlotStatus.FREE,
+        # Busy in the professional's own calendar: published, but not bookable until it clears.
+        status=SlotStatus.BLOCKED
+        if await busy_between(session, professional.id, draft.starts_at, draft.ends_at)
+        else SlotStatus.FREE,
         version=1,
         created_at=now,
         updated_at=now,

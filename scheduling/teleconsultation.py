@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
@@ -135,4 +135,6 @@ class Teleconsultation(Base):
         ForeignKey("teleconsultations.id"), unique=True, nullable=True
     )
     reminded_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Bumped by every status change: calendar feeds' SEQUENCE (integrations/ical).
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(nullable=False)

@@ -288,7 +288,13 @@ async def _swap(
     changed: Teleconsultation | None = await session.scalar(
         update(Teleconsultation)
         .where(Teleconsultation.id == tc.id, Teleconsultation.status.in_(allowed_from))
-        .values(status=to, status_changed_at=now, status_changed_by=actor.account_id, **values)
+        .values(
+            status=to,
+            status_changed_at=now,
+            status_changed_by=actor.account_id,
+            revision=Teleconsultation.revision + 1,
+            **values,
+        )
         .returning(Teleconsultation)
         .execution_options(populate_existing=True)
     )

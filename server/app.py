@@ -25,6 +25,9 @@ from server.auth.cache import TokenCache
 from server.auth.guards import authenticated
 from server.auth.middleware import AuthenticationMiddleware
 from server.auth.routes import AuthController
+from server.calendar.busy_refresh import refresh_due
+from server.calendar.feed_route import FeedCache, calendar_feed
+from server.calendar.routes import BusyCalendarController, CalendarFeedController
 from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
@@ -109,6 +112,15 @@ def create_app(
             background.append(
                 asyncio.create_task(
                     run_every(
+                        settings.calendar_job_seconds,
+                        lambda: refresh_due(services),
+                        "busy-calendar-refresh",
+                    )
+                )
+            )
+            background.append(
+                asyncio.create_task(
+                    run_every(
                         settings.overdue_job_seconds,
                         lambda: flag_overdue_referrals(services),
                         "overdue-referrals",
@@ -142,16 +154,20 @@ def create_app(
             TeleconsultationController,
             ReferralController,
             NetworkController,
+            CalendarFeedController,
+            BusyCalendarController,
         ],
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[health, live, api],
+        route_handlers=[health, live, calendar_feed, api],
         state=_state(services, hub),
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         middleware=[
-            DefineMiddleware(AuthenticationMiddleware, exclude=["^/schema", "^/health$", "^/ws$"])
+            DefineMiddleware(
+                AuthenticationMiddleware, exclude=["^/schema", "^/health$", "^/ws$", "^/ical/"]
+            )
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,
@@ -181,4 +197,4 @@ def create_app(
 
 
 def _state(services: AppServices, hub: Hub) -> State:
-    return State({"services": services, "hub": hub})
+    return State({"services": services, "hub": hub, "feed_cache": FeedCache()})

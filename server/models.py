@@ -5,6 +5,7 @@ Alembic and the test fixtures import this module; the domain packages never do.
 
 from coordination.accounts.account import Account, AccountRole
 from coordination.accounts.token import ApiToken
+from coordination.calendar.feed import CalendarFeed
 from coordination.directory.commune import Commune
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
@@ -20,6 +21,7 @@ from kernel.database import Base
 from kernel.events import Event, EventCounter
 from scheduling.availability_rule import AvailabilityRule
 from scheduling.booking import Booking
+from scheduling.busy_calendar import BusyCalendar, BusyInterval
 from scheduling.hold import Hold
 from scheduling.patient import Patient
 from scheduling.slot import Slot
@@ -34,6 +36,9 @@ __all__ = [
     "ApiToken",
     "AvailabilityRule",
     "Booking",
+    "BusyCalendar",
+    "BusyInterval",
+    "CalendarFeed",
     "Commune",
     "Event",
     "EventCounter",

@@ -25,6 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from kernel.errors import (
     Conflict,
     DomainError,
+    Gone,
     Invalid,
     NotAllowed,
     NotAuthenticated,
@@ -39,6 +40,7 @@ log = logging.getLogger("cpts.errors")
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
     (NotAuthenticated, 401, "unauthenticated"),
     (NotAllowed, 403, "forbidden"),
+    (Gone, 410, "gone"),
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
     (Invalid, 422, "invalid"),

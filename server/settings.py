@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     photo_max_bytes: int = 10_000_000
     overdue_job_seconds: float = 300.0
     gc_thresholds: tuple[int, int, int] = (50_000, 20, 20)
+    calendar_refresh_minutes: int = 30
+    calendar_job_seconds: float = 60.0
+    calendar_allow_private: bool = False
     debug: bool = False
 
     @classmethod
@@ -75,5 +78,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             photo_max_bytes=int(env.get("CPTS_PHOTO_MAX_BYTES") or 10_000_000),
             overdue_job_seconds=float(env.get("CPTS_OVERDUE_JOB_SECONDS") or 300.0),
             gc_thresholds=_thresholds(env.get("CPTS_GC_THRESHOLDS") or "50000,20,20"),
+            calendar_refresh_minutes=int(env.get("CPTS_CALENDAR_REFRESH_MINUTES") or 30),
+            calendar_job_seconds=float(env.get("CPTS_CALENDAR_JOB_SECONDS") or 60.0),
+            calendar_allow_private=flag("CPTS_CALENDAR_ALLOW_PRIVATE", False),
             debug=flag("CPTS_DEBUG", False),
         )

@@ -6,7 +6,8 @@ decided here is who learns *that* something happened to whom:
 - `slots`: the territory's board. Slot and hold events as they are; booking events reduced to
   the slot's new state (no channel, no booker, no request).
 - `mine`: the holder's own bookings (made or consulted), teleconsultations (as GP or nurse),
-  referrals (asked, or assigned to them as expert), requests they recorded.
+  referrals (asked, or assigned to them as expert), requests they recorded, their imported
+  calendars and their feed URLs.
 - `territory`: everything of the territory, for the CPTS staff only.
 """
 
@@ -63,6 +64,10 @@ def _is_mine(type_: str, data: dict[str, Any], actor_account: str | None, v: Vie
         )
     if type_.startswith("request."):
         return actor_account == me
+    if type_.startswith("busy_calendar."):
+        return pro is not None and data.get("professional_id") == pro
+    if type_.startswith("calendar_feed."):
+        return data.get("account_id") == me
     return False
 
 

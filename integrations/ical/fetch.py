@@ -1,0 +1,143 @@
+"""Fetches a professional's calendar URL, without becoming a door into our own network.
+
+The URL is the owner's, so it may point anywhere: the host is resolved once, every address
+it resolves to must be public (no loopback, private, link-local, multicast or reserved range),
+and the connection goes to that checked address, with the name kept for TLS and Host, so a
+DNS answer cannot change between the check and the connection. Redirects are followed by hand
+(at most 3), each re-checked. Bodies are capped; conditional requests spare unchanged files.
+`allow_private` exists for tests and closed deployments only (CPTS_CALENDAR_ALLOW_PRIVATE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+MAX_BYTES = 5_000_000
+MAX_REDIRECTS = 3
+TIMEOUT_SECONDS = 15.0
+USER_AGENT = "cpts-snp busy-time import"
+
+
+class FetchError(Exception):
+    """The calendar could not be fetched; the message is safe to show to its owner."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    body: bytes | None  # None: not modified since the validators we sent
+    etag: str | None
+    last_modified: str | None
+
+
+def normalise_url(url: str, *, allow_private: bool = False) -> str:
+    """The URL as it will be fetched (webcal:// is https://); FetchError if unusable."""
+    url = url.strip()
+    if url.lower().startswith("webcal://"):
+        url = "https://" + url[len("webcal://") :]
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise FetchError("the address must start with https:// or webcal://")
+    if parts.scheme == "http" and not allow_private:
+        raise FetchError("the address must use https:// (it carries your calendar's secret)")
+    if parts.username or parts.password:
+        raise FetchError("the address must not carry a user name or password")
+    if len(url) > 2000:
+        raise FetchError("the address is too long")
+    return urlunsplit(parts)
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+async def _checked_address(host: str, port: int, allow_private: bool) -> str:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError(f"the host {host} cannot be found") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise FetchError(f"the host {host} cannot be found")
+    if not allow_private and not all(_public(a) for a in addresses):
+        raise FetchError("the address points to a private network")
+    return addresses[0]
+
+
+async def fetch_calendar(
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    allow_private: bool = False,
+    client: httpx.AsyncClient | None = None,
+) -> Fetched:
+    own = client is None
+    client = client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+    try:
+        current = normalise_url(url, allow_private=allow_private)
+        for _ in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(current)
+            host = parts.hostname or ""
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            address = await _checked_address(host, port, allow_private)
+            netloc = f"[{address}]" if ":" in address else address
+            pinned = urlunsplit(parts._replace(netloc=f"{netloc}:{port}"))
+            headers = {
+                "Host": parts.netloc.rsplit("@", 1)[-1],
+                "User-Agent": USER_AGENT,
+                "Accept": "text/calendar, */*;q=0.1",
+            }
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+            request = client.build_request("GET", pinned, headers=headers, extensions=extensions)
+            response = await client.send(request, stream=True)
+            try:
+                if response.status_code in (301, 302, 303, 307, 308):
+                    location = response.headers.get("location")
+                    if not location:
+                        raise FetchError("the calendar server redirected nowhere")
+                    current = normalise_url(urljoin(current, location), allow_private=allow_private)
+                    continue
+                if response.status_code == 304:
+                    return Fetched(None, etag, last_modified)
+                if response.status_code != 200:
+                    raise FetchError(f"the calendar server answered {response.status_code}")
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        raise FetchError(f"the calendar is larger than {MAX_BYTES // 1_000_000} MB")
+                return Fetched(
+                    bytes(body),
+                    response.headers.get("etag"),
+                    response.headers.get("last-modified"),
+                )
+            finally:
+                await response.aclose()
+        raise FetchError("too many redirects")
+    except httpx.HTTPError as exc:
+        raise FetchError(
+            f"the calendar server could not be reached ({type(exc).__name__})"
+        ) from exc
+    finally:
+        if own:
+            await client.aclose()

@@ -1,0 +1,1 @@
+"""Calendar integration routes: feed URLs, the feeds themselves, imported busy calendars."""

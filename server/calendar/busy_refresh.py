@@ -1,0 +1,94 @@
+"""Fetch, expand and apply professionals' calendars: the glue between the HTTP fetcher and
+.ics reader (integrations/ical) and the busy-time domain (scheduling/busy_time.py).
+
+The network and the parsing happen outside any database transaction; what they produce is
+then written in one short transaction, so a slow calendar server never holds a connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from coordination.directory.territory import Territory
+from integrations.ical.busy_import import BusyCalendarError, Interval, busy_intervals
+from integrations.ical.fetch import Fetched, FetchError, fetch_calendar
+from scheduling import busy_time
+from scheduling.busy_calendar import BusyCalendar
+from server.state import AppServices
+
+log = logging.getLogger("cpts.calendar")
+WINDOW_DAYS = 400  # beyond any slot horizon: an unchanged remote file needs no re-expansion
+LEASE = timedelta(minutes=10)  # a claimed refresh that dies is retried after this
+
+
+def refresh_every(services: AppServices) -> timedelta:
+    return timedelta(minutes=services.settings.calendar_refresh_minutes)
+
+
+async def expand(services: AppServices, data: bytes, timezone: str) -> list[Interval]:
+    """Busy intervals from now on, in a worker thread: expanding rules is CPU work."""
+    now = services.clock.now()
+    return await asyncio.to_thread(
+        busy_intervals, data, now - timedelta(days=1), now + timedelta(days=WINDOW_DAYS), timezone
+    )
+
+
+async def fetch(services: AppServices, url: str, calendar: BusyCalendar | None = None) -> Fetched:
+    return await fetch_calendar(
+        url,
+        etag=calendar.remote_etag if calendar else None,
+        last_modified=calendar.remote_last_modified if calendar else None,
+        allow_private=services.settings.calendar_allow_private,
+    )
+
+
+async def refresh_one(
+    services: AppServices, calendar: BusyCalendar
+) -> busy_time.BusyOutcome | None:
+    """Refresh a claimed URL calendar; failures are recorded on it, never raised."""
+    every = refresh_every(services)
+    try:
+        assert calendar.url is not None
+        fetched = await fetch(services, calendar.url, calendar)
+        intervals = None
+        if fetched.body is not None:
+            async with services.db.read() as session:
+                zone = await session.scalar(
+                    select(Territory.timezone).where(Territory.id == calendar.territory_id)
+                )
+            intervals = await expand(services, fetched.body, zone or "Europe/Paris")
+    except (FetchError, BusyCalendarError) as exc:
+        async with services.db.write() as session:
+            await busy_time.refresh_failed(session, services.clock, calendar.id, str(exc), every)
+        services.relay.wake()
+        return None
+    async with services.db.write() as session:
+        outcome = await busy_time.refreshed(
+            session,
+            services.clock,
+            calendar.id,
+            intervals,
+            remote_etag=fetched.etag,
+            remote_last_modified=fetched.last_modified,
+            refresh_every=every,
+        )
+    services.relay.wake()
+    return outcome
+
+
+async def refresh_due(services: AppServices) -> int:
+    """The periodic job: claim the calendars due (once across workers) and refresh them."""
+    async with services.db.write() as session:
+        due = await busy_time.claim_due(session, services.clock, LEASE)
+    done = 0
+    for calendar in due:
+        try:
+            await refresh_one(services, calendar)
+            done += 1
+        except Exception:
+            log.exception("calendar %s: refresh failed", calendar.id)
+    return done
