@@ -14,6 +14,7 @@ class Connection:
         self.host, self.port = host, port
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self.last_headers: dict[bytes, bytes] = {}  # of the last response, names lower-case
 
     async def open(self) -> None:
         self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
@@ -35,9 +36,11 @@ class Connection:
         status = int(head[9:12])
         length = 0
         chunked = False
+        self.last_headers = {}
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
             lname = name.strip().lower()
+            self.last_headers[lname] = value.strip()
             if lname == b"content-length":
                 length = int(value)
             elif lname == b"transfer-encoding" and b"chunked" in value.lower():

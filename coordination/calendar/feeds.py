@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.accounts.account import Account, AccountRole
@@ -21,7 +21,7 @@ from coordination.directory.territory import Territory
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Gone, Invalid, NotAllowed, NotFound
-from kernel.events import Event, EventCounter, append_event
+from kernel.events import EventCounter, append_event
 
 MAX_LIVE_FEEDS = 20
 
@@ -50,9 +50,6 @@ class FeedAccess:
     territory_name: str
     timezone: str
     last_seq: int
-    # Committed changes not sequenced yet (PostgreSQL, for a few milliseconds after a commit):
-    # the sequence does not tell them, so the feed must be read afresh.
-    unsequenced: bool = False
 
 
 def new_feed_secret() -> str:
@@ -173,9 +170,6 @@ async def resolve_feed(session: AsyncSession, secret: str, now: datetime) -> Fee
                 Territory.name,
                 Territory.timezone,
                 EventCounter.last_seq,
-                exists().where(
-                    Event.seq.is_(None), Event.territory_id == CalendarFeed.territory_id
-                ),
             )
             .join(Account, Account.id == CalendarFeed.account_id)
             .join(Territory, Territory.id == CalendarFeed.territory_id)
@@ -193,7 +187,6 @@ async def resolve_feed(session: AsyncSession, secret: str, now: datetime) -> Fee
         territory_name,
         timezone,
         last_seq,
-        unsequenced,
     ) = row
     lapsed = (
         # The account was disabled, lost its staff role, or was relinked to someone else.
@@ -203,7 +196,7 @@ async def resolve_feed(session: AsyncSession, secret: str, now: datetime) -> Fee
     )
     if feed.revoked_at is not None or lapsed:
         raise Gone("this feed was revoked: create a new one in your account")
-    return FeedAccess(feed, territory_name, timezone, int(last_seq), bool(unsequenced))
+    return FeedAccess(feed, territory_name, timezone, int(last_seq))
 
 
 async def rotate_feed(

@@ -7,12 +7,17 @@ patient's initials are added, never more.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from coordination.calendar.entries import AgendaItem, ItemKind
 from integrations.ical.feed_writer import EventStatus, FeedEvent
 from scheduling.slot import Modality
 
+_NO_ID = uuid.UUID(int=0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UID_DOMAIN = "cpts-snp"  # stable across hosts and regenerations; busy import skips these
 
 _MODALITY = {
@@ -88,33 +93,70 @@ def _summary(item: AgendaItem) -> str:
     return f"{cancelled}SNP {state} – Dr {item.counterpart}{mode}"
 
 
-def _description(item: AgendaItem, link: str) -> str:
-    if item.kind is ItemKind.TELECONSULTATION:
-        role = "Vous assistez le patient" if item.as_nurse else "L'IDEL assiste le patient"
-        return f"{role} ; le lien vidéo et le dossier sont dans l'application CPTS : {link}"
-    if item.kind is ItemKind.CONSULTATION:
-        return f"Demande de soins non programmés ; détails dans l'application CPTS : {link}"
-    return f"Créneau du pool SNP de la CPTS : {link}"
+# Plain ASCII on purpose: these lines are longer than 75 octets, and ASCII ones fold by slicing
+# (bench/ical_feed.py: folding accented text byte by byte cost a third of the rendering).
+_DESCRIPTION = {
+    ItemKind.CONSULTATION: "Dossier SNP dans l'application CPTS : ",
+    ItemKind.TELECONSULTATION: "Lien video et dossier dans l'application CPTS : ",
+    ItemKind.FREE_SLOT: "Creneau du pool SNP de la CPTS : ",
+    ItemKind.POOL_SLOT: "Creneau du pool SNP de la CPTS : ",
+}
 
 
-def _status(item: AgendaItem) -> EventStatus:
-    return EventStatus.CANCELLED if item.status == "cancelled" else EventStatus.CONFIRMED
+@lru_cache(maxsize=4096)
+def _summary_of(
+    kind: ItemKind,
+    status: str,
+    modality: Modality | None,
+    act_code: str | None,
+    as_nurse: bool,
+    counterpart: str | None,
+    follow_up: bool,
+    initials: str | None,
+) -> str:
+    """Summaries repeat across a feed (a handful of kinds and states): computed once each."""
+    return _summary(
+        AgendaItem(
+            kind=kind,
+            id=_NO_ID,
+            starts_at=_EPOCH,
+            ends_at=_EPOCH,
+            status=status,
+            revision=0,
+            changed_at=_EPOCH,
+            modality=modality,
+            act_code=act_code,
+            as_nurse=as_nurse,
+            counterpart=counterpart,
+            follow_up=follow_up,
+            patient_initials=initials,
+        )
+    )
 
 
 def feed_events(items: Iterable[AgendaItem], app_url: str) -> Iterator[FeedEvent]:
     for item in items:
-        link = f"{app_url}/{_KIND_PATH[item.kind]}/{item.id}"
-        free = item.status == "free"
+        kind, status, sid = item.kind, item.status, str(item.id)
+        link = f"{app_url}/{_KIND_PATH[kind]}/{sid}"
         yield FeedEvent(
-            uid=uid_of(item),
+            uid=f"{_UID_KIND[kind]}-{sid}@{UID_DOMAIN}",
             start=item.starts_at,
             end=item.ends_at,
             stamp=item.changed_at,
             sequence=item.revision,
-            status=_status(item),
-            summary=_summary(item),
-            description=_description(item, link),
+            status=EventStatus.CANCELLED if status == "cancelled" else EventStatus.CONFIRMED,
+            summary=_summary_of(
+                kind,
+                status,
+                item.modality,
+                item.act_code,
+                item.as_nurse,
+                item.counterpart,
+                item.follow_up,
+                item.patient_initials,
+            ),
+            description=_DESCRIPTION[kind] + link,
             url=link,
             location=item.place,
-            transparent=free or item.status == "cancelled",
+            transparent=status in ("free", "cancelled"),
         )

@@ -6,7 +6,9 @@ and reads the territory's last event sequence: every change of anything a feed s
 an event, so if the sequence (and the day, since cut-offs move daily) is what this worker
 rendered last time, the cached body is still right and nothing else is read. Otherwise the
 feed is rendered again; its ETag is a digest of the body, so an unchanged feed still answers
-304 to a client that has it.
+304 to a client that has it. On PostgreSQL a commit enters the sequence when the relay
+sequences it, milliseconds later: a feed read in between reflects the state just before that
+commit, as it would have a moment earlier, and the next read after sequencing sees it.
 
 Bodies are cached gzip-compressed (a year of bookings is ~2 MB of text, ~10 times less
 compressed) and served as such to clients that accept gzip, which all calendar apps do.
@@ -18,7 +20,7 @@ import gzip
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -38,12 +40,16 @@ from server.state import AppServices
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 CACHE_BYTES = 64_000_000
+# A change is in the sequence a few milliseconds after its commit (the relay); were the relay
+# stuck, a cached feed would still be read afresh after this.
+MAX_AGE = timedelta(minutes=5)
 _AUDIT_SUBJECT = {ItemKind.CONSULTATION: "booking", ItemKind.TELECONSULTATION: "teleconsultation"}
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedFeed:
     key: tuple[int, date]
+    rendered_at: datetime
     etag: str
     last_modified: datetime
     gzipped: bytes
@@ -59,9 +65,9 @@ class FeedCache:
         self._bytes = 0
         self._max = max_bytes
 
-    def get(self, feed_id: Any, key: tuple[int, date]) -> RenderedFeed | None:
+    def get(self, feed_id: Any, key: tuple[int, date], now: datetime) -> RenderedFeed | None:
         found = self._items.get(feed_id)
-        if found is None or found.key != key:
+        if found is None or found.key != key or now - found.rendered_at > MAX_AGE:
             return None
         self._items.move_to_end(feed_id)
         return found
@@ -91,7 +97,9 @@ def _header(access: FeedAccess) -> FeedHeader:
     )
 
 
-def _rendered(access: FeedAccess, items: list[AgendaItem], app_url: str, key: Any) -> RenderedFeed:
+def _rendered(
+    access: FeedAccess, items: list[AgendaItem], app_url: str, key: Any, now: datetime
+) -> RenderedFeed:
     body = render(_header(access), feed_events(items, app_url))
     stamps = [i.changed_at for i in items]
     last = max(stamps, default=access.feed.created_at).replace(microsecond=0)
@@ -102,9 +110,10 @@ def _rendered(access: FeedAccess, items: list[AgendaItem], app_url: str, key: An
     )
     return RenderedFeed(
         key=key,
+        rendered_at=now,
         etag='W/"' + hashlib.sha256(body).hexdigest()[:32] + '"',
         last_modified=last,
-        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+        gzipped=gzip.compress(body, compresslevel=1, mtime=0),  # 2x faster than 6, 10% larger
         patient_reads=reads,
     )
 
@@ -177,12 +186,11 @@ async def calendar_feed(
     async with services.db.read() as session:
         access = await resolve_feed(session, filename.removesuffix(".ics"), now)
         key = (access.last_seq, now.astimezone(UTC).date())
-        rendered = None if access.unsequenced else cache.get(access.feed.id, key)
+        rendered = cache.get(access.feed.id, key, now)
         if rendered is None:
             items = await feed_items(session, access.feed, now)
-            rendered = _rendered(access, items, services.settings.public_url, key)
-            if not access.unsequenced:
-                cache.put(access.feed.id, rendered)
+            rendered = _rendered(access, items, services.settings.public_url, key, now)
+            cache.put(access.feed.id, rendered)
     headers = {
         "ETag": rendered.etag,
         "Last-Modified": format_datetime(rendered.last_modified, usegmt=True),

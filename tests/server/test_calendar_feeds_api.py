@@ -15,6 +15,7 @@ from sqlalchemy import select
 from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from server.database import Database
+from server.state import AppServices
 from tests.conftest import login
 from tests.server.scheduling_helpers import (
     PATIENT,
@@ -44,6 +45,11 @@ async def new_feed(
 
 
 async def fetch(client: httpx.AsyncClient, feed: dict[str, Any], **headers: str) -> httpx.Response:
+    """Read a feed as a calendar app would, once the changes so far are sequenced (a live
+    server's relay does it milliseconds after each commit; these tests run none)."""
+    transport = client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    await AppServices.of(transport.app).relay.drain()
     return await client.get(urlsplit(feed["url"]).path, headers=headers)
 
 
