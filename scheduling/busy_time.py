@@ -251,21 +251,28 @@ async def add_calendar(
     return outcome
 
 
-async def _own_calendar(
+async def own_calendar(
     session: AsyncSession, actor: Actor, professional: ProfessionalRef, calendar_id: uuid.UUID
 ) -> BusyCalendar:
+    """A live calendar of this professional, for someone who may manage their agenda."""
     require_agenda_rights(actor, professional)
-    calendar = await session.scalar(
-        select(BusyCalendar).where(
-            BusyCalendar.id == calendar_id,
-            BusyCalendar.territory_id == actor.territory_id,
-            BusyCalendar.professional_id == professional.id,
-            BusyCalendar.removed_at.is_(None),
-        )
-    )
-    if calendar is None:
+    calendar = await _live(session, calendar_id)
+    if (
+        calendar is None
+        or calendar.territory_id != actor.territory_id
+        or calendar.professional_id != professional.id
+    ):
         raise NotFound("calendar not found")
     return calendar
+
+
+async def _live(session: AsyncSession, calendar_id: uuid.UUID) -> BusyCalendar | None:
+    found: BusyCalendar | None = await session.scalar(
+        select(BusyCalendar).where(
+            BusyCalendar.id == calendar_id, BusyCalendar.removed_at.is_(None)
+        )
+    )
+    return found
 
 
 async def remove_calendar(
@@ -275,7 +282,7 @@ async def remove_calendar(
     professional: ProfessionalRef,
     calendar_id: uuid.UUID,
 ) -> BusyOutcome:
-    calendar = await _own_calendar(session, actor, professional, calendar_id)
+    calendar = await own_calendar(session, actor, professional, calendar_id)
     removed = await session.scalar(
         update(BusyCalendar)
         .where(BusyCalendar.id == calendar.id, BusyCalendar.removed_at.is_(None))
@@ -359,11 +366,7 @@ async def refreshed(
     """Record a successful fetch (intervals None: not modified) and re-evaluate the slots.
     None if the calendar was removed meanwhile."""
     now = clock.now()
-    calendar = await session.scalar(
-        select(BusyCalendar).where(
-            BusyCalendar.id == calendar_id, BusyCalendar.removed_at.is_(None)
-        )
-    )
+    calendar = await _live(session, calendar_id)
     if calendar is None:
         return None
     calendar.last_refreshed_at = now
@@ -406,11 +409,7 @@ async def refresh_failed(
     """Keep the last known busy time (an outage of the GP's calendar must not free their
     slots) and retry later, backing off up to a day."""
     now = clock.now()
-    calendar = await session.scalar(
-        select(BusyCalendar).where(
-            BusyCalendar.id == calendar_id, BusyCalendar.removed_at.is_(None)
-        )
-    )
+    calendar = await _live(session, calendar_id)
     if calendar is None:
         return
     calendar.failures += 1

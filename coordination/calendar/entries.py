@@ -79,6 +79,21 @@ def _initials(given: str, family: str) -> str:
     return f"{given[:1]}.{family[:1]}.".upper()
 
 
+def _with_patient(query: Any, with_initials: bool, patient_id: Any) -> Any:
+    """Add the patient's id and names (for initials) to the query, when the owner opted in."""
+    if not with_initials:
+        return query
+    return query.add_columns(Patient.id, Patient.given_name, Patient.family_name).join(
+        Patient, Patient.id == patient_id
+    )
+
+
+def _patient(row: Any, at: int, with_initials: bool) -> dict[str, Any]:
+    if not with_initials:
+        return {}
+    return {"patient_id": row[at], "patient_initials": _initials(row[at + 1], row[at + 2])}
+
+
 def _name(given: str, family: str) -> str:
     return f"{given} {family}"
 
@@ -114,10 +129,7 @@ async def _consultations(
             ~exists().where(Teleconsultation.booking_id == Booking.id),
         )
     )
-    if with_initials:
-        query = query.add_columns(Patient.id, Patient.given_name, Patient.family_name).join(
-            Patient, Patient.id == Booking.patient_id
-        )
+    query = _with_patient(query, with_initials, Booking.patient_id)
     items = []
     for row in await _rows(session, query):
         items.append(
@@ -131,8 +143,7 @@ async def _consultations(
                 changed_at=row[5],
                 modality=row[6],
                 place=row[7],
-                patient_id=row[8] if with_initials else None,
-                patient_initials=_initials(row[9], row[10]) if with_initials else None,
+                **_patient(row, 8, with_initials),
             )
         )
     return items
@@ -177,10 +188,7 @@ async def _teleconsultations(
         )
     )
     with_initials = feed.patient_initials
-    if with_initials:
-        query = query.add_columns(Patient.id, Patient.given_name, Patient.family_name).join(
-            Patient, Patient.id == Teleconsultation.patient_id
-        )
+    query = _with_patient(query, with_initials, Teleconsultation.patient_id)
     items = []
     for row in await _rows(session, query):
         items.append(
@@ -197,8 +205,7 @@ async def _teleconsultations(
                 as_nurse=row[7] == me,
                 counterpart=_name(row[8], row[9]),
                 follow_up=bool(row[10]),
-                patient_id=row[11] if with_initials else None,
-                patient_initials=_initials(row[12], row[13]) if with_initials else None,
+                **_patient(row, 11, with_initials),
             )
         )
     return items

@@ -10,14 +10,13 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from sqlalchemy import select
 
 from coordination.calendar import feeds
 from coordination.calendar.feeds import FeedDraft
 from integrations.ical.busy_import import BusyCalendarError
 from integrations.ical.fetch import FetchError, normalise_url
 from kernel.actor import Actor
-from kernel.errors import Invalid, NotFound
+from kernel.errors import Invalid
 from scheduling import busy_time
 from scheduling.busy_calendar import BusyCalendar, BusySource
 from scheduling.slots import require_agenda_rights
@@ -222,17 +221,7 @@ class BusyCalendarController(Controller):
     ) -> BusyOutcomeOut:
         async with services.db.read() as session:
             professional = await professional_ref(session, actor, professional_id)
-            require_agenda_rights(actor, professional)
-            calendar = await session.scalar(
-                select(BusyCalendar).where(
-                    BusyCalendar.id == calendar_id,
-                    BusyCalendar.territory_id == actor.territory_id,
-                    BusyCalendar.professional_id == professional.id,
-                    BusyCalendar.removed_at.is_(None),
-                )
-            )
-        if calendar is None:
-            raise NotFound("calendar not found")
+            calendar = await busy_time.own_calendar(session, actor, professional, calendar_id)
         if calendar.source is not BusySource.URL:
             raise Invalid("an uploaded calendar is refreshed by uploading it again", field="source")
         outcome = await busy_refresh.refresh_one(services, calendar)

@@ -113,7 +113,7 @@ async def test_url_calendar_blocks_refreshes_and_reports_conflicts(
     provider: CalendarProvider,
 ) -> None:
     allow_loopback(app)
-    gp, me = await gp_session(client, 2)
+    gp, _ = await gp_session(client, 2)
     start = fresh_start(clock)
     first, second, third = [
         await publish_slot(client, gp, start + timedelta(minutes=30 * i)) for i in range(3)

@@ -1,0 +1,37 @@
+"""Who receives the calendar events on the live stream (server/live/visibility.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from kernel.actor import Actor, Role
+from server.live.visibility import FULL, Viewer, view_of
+
+TERRITORY = uuid.uuid4()
+
+
+def viewer(roles: set[Role], professional_id: uuid.UUID | None, *topics: str) -> Viewer:
+    actor = Actor(uuid.uuid4(), TERRITORY, "Europe/Paris", frozenset(roles), professional_id)
+    return Viewer(actor=actor, expert_id=None, topics=frozenset(topics or ("slots", "mine")))
+
+
+def test_busy_calendar_events_reach_their_professional_only() -> None:
+    gp_id, other_id = uuid.uuid4(), uuid.uuid4()
+    data = {
+        "calendar_id": str(uuid.uuid4()),
+        "professional_id": str(gp_id),
+        "conflicting_booking_ids": [str(uuid.uuid4())],
+    }
+    gp = viewer({Role.GP}, gp_id)
+    other = viewer({Role.GP}, other_id)
+    coordinator = viewer({Role.COORDINATOR}, None, "slots", "mine", "territory")
+    assert view_of("busy_calendar.refreshed", data, None, gp) == FULL
+    assert view_of("busy_calendar.refreshed", data, None, other) is None
+    assert view_of("busy_calendar.refreshed", data, None, coordinator) == FULL
+
+
+def test_feed_events_reach_their_owner_only() -> None:
+    owner = viewer({Role.GP}, uuid.uuid4())
+    data = {"feed_id": str(uuid.uuid4()), "account_id": str(owner.actor.account_id)}
+    assert view_of("calendar_feed.created", data, None, owner) == FULL
+    assert view_of("calendar_feed.created", data, None, viewer({Role.GP}, uuid.uuid4())) is None
