@@ -31,6 +31,7 @@ from scheduling.booking_store import (
     slot_facts,
     slot_facts_direct,
 )
+from scheduling.busy_calendar import lock_agenda, reopened_status
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
@@ -377,12 +378,13 @@ async def change_status(
             f"a {booking.status.value} booking cannot become {to.value}", field="status"
         )
     if to is BookingStatus.CANCELLED:
+        await lock_agenda(session, changed.professional_id)
         freed: Slot | None = await session.scalar(
             update(Slot)
             .where(
                 Slot.id == changed.slot_id, Slot.status == SlotStatus.BOOKED, Slot.starts_at > now
             )
-            .values(status=SlotStatus.FREE, version=Slot.version + 1, updated_at=now)
+            .values(status=reopened_status(), version=Slot.version + 1, updated_at=now)
             .returning(Slot)
         )
         if freed is not None:

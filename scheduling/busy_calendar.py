@@ -9,8 +9,20 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    case,
+    exists,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -92,3 +104,30 @@ async def busy_between(
         .order_by(BusyInterval.starts_at)
     )
     return [(s, e) for s, e in rows]
+
+
+def reopened_status() -> Any:
+    """What a slot becomes when its booking is cancelled or its hold released: free, unless
+    the professional's own calendar says busy meanwhile (then blocked, as busy_time would)."""
+    from scheduling.slot import Slot, SlotStatus  # slot.py knows nothing of busy time
+
+    busy = exists().where(
+        BusyInterval.professional_id == Slot.professional_id,
+        BusyInterval.starts_at < Slot.ends_at,
+        BusyInterval.ends_at > Slot.starts_at,
+    )
+    return case(
+        (busy, literal(SlotStatus.BLOCKED, Slot.status.type)),
+        else_=literal(SlotStatus.FREE, Slot.status.type),
+    )
+
+
+async def lock_agenda(session: AsyncSession, professional_id: uuid.UUID) -> None:
+    """Serialise the transactions that decide a slot's free/blocked state for one professional
+    (busy-time refreshes, new slots, cancellations): under READ COMMITTED, two of them could
+    each miss the other's uncommitted change. SQLite writers are serialised already."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:p, 0))"),
+            {"p": str(professional_id)},
+        )

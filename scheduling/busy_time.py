@@ -22,7 +22,7 @@ from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.events import append_event
 from scheduling.booking import Booking, BookingStatus
-from scheduling.busy_calendar import BusyCalendar, BusyInterval, BusySource
+from scheduling.busy_calendar import BusyCalendar, BusyInterval, BusySource, lock_agenda
 from scheduling.refs import ProfessionalRef
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import require_agenda_rights, slot_event_payload
@@ -102,6 +102,7 @@ async def _apply(
 ) -> tuple[int, int]:
     """Block the open future slots that overlap busy time and free the blocked ones that no
     longer do, each by compare-and-swap on its status, each with its event."""
+    await lock_agenda(session, professional_id)
     now = clock.now()
     overlapping = _overlapping()
     blocked = (
@@ -256,7 +257,7 @@ async def own_calendar(
 ) -> BusyCalendar:
     """A live calendar of this professional, for someone who may manage their agenda."""
     require_agenda_rights(actor, professional)
-    calendar = await _live(session, calendar_id)
+    calendar = await _live(session, calendar_id, lock=False)
     if (
         calendar is None
         or calendar.territory_id != actor.territory_id
@@ -266,12 +267,15 @@ async def own_calendar(
     return calendar
 
 
-async def _live(session: AsyncSession, calendar_id: uuid.UUID) -> BusyCalendar | None:
-    found: BusyCalendar | None = await session.scalar(
-        select(BusyCalendar).where(
-            BusyCalendar.id == calendar_id, BusyCalendar.removed_at.is_(None)
-        )
+async def _live(
+    session: AsyncSession, calendar_id: uuid.UUID, *, lock: bool = True
+) -> BusyCalendar | None:
+    """The calendar, locked until commit (for writers): a refresh and a removal never
+    interleave."""
+    query = select(BusyCalendar).where(
+        BusyCalendar.id == calendar_id, BusyCalendar.removed_at.is_(None)
     )
+    found: BusyCalendar | None = await session.scalar(query.with_for_update() if lock else query)
     return found
 
 

@@ -12,6 +12,7 @@ from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, NotFound
 from kernel.events import append_event
+from scheduling.busy_calendar import reopened_status
 from scheduling.hold import Hold
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import get_slot, slot_event_payload
@@ -100,7 +101,7 @@ async def release_hold(
         update(Slot)
         .where(Slot.id == hold.slot_id, Slot.status == SlotStatus.HELD, Slot.hold_id == hold.id)
         .values(
-            status=SlotStatus.FREE,
+            status=reopened_status(),
             hold_id=None,
             held_until=None,
             version=Slot.version + 1,

@@ -2,8 +2,8 @@
 
 Materialisation is idempotent and safe to run from several workers at once: each rule's
 `materialised_until` advances by compare-and-swap, so only one worker inserts a given stretch.
-Editing or ending a rule withdraws its future *open* slots only; booked, held and blocked slots
-stay as they are.
+Editing or ending a rule withdraws its future *open* (free or blocked) slots only; booked and
+held slots stay as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
 from kernel.events import append_event
 from scheduling.availability_rule import AvailabilityRule
-from scheduling.busy_calendar import busy_between
+from scheduling.busy_calendar import busy_between, lock_agenda
 from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
 from scheduling.refs import ProfessionalRef
 from scheduling.slot import LIVE_STATUSES, Modality, Slot, SlotStatus, Visibility, visibility_mask
@@ -130,6 +130,7 @@ async def _materialise(
     ).all()
     busy = sorted((s, e) for s, e in existing)
     # Busy in the professional's own calendar (scheduling/busy_time.py): published blocked.
+    await lock_agenda(session, rule.professional_id)
     elsewhere = await busy_between(session, rule.professional_id, intervals[0][0], intervals[-1][1])
     slots = []
     skipped = 0
@@ -172,7 +173,8 @@ async def _withdraw_open_slots(
             Slot.rule_id == rule.id,
             Slot.starts_at >= from_instant,
             or_(
-                Slot.status == SlotStatus.FREE,
+                # blocked ones too: busy time clearing later must not revive an ended rule
+                Slot.status.in_([SlotStatus.FREE, SlotStatus.BLOCKED]),
                 and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
             ),
         )

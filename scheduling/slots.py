@@ -20,7 +20,7 @@ from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
-from scheduling.busy_calendar import busy_between
+from scheduling.busy_calendar import busy_between, lock_agenda
 from scheduling.refs import ProfessionalRef
 from scheduling.slot import (
     LIVE_STATUSES,
@@ -131,6 +131,7 @@ async def create_slot(
     )
     if clash is not None:
         raise Conflict("this slot overlaps another live slot of the professional", field="start")
+    await lock_agenda(session, professional.id)
     slot = Slot(
         id=uuid.uuid4(),
         territory_id=actor.territory_id,

@@ -32,6 +32,7 @@ from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.health import health
+from server.indicators.routes import IndicatorController
 from server.jobs import (
     extend_slot_horizon,
     flag_overdue_referrals,
@@ -53,6 +54,7 @@ from server.scheduling.routes import (
 from server.settings import Settings
 from server.state import AppServices
 from server.teleconsultations.routes import TeleconsultationController
+from server.web.pages import STATIC, TEMPLATES, dashboard, home, login_page
 
 API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_048_576
@@ -156,17 +158,20 @@ def create_app(
             NetworkController,
             CalendarFeedController,
             BusyCalendarController,
+            IndicatorController,
         ],
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[health, live, calendar_feed, api],
+        route_handlers=[health, live, calendar_feed, api, home, login_page, dashboard, STATIC],
+        template_config=TEMPLATES,
         state=_state(services, hub),
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         middleware=[
             DefineMiddleware(
-                AuthenticationMiddleware, exclude=["^/schema", "^/health$", "^/ws$", "^/ical/"]
+                AuthenticationMiddleware,
+                exclude=["^/schema", "^/health$", "^/ws$", "^/ical/", "^/static/"],
             )
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -10,6 +10,7 @@ from coordination.directory.commune import Commune
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
 from coordination.directory.territory import Territory
+from coordination.indicators.contract import AciContract
 from coordination.referrals.assessment import WoundAssessment
 from coordination.referrals.expert import Expert, ExpertAbsence
 from coordination.referrals.message import ReferralMessage
@@ -33,6 +34,7 @@ metadata = Base.metadata
 __all__ = [
     "Account",
     "AccountRole",
+    "AciContract",
     "ApiToken",
     "AvailabilityRule",
     "Booking",

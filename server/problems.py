@@ -71,6 +71,12 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _logged_path(request: Request[Any, Any, Any]) -> str:
+    """The path as logged and echoed: a calendar feed's path is its secret."""
+    path = request.url.path
+    return "/ical/…" if path.startswith("/ical/") else path
+
+
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     for family, status, slug in _STATUS_BY_ERROR:
         if isinstance(exc, family):
@@ -80,11 +86,11 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
                 exc.title,
                 exc.detail,
                 slug=slug,
-                instance=request.url.path,
+                instance=_logged_path(request),
                 field=exc.field,
                 errors=errors,
             )
-    return problem(400, exc.title, exc.detail, slug="bad-request", instance=request.url.path)
+    return problem(400, exc.title, exc.detail, slug="bad-request", instance=_logged_path(request))
 
 
 _MSGSPEC_PATH = re.compile(r"- at `\$\.?([^`]*)`")
@@ -98,7 +104,7 @@ def _field_of(message: str, key: str | None, source: str | None) -> str | None:
     or unknown fields in the message itself; query and path errors come with their key.
     """
     if source not in (None, "body") and key:
-        return key
+        return key.removesuffix("_")  # `from_` in Python is the `from` query parameter
     path_match = _MSGSPEC_PATH.search(message)
     path = path_match.group(1) if path_match else (key if key and key != "data" else "")
     path = re.sub(r"\[(\d+)\]", r".\1", path).lstrip(".")
@@ -132,7 +138,7 @@ def _validation_error(
             "Malformed request body",
             "the body is not valid JSON",
             slug="malformed",
-            instance=request.url.path,
+            instance=_logged_path(request),
         )
     first = errors[0] if errors else None
     detail = first["message"] if first else exc.detail
@@ -141,7 +147,7 @@ def _validation_error(
         "Invalid input",
         detail,
         slug="invalid",
-        instance=request.url.path,
+        instance=_logged_path(request),
         field=first["field"] if first else None,
         errors=errors or None,
     )
@@ -149,7 +155,9 @@ def _validation_error(
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     if exc.status_code >= 500:
-        log.error("server error on %s %s: %r", request.method, request.url.path, exc, exc_info=exc)
+        log.error(
+            "server error on %s %s: %r", request.method, _logged_path(request), exc, exc_info=exc
+        )
     if isinstance(exc, NotAuthorizedException):
         return problem(401, "Authentication required", exc.detail, slug="unauthenticated")
     if isinstance(exc, PermissionDeniedException):
@@ -158,7 +166,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
         status, "Request error" if status < 500 else "Server error"
     )
-    return problem(status, title, exc.detail, instance=request.url.path)
+    return problem(status, title, exc.detail, instance=_logged_path(request))
 
 
 def _integrity_error(
@@ -166,14 +174,17 @@ def _integrity_error(
 ) -> Response[dict[str, Any]]:
     # The database had the last word on an invariant the application did not catch first.
     log.info(
-        "integrity error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__
+        "integrity error on %s %s: %s",
+        request.method,
+        _logged_path(request),
+        type(exc.orig).__name__,
     )
     return problem(
         409,
         "Conflict",
         "the change conflicts with the current state",
         slug="conflict",
-        instance=request.url.path,
+        instance=_logged_path(request),
     )
 
 
@@ -191,7 +202,7 @@ def _concurrent_loser(request: Request[Any, Any, Any]) -> Response[dict[str, Any
         "Conflict",
         "a concurrent change won the race; reload and retry",
         slug="conflict",
-        instance=request.url.path,
+        instance=_logged_path(request),
     )
 
 
@@ -206,7 +217,10 @@ def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respons
 
 def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.warning(
-        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+        "database unavailable on %s %s: %s",
+        request.method,
+        _logged_path(request),
+        type(exc).__name__,
     )
     return problem(
         503, "Service unavailable", "the database is unavailable, retry shortly", slug="unavailable"
@@ -214,7 +228,7 @@ def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[di
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, _logged_path(request), exc_info=exc)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", slug="internal")
 
 

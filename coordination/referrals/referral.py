@@ -60,6 +60,8 @@ class Referral(Base):
         Index("ix_referrals_territory_status_due", "territory_id", "status", "due_at"),
         Index("ix_referrals_expert_status", "assigned_expert_id", "status"),
         Index("ix_referrals_requester_created", "requester_account_id", "created_at"),
+        # The indicators count referrals by creation over a period.
+        Index("ix_referrals_territory_created", "territory_id", "created_at"),
         # The overdue job's scan: open, not flagged yet, by deadline.
         Index(
             "ix_referrals_overdue_scan",

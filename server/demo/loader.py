@@ -10,6 +10,7 @@ import json
 from datetime import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,7 @@ from coordination.directory.service import (
 from coordination.directory.structure import StructureKind
 from coordination.directory.territories import TerritoryDraft, create_territory, find_territory
 from coordination.directory.territory import Territory
+from coordination.indicators.contract import from_json, save_contract
 from coordination.referrals.expert import Expertise
 from coordination.referrals.experts import register_expert
 from kernel.actor import Actor, Role
@@ -154,11 +156,28 @@ async def load_territory(
             )
         slots = await _load_availability(session, clock, territory, data, professionals, accounts)
         await _load_experts(session, clock, territory, data, professionals, accounts)
+        await _load_contract(session, clock, territory, data, accounts)
         return (
             f"{t['name']}: loaded {len(data['communes'])} communes, {len(structures)} structures, "
             f"{len(professionals)} professionals, {len(data['accounts'])} accounts, "
             f"{slots} slots from {len(data.get('availability', []))} availability rules"
         )
+
+
+async def _load_contract(
+    session: AsyncSession,
+    clock: Clock,
+    territory: Territory,
+    data: dict[str, Any],
+    accounts: dict[str, Account],
+) -> None:
+    """This year's ACI contract, recorded by the territory's admin."""
+    if "aci_contract" not in data:
+        return
+    admin = next(a for a in accounts.values() if Role.ADMIN in a.roles)
+    actor = Actor(admin.id, territory.id, territory.timezone, admin.roles)
+    year = clock.now().astimezone(ZoneInfo(territory.timezone)).year
+    await save_contract(session, clock, actor, year, from_json(data["aci_contract"]), None)
 
 
 async def _load_experts(

@@ -114,10 +114,9 @@ async def test_url_calendar_blocks_refreshes_and_reports_conflicts(
 ) -> None:
     allow_loopback(app)
     gp, _ = await gp_session(client, 2)
-    start = fresh_start(clock)
-    first, second, third = [
-        await publish_slot(client, gp, start + timedelta(minutes=30 * i)) for i in range(3)
-    ]
+    starts = [fresh_start(clock) for _ in range(3)]  # 30 minutes apart, reserved for this test
+    start = starts[0]
+    first, second, third = [await publish_slot(client, gp, at) for at in starts]
     regulator = await login(client, "regulator@sud-yvelines.test")
     booked = await client.post(
         "/api/v1/bookings",

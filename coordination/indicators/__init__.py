@@ -1,0 +1,1 @@
+"""ACI indicators: measured in SQL from the territory's data, and the contract that pays on them."""

@@ -1,0 +1,421 @@
+"""The measured indicators of a period, each computed by an aggregate query.
+
+Counting rules (the definitions in catalogue.py say the same in French):
+- a request counts in the period of its receipt; it is met when it ended booked and that
+  booking was not cancelled; its delay runs from receipt to the consultation's start;
+- slots, bookings and teleconsultations count in the period of their start; referrals in
+  the period of their creation;
+- percentiles are nearest-rank, computed with window functions, so that PostgreSQL and SQLite
+  give the same figure.
+Every query aggregates in the database; Python only divides the few numbers that come back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import ColumnElement
+
+from coordination.directory.commune import Commune
+from coordination.directory.membership import Membership
+from coordination.directory.professional import PracticeLocation, Professional
+from coordination.indicators.period import Period
+from coordination.referrals.assessment import WoundAssessment
+from coordination.referrals.referral import Referral
+from kernel.database import UtcDateTime
+from scheduling.booking import Booking, BookingStatus
+from scheduling.slot import Slot, SlotStatus
+from scheduling.snp_request import Origin, Outcome, SnpRequest
+from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
+
+GP_SPECIALTY = "general_practice"
+OFFERED = (SlotStatus.FREE, SlotStatus.HELD, SlotStatus.BOOKED)
+SAS_WEEKLY_CAP = 20
+DAY = 86_400
+REDIRECTED = (Outcome.REDIRECTED_EMERGENCY, Outcome.REDIRECTED_PDSA, Outcome.REDIRECTED_OWN_GP)
+
+
+@dataclass(slots=True)
+class Measured:
+    key: str
+    value: float | int | None
+    breakdown: dict[str, Mapping[str, float | int]] = field(default_factory=dict)
+
+
+class Sql:
+    """Dialect differences, kept to the two that matter here."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def seconds(self, start: Any, end: Any) -> ColumnElement[Any]:
+        if self.sqlite:  # julianday is a float of days: round back to whole milliseconds
+            return func.round((func.julianday(end) - func.julianday(start)) * DAY, 3)
+        return func.extract("epoch", end - start)
+
+
+def _share(part: int | None, whole: int | None) -> float | None:
+    if not whole:
+        return None
+    return round(100.0 * (part or 0) / whole, 1)
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 2)
+
+
+def weeks_cte(period: Period) -> Any:
+    """The period's local weeks as rows (w, ws, we): a portable range join for weekly sums."""
+    rows = [
+        select(
+            literal(w.index, Integer).label("w"),
+            literal(w.start, UtcDateTime()).label("ws"),
+            literal(w.end, UtcDateTime()).label("we"),
+        )
+        for w in period.weeks()
+    ]
+    return union_all(*rows).cte("weeks")
+
+
+async def _percentiles(
+    session: AsyncSession, values: Select[Any], *quantiles: int
+) -> dict[int, float | None]:
+    """Nearest-rank percentiles (in %) of the single column of `values`."""
+    sub = values.subquery()
+    ranked = select(
+        sub.c[0].label("v"),
+        func.row_number().over(order_by=sub.c[0]).label("rn"),
+        func.count().over().label("n"),
+    ).subquery()
+    wanted = [(ranked.c.n * q + 99) // 100 for q in quantiles]  # ceil(n * q / 100), integers
+    rows = (
+        await session.execute(
+            select(
+                ranked.c.v,
+                *[
+                    (ranked.c.rn == w).label(f"q{q}")
+                    for q, w in zip(quantiles, wanted, strict=True)
+                ],
+            ).where(or_(*[ranked.c.rn == w for w in wanted]))
+        )
+    ).all()
+    out: dict[int, float | None] = dict.fromkeys(quantiles)
+    for row in rows:
+        for i, q in enumerate(quantiles):
+            if row[1 + i]:
+                out[q] = float(row[0])
+    return out
+
+
+async def _slots(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
+    seconds = sql.seconds(Slot.starts_at, Slot.ends_at)
+    per_gp = (
+        select(
+            Slot.professional_id,
+            Professional.given_name,
+            Professional.family_name,
+            func.count().label("n"),
+            func.sum(seconds).label("s"),
+        )
+        .join(Professional, Professional.id == Slot.professional_id)
+        .where(
+            Slot.territory_id == t,
+            Slot.starts_at >= p.start,
+            Slot.starts_at < p.end,
+            Slot.status.in_(OFFERED),
+            Professional.specialty == GP_SPECIALTY,
+        )
+        .group_by(Slot.professional_id, Professional.given_name, Professional.family_name)
+    )
+    rows = (await session.execute(per_gp)).all()  # one row per participating GP
+    weeks = p.days / 7
+    weekly = {
+        f"Dr {r.given_name} {r.family_name}": round(float(r.s) / 3600 / weeks, 2) for r in rows
+    }
+    return [
+        Measured("snp.slots_offered", sum(r.n for r in rows)),
+        Measured("snp.slot_hours_offered", _hours(sum(float(r.s) for r in rows))),
+        Measured("snp.participating_gps", len(rows)),
+        Measured(
+            "snp.gps_meeting_2h_rule",
+            sum(1 for h in weekly.values() if h >= 2),
+            {"hours_per_week_by_gp": dict(sorted(weekly.items()))},
+        ),
+    ]
+
+
+async def _requests(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
+    delay = sql.seconds(SnpRequest.received_at, Booking.starts_at)
+    met = and_(SnpRequest.outcome == Outcome.BOOKED, Booking.status != BookingStatus.CANCELLED)
+
+    def count_if(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    in_period = and_(
+        SnpRequest.territory_id == t,
+        SnpRequest.received_at >= p.start,
+        SnpRequest.received_at < p.end,
+    )
+    rows = (
+        await session.execute(
+            select(
+                SnpRequest.origin,
+                func.count(),
+                count_if(met),
+                count_if(and_(met, delay <= DAY)),
+                count_if(and_(met, delay <= 2 * DAY)),
+                count_if(SnpRequest.outcome == Outcome.UNMET),
+                count_if(SnpRequest.outcome.in_(REDIRECTED)),
+            )
+            .outerjoin(Booking, Booking.id == SnpRequest.booking_id)
+            .where(in_period)
+            .group_by(SnpRequest.origin)
+        )
+    ).all()
+    totals = [sum(int(r[i] or 0) for r in rows) for i in range(1, 7)]
+    received, met_n, within24, within48, unmet, redirected = totals
+    by_origin = {o.value: 0 for o in Origin} | {r[0].value: int(r[1]) for r in rows}
+    q = await _percentiles(
+        session,
+        select(delay)
+        .select_from(SnpRequest)
+        .join(Booking, Booking.id == SnpRequest.booking_id)
+        .where(in_period, met),
+        50,
+        90,
+    )
+    return [
+        Measured("snp.requests_received", received, {"by_origin": by_origin}),
+        Measured("snp.requests_met", met_n),
+        Measured("snp.requests_met_within_24h", within24),
+        Measured("snp.requests_met_within_24h_share", _share(within24, received)),
+        Measured("snp.requests_met_within_48h", within48),
+        Measured("snp.requests_met_within_48h_share", _share(within48, received)),
+        Measured("snp.requests_unmet", unmet),
+        Measured("snp.requests_redirected", redirected),
+        Measured("snp.delay_median_hours", _hours(q[50])),
+        Measured("snp.delay_p90_hours", _hours(q[90])),
+    ]
+
+
+async def _bookings(session: AsyncSession, t: uuid.UUID, p: Period) -> list[Measured]:
+    rows = dict(
+        (
+            await session.execute(
+                select(Booking.status, func.count())
+                .where(
+                    Booking.territory_id == t,
+                    Booking.starts_at >= p.start,
+                    Booking.starts_at < p.end,
+                )
+                .group_by(Booking.status)
+            )
+        ).all()
+    )
+    weeks = weeks_cte(p)
+    per_gp_week = (
+        select(func.count().label("c"))
+        .select_from(Booking)
+        .join(weeks, and_(Booking.starts_at >= weeks.c.ws, Booking.starts_at < weeks.c.we))
+        .where(
+            Booking.territory_id == t,
+            Booking.starts_at >= p.start,
+            Booking.starts_at < p.end,
+            Booking.channel == Origin.SAS_REGULATOR,
+            Booking.own_patient.is_(False),
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .group_by(Booking.professional_id, weeks.c.w)
+        .subquery()
+    )
+    total, most, over = (
+        await session.execute(
+            select(
+                func.sum(per_gp_week.c.c),
+                func.max(per_gp_week.c.c),
+                func.sum(case((per_gp_week.c.c > SAS_WEEKLY_CAP, 1), else_=0)),
+            )
+        )
+    ).one()
+    return [
+        Measured("snp.bookings_honoured", int(rows.get(BookingStatus.HONOURED, 0))),
+        Measured("snp.bookings_no_show", int(rows.get(BookingStatus.NO_SHOW, 0))),
+        Measured("snp.bookings_cancelled", int(rows.get(BookingStatus.CANCELLED, 0))),
+        Measured("snp.sas_consultations", int(total or 0)),
+        Measured("snp.sas_max_per_gp_week", int(most or 0)),
+        Measured("snp.sas_gp_weeks_over_cap", int(over or 0)),
+    ]
+
+
+async def _teleconsultations(session: AsyncSession, t: uuid.UUID, p: Period) -> list[Measured]:
+    in_period = and_(
+        Teleconsultation.territory_id == t,
+        Teleconsultation.starts_at >= p.start,
+        Teleconsultation.starts_at < p.end,
+    )
+    live = Teleconsultation.status != TeleconsultationStatus.CANCELLED
+    rows = (
+        await session.execute(
+            select(Teleconsultation.act_code, Teleconsultation.status, func.count())
+            .where(in_period)
+            .group_by(Teleconsultation.act_code, Teleconsultation.status)
+        )
+    ).all()
+
+    def total(act: str | None = None, status: str | None = None, cancelled: bool = False) -> int:
+        return sum(
+            int(n)
+            for a, s, n in rows
+            if (act is None or a.value == act)
+            and (status is None or s.value == status)
+            and (cancelled or s is not TeleconsultationStatus.CANCELLED)
+        )
+
+    async def by(column: Any) -> dict[str, int]:
+        named = (
+            await session.execute(
+                select(Professional.given_name, Professional.family_name, func.count())
+                .select_from(Teleconsultation)
+                .join(Professional, Professional.id == column)
+                .where(in_period, live)
+                .group_by(Professional.id, Professional.given_name, Professional.family_name)
+            )
+        ).all()
+        return {f"{g} {f}": int(n) for g, f, n in sorted(named)}
+
+    return [
+        Measured(
+            "tele.booked",
+            total(),
+            {
+                "by_nurse": await by(Teleconsultation.nurse_professional_id),
+                "by_gp": await by(Teleconsultation.gp_professional_id),
+            },
+        ),
+        Measured("tele.tld", total("TLD")),
+        Measured("tele.tll", total("TLL")),
+        Measured("tele.tls", total("TLS")),
+        Measured("tele.completed", total(status="completed")),
+        Measured("tele.no_show", total(status="no_show")),
+    ]
+
+
+async def _referrals(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
+    in_period = and_(
+        Referral.territory_id == t, Referral.created_at >= p.start, Referral.created_at < p.end
+    )
+    answered = Referral.answered_at.is_not(None)
+    rows = (
+        await session.execute(
+            select(
+                Referral.expertise,
+                func.count(),
+                func.sum(case((answered, 1), else_=0)),
+                func.sum(
+                    case((and_(answered, Referral.answered_at <= Referral.due_at), 1), else_=0)
+                ),
+                func.sum(case((Referral.follow_up_teleconsultation_id.is_not(None), 1), else_=0)),
+            )
+            .where(in_period)
+            .group_by(Referral.expertise)
+        )
+    ).all()
+    received, answered_n, in_time, follow_ups = (
+        sum(int(r[i] or 0) for r in rows) for i in range(1, 5)
+    )
+    by_type = dict(
+        (
+            await session.execute(
+                select(WoundAssessment.wound_type, func.count())
+                .join(Referral, Referral.id == WoundAssessment.referral_id)
+                .where(in_period, WoundAssessment.seq == 1)
+                .group_by(WoundAssessment.wound_type)
+            )
+        ).all()
+    )
+    q = await _percentiles(
+        session,
+        select(sql.seconds(Referral.created_at, Referral.answered_at)).where(in_period, answered),
+        50,
+    )
+    return [
+        Measured(
+            "referrals.received",
+            received,
+            {
+                "by_expertise": {r[0].value: int(r[1]) for r in rows},
+                "by_wound_type": {k.value: int(v) for k, v in by_type.items()},
+            },
+        ),
+        Measured("referrals.answered", answered_n),
+        Measured("referrals.answered_within_deadline", in_time),
+        Measured("referrals.answered_within_deadline_share", _share(in_time, received)),
+        Measured("referrals.median_response_hours", _hours(q[50])),
+        Measured("referrals.follow_up_teleconsultations", follow_ups),
+    ]
+
+
+async def _directory(session: AsyncSession, t: uuid.UUID) -> list[Measured]:
+    member = and_(Professional.territory_id == t, Professional.membership == Membership.MEMBER)
+    by_profession = dict(
+        (
+            await session.execute(
+                select(Professional.profession, func.count())
+                .where(member)
+                .group_by(Professional.profession)
+            )
+        ).all()
+    )
+    by_commune = dict(
+        (
+            await session.execute(
+                select(Commune.name, func.count(func.distinct(Professional.id)))
+                .select_from(Professional)
+                .join(PracticeLocation, PracticeLocation.professional_id == Professional.id)
+                .join(Commune, Commune.id == PracticeLocation.commune_id)
+                .where(member)
+                .group_by(Commune.name)
+            )
+        ).all()
+    )
+    return [
+        Measured(
+            "directory.members",
+            sum(int(n) for n in by_profession.values()),
+            {
+                "by_profession": {k.value: int(v) for k, v in by_profession.items()},
+                "by_commune": {str(k): int(v) for k, v in sorted(by_commune.items())},
+            },
+        )
+    ]
+
+
+async def measure(
+    session: AsyncSession, territory_id: uuid.UUID, period: Period
+) -> dict[str, Measured]:
+    """Every measured indicator of the territory over the period, by key."""
+    sql = Sql(session)
+    found = [
+        *await _slots(session, sql, territory_id, period),
+        *await _requests(session, sql, territory_id, period),
+        *await _bookings(session, territory_id, period),
+        *await _teleconsultations(session, territory_id, period),
+        *await _referrals(session, sql, territory_id, period),
+        *await _directory(session, territory_id),
+    ]
+    return {m.key: m for m in found}

@@ -1,0 +1,74 @@
+"""A reporting period: whole local days of the territory, and its local weeks.
+
+The ACI counts in calendar days and weeks of the territory, not of UTC: a request received at
+23:30 on 31 December in Réunion belongs to that year. Boundaries are computed here with the
+IANA zone (DST-correct) and handed to SQL as UTC instants, so the same queries run on
+PostgreSQL and SQLite, whose SQL knows no time zones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kernel.errors import Invalid
+
+MAX_DAYS = 3 * 366
+
+
+@dataclass(frozen=True, slots=True)
+class Week:
+    index: int
+    monday: date  # local
+    start: datetime  # UTC instant of the local Monday 00:00 (clipped to the period)
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    first_day: date
+    last_day: date  # inclusive
+    timezone: str
+
+    @classmethod
+    def of(cls, first_day: date, last_day: date, timezone: str) -> Period:
+        if last_day < first_day:
+            raise Invalid("to must not be before from", field="to")
+        if (last_day - first_day).days > MAX_DAYS:
+            raise Invalid("a period spans at most three years", field="to")
+        return cls(first_day, last_day, timezone)
+
+    @classmethod
+    def year(cls, year: int, timezone: str) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31), timezone)
+
+    def _instant(self, day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+
+    @property
+    def start(self) -> datetime:
+        return self._instant(self.first_day)
+
+    @property
+    def end(self) -> datetime:
+        return self._instant(self.last_day + timedelta(days=1))
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+    def weeks(self) -> list[Week]:
+        """The local Monday-to-Sunday weeks touching the period, clipped to it."""
+        monday = self.first_day - timedelta(days=self.first_day.weekday())
+        out: list[Week] = []
+        while monday <= self.last_day:
+            first = max(monday, self.first_day)
+            last = min(monday + timedelta(days=6), self.last_day)
+            out.append(
+                Week(
+                    len(out), monday, self._instant(first), self._instant(last + timedelta(days=1))
+                )
+            )
+            monday += timedelta(days=7)
+        return out

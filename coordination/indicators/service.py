@@ -1,0 +1,54 @@
+"""What the indicator routes ask for, each in one read: measures, weekly series, the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.indicators.contract import AciContract, from_json, get_contract
+from coordination.indicators.measures import Measured, measure
+from coordination.indicators.period import Period
+from coordination.indicators.report import Report, build_report
+from coordination.indicators.weekly import Weekly, weekly
+from kernel.actor import Actor
+from kernel.errors import NotAllowed
+
+
+def _staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise NotAllowed("indicators are for the CPTS coordinators and admins")
+
+
+async def indicators(
+    session: AsyncSession, actor: Actor, first_day: date, last_day: date
+) -> tuple[Period, dict[str, Measured]]:
+    _staff(actor)
+    period = Period.of(first_day, last_day, actor.timezone)
+    return period, await measure(session, actor.territory_id, period)
+
+
+async def weekly_series(
+    session: AsyncSession, actor: Actor, first_day: date, last_day: date
+) -> tuple[Period, Weekly]:
+    _staff(actor)
+    period = Period.of(first_day, last_day, actor.timezone)
+    return period, await weekly(session, actor.territory_id, period)
+
+
+@dataclass(frozen=True, slots=True)
+class YearReport:
+    contract: AciContract
+    report: Report
+    measured: dict[str, Measured]
+
+
+async def year_report(session: AsyncSession, actor: Actor, year: int) -> YearReport:
+    _staff(actor)
+    contract = await get_contract(session, actor, year)
+    period = Period.year(year, actor.timezone)
+    measured = await measure(session, actor.territory_id, period)
+    return YearReport(
+        contract, build_report(year, period, from_json(contract.document), measured), measured
+    )

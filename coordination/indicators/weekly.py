@@ -1,0 +1,113 @@
+"""Weekly series of the main indicators, for the dashboard's trends and the exports' raw sheet.
+
+Each series is one grouped query joined to the period's local weeks (period.py), so weeks
+follow the territory's calendar across DST changes; empty weeks read 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.professional import Professional
+from coordination.indicators.measures import DAY, GP_SPECIALTY, OFFERED, Sql, weeks_cte
+from coordination.indicators.period import Period
+from coordination.referrals.referral import Referral
+from scheduling.booking import Booking, BookingStatus
+from scheduling.slot import Slot
+from scheduling.snp_request import Outcome, SnpRequest
+from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
+
+SERIES = (
+    "snp.slots_offered",
+    "snp.slot_hours_offered",
+    "snp.requests_received",
+    "snp.requests_met_within_48h",
+    "snp.bookings_honoured",
+    "tele.completed",
+    "referrals.received",
+)
+
+
+@dataclass(slots=True)
+class Weekly:
+    weeks: list[date]  # local Mondays
+    series: dict[str, list[float]]
+
+
+async def weekly(session: AsyncSession, territory_id: uuid.UUID, period: Period) -> Weekly:
+    sql = Sql(session)
+    weeks = weeks_cte(period)
+    n = len(period.weeks())
+
+    async def grouped(
+        instant: Any, *values: Any, where: Any, join: Any = None
+    ) -> list[list[float]]:
+        query = select(weeks.c.w, *values).select_from(weeks)
+        source = instant.class_ if hasattr(instant, "class_") else None
+        assert source is not None
+        condition = and_(instant >= weeks.c.ws, instant < weeks.c.we, where)
+        query = query.join(source, condition)
+        if join is not None:
+            query = query.outerjoin(*join)
+        rows = (await session.execute(query.group_by(weeks.c.w))).all()
+        out = [[0.0] * n for _ in values]
+        for row in rows:
+            for i in range(len(values)):
+                out[i][row[0]] = float(row[1 + i] or 0)
+        return out
+
+    t = territory_id
+    slots, hours = await grouped(
+        Slot.starts_at,
+        func.count(Slot.id),
+        func.sum(sql.seconds(Slot.starts_at, Slot.ends_at)) / 3600,
+        where=and_(
+            Slot.territory_id == t,
+            Slot.status.in_(OFFERED),
+            Slot.professional_id.in_(
+                select(Professional.id).where(
+                    Professional.territory_id == t, Professional.specialty == GP_SPECIALTY
+                )
+            ),
+        ),
+    )
+    met48 = and_(
+        SnpRequest.outcome == Outcome.BOOKED,
+        Booking.status != BookingStatus.CANCELLED,
+        sql.seconds(SnpRequest.received_at, Booking.starts_at) <= 2 * DAY,
+    )
+    received, within48 = await grouped(
+        SnpRequest.received_at,
+        func.count(SnpRequest.id),
+        func.sum(case((met48, 1), else_=0)),
+        where=SnpRequest.territory_id == t,
+        join=(Booking, Booking.id == SnpRequest.booking_id),
+    )
+    (honoured,) = await grouped(
+        Booking.starts_at,
+        func.count(Booking.id),
+        where=and_(Booking.territory_id == t, Booking.status == BookingStatus.HONOURED),
+    )
+    (completed,) = await grouped(
+        Teleconsultation.starts_at,
+        func.count(Teleconsultation.id),
+        where=and_(
+            Teleconsultation.territory_id == t,
+            Teleconsultation.status == TeleconsultationStatus.COMPLETED,
+        ),
+    )
+    (referrals,) = await grouped(
+        Referral.created_at, func.count(Referral.id), where=Referral.territory_id == t
+    )
+    hours = [round(h, 2) for h in hours]
+    values = [slots, hours, received, within48, honoured, completed, referrals]
+    return Weekly(
+        weeks=[w.monday for w in period.weeks()],
+        series=dict(zip(SERIES, values, strict=True)),
+    )

@@ -1,0 +1,1 @@
+"""Indicator exports for the CPAM/ARS review: CSV and XLSX."""

@@ -1,0 +1,1 @@
+"""Indicator, contract and report routes, with their exports."""

@@ -1,0 +1,36 @@
+// Password login: the API sets the session and CSRF cookies, then we go where we were sent.
+"use strict";
+document.getElementById("login").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = document.getElementById("login-submit");
+  const error = document.getElementById("login-error");
+  error.hidden = true;
+  button.disabled = true;
+  button.textContent = "Connexion…";
+  try {
+    const response = await fetch("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        email: document.getElementById("email").value,
+        password: document.getElementById("password").value,
+        session: true,
+      }),
+    });
+    if (!response.ok) {
+      error.textContent = response.status === 401
+        ? "Adresse ou mot de passe incorrect."
+        : "La connexion a échoué, réessayez.";
+      error.hidden = false;
+      return;
+    }
+    const next = document.getElementById("next").value;
+    window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+  } catch (e) {
+    error.textContent = "Le serveur ne répond pas, réessayez.";
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+    button.textContent = "Se connecter";
+  }
+});
