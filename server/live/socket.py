@@ -4,7 +4,13 @@ Protocol (README): the client may first send `{"token", "since", "topics"}`; the
 with event envelopes `{"seq", "type", "at", "data"}` and control messages without `seq`:
 `ready` (replay done, live from here), `ping` (answer `{"type": "pong"}`), `resync` (you fell
 behind: reconnect with `since`), `error`. Close codes: 4401 unauthenticated, 4403 a topic
-past your rights, 4400 a malformed hello, 4409 resync, 1001 server going away.
+past your rights or a cross-origin handshake carrying the session cookie, 4400 a malformed
+hello, 4408 no pong, 4409 resync, 1001 server going away.
+
+Browsers attach cookies to a websocket handshake whatever page opens it, and websockets have
+no CORS: a socket that comes with the session cookie is refused unless its `Origin` (when a
+browser sent one) is this server itself (its Host header) or `CPTS_PUBLIC_URL`. Clients that
+send their token in the first message are not concerned: a foreign page cannot know it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar import WebSocket, websocket
@@ -41,6 +48,36 @@ class Hello(msgspec.Struct, forbid_unknown_fields=True):
     topics: list[str] | None = None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+Origin = tuple[str, str, int]
+
+
+def _origin(url: str) -> Origin | None:
+    """Scheme, host and port of an origin or base URL; None when it is none (e.g. "null")."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def _same_origin(socket: WebSocket[Any, Any, Any], origin: str, public_url: str) -> bool:
+    """Whether a handshake's Origin is this server: as reached (Host header) or as published."""
+    claimed = _origin(origin)
+    if claimed is None:
+        return False
+    ours = {_origin(public_url)}
+    host = socket.headers.get("host")
+    if host:
+        scheme = "https" if socket.scope.get("scheme") == "wss" else "http"
+        ours.add(_origin(f"{scheme}://{host}"))
+    return claimed in ours
+
+
 async def _authenticate(services: AppServices, secret: str) -> Actor:
     key = digest(secret)
     actor = services.token_cache.get(key)
@@ -67,6 +104,16 @@ async def live(socket: WebSocket[Any, Any, Any]) -> None:
     hub: Hub = socket.app.state["hub"]
     await socket.accept()
     cookie = socket.cookies.get(SESSION_COOKIE)
+    origin = socket.headers.get("origin")
+    if (
+        cookie is not None
+        and origin is not None
+        and not _same_origin(socket, origin, services.settings.public_url)
+    ):
+        # Refused before anything is read or the cookie is looked at.
+        await socket.send_json({"type": "error", "detail": "cross-origin socket refused"})
+        await socket.close(code=4403, reason="cross-origin")
+        return
     try:
         hello = await _hello(socket, cookie is not None) or Hello()
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:

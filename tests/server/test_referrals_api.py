@@ -14,6 +14,7 @@ from litestar import Litestar
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
+from coordination.directory.territory import Territory
 from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from kernel.events import Event
@@ -21,42 +22,8 @@ from server.database import Database
 from server.jobs import flag_overdue_referrals
 from server.state import AppServices
 from tests.conftest import login
+from tests.server.referral_helpers import ASSESSMENT, URL, network, refer, referral_body
 from tests.server.scheduling_helpers import PATIENT, assisted_slot, fresh_start, gp_session
-
-URL = "/api/v1/referrals"
-ASSESSMENT: dict[str, Any] = {
-    "wound_type": "venous_ulcer",
-    "body_site": "malléole interne gauche",
-    "length_cm": 4.0,
-    "width_cm": 2.5,
-    "depth_cm": 0.3,
-    "age_weeks": 9,
-    "bed_colours": {"black": 0, "yellow": 40, "red": 60, "pink": 0},
-    "exudate": "moderate",
-    "infection_signs": ["erythema", "odour"],
-    "pain": 6,
-    "dressing": "Hydrofibre + compression",
-}
-
-
-def referral_body(clock: FrozenClock, **extra: Any) -> dict[str, Any]:
-    return {
-        "patient": PATIENT | {"family_name": f"Plaie-{uuid.uuid4().hex[:8]}"},
-        "consent": {"given": True, "collected_at": clock.now().isoformat()},
-        "priority": "routine",
-        "expertise": "vascular",
-        "question": "Ulcère qui ne cicatrise pas malgré la compression : IPS à refaire ?",
-        "assessment": ASSESSMENT,
-    } | extra
-
-
-async def refer(
-    client: httpx.AsyncClient, headers: dict[str, str], clock: FrozenClock, **extra: Any
-) -> dict[str, Any]:
-    response = await client.post(URL, json=referral_body(clock, **extra), headers=headers)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def jpeg_with_gps() -> bytes:
@@ -476,3 +443,177 @@ async def test_follow_up_teleconsultation_from_the_answer(
         f"{URL}/{r['id']}/follow-up-teleconsultation", json=body, headers=nurse
     )
     assert twice.status_code == 409
+
+
+def _mid_week(clock: FrozenClock) -> None:
+    """Wednesday 10:00 UTC of next week: the weekly count cannot roll over mid-test."""
+    today = clock.now().date()
+    wednesday = today + timedelta(days=7 - today.weekday() + 2)
+    clock.set(datetime(wednesday.year, wednesday.month, wednesday.day, 10, 0, tzinfo=UTC))
+
+
+async def _events_of(database: Database, subject: str) -> list[Event]:
+    async with database.read() as session:
+        return list(
+            await session.scalars(
+                select(Event).where(Event.subject_id == uuid.UUID(subject)).order_by(Event.id)
+            )
+        )
+
+
+async def test_the_requester_cancels_an_open_referral(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database, territory: Territory
+) -> None:
+    net = await network(database, clock, territory)
+    expert = await net.register(client, clock, "derm1", "dermatology", 10)
+    nurse = await net.login(client, "nurse1")
+    r = await refer(client, nurse, clock, expertise="dermatology")
+    assert r["assigned_expert_id"] == expert["id"]
+    path = f"{URL}/{r['id']}"
+
+    derm = await net.login(client, "derm1")
+    other_nurse = await net.login(client, "nurse2")
+    staff = await net.login(client, "coordinator")
+    assert (await client.post(f"{path}/cancel", json={}, headers=other_nurse)).status_code == 404
+    assert (await client.post(f"{path}/cancel", json={}, headers=derm)).status_code == 404
+    assert (await client.post(f"{path}/cancel", json={}, headers=staff)).status_code == 403
+    assert (await client.post(f"{path}/accept", headers=derm)).status_code == 200
+
+    reason = "Mme Plaie hospitalisée, suivie par le service"
+    cancelled = await client.post(f"{path}/cancel", json={"reason": f"  {reason} "}, headers=nurse)
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert body["status"] == "cancelled" and body["cancel_reason"] == reason
+    seen = (await client.get(path, headers=nurse)).json()
+    assert seen["status"] == "cancelled" and seen["cancel_reason"] == reason
+
+    # Over: no second cancel, and the expert can no longer work on it.
+    assert (await client.post(f"{path}/cancel", json={}, headers=nurse)).status_code == 409
+    assert (await client.post(f"{path}/start", headers=derm)).status_code == 409
+    roster = (await client.get("/api/v1/network/experts", headers=staff)).json()
+    assert next(e for e in roster if e["id"] == expert["id"])["open_referrals"] == 0
+
+    events = await _events_of(database, r["id"])
+    assert [e.type for e in events] == [
+        "referral.requested",
+        "referral.accepted",
+        "referral.cancelled",
+    ]
+    last = events[-1]
+    assert last.payload["status"] == "cancelled"
+    assert last.payload["referral_id"] == r["id"]
+    assert last.payload["assigned_expert_id"] == expert["id"]
+    broadcast = str([e.payload for e in events])
+    for secret in (r["patient"]["family_name"], reason, "hospitalisée", r["question"], "IPS"):
+        assert secret not in broadcast, secret
+
+
+async def test_mine_lists_only_what_the_caller_asked_or_was_assigned(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database, territory: Territory
+) -> None:
+    net = await network(database, clock, territory)
+    staff = await net.login(client, "coordinator")
+    derm = await net.register(client, clock, "derm1", "dermatology", 10)
+    wound = await net.register(client, clock, "woundnurse", "wound_nurse", 10)
+    as_wound = await net.login(client, "woundnurse")
+    as_derm = await net.login(client, "derm1")
+    nurse1 = await net.login(client, "nurse1")
+    nurse2 = await net.login(client, "nurse2")
+
+    asked = await refer(client, as_wound, clock, expertise="dermatology")
+    assigned = await refer(client, nurse1, clock, expertise="wound_nurse")
+    assert asked["assigned_expert_id"] == derm["id"]
+    assert assigned["assigned_expert_id"] == wound["id"]
+    queue = {"routing": "open_queue", "routine_days": 2, "urgent_days": 1}
+    assert (
+        await client.put("/api/v1/network/settings", json=queue, headers=staff)
+    ).status_code == 200
+    queued_wound = await refer(client, nurse2, clock, expertise="wound_nurse")
+    queued_derm = await refer(client, nurse2, clock, expertise="dermatology")
+    assert queued_wound["assigned_expert_id"] is None
+    assert queued_derm["assigned_expert_id"] is None
+
+    async def listed(headers: dict[str, str], **params: str) -> dict[str, dict[str, Any]]:
+        response = await client.get(URL, params=params | {"limit": "500"}, headers=headers)
+        assert response.status_code == 200, response.text
+        return {x["id"]: x for x in response.json()["items"]}
+
+    everything = {asked["id"], assigned["id"], queued_wound["id"], queued_derm["id"]}
+    cases = [  # who, without mine, with mine=true
+        (
+            as_wound,
+            {asked["id"], assigned["id"], queued_wound["id"]},
+            {asked["id"], assigned["id"]},
+        ),
+        (as_derm, {asked["id"], queued_derm["id"]}, {asked["id"]}),
+        (nurse1, {assigned["id"]}, {assigned["id"]}),
+        (nurse2, {queued_wound["id"], queued_derm["id"]}, {queued_wound["id"], queued_derm["id"]}),
+        (staff, everything, set()),
+    ]
+    for who, visible, mine in cases:
+        assert set(await listed(who)) == visible
+        assert set(await listed(who, mine="false")) == visible
+        own = await listed(who, mine="true")
+        assert set(own) == mine
+        # What is one's own shows who the patient is; the queue shows the case only.
+        assert all(x["patient"] is not None for x in own.values())
+    browsing = await listed(as_wound)
+    assert browsing[queued_wound["id"]]["patient"] is None
+
+    assert (
+        await client.post(f"{URL}/{assigned['id']}/accept", headers=as_wound)
+    ).status_code == 200
+    accepted = await listed(as_wound, mine="true", status="accepted")
+    assert set(accepted) == {assigned["id"]}
+    waiting = await listed(as_wound, mine="true", status="requested")
+    assert set(waiting) == {asked["id"]}
+
+
+async def test_routing_skips_an_expert_at_weekly_capacity(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database, territory: Territory
+) -> None:
+    _mid_week(clock)
+    net = await network(database, clock, territory)
+    small = await net.register(client, clock, "derm1", "dermatology", 1)
+    large = await net.register(client, clock, "derm2", "dermatology", 5)
+    nurse = await net.login(client, "nurse1")
+    staff = await net.login(client, "coordinator")
+
+    first = await refer(client, nurse, clock, expertise="dermatology")
+    assert first["assigned_expert_id"] == small["id"]  # equal loads: the first registered
+    cancelled = await client.post(f"{URL}/{first['id']}/cancel", json={}, headers=nurse)
+    assert cancelled.status_code == 200
+    roster = {
+        e["id"]: e for e in (await client.get("/api/v1/network/experts", headers=staff)).json()
+    }
+    assert roster[small["id"]]["open_referrals"] == 0 == roster[large["id"]]["open_referrals"]
+
+    # Loads are equal again, but `small` took its one referral of the week: `large` gets them.
+    clock.advance(timedelta(hours=1))
+    second = await refer(client, nurse, clock, expertise="dermatology")
+    third = await refer(client, nurse, clock, expertise="dermatology")
+    assert second["assigned_expert_id"] == large["id"]
+    assert third["assigned_expert_id"] == large["id"]
+
+    raised = await client.patch(
+        f"/api/v1/network/experts/{small['id']}", json={"weekly_capacity": 2}, headers=staff
+    )
+    assert raised.status_code == 200
+    fourth = await refer(client, nurse, clock, expertise="dermatology")
+    assert fourth["assigned_expert_id"] == small["id"]  # room again, and the least loaded
+    fifth = await refer(client, nurse, clock, expertise="dermatology")
+    assert fifth["assigned_expert_id"] == large["id"]  # `small` is full again
+
+    # Both full: the referral waits in the open queue, on the coordinator's board.
+    for _ in range(2):
+        await refer(client, nurse, clock, expertise="dermatology")
+    nobody = await refer(client, nurse, clock, expertise="dermatology")
+    assert nobody["assigned_expert_id"] is None
+    assert any(w.startswith("unassigned") for w in nobody["warnings"])
+    board = (await client.get(f"{URL}/board", headers=staff)).json()["items"]
+    assert nobody["id"] in {x["id"] for x in board}
+
+    # A new week, a new allowance.
+    clock.advance(timedelta(days=7))
+    next_week = await refer(client, nurse, clock, expertise="dermatology")
+    assert next_week["assigned_expert_id"] is not None

@@ -18,6 +18,7 @@ from integrations.notify import Notice
 from kernel.clock import FrozenClock
 from kernel.events import Event
 from scheduling.booking import Booking, BookingStatus
+from scheduling.hold import Hold
 from scheduling.slot import Slot, SlotStatus
 from server.database import Database
 from server.jobs import remind_teleconsultations
@@ -484,3 +485,231 @@ async def test_staff_see_the_appointment_not_the_case(
     assert seen["status"] == "booked" and seen["act_code"] == "TLD"
     for hidden in ("video_url", "handover", "patient", "reason", "outcome_note"):
         assert seen[hidden] is None, hidden
+
+
+async def test_a_nurse_books_through_her_hold(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    gp, _ = await gp_session(client, 11)
+    nurse = await login(client, "nurse4@sud-yvelines.test")
+    other_nurse = await login(client, "nurse5@sud-yvelines.test")
+    slot = await assisted_slot(client, gp, fresh_start(clock))
+    placed = await client.post("/api/v1/holds", json={"slot_id": slot["id"]}, headers=nurse)
+    assert placed.status_code == 201, placed.text
+    hold = placed.json()
+    by_hold = request_body(slot["id"], clock) | {"hold_id": hold["id"]}
+    del by_hold["slot_id"]
+
+    # While held, the slot is nobody else's, and the hold is its holder's alone.
+    direct = await client.post(URL, json=request_body(slot["id"], clock), headers=other_nurse)
+    assert direct.status_code == 409
+    stolen = await client.post(URL, json=by_hold, headers=other_nurse)
+    assert stolen.status_code == 404
+
+    response = await client.post(URL, json=by_hold, headers=nurse)
+    assert response.status_code == 201, response.text
+    tc = response.json()
+    assert tc["slot_id"] == slot["id"] and tc["act_code"] == "TLD" and tc["video_url"]
+    async with database.read() as session:
+        used = await session.get(Hold, uuid.UUID(hold["id"]))
+        assert used is not None and used.consumed_at is not None and used.released_at is None
+        taken = await session.get(Slot, uuid.UUID(slot["id"]))
+        assert taken is not None and taken.status is SlotStatus.BOOKED
+        booking = await session.get(Booking, uuid.UUID(tc["booking_id"]))
+        assert booking is not None and booking.slot_id == uuid.UUID(slot["id"])
+
+    # A consumed hold books nothing more, and cannot be released any more either.
+    again = await client.post(URL, json=by_hold, headers=nurse)
+    assert again.status_code == 409
+    released = await client.delete(f"/api/v1/holds/{hold['id']}", headers=nurse)
+    assert released.status_code == 409
+    mine = (await client.get(f"{URL}?role=nurse", headers=nurse)).json()["items"]
+    assert [t["id"] for t in mine if t["slot_id"] == slot["id"]] == [tc["id"]]
+
+
+async def _events_of(database: Database, subject: str) -> list[Event]:
+    async with database.read() as session:
+        return list(
+            await session.scalars(
+                select(Event).where(Event.subject_id == uuid.UUID(subject)).order_by(Event.id)
+            )
+        )
+
+
+def _assert_no_secrets(events: list[Event], tc: dict[str, Any], *more: str) -> None:
+    broadcast = json.dumps([e.payload for e in events], ensure_ascii=False)
+    secrets = (
+        tc["video_url"],
+        tc["video_url"].rsplit("/", 1)[-1],  # the room name alone
+        PATIENT["family_name"],
+        PATIENT["given_name"],
+        PATIENT["phone"],
+        PATIENT["birth_date"],
+        tc["reason"],
+        "Furosémide",
+        "Majoration",
+        *more,
+    )
+    for secret in secrets:
+        assert secret not in broadcast, secret
+    for e in events:
+        named = {k for k in e.payload if "patient" in k} - {"own_patient"}  # a flag, no one
+        assert not named, e.payload
+        assert "video_url" not in e.payload and "handover" not in e.payload
+
+
+async def test_cancelled_and_no_show_events_carry_no_patient_nor_room(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    called_off, gp, nurse = await booked(client, clock, gp_n=12, nurse_n=1)
+    reason = "Mme Durand hospitalisée à Rambouillet"
+    cancelled = await client.post(
+        f"{URL}/{called_off['id']}/cancel", json={"reason": reason}, headers=nurse
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    events = await _events_of(database, called_off["id"])
+    assert [e.type for e in events] == ["teleconsultation.booked", "teleconsultation.cancelled"]
+    last = events[-1]
+    assert last.payload["status"] == "cancelled"
+    assert last.payload["teleconsultation_id"] == called_off["id"]
+    assert last.payload["nurse_professional_id"] == called_off["nurse_professional_id"]
+    assert last.actor_account_id is not None
+    _assert_no_secrets(events, called_off, reason, "hospitalisée")
+
+    slot = await assisted_slot(client, gp, fresh_start(clock))
+    missed = await client.post(URL, json=request_body(slot["id"], clock), headers=nurse)
+    assert missed.status_code == 201, missed.text
+    absent = missed.json()
+    clock.set(datetime.fromisoformat(absent["start"]) + timedelta(minutes=10))
+    no_show = await client.post(f"{URL}/{absent['id']}/no-show", headers=gp)
+    assert no_show.status_code == 200, no_show.text
+    events = await _events_of(database, absent["id"])
+    assert [e.type for e in events] == ["teleconsultation.booked", "teleconsultation.no_show"]
+    assert events[-1].payload["status"] == "no_show"
+    assert events[-1].payload["act_code"] == "TLD"
+    _assert_no_secrets(events, absent)
+    booking_events = await _events_of(database, absent["booking_id"])
+    assert [e.type for e in booking_events][-1] == "booking.no_show"
+    _assert_no_secrets(booking_events, absent)
+
+
+async def test_the_reminder_job_writes_one_reminder_event(
+    app: Litestar, client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    soon, gp, nurse = await booked(client, clock, gp_n=1, nurse_n=2)
+    later_slot = await assisted_slot(client, gp, fresh_start(clock))
+    later = await client.post(URL, json=request_body(later_slot["id"], clock), headers=nurse)
+    assert later.status_code == 201
+    services = AppServices.of(app)
+    recording(app)
+
+    clock.set(datetime.fromisoformat(soon["start"]) - timedelta(minutes=20))  # not yet due
+    await remind_teleconsultations(services)
+    assert "teleconsultation.reminder" not in {
+        e.type for e in await _events_of(database, soon["id"])
+    }
+
+    clock.set(datetime.fromisoformat(soon["start"]) - timedelta(minutes=14))
+    assert await remind_teleconsultations(services) >= 1
+    await remind_teleconsultations(services)  # a second round claims nothing again
+    events = await _events_of(database, soon["id"])
+    reminders = [e for e in events if e.type == "teleconsultation.reminder"]
+    assert len(reminders) == 1
+    reminder = reminders[0]
+    assert reminder.actor_account_id is None  # written by the job, not by a person
+    assert reminder.payload["teleconsultation_id"] == soon["id"]
+    assert reminder.payload["gp_professional_id"] == soon["gp_professional_id"]
+    assert reminder.payload["starts_at"] == datetime.fromisoformat(soon["start"]).isoformat()
+    _assert_no_secrets(events, soon)
+    # The visit starting 30 minutes later is not due yet: no reminder for it.
+    assert "teleconsultation.reminder" not in {
+        e.type for e in await _events_of(database, later.json()["id"])
+    }
+
+
+async def test_slot_search_by_professional(client: httpx.AsyncClient, clock: FrozenClock) -> None:
+    gp10, me10 = await gp_session(client, 10)
+    gp11, me11 = await gp_session(client, 11)
+    theirs = [await assisted_slot(client, gp11, fresh_start(clock)) for _ in range(2)]
+    mine = [await assisted_slot(client, gp10, fresh_start(clock)) for _ in range(2)]
+    plain = await publish_slot(
+        client, gp10, fresh_start(clock), modality="video", visibility=["pro"]
+    )
+    nurse = await login(client, "nurse3@sud-yvelines.test")
+    window = {
+        "start": theirs[0]["start"],
+        "end": (datetime.fromisoformat(plain["end"]) + timedelta(minutes=1)).isoformat(),
+    }
+    everyone = (await client.get(f"{URL}/slots", params=window, headers=nurse)).json()
+    assert {s["id"] for s in theirs + mine} <= {s["id"] for s in everyone}
+
+    pro10 = me10["professional"]["id"]
+    found = await client.get(
+        f"{URL}/slots", params=window | {"professional_id": pro10}, headers=nurse
+    )
+    assert found.status_code == 200, found.text
+    only = found.json()
+    assert [s["id"] for s in only] == [s["id"] for s in mine]  # by start, the plain one left out
+    assert all(s["professional_id"] == pro10 and s["assisted"] for s in only)
+    pro11 = me11["professional"]["id"]
+    other = (
+        await client.get(f"{URL}/slots", params=window | {"professional_id": pro11}, headers=nurse)
+    ).json()
+    assert [s["id"] for s in other] == [s["id"] for s in theirs]
+    nobody = (
+        await client.get(
+            f"{URL}/slots", params=window | {"professional_id": str(uuid.uuid4())}, headers=nurse
+        )
+    ).json()
+    assert nobody == []
+
+
+async def test_an_assisted_rule_makes_assisted_video_slots(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    gp, me = await gp_session(client, 10)
+    day = (clock.now() + timedelta(days=2)).date()
+    rule_body = {
+        "rrule": "FREQ=DAILY",
+        "start_date": day.isoformat(),
+        "until": day.isoformat(),
+        "start_time": "06:00",
+        "end_time": "07:00",
+        "slot_minutes": 15,
+        "modality": "video",
+        "visibility": ["pro", "cpts"],
+        "assisted": True,
+    }
+    created = await client.post("/api/v1/availability-rules", json=rule_body, headers=gp)
+    assert created.status_code == 201, created.text
+    saved = created.json()
+    assert saved["rule"]["assisted"] is True and saved["slots_created"] == 4
+    rule_id = saved["rule"]["id"]
+
+    nurse = await login(client, "nurse6@sud-yvelines.test")
+    window = {
+        "start": (clock.now() + timedelta(days=1)).isoformat(),
+        "end": (clock.now() + timedelta(days=3)).isoformat(),
+        "professional_id": me["professional"]["id"],
+    }
+    offered = (await client.get(f"{URL}/slots", params=window, headers=nurse)).json()
+    of_rule = [s for s in offered if s["rule_id"] == rule_id]
+    assert len(of_rule) == 4
+    assert all(s["assisted"] and s["modality"] == "video" for s in of_rule)
+    response = await client.post(URL, json=request_body(of_rule[0]["id"], clock), headers=nurse)
+    assert response.status_code == 201, response.text
+
+    for modality in ("office", "home_visit"):
+        refused = await client.post(
+            "/api/v1/availability-rules", json=rule_body | {"modality": modality}, headers=gp
+        )
+        assert refused.status_code == 422, (modality, refused.text)
+        assert refused.json()["field"] == "assisted"
+    edited = await client.put(
+        f"/api/v1/availability-rules/{rule_id}",
+        json=rule_body | {"modality": "office"},
+        headers=gp,
+    )
+    assert edited.status_code == 422 and edited.json()["field"] == "assisted"
+    still = (await client.get(f"{URL}/slots", params=window, headers=nurse)).json()
+    assert len([s for s in still if s["rule_id"] == rule_id]) == 3  # untouched but the booked one
