@@ -145,6 +145,7 @@ async def load(url: str, n_bookings: int, n_requests: int, n_gps: int) -> uuid.U
                     received = at - timedelta(hours=rnd.choice([1, 5, 20, 30, 47, 60, 90]))
                     requests.append(
                         (
+                            None if status == "cancelled" else at,
                             req,
                             t,
                             channel,
@@ -186,6 +187,7 @@ async def load(url: str, n_bookings: int, n_requests: int, n_gps: int) -> uuid.U
             received = start + timedelta(minutes=rnd.randrange(0, 525_600))
             requests.append(
                 (
+                    None,
                     uuid.uuid4(),
                     t,
                     "patient",
@@ -221,6 +223,7 @@ async def load(url: str, n_bookings: int, n_requests: int, n_gps: int) -> uuid.U
             "snp_requests",
             records=requests,
             columns=[
+                "consultation_at",
                 "id",
                 "territory_id",
                 "origin",
@@ -340,7 +343,7 @@ async def timed(db: Database, territory: uuid.UUID, repeat: int) -> dict[str, li
     for _ in range(repeat):
         async with db.read() as session:
             t0 = time.perf_counter()
-            measured = await measure(session, territory, period)
+            measured = await measure(session, territory, period, db.read)
             report = build_report(YEAR, period, contract, measured)
             out["report"].append(time.perf_counter() - t0)
             t0 = time.perf_counter()

@@ -283,7 +283,12 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         closed = await session.execute(
             update(SnpRequest)
             .where(SnpRequest.id == request.id, SnpRequest.outcome.is_(None))
-            .values(outcome=Outcome.BOOKED, outcome_at=now, booking_id=row["id"])
+            .values(
+                outcome=Outcome.BOOKED,
+                outcome_at=now,
+                booking_id=row["id"],
+                consultation_at=taken.starts_at,
+            )
             .execution_options(synchronize_session=False)
         )
         if not getattr(closed, "rowcount", 0):
@@ -378,6 +383,13 @@ async def change_status(
             f"a {booking.status.value} booking cannot become {to.value}", field="status"
         )
     if to is BookingStatus.CANCELLED:
+        if changed.request_id is not None:  # the request it met is no longer met
+            await session.execute(
+                update(SnpRequest)
+                .where(SnpRequest.id == changed.request_id)
+                .values(consultation_at=None)
+                .execution_options(synchronize_session=False)
+            )
         await lock_agenda(session, changed.professional_id)
         freed: Slot | None = await session.scalar(
             update(Slot)

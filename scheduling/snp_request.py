@@ -58,4 +58,8 @@ class SnpRequest(Base):
     outcome_at: Mapped[datetime | None] = mapped_column(nullable=True)
     outcome_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
     booking_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), nullable=True)
+    # When the consultation that met the request starts; None while unmet, and again if its
+    # booking is cancelled. Kept here because the delay request → consultation is what the
+    # ACI judges: the indicators then read this table alone (bench/indicators.py).
+    consultation_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False)

@@ -51,8 +51,11 @@ class OutboxRelay:
     async def run(self) -> None:
         while True:
             woken = False
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancel that lands
+            # in the same step as a wake-up, and shutdown then waits forever.
             with contextlib.suppress(TimeoutError):
-                woken = await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                async with asyncio.timeout(self._poll):
+                    woken = await self._wakeup.wait()
             self._wakeup.clear()
             try:
                 done = await self.drain()

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from coordination.calendar.feed import CalendarFeed, FeedScope
-from coordination.directory.professional import PracticeLocation, Professional
+from coordination.directory.professional import PracticeLocation, Profession, Professional
 from coordination.referrals.referral import Referral
 from scheduling.booking import Booking, BookingStatus
 from scheduling.patient import Patient
@@ -94,8 +94,10 @@ def _patient(row: Any, at: int, with_initials: bool) -> dict[str, Any]:
     return {"patient_id": row[at], "patient_initials": _initials(row[at + 1], row[at + 2])}
 
 
-def _name(given: str, family: str) -> str:
-    return f"{given} {family}"
+def _name(given: str, family: str, profession: Profession) -> str:
+    """How the professional is named to colleagues: "Dr" for physicians only."""
+    prefix = "Dr " if profession is Profession.PHYSICIAN else ""
+    return f"{prefix}{given} {family}"
 
 
 def _kept(status_col: Any, changed_col: Any, cancelled: str, cutoff: datetime) -> Any:
@@ -168,6 +170,7 @@ async def _teleconsultations(
             other.given_name,
             other.family_name,
             exists().where(Referral.follow_up_teleconsultation_id == Teleconsultation.id),
+            other.profession,
         )
         .join(
             other,
@@ -203,9 +206,9 @@ async def _teleconsultations(
                 modality=Modality.VIDEO,
                 act_code=row[6].value,
                 as_nurse=row[7] == me,
-                counterpart=_name(row[8], row[9]),
+                counterpart=_name(row[8], row[9], row[11]),
                 follow_up=bool(row[10]),
-                **_patient(row, 11, with_initials),
+                **_patient(row, 12, with_initials),
             )
         )
     return items
@@ -262,6 +265,7 @@ async def _pool_slots(
             Professional.given_name,
             Professional.family_name,
             PracticeLocation.label,
+            Professional.profession,
         )
         .join(Professional, Professional.id == Slot.professional_id)
         .outerjoin(PracticeLocation, PracticeLocation.id == Slot.location_id)
@@ -285,7 +289,7 @@ async def _pool_slots(
             revision=r[4],
             changed_at=r[5],
             modality=r[6],
-            counterpart=_name(r[7], r[8]),
+            counterpart=_name(r[7], r[8], r[10]),
             place=r[9],
         )
         for r in rows

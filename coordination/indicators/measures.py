@@ -12,21 +12,23 @@ Every query aggregates in the database; Python only divides the few numbers that
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
+    Date,
     Select,
     and_,
     case,
+    cast,
     func,
     literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnElement
@@ -37,7 +39,6 @@ from coordination.directory.professional import PracticeLocation, Professional
 from coordination.indicators.period import Period
 from coordination.referrals.assessment import WoundAssessment
 from coordination.referrals.referral import Referral
-from kernel.database import UtcDateTime
 from scheduling.booking import Booking, BookingStatus
 from scheduling.slot import Slot, SlotStatus
 from scheduling.snp_request import Origin, Outcome, SnpRequest
@@ -63,6 +64,21 @@ class Sql:
     def __init__(self, session: AsyncSession) -> None:
         self.sqlite = session.get_bind().dialect.name == "sqlite"
 
+    def week_of(self, instant: Any, period: Period) -> ColumnElement[Any]:
+        """The index of the instant's local week among the period's weeks (0, 1, …).
+
+        PostgreSQL counts days from the first local Monday in the territory's zone
+        (bench/indicators.py: a join to a table of weeks took ~1 s over 600,000 bookings);
+        SQLite, which has no zones, compares the instant with the weeks' UTC boundaries.
+        """
+        weeks = period.weeks()
+        if self.sqlite:
+            return case(
+                *[(instant < w.end, literal(w.index)) for w in weeks], else_=literal(len(weeks))
+            )
+        local_day = cast(func.timezone(period.timezone, instant), Date)
+        return (local_day - literal(weeks[0].monday, Date)) // 7
+
     def seconds(self, start: Any, end: Any) -> ColumnElement[Any]:
         if self.sqlite:  # julianday is a float of days: round back to whole milliseconds
             return func.round((func.julianday(end) - func.julianday(start)) * DAY, 3)
@@ -79,24 +95,19 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(float(seconds) / 3600, 2)
 
 
-def weeks_cte(period: Period) -> Any:
-    """The period's local weeks as rows (w, ws, we): a portable range join for weekly sums."""
-    rows = [
-        select(
-            literal(w.index, Integer).label("w"),
-            literal(w.start, UtcDateTime()).label("ws"),
-            literal(w.end, UtcDateTime()).label("we"),
-        )
-        for w in period.weeks()
-    ]
-    return union_all(*rows).cte("weeks")
-
-
 async def _percentiles(
     session: AsyncSession, values: Select[Any], *quantiles: int
 ) -> dict[int, float | None]:
-    """Nearest-rank percentiles (in %) of the single column of `values`."""
+    """Nearest-rank percentiles (in %) of the single column of `values`: PostgreSQL's
+    percentile_disc is exactly that; SQLite ranks the rows with window functions."""
     sub = values.subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        row = (
+            await session.execute(
+                select(*[func.percentile_disc(q / 100).within_group(sub.c[0]) for q in quantiles])
+            )
+        ).one()
+        return {q: None if v is None else float(v) for q, v in zip(quantiles, row, strict=True)}
     ranked = select(
         sub.c[0].label("v"),
         func.row_number().over(order_by=sub.c[0]).label("rn"),
@@ -160,9 +171,6 @@ async def _slots(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> li
 
 
 async def _requests(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
-    delay = sql.seconds(SnpRequest.received_at, Booking.starts_at)
-    met = and_(SnpRequest.outcome == Outcome.BOOKED, Booking.status != BookingStatus.CANCELLED)
-
     def count_if(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
@@ -171,34 +179,45 @@ async def _requests(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) ->
         SnpRequest.received_at >= p.start,
         SnpRequest.received_at < p.end,
     )
+    # The request carries its consultation's start (set by the booking, cleared by its
+    # cancellation): no join to the bookings (bench/indicators.py: that join was 870 ms of
+    # a 1.6 s report).
     rows = (
         await session.execute(
             select(
                 SnpRequest.origin,
                 func.count(),
-                count_if(met),
-                count_if(and_(met, delay <= DAY)),
-                count_if(and_(met, delay <= 2 * DAY)),
                 count_if(SnpRequest.outcome == Outcome.UNMET),
                 count_if(SnpRequest.outcome.in_(REDIRECTED)),
             )
-            .outerjoin(Booking, Booking.id == SnpRequest.booking_id)
             .where(in_period)
             .group_by(SnpRequest.origin)
         )
     ).all()
-    totals = [sum(int(r[i] or 0) for r in rows) for i in range(1, 7)]
-    received, met_n, within24, within48, unmet, redirected = totals
+    received, unmet, redirected = (sum(int(r[i] or 0) for r in rows) for i in range(1, 4))
     by_origin = {o.value: 0 for o in Origin} | {r[0].value: int(r[1]) for r in rows}
-    q = await _percentiles(
-        session,
-        select(delay)
-        .select_from(SnpRequest)
-        .join(Booking, Booking.id == SnpRequest.booking_id)
-        .where(in_period, met),
-        50,
-        90,
+    delays = select(
+        sql.seconds(SnpRequest.received_at, SnpRequest.consultation_at).label("d")
+    ).where(in_period, SnpRequest.consultation_at.is_not(None))
+    met = delays.subquery()
+    extra = (
+        []
+        if sql.sqlite
+        else [func.percentile_disc(q / 100).within_group(met.c.d) for q in (50, 90)]
     )
+    agg = (
+        await session.execute(
+            select(func.count(), count_if(met.c.d <= DAY), count_if(met.c.d <= 2 * DAY), *extra)
+        )
+    ).one()
+    met_n, within24, within48 = (int(v or 0) for v in agg[:3])
+    if sql.sqlite:
+        q = await _percentiles(session, delays, 50, 90)
+    else:
+        q = {
+            50: None if agg[3] is None else float(agg[3]),
+            90: None if agg[4] is None else float(agg[4]),
+        }
     return [
         Measured("snp.requests_received", received, {"by_origin": by_origin}),
         Measured("snp.requests_met", met_n),
@@ -213,7 +232,7 @@ async def _requests(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) ->
     ]
 
 
-async def _bookings(session: AsyncSession, t: uuid.UUID, p: Period) -> list[Measured]:
+async def _bookings(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
     rows = dict(
         (
             await session.execute(
@@ -227,11 +246,9 @@ async def _bookings(session: AsyncSession, t: uuid.UUID, p: Period) -> list[Meas
             )
         ).all()
     )
-    weeks = weeks_cte(p)
+    week = sql.week_of(Booking.starts_at, p)
     per_gp_week = (
         select(func.count().label("c"))
-        .select_from(Booking)
-        .join(weeks, and_(Booking.starts_at >= weeks.c.ws, Booking.starts_at < weeks.c.we))
         .where(
             Booking.territory_id == t,
             Booking.starts_at >= p.start,
@@ -240,7 +257,7 @@ async def _bookings(session: AsyncSession, t: uuid.UUID, p: Period) -> list[Meas
             Booking.own_patient.is_(False),
             Booking.status != BookingStatus.CANCELLED,
         )
-        .group_by(Booking.professional_id, weeks.c.w)
+        .group_by(Booking.professional_id, week)
         .subquery()
     )
     total, most, over = (
@@ -405,17 +422,40 @@ async def _directory(session: AsyncSession, t: uuid.UUID) -> list[Measured]:
     ]
 
 
+Readers = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
 async def measure(
-    session: AsyncSession, territory_id: uuid.UUID, period: Period
+    session: AsyncSession,
+    territory_id: uuid.UUID,
+    period: Period,
+    readers: Readers | None = None,
 ) -> dict[str, Measured]:
-    """Every measured indicator of the territory over the period, by key."""
-    sql = Sql(session)
-    found = [
-        *await _slots(session, sql, territory_id, period),
-        *await _requests(session, sql, territory_id, period),
-        *await _bookings(session, territory_id, period),
-        *await _teleconsultations(session, territory_id, period),
-        *await _referrals(session, sql, territory_id, period),
-        *await _directory(session, territory_id),
+    """Every measured indicator of the territory over the period, by key.
+
+    With `readers` (a factory of read sessions), the groups of indicators run at once, each
+    on its own connection, so the database uses its cores for one report
+    (bench/indicators.py); each group then reads its own snapshot, milliseconds apart.
+    """
+    t, p = territory_id, period
+    groups: list[Callable[[AsyncSession], Awaitable[list[Measured]]]] = [
+        lambda s: _requests(s, Sql(s), t, p),
+        lambda s: _slots(s, Sql(s), t, p),
+        lambda s: _bookings(s, Sql(s), t, p),
+        lambda s: _teleconsultations(s, t, p),
+        lambda s: _referrals(s, Sql(s), t, p),
+        lambda s: _directory(s, t),
     ]
+    if readers is None:
+        found = [m for group in groups for m in await group(session)]
+    else:
+        make = readers
+
+        async def apart(
+            group: Callable[[AsyncSession], Awaitable[list[Measured]]],
+        ) -> list[Measured]:
+            async with make() as own:
+                return await group(own)
+
+        found = [m for ms in await asyncio.gather(*(apart(g) for g in groups)) for m in ms]
     return {m.key: m for m in found}

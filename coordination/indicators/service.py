@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.indicators.contract import AciContract, from_json, get_contract
-from coordination.indicators.measures import Measured, measure
+from coordination.indicators.measures import Measured, Readers, measure
 from coordination.indicators.period import Period
 from coordination.indicators.report import Report, build_report
 from coordination.indicators.weekly import Weekly, weekly
@@ -22,11 +22,15 @@ def _staff(actor: Actor) -> None:
 
 
 async def indicators(
-    session: AsyncSession, actor: Actor, first_day: date, last_day: date
+    session: AsyncSession,
+    actor: Actor,
+    first_day: date,
+    last_day: date,
+    readers: Readers | None = None,
 ) -> tuple[Period, dict[str, Measured]]:
     _staff(actor)
     period = Period.of(first_day, last_day, actor.timezone)
-    return period, await measure(session, actor.territory_id, period)
+    return period, await measure(session, actor.territory_id, period, readers)
 
 
 async def weekly_series(
@@ -44,11 +48,13 @@ class YearReport:
     measured: dict[str, Measured]
 
 
-async def year_report(session: AsyncSession, actor: Actor, year: int) -> YearReport:
+async def year_report(
+    session: AsyncSession, actor: Actor, year: int, readers: Readers | None = None
+) -> YearReport:
     _staff(actor)
     contract = await get_contract(session, actor, year)
     period = Period.year(year, actor.timezone)
-    measured = await measure(session, actor.territory_id, period)
+    measured = await measure(session, actor.territory_id, period, readers)
     return YearReport(
         contract, build_report(year, period, from_json(contract.document), measured), measured
     )

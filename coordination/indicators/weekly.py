@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.professional import Professional
-from coordination.indicators.measures import DAY, GP_SPECIALTY, OFFERED, Sql, weeks_cte
+from coordination.indicators.measures import DAY, GP_SPECIALTY, OFFERED, Sql
 from coordination.indicators.period import Period
 from coordination.referrals.referral import Referral
 from scheduling.booking import Booking, BookingStatus
 from scheduling.slot import Slot
-from scheduling.snp_request import Outcome, SnpRequest
+from scheduling.snp_request import SnpRequest
 from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
 
 SERIES = (
@@ -42,24 +42,21 @@ class Weekly:
 
 async def weekly(session: AsyncSession, territory_id: uuid.UUID, period: Period) -> Weekly:
     sql = Sql(session)
-    weeks = weeks_cte(period)
     n = len(period.weeks())
 
     async def grouped(
         instant: Any, *values: Any, where: Any, join: Any = None
     ) -> list[list[float]]:
-        query = select(weeks.c.w, *values).select_from(weeks)
-        source = instant.class_ if hasattr(instant, "class_") else None
-        assert source is not None
-        condition = and_(instant >= weeks.c.ws, instant < weeks.c.we, where)
-        query = query.join(source, condition)
+        week = sql.week_of(instant, period)
+        query = select(week, *values).where(instant >= period.start, instant < period.end, where)
         if join is not None:
-            query = query.outerjoin(*join)
-        rows = (await session.execute(query.group_by(weeks.c.w))).all()
+            query = query.select_from(instant.class_).join(*join)
+        rows = (await session.execute(query.group_by(week))).all()
         out = [[0.0] * n for _ in values]
         for row in rows:
-            for i in range(len(values)):
-                out[i][row[0]] = float(row[1 + i] or 0)
+            if 0 <= row[0] < n:
+                for i in range(len(values)):
+                    out[i][row[0]] = float(row[1 + i] or 0)
         return out
 
     t = territory_id
@@ -77,17 +74,17 @@ async def weekly(session: AsyncSession, territory_id: uuid.UUID, period: Period)
             ),
         ),
     )
-    met48 = and_(
-        SnpRequest.outcome == Outcome.BOOKED,
-        Booking.status != BookingStatus.CANCELLED,
-        sql.seconds(SnpRequest.received_at, Booking.starts_at) <= 2 * DAY,
+    (received,) = await grouped(
+        SnpRequest.received_at, func.count(SnpRequest.id), where=SnpRequest.territory_id == t
     )
-    received, within48 = await grouped(
+    (within48,) = await grouped(
         SnpRequest.received_at,
         func.count(SnpRequest.id),
-        func.sum(case((met48, 1), else_=0)),
-        where=SnpRequest.territory_id == t,
-        join=(Booking, Booking.id == SnpRequest.booking_id),
+        where=and_(
+            SnpRequest.territory_id == t,
+            SnpRequest.consultation_at.is_not(None),
+            sql.seconds(SnpRequest.received_at, SnpRequest.consultation_at) <= 2 * DAY,
+        ),
     )
     (honoured,) = await grouped(
         Booking.starts_at,

@@ -78,9 +78,7 @@ def _summary(item: AgendaItem) -> str:
             if item.follow_up
             else ("Téléconsultation assistée")
         )
-        other = (
-            f"avec Dr {item.counterpart}" if item.as_nurse else f"avec l'IDEL {item.counterpart}"
-        )
+        other = f"avec {item.counterpart}" if item.as_nurse else f"avec l'IDEL {item.counterpart}"
         return (
             f"{cancelled}{what} ({item.act_code}) {other}{_who(item)}"
             f"{_TELE_STATE.get(item.status, '')}"
@@ -90,7 +88,7 @@ def _summary(item: AgendaItem) -> str:
         return f"Créneau SNP libre, {mode}".rstrip(", ")
     state = {"free": "libre", "booked": "réservé"}.get(item.status, "retiré")
     mode = f", {_MODALITY[item.modality]}" if item.modality else ""
-    return f"{cancelled}SNP {state} – Dr {item.counterpart}{mode}"
+    return f"{cancelled}SNP {state} – {item.counterpart}{mode}"
 
 
 # Plain ASCII on purpose: these lines are longer than 75 octets, and ASCII ones fold by slicing

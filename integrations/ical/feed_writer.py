@@ -15,6 +15,7 @@ a subscription is not an iTIP transaction (RFC 5546).
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,7 +56,12 @@ class FeedHeader:
     refresh: timedelta = timedelta(hours=1)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # not allowed in TEXT (RFC 5545 §3.3.11)
+
+
 def _text(value: str) -> str:
+    if not value.isprintable():
+        value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
     # Chained replaces run in C; str.translate with a mapping was 4 times slower here.
     return (
         value.replace("\\", "\\\\")

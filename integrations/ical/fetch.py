@@ -20,7 +20,8 @@ import httpx
 
 MAX_BYTES = 5_000_000
 MAX_REDIRECTS = 3
-TIMEOUT_SECONDS = 15.0
+TIMEOUT_SECONDS = 15.0  # each connect or read
+TOTAL_SECONDS = 30.0  # the whole fetch, redirects included
 USER_AGENT = "cpts-snp busy-time import"
 
 
@@ -56,14 +57,9 @@ def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    # is_global excludes private, loopback, link-local, CGNAT (100.64/10, where some clouds
+    # keep their metadata service), reserved and documentation ranges.
+    return ip.is_global and not ip.is_multicast
 
 
 async def _checked_address(host: str, port: int, allow_private: bool) -> str:
@@ -87,8 +83,25 @@ async def fetch_calendar(
     allow_private: bool = False,
     client: httpx.AsyncClient | None = None,
 ) -> Fetched:
+    try:
+        async with asyncio.timeout(TOTAL_SECONDS):  # a server trickling bytes cannot hold us
+            return await _fetch(url, etag, last_modified, allow_private, client)
+    except TimeoutError as exc:
+        raise FetchError(f"the calendar server took more than {TOTAL_SECONDS:.0f} s") from exc
+
+
+async def _fetch(
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    allow_private: bool,
+    client: httpx.AsyncClient | None,
+) -> Fetched:
     own = client is None
-    client = client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False)
+    # No proxies from the environment: the connection goes to the address checked here.
+    client = client or httpx.AsyncClient(
+        timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
+    )
     try:
         current = normalise_url(url, allow_private=allow_private)
         for _ in range(MAX_REDIRECTS + 1):

@@ -125,8 +125,9 @@ class BusyCalendarController(Controller):
         professional = await professional_ref(session, actor, professional_id)
         calendars = await busy_time.list_calendars(session, actor, professional)
         clashes = await busy_time.conflicts(session, professional.id, clock.now())
+        owner = actor.professional_id == professional.id
         return BusyCalendarList(
-            items=[busy_calendar_out(c) for c in calendars],
+            items=[busy_calendar_out(c, owner) for c in calendars],
             conflicts=[conflict_out(c) for c in clashes],
         )
 
@@ -166,7 +167,7 @@ class BusyCalendarController(Controller):
                 refresh_every=busy_refresh.refresh_every(services),
             )
         services.relay.wake()
-        return outcome_out(outcome)
+        return outcome_out(outcome, actor.professional_id == outcome.calendar.professional_id)
 
     @post(
         "/upload",
@@ -205,7 +206,7 @@ class BusyCalendarController(Controller):
                 intervals=intervals,
             )
         services.relay.wake()
-        return outcome_out(outcome)
+        return outcome_out(outcome, actor.professional_id == outcome.calendar.professional_id)
 
     @post(
         "/{calendar_id:uuid}/refresh",
@@ -230,7 +231,7 @@ class BusyCalendarController(Controller):
                 failed = await session.get(BusyCalendar, calendar_id)
             detail = failed.last_error if failed is not None else None
             raise Invalid(detail or "the calendar could not be refreshed", field="url")
-        return outcome_out(outcome)
+        return outcome_out(outcome, actor.professional_id == outcome.calendar.professional_id)
 
     @delete(
         "/{calendar_id:uuid}",
@@ -247,4 +248,6 @@ class BusyCalendarController(Controller):
     ) -> Response[BusyOutcomeOut]:
         professional = await professional_ref(session, actor, professional_id)
         outcome = await busy_time.remove_calendar(session, clock, actor, professional, calendar_id)
-        return Response(outcome_out(outcome), status_code=HTTP_200_OK)
+        return Response(
+            outcome_out(outcome, actor.professional_id == professional.id), status_code=HTTP_200_OK
+        )

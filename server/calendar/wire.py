@@ -12,7 +12,7 @@ from coordination.calendar.feed import CalendarFeed, FeedScope
 from scheduling.busy_calendar import BusyCalendar, BusySource
 from scheduling.busy_time import BookingConflict, BusyOutcome
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class FeedIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -96,13 +96,18 @@ class BusyCalendarList(msgspec.Struct, kw_only=True):
     next: str | None = None
 
 
-def busy_calendar_out(c: BusyCalendar) -> BusyCalendarOut:
+def busy_calendar_out(c: BusyCalendar, owner: bool = True) -> BusyCalendarOut:
+    """`owner`: the professional themself. Staff managing the agenda see the host only: the
+    URL opens the whole private calendar, patients' names included."""
+    url = c.url
+    if url is not None and not owner:
+        url = url.split("://", 1)[0] + "://" + url.split("://", 1)[-1].split("/", 1)[0] + "/…"
     return BusyCalendarOut(
         id=c.id,
         professional_id=c.professional_id,
         name=c.name,
         source=c.source,
-        url=c.url,
+        url=url,
         intervals=c.intervals_count,
         last_refreshed_at=c.last_refreshed_at,
         next_refresh_at=c.next_refresh_at,
@@ -118,9 +123,9 @@ def conflict_out(c: BookingConflict) -> ConflictOut:
     )
 
 
-def outcome_out(o: BusyOutcome) -> BusyOutcomeOut:
+def outcome_out(o: BusyOutcome, owner: bool = True) -> BusyOutcomeOut:
     return BusyOutcomeOut(
-        calendar=busy_calendar_out(o.calendar),
+        calendar=busy_calendar_out(o.calendar, owner),
         slots_blocked=o.blocked,
         slots_unblocked=o.unblocked,
         conflicts=[conflict_out(c) for c in o.conflicts],

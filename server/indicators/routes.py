@@ -14,11 +14,12 @@ from litestar.status_codes import HTTP_200_OK
 from coordination.indicators import service
 from coordination.indicators.catalogue import BY_KEY
 from coordination.indicators.contract import get_contract, save_contract
+from coordination.indicators.measures import Readers
 from coordination.indicators.weekly import weekly
 from integrations.reports import exports
 from kernel.actor import Role
 from server.auth.guards import roles
-from server.dependencies import ActorDep, ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.indicators.wire import (
     ContractIn,
     ContractOut,
@@ -29,6 +30,7 @@ from server.indicators.wire import (
     report_out,
     weekly_out,
 )
+from server.state import AppServices
 
 
 class Format(StrEnum):
@@ -48,6 +50,12 @@ FormatParam = Annotated[Format, QueryParameter(description="json, or csv / xlsx 
 def _days(first: date | None, last: date | None, today: date) -> tuple[date, date]:
     """Without dates: this year so far."""
     return first or date(today.year, 1, 1), last or today
+
+
+def readers(services: AppServices) -> Readers | None:
+    """On PostgreSQL the indicator groups run on several connections at once; SQLite has one
+    writer and cheap reads, so one session does."""
+    return services.db.read if services.db.backend == "postgresql" else None
 
 
 def _file(body: bytes, media_type: str, name: str) -> Response[bytes]:
@@ -72,12 +80,13 @@ class IndicatorController(Controller):
         session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        services: ServicesDep,
         from_: From = None,
         to: To = None,
         format: FormatParam = Format.JSON,
     ) -> Any:
         first, last = _days(from_, to, clock.now().date())
-        period, measured = await service.indicators(session, actor, first, last)
+        period, measured = await service.indicators(session, actor, first, last, readers(services))
         stem = f"indicateurs-{period.first_day}-{period.last_day}"
         if format is Format.CSV:
             return _file(exports.indicators_csv(measured), exports.CSV_TYPE, f"{stem}.csv")
@@ -131,10 +140,11 @@ class IndicatorController(Controller):
         self,
         session: DbSession,
         actor: ActorDep,
+        services: ServicesDep,
         year: FromPath[int],
         format: FormatParam = Format.JSON,
     ) -> Any:
-        found = await service.year_report(session, actor, year)
+        found = await service.year_report(session, actor, year, readers(services))
         if format is Format.CSV:
             return _file(exports.report_csv(found.report), exports.CSV_TYPE, f"aci-{year}.csv")
         if format is Format.XLSX:

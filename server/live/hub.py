@@ -194,8 +194,11 @@ class Hub:
         listener = asyncio.create_task(self._listen())
         try:
             while True:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancel that
+                # lands in the same step as a wake-up, and shutdown then waits forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
+                    async with asyncio.timeout(self._poll):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
                 if not self._listeners:
                     continue

@@ -26,6 +26,7 @@ from coordination.indicators.report import Report
 from coordination.referrals import referrals
 from kernel.errors import NotFound
 from server.auth.guards import current_actor
+from server.indicators.routes import readers
 from server.state import AppServices
 
 _HERE = Path(__file__).parent
@@ -117,10 +118,13 @@ async def dashboard(
     first = from_ or date(today.year, 1, 1)
     last = to or today
     async with services.db.read() as session:
-        period, measured = await indicators.indicators(session, actor, first, last)
+        period, measured = await indicators.indicators(
+            session, actor, first, last, readers(services)
+        )
         territory = await get_territory(session, actor)
         try:
-            report: Report | None = (await indicators.year_report(session, actor, last.year)).report
+            found = await indicators.year_report(session, actor, last.year, readers(services))
+            report: Report | None = found.report
         except NotFound:
             report = None  # no contract recorded for the year
         board = await referrals.board(session, services.clock, actor)

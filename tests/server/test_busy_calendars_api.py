@@ -251,6 +251,19 @@ async def test_upload_blocks_slots_and_rules_materialise_blocked(
     starts = sorted(s["start"] for s in slots)
     assert len(starts) == 4, starts
 
+    # Ending the rule withdraws its blocked slots too: busy time clearing later must not
+    # bring an ended rule's slots back.
+    ended = await client.post(
+        f"/api/v1/availability-rules/{rule.json()['rule']['id']}/end",
+        headers=gp,
+        json={"last_day": (day - timedelta(days=1)).isoformat()},
+    )
+    assert ended.status_code == 200, ended.text
+    for s in slots:
+        assert (await client.get(f"/api/v1/slots/{s['id']}", headers=gp)).json()[
+            "status"
+        ] == "cancelled"
+
     bad = await client.post(
         f"{URL}/upload",
         headers=gp,
@@ -277,3 +290,50 @@ async def test_calendar_urls_that_would_reach_inside_are_refused(
         assert response.json()["field"] == "url"
     assert provider.requests == [], "nothing was fetched"
     await asyncio.sleep(0)
+
+
+async def test_a_cancelled_booking_on_busy_time_reopens_blocked(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    gp, _ = await gp_session(client, 6)
+    start = fresh_start(clock)
+    slot = await publish_slot(client, gp, start)
+    regulator = await login(client, "regulator@sud-yvelines.test")
+    booked = await client.post(
+        "/api/v1/bookings",
+        headers=regulator,
+        json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
+    )
+    uploaded = await client.post(
+        f"{URL}/upload",
+        headers=gp,
+        files={"file": ("a.ics", ics((start, start + timedelta(hours=1))), "text/calendar")},
+    )
+    assert [c["booking_id"] for c in uploaded.json()["conflicts"]] == [booked.json()["id"]]
+    cancelled = await client.post(
+        f"/api/v1/bookings/{booked.json()['id']}/cancel", json={}, headers=gp
+    )
+    assert cancelled.status_code == 200
+    assert await slot_status(client, gp, slot) == "blocked", "not bookable: the GP is busy"
+    held = await client.post("/api/v1/holds", headers=regulator, json={"slot_id": slot["id"]})
+    assert held.status_code == 409
+
+
+async def test_staff_see_the_calendar_host_not_its_secret_url(
+    client: httpx.AsyncClient, app: Litestar, provider: CalendarProvider
+) -> None:
+    allow_loopback(app)
+    gp, me = await gp_session(client, 7)
+    provider.files["/secret-token-123.ics"] = ics()
+    added = await client.post(
+        URL, headers=gp, json={"name": "Google", "url": f"{provider.base}/secret-token-123.ics"}
+    )
+    assert added.status_code == 201
+    assert added.json()["calendar"]["url"].endswith("/secret-token-123.ics"), "the owner sees it"
+    coordinator = await login(client, "coordinator@sud-yvelines.test")
+    seen = await client.get(
+        URL, headers=coordinator, params={"professional_id": me["professional"]["id"]}
+    )
+    assert seen.status_code == 200
+    (calendar,) = seen.json()["items"]
+    assert "secret-token" not in calendar["url"] and calendar["url"].startswith(provider.base)

@@ -76,6 +76,13 @@ async def test_indicators_answer_every_contract_key_and_move_with_a_booking(
     was = values(body)
     assert after["snp.requests_received"] == was["snp.requests_received"] + 1
     assert after["snp.requests_met"] == was["snp.requests_met"] + 1
+    cancelled = await client.post(
+        f"/api/v1/bookings/{booked.json()['id']}/cancel", json={}, headers=regulator
+    )
+    assert cancelled.status_code == 200
+    later = values((await client.get("/api/v1/indicators", headers=staff, params=params)).json())
+    assert later["snp.requests_met"] == was["snp.requests_met"], "a cancelled booking meets nothing"
+    assert later["snp.requests_received"] == after["snp.requests_received"]
 
 
 async def test_indicators_are_for_staff_and_check_their_period(client: httpx.AsyncClient) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
@@ -39,3 +41,32 @@ async def test_relay_sequences_after_commit(
     finally:
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
+
+
+async def test_a_cancel_next_to_a_wake_up_stops_the_relay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On Python 3.11 `asyncio.wait_for` dropped a cancel landing with a wake-up, and the
+    app's shutdown then waited forever for the relay (and the hub, which waits the same way)."""
+    import contextlib
+
+    import server.relay as relay_module
+    from server.relay import OutboxRelay
+
+    class NoDatabase:
+        @contextlib.asynccontextmanager
+        async def write(self) -> Any:
+            yield None
+
+    async def nothing_pending(session: Any, batch: int) -> int:
+        return 0
+
+    monkeypatch.setattr(relay_module, "assign_sequence", nothing_pending)
+    for _ in range(10):
+        relay = OutboxRelay(NoDatabase(), poll_seconds=5)  # type: ignore[arg-type]
+        task = asyncio.create_task(relay.run())
+        await asyncio.sleep(0.01)
+        relay.wake()
+        task.cancel()
+        await asyncio.sleep(0.05)
+        assert task.done(), "the relay ignored its cancellation"

@@ -205,6 +205,8 @@ async def build(db: Database, territory: Territory, clock: FrozenClock) -> Facts
                 "created_at": now,
             }
             booking["request_id"] = request["id"]
+            if status != "cancelled":  # what the booking path records on the request
+                request["consultation_at"] = slot["starts_at"]
             requests.append(request)
         bookings.append(booking)
     for i in range(40):
@@ -224,6 +226,7 @@ async def build(db: Database, territory: Territory, clock: FrozenClock) -> Facts
                 "recorded_by": account["id"],
                 "outcome": outcome,
                 "outcome_at": received if outcome else None,
+                "consultation_at": None,
                 "created_at": now,
             }
         )
