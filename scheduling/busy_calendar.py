@@ -60,6 +60,9 @@ class BusyCalendar(Base):
     remote_last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
     intervals_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_refreshed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the intervals were last expanded from a whole file: the expansion reaches a fixed
+    # window ahead, so an unchanged remote file is fetched whole again now and then.
+    expanded_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # None for uploads and removed calendars: nothing to refresh.
     next_refresh_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)

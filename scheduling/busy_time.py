@@ -229,6 +229,7 @@ async def add_calendar(
         remote_last_modified=remote_last_modified,
         intervals_count=0,
         last_refreshed_at=now,
+        expanded_at=now,
         next_refresh_at=now + refresh_every if source is BusySource.URL else None,
         failures=0,
         created_at=now,
@@ -380,6 +381,8 @@ async def refreshed(
     calendar.last_error = None
     calendar.failures = 0
     changed = intervals is not None and list(intervals) != await _intervals_of(session, calendar.id)
+    if intervals is not None:
+        calendar.expanded_at = now
     if changed and intervals is not None:
         await _replace_intervals(session, calendar, intervals)
     # Slots materialised since the last refresh are re-evaluated too.

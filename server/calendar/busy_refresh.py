@@ -23,6 +23,7 @@ from server.state import AppServices
 log = logging.getLogger("cpts.calendar")
 WINDOW_DAYS = 400  # beyond any slot horizon: an unchanged remote file needs no re-expansion
 LEASE = timedelta(minutes=10)  # a claimed refresh that dies is retried after this
+REEXPAND = timedelta(days=30)
 
 
 def refresh_every(services: AppServices) -> timedelta:
@@ -38,10 +39,17 @@ async def expand(services: AppServices, data: bytes, timezone: str) -> list[Inte
 
 
 async def fetch(services: AppServices, url: str, calendar: BusyCalendar | None = None) -> Fetched:
+    """A conditional fetch, unless the intervals were expanded REEXPAND ago or more: the
+    expansion window must keep sliding even when the remote file never changes."""
+    fresh = (
+        calendar is not None
+        and calendar.expanded_at is not None
+        and services.clock.now() - calendar.expanded_at < REEXPAND
+    )
     return await fetch_calendar(
         url,
-        etag=calendar.remote_etag if calendar else None,
-        last_modified=calendar.remote_last_modified if calendar else None,
+        etag=calendar.remote_etag if calendar and fresh else None,
+        last_modified=calendar.remote_last_modified if calendar and fresh else None,
         allow_private=services.settings.calendar_allow_private,
     )
 

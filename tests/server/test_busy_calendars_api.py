@@ -182,6 +182,10 @@ async def test_url_calendar_blocks_refreshes_and_reports_conflicts(
     await refresh_due(AppServices.of(app))
     assert provider.answers[-1] == 304
     assert await slot_status(client, gp, second) == "blocked"
+    # A month on, the unchanged file is fetched whole again: its expansion slides ahead.
+    clock.advance(timedelta(days=31))
+    await refresh_due(AppServices.of(app))
+    assert provider.answers[-1] == 200
 
     # The provider fails: the error is shown, the busy time kept, the slot stays blocked.
     del provider.files["/gp2.ics"]

@@ -5,6 +5,9 @@ measures; with the consultation's start on the request, the indicators read one 
 of joining every request of a year to its booking (bench/indicators.py). The booking sets it,
 its cancellation clears it; existing rows are filled from their live bookings.
 
+Imported busy calendars gain `expanded_at`, so that a remote file that never changes is still
+fetched whole (and expanded further ahead) every 30 days.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01 20:40:00
@@ -34,8 +37,15 @@ def upgrade() -> None:
         " WHERE b.id = snp_requests.booking_id AND b.status <> 'cancelled')"
         " WHERE outcome = 'booked'"
     )
+    with op.batch_alter_table("busy_calendars", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("expanded_at", kernel.database.UtcDateTime(timezone=True), nullable=True)
+        )
+    op.execute("UPDATE busy_calendars SET expanded_at = last_refreshed_at")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("busy_calendars", schema=None) as batch_op:
+        batch_op.drop_column("expanded_at")
     with op.batch_alter_table("snp_requests", schema=None) as batch_op:
         batch_op.drop_column("consultation_at")
