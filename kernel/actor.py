@@ -15,6 +15,7 @@ class Role(enum.StrEnum):
     REGULATOR = "regulator"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    SAS_PLATFORM = "sas_platform"  # the national SAS platform's client: searches free slots only
 
 
 @dataclass(frozen=True, slots=True)

@@ -290,3 +290,54 @@ async def search_slots(
         raise Invalid("cursor is not valid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda s: (s.starts_at, s.id))
+
+
+async def open_slots(
+    session: AsyncSession,
+    clock: Clock,
+    territory_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    professional_ids: Collection[uuid.UUID] | None,
+    limit: int = 5000,
+) -> list[Slot]:
+    """Bookable slots starting in [start, end], by start: what the SAS platform aggregates.
+    No cursor: the platform asks for a few days of at most 25 practitioners at once."""
+    now = clock.now()
+    stmt = (
+        select(Slot)
+        .where(
+            Slot.territory_id == territory_id,
+            Slot.starts_at >= max(start, now),
+            Slot.starts_at <= end,
+            Slot.status.in_([SlotStatus.FREE, SlotStatus.HELD]),
+            _open_clause(now),
+        )
+        .order_by(Slot.starts_at, Slot.id)
+        .limit(limit)
+    )
+    if professional_ids is not None:
+        stmt = stmt.where(Slot.professional_id.in_(list(professional_ids)))
+    return list(await session.scalars(stmt))
+
+
+async def published_slots(
+    session: AsyncSession, territory_id: uuid.UUID, start: datetime, end: datetime
+) -> list[Slot]:
+    """Public slots, free or taken, starting in [start, end): an open publication (SMART
+    Scheduling Links) shows busy slots too, so that clients drop what was taken."""
+    return list(
+        await session.scalars(
+            select(Slot)
+            .where(
+                Slot.territory_id == territory_id,
+                Slot.starts_at >= start,
+                Slot.starts_at < end,
+                Slot.status.in_(
+                    [SlotStatus.FREE, SlotStatus.HELD, SlotStatus.BOOKED, SlotStatus.BLOCKED]
+                ),
+                Slot.visibility.op("&")(visibility_mask({Visibility.PUBLIC})) != 0,
+            )
+            .order_by(Slot.starts_at, Slot.id)
+        )
+    )

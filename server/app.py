@@ -31,6 +31,8 @@ from server.calendar.routes import BusyCalendarController, CalendarFeedControlle
 from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
+from server.fhir.bulk_publish import bulk_file, bulk_publish
+from server.fhir.routes import capability, slot_search
 from server.health import health
 from server.indicators.routes import IndicatorController
 from server.jobs import (
@@ -163,7 +165,20 @@ def create_app(
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[health, live, calendar_feed, api, home, login_page, dashboard, STATIC],
+        route_handlers=[
+            health,
+            live,
+            calendar_feed,
+            slot_search,
+            capability,
+            bulk_publish,
+            bulk_file,
+            api,
+            home,
+            login_page,
+            dashboard,
+            STATIC,
+        ],
         template_config=TEMPLATES,
         state=_state(services, hub),
         lifespan=[lifespan],

@@ -80,3 +80,8 @@ async def get_territory(session: AsyncSession, actor: Actor) -> Territory:
 
 async def find_territory(session: AsyncSession, slug: str) -> Territory | None:
     return await session.scalar(select(Territory).where(Territory.slug == slug))
+
+
+async def all_territories(session: AsyncSession) -> list[Territory]:
+    """Every territory of the deployment, by slug: for publications open to all."""
+    return list(await session.scalars(select(Territory).order_by(Territory.slug)))

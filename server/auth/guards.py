@@ -27,8 +27,11 @@ async def authenticated(
     """Default guard of the API router; a handler opts out with `opt={"public": True}`."""
     if handler.opt.get("public"):
         return
-    if current_actor(connection) is None:
+    actor = current_actor(connection)
+    if actor is None:
         raise NotAuthenticated("authentication required: send 'Authorization: Bearer <token>'")
+    if actor.roles == {Role.SAS_PLATFORM} and not handler.opt.get("sas_platform"):
+        raise NotAllowed("the SAS platform's account searches slots through /fhir only")
 
 
 def roles(*allowed: Role) -> Guard:

@@ -1,0 +1,99 @@
+"""Directory facts the SAS slot search publishes: practitioners found by national id, and
+their practice places. Professionals and places only, never a patient."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.commune import Commune
+from coordination.directory.professional import PracticeLocation, Professional
+from coordination.directory.structure import Structure
+
+MAX_IDS = 25  # the SAS platform asks for at most 25 practitioners at once
+
+
+@dataclass(frozen=True, slots=True)
+class Practitioner:
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    specialty: str | None
+    national_id: str  # IdNat_PS: "8" + RPPS, or "0" + ADELI
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: uuid.UUID
+    professional_id: uuid.UUID
+    label: str
+    address: str
+    city: str
+    postal_code: str
+    structure_national_id: str | None  # IdNat_Struct: "1" + FINESS or "3" + SIRET
+
+
+def national_id(p: Professional) -> str | None:
+    if p.rpps:
+        return "8" + p.rpps
+    if p.adeli:
+        return "0" + p.adeli
+    return None
+
+
+def _practitioner(p: Professional) -> Practitioner:
+    nid = national_id(p)
+    assert nid is not None
+    return Practitioner(p.id, p.given_name, p.family_name, p.specialty, nid)
+
+
+async def practitioners_by_national_id(
+    session: AsyncSession, territory_id: uuid.UUID, ids: Collection[str]
+) -> list[Practitioner]:
+    """The territory's professionals among these IdNat_PS; unknown ids are simply absent."""
+    rpps = [i[1:] for i in ids if i.startswith("8") and len(i) == 12]
+    adeli = [i[1:] for i in ids if i.startswith("0") and len(i) == 10]
+    if not rpps and not adeli:
+        return []
+    rows = await session.scalars(
+        select(Professional).where(
+            Professional.territory_id == territory_id,
+            or_(Professional.rpps.in_(rpps), Professional.adeli.in_(adeli)),
+        )
+    )
+    return [_practitioner(p) for p in rows]
+
+
+async def practitioners(
+    session: AsyncSession, territory_id: uuid.UUID, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Practitioner]:
+    rows = await session.scalars(
+        select(Professional).where(
+            Professional.territory_id == territory_id, Professional.id.in_(list(ids))
+        )
+    )
+    return {p.id: _practitioner(p) for p in rows if national_id(p)}
+
+
+async def places(
+    session: AsyncSession, territory_id: uuid.UUID, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Place]:
+    rows = await session.execute(
+        select(
+            PracticeLocation, Commune.name, Commune.postal_code, Structure.finess, Structure.siret
+        )
+        .join(Commune, Commune.id == PracticeLocation.commune_id)
+        .outerjoin(Structure, Structure.id == PracticeLocation.structure_id)
+        .where(PracticeLocation.territory_id == territory_id, PracticeLocation.id.in_(list(ids)))
+    )
+    out = {}
+    for loc, city, postal, finess, siret in rows:
+        structure = "1" + finess if finess else ("3" + siret if siret else None)
+        out[loc.id] = Place(
+            loc.id, loc.professional_id, loc.label, loc.address, city, postal, structure
+        )
+    return out

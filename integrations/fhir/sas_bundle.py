@@ -1,0 +1,219 @@
+"""The searchset Bundle the SAS platform aggregates (ANS IG `ans.fhir.fr.sas`, profiles
+*Agregateur*): each free Slot, its Schedule, the Practitioner and the PractitionerRole with
+its Location contained; in the CPTS case also the HealthcareService and the CPTS Organization.
+Instants are written as the test kit writes them: milliseconds and `+00:00`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from coordination.directory.practitioners import Place, Practitioner
+from integrations.fhir.sas_query import PS_OID, STRUCT_OID
+from scheduling.slot import Modality, Slot, Visibility, visibility_set
+
+SAS = "http://sas.fr/fhir/StructureDefinition/"
+TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+V2_0276 = "http://terminology.hl7.org/CodeSystem/v2-0276"
+FR_V2_0203 = "http://interopsante.org/fhir/CodeSystem/fr-v2-0203"
+_SERVICE = {Modality.OFFICE: "AMB", Modality.HOME_VISIT: "HH", Modality.VIDEO: "VR"}
+_SECURITY = {
+    Visibility.PUBLIC: "PUBLIC",
+    Visibility.PRO: "PRO",
+    Visibility.SNP: "SNP",
+    Visibility.CPTS: "CPTS",
+}
+_SPECIALTY = {"general_practice": "Médecine générale"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cpts:
+    id: uuid.UUID
+    name: str
+    national_id: str  # "1" + FINESS
+
+
+def instant(value: datetime) -> str:
+    v = value.astimezone(UTC)
+    return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}+00:00"
+
+
+def _identifier(system: str, value: str, code: str) -> dict[str, Any]:
+    return {
+        "type": {"coding": [{"system": FR_V2_0203, "code": code}]},
+        "system": system,
+        "value": value,
+    }
+
+
+def _slot(slot: Slot, practitioner: Practitioner, booking_url: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Slot",
+        "id": str(slot.id),
+        "meta": {
+            "profile": [SAS + "FrSlotAgregateur"],
+            "security": [
+                {"system": TYPE_CRENEAU, "code": _SECURITY[v]}
+                for v in visibility_set(slot.visibility)
+            ],
+        },
+        "serviceType": [{"coding": [{"system": ACT_CODE, "code": _SERVICE[slot.modality]}]}],
+        "specialty": [
+            {
+                "text": _SPECIALTY.get(
+                    practitioner.specialty or "", practitioner.specialty or "Médecine générale"
+                )
+            }
+        ],
+        "appointmentType": {"coding": [{"system": V2_0276, "code": "ROUTINE"}]},
+        "schedule": {"reference": f"Schedule/{practitioner.id}"},
+        "status": "free",
+        "start": instant(slot.starts_at),
+        "end": instant(slot.ends_at),
+        "comment": booking_url,
+    }
+
+
+def _role_id(practitioner_id: uuid.UUID, place: Place | None) -> str:
+    return f"{practitioner_id}-{place.id}" if place else str(practitioner_id)
+
+
+def _schedule(p: Practitioner, role_ids: list[str]) -> dict[str, Any]:
+    return {
+        "resourceType": "Schedule",
+        "id": str(p.id),
+        "meta": {"profile": [SAS + "FrScheduleAgregateur"]},
+        "active": True,
+        "actor": [{"reference": f"Practitioner/{p.id}"}]
+        + [{"reference": f"PractitionerRole/{r}"} for r in role_ids],
+    }
+
+
+def _practitioner(p: Practitioner) -> dict[str, Any]:
+    return {
+        "resourceType": "Practitioner",
+        "id": str(p.id),
+        "meta": {"profile": [SAS + "FrPractitionerAgregateur"]},
+        "identifier": [_identifier(PS_OID, p.national_id, "IDNPS")],
+        "name": [{"family": p.family_name, "given": [p.given_name]}],
+    }
+
+
+def _role(p: Practitioner, place: Place | None, cpts: Cpts) -> dict[str, Any]:
+    role: dict[str, Any] = {
+        "resourceType": "PractitionerRole",
+        "id": _role_id(p.id, place),
+        "meta": {"profile": [SAS + "FrPractitionerRoleExerciceAgregateur"]},
+        "practitioner": {"reference": f"Practitioner/{p.id}"},
+        # The place's structure when it has a national id, else the CPTS that publishes it.
+        "organization": {
+            "identifier": _identifier(
+                STRUCT_OID,
+                place.structure_national_id
+                if place and place.structure_national_id
+                else cpts.national_id,
+                "IDNST",
+            )
+        },
+    }
+    if place is not None:
+        role["contained"] = [
+            {
+                "resourceType": "Location",
+                "id": "lieu",
+                "meta": {"profile": [SAS + "FrLocationAgregateur"]},
+                "name": place.label,
+                "address": {
+                    "line": [place.address],
+                    "city": place.city,
+                    "postalCode": place.postal_code,
+                },
+            }
+        ]
+        role["location"] = [{"reference": "#lieu"}]
+    return role
+
+
+def _cpts_resources(cpts: Cpts) -> list[dict[str, Any]]:
+    return [
+        {
+            "resourceType": "HealthcareService",
+            "id": f"snp-{cpts.id}",
+            "active": True,
+            "providedBy": {"reference": f"Organization/{cpts.id}"},
+            "name": "Soins non programmés",
+        },
+        {
+            "resourceType": "Organization",
+            "id": str(cpts.id),
+            "identifier": [_identifier(STRUCT_OID, cpts.national_id, "IDNST")],
+            "name": cpts.name,
+        },
+    ]
+
+
+def bundle(
+    slots: Iterable[Slot],
+    practitioners: dict[uuid.UUID, Practitioner],
+    places: dict[uuid.UUID, Place],
+    cpts: Cpts,
+    booking_url: Callable[[Slot], str],
+    *,
+    include_schedule: bool,
+    include_actors: bool,
+    include_services: bool,
+    self_url: str,
+) -> dict[str, Any]:
+    matches: list[dict[str, Any]] = []
+    roles_of: dict[uuid.UUID, dict[str, Place | None]] = {}  # practitioner → {role id: place}
+    for slot in slots:
+        p = practitioners.get(slot.professional_id)
+        if p is None:  # no national id: the SAS cannot name them
+            continue
+        matches.append(
+            {
+                "fullUrl": f"Slot/{slot.id}",
+                "resource": _slot(slot, p, booking_url(slot)),
+                "search": {"mode": "match"},
+            }
+        )
+        place = places.get(slot.location_id) if slot.location_id else None
+        roles_of.setdefault(p.id, {})[_role_id(p.id, place)] = place
+    included: list[dict[str, Any]] = []
+    for pid, roles in roles_of.items():
+        p = practitioners[pid]
+        if include_schedule:
+            included.append(_schedule(p, list(roles)))
+        if include_actors:
+            included.append(_practitioner(p))
+            included.extend(_role(p, place, cpts) for place in roles.values())
+    if include_services:
+        included.extend(_cpts_resources(cpts))
+    return {
+        "resourceType": "Bundle",
+        "meta": {"profile": [SAS + "BundleAgregateur"]},
+        "type": "searchset",
+        "total": len(matches),
+        "link": [{"relation": "self", "url": self_url}],
+        "entry": matches
+        + [
+            {
+                "fullUrl": f"{r['resourceType']}/{r['id']}",
+                "resource": r,
+                "search": {"mode": "include"},
+            }
+            for r in included
+        ],
+    }
+
+
+def operation_outcome(code: str, diagnostics: str, expression: str | None = None) -> dict[str, Any]:
+    issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": diagnostics}
+    if expression:
+        issue["expression"] = [expression]
+    return {"resourceType": "OperationOutcome", "issue": [issue]}

@@ -1,0 +1,1 @@
+"""FHIR routes: the SAS platform's slot search and the SMART Scheduling Links publication."""

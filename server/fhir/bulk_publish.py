@@ -1,0 +1,80 @@
+"""`GET /fhir/$bulk-publish` and its NDJSON files: the territories' public slots for SMART
+Scheduling Links clients, open (no credentials), cacheable for a few minutes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.params import FromPath
+
+from coordination.directory import practitioners as directory
+from coordination.directory.territories import all_territories, find_territory
+from integrations.fhir import smart_links
+from kernel.errors import NotFound
+from scheduling.slots import published_slots
+from server.state import AppServices
+
+AHEAD = timedelta(days=14)
+MAX_AGE = 300
+_encoder = msgspec.json.Encoder()
+
+
+def _cache() -> dict[str, str]:
+    return {"Cache-Control": f"public, max-age={MAX_AGE}"}
+
+
+@get(
+    "/fhir/$bulk-publish",
+    opt={"public": True},
+    summary="SMART Scheduling Links manifest",
+    tags=["fhir"],
+)
+async def bulk_publish(request: Request[Any, Any, Any]) -> Response[bytes]:
+    services = AppServices.of(request.app)
+    base = services.settings.public_url
+    async with services.db.read() as session:
+        territories = await all_territories(session)
+    files = [
+        (kind, f"{base}/fhir/bulk/{t.slug}/{kind}.ndjson", t.slug)
+        for t in territories
+        for kind in smart_links.TYPES
+    ]
+    body = smart_links.manifest(services.clock.now(), f"{base}/fhir/$bulk-publish", files)
+    return Response(_encoder.encode(body), media_type="application/json", headers=_cache())
+
+
+@get(
+    "/fhir/bulk/{slug:str}/{filename:str}",
+    opt={"public": True},
+    summary="SMART Scheduling Links file",
+    tags=["fhir"],
+)
+async def bulk_file(
+    request: Request[Any, Any, Any], slug: FromPath[str], filename: FromPath[str]
+) -> Response[bytes]:
+    kind = filename.removesuffix(".ndjson")
+    if kind not in smart_links.TYPES or not filename.endswith(".ndjson"):
+        raise NotFound("no such file")
+    services = AppServices.of(request.app)
+    now = services.clock.now()
+    async with services.db.read() as session:
+        territory = await find_territory(session, slug)
+        if territory is None:
+            raise NotFound("no such territory")
+        slots = await published_slots(session, territory.id, now, now + AHEAD)
+        if kind == "Location":
+            places = await directory.places(
+                session, territory.id, {s.location_id for s in slots if s.location_id}
+            )
+            resources = smart_links.locations(places)
+        elif kind == "Schedule":
+            resources = smart_links.schedules(slots)
+        else:
+            base = services.settings.public_url
+            resources = smart_links.slots_of(slots, now, lambda s: f"{base}/slots/{s.id}")
+    return Response(
+        smart_links.ndjson(resources), media_type="application/fhir+ndjson", headers=_cache()
+    )

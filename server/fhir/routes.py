@@ -1,0 +1,167 @@
+"""`GET /fhir/Slot`: the slot search the national SAS platform runs (we are its FHIR server).
+
+Callers: the SAS platform's client account (role `sas_platform`, which may call nothing else),
+regulators and the CPTS staff, with a bearer token; production adds mutual TLS at the reverse
+proxy (deploy/). Errors are OperationOutcomes, as the IG asks, never problem+json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+
+from coordination.directory import practitioners as directory
+from coordination.directory.territories import get_territory
+from integrations.fhir.sas_bundle import Cpts, bundle, operation_outcome
+from integrations.fhir.sas_query import SearchError, parse
+from kernel.actor import Actor, Role
+from scheduling.slots import open_slots
+from server.auth.guards import current_actor
+from server.state import AppServices
+
+FHIR_JSON = "application/fhir+json"
+LEGACY_JSON = "application/json+fhir"  # what the SAS IG writes in its Accept header
+SEARCHERS = (Role.SAS_PLATFORM, Role.REGULATOR, Role.COORDINATOR, Role.ADMIN)
+_encoder = msgspec.json.Encoder()
+
+
+def _media(request: Request[Any, Any, Any]) -> str:
+    accept = request.headers.get("accept", "")
+    return LEGACY_JSON if LEGACY_JSON in accept else FHIR_JSON
+
+
+def fhir_response(
+    request: Request[Any, Any, Any], body: dict[str, Any], status: int = 200
+) -> Response[bytes]:
+    return Response(
+        _encoder.encode(body),
+        status_code=status,
+        media_type=_media(request) + "; charset=utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _refused(request: Request[Any, Any, Any]) -> tuple[Actor | None, Response[bytes] | None]:
+    actor = current_actor(request)
+    if actor is None:
+        body = operation_outcome("login", "authentication required: Authorization: Bearer <token>")
+        response = fhir_response(request, body, 401)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="cpts"'
+        return None, response
+    if not actor.has_any(*SEARCHERS):
+        return None, fhir_response(
+            request, operation_outcome("forbidden", "this account may not search slots"), 403
+        )
+    return actor, None
+
+
+@get(
+    "/fhir/Slot",
+    opt={"public": True, "sas_platform": True},
+    summary="SAS slot search (FHIR R4)",
+    tags=["fhir"],
+)
+async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
+    actor, refused = _refused(request)
+    if refused is not None or actor is None:
+        assert refused is not None
+        return refused
+    try:
+        search = parse(list(request.query_params.multi_items()))
+    except SearchError as exc:
+        return fhir_response(request, operation_outcome("invalid", str(exc), exc.parameter), 400)
+    services = AppServices.of(request.app)
+    async with services.db.read() as session:
+        territory = await get_territory(session, actor)
+        cpts = Cpts(territory.id, territory.name, "1" + territory.finess)
+        if search.practitioner_ids:
+            found = await directory.practitioners_by_national_id(
+                session, actor.territory_id, search.practitioner_ids
+            )
+            wanted = {p.id: p for p in found}
+            if search.organization_id not in (None, cpts.national_id):
+                wanted = {}
+            slots = (
+                await open_slots(
+                    session,
+                    services.clock,
+                    actor.territory_id,
+                    search.start,
+                    search.end,
+                    list(wanted),
+                )
+                if wanted
+                else []
+            )
+        elif search.organization_id == cpts.national_id:  # the CPTS variant: its whole pool
+            slots = await open_slots(
+                session, services.clock, actor.territory_id, search.start, search.end, None
+            )
+            wanted = await directory.practitioners(
+                session, actor.territory_id, {s.professional_id for s in slots}
+            )
+        else:
+            slots, wanted = [], {}
+        places = await directory.places(
+            session, actor.territory_id, {s.location_id for s in slots if s.location_id}
+        )
+    base = services.settings.public_url
+    body = bundle(
+        slots,
+        wanted,
+        places,
+        cpts,
+        lambda s: f"{base}/slots/{s.id}",
+        include_schedule=search.include_schedule,
+        include_actors=search.include_actors,
+        include_services=search.include_services,
+        self_url=f"{base}/fhir/Slot?{request.url.query}",
+    )
+    return fhir_response(request, body)
+
+
+@get("/fhir/metadata", opt={"public": True}, summary="FHIR CapabilityStatement", tags=["fhir"])
+async def capability(request: Request[Any, Any, Any]) -> Response[bytes]:
+    base = AppServices.of(request.app).settings.public_url
+    return fhir_response(
+        request,
+        {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": "2026-12-01",
+            "kind": "instance",
+            "fhirVersion": "4.0.1",
+            "format": ["json"],
+            "implementation": {
+                "description": "CPTS SNP — gestionnaire d'agenda (SAS)",
+                "url": f"{base}/fhir",
+            },
+            "instantiates": [
+                "https://interop.esante.gouv.fr/ig/fhir/sas/CapabilityStatement/SAS-GestionnaireAgenda-PsIndiv"
+            ],
+            "rest": [
+                {
+                    "mode": "server",
+                    "resource": [
+                        {
+                            "type": "Slot",
+                            "interaction": [{"code": "search-type"}],
+                            "searchParam": [
+                                {"name": "start", "type": "date"},
+                                {"name": "status", "type": "token"},
+                                {"name": "schedule.actor:Practitioner.identifier", "type": "token"},
+                            ],
+                            "searchInclude": [
+                                "Slot:schedule",
+                                "Schedule:actor",
+                                "Slot:service-type-reference",
+                                "HealthcareService:organization",
+                            ],
+                        }
+                    ],
+                }
+            ],
+        },
+    )
