@@ -35,6 +35,7 @@ from scheduling.busy_calendar import lock_agenda, reopened_status
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
+from scheduling.requests import request_event_payload
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import slot_event_payload
 from scheduling.snp_request import Origin, Outcome, SnpRequest
@@ -383,13 +384,25 @@ async def change_status(
             f"a {booking.status.value} booking cannot become {to.value}", field="status"
         )
     if to is BookingStatus.CANCELLED:
-        if changed.request_id is not None:  # the request it met is no longer met
-            await session.execute(
+        if changed.request_id is not None:
+            # The request it met is open again, to be booked anew or closed otherwise.
+            reopened: SnpRequest | None = await session.scalar(
                 update(SnpRequest)
-                .where(SnpRequest.id == changed.request_id)
-                .values(consultation_at=None)
+                .where(SnpRequest.id == changed.request_id, SnpRequest.booking_id == changed.id)
+                .values(outcome=None, outcome_at=None, booking_id=None, consultation_at=None)
+                .returning(SnpRequest)
                 .execution_options(synchronize_session=False)
             )
+            if reopened is not None:
+                await append_event(
+                    session,
+                    clock,
+                    territory_id=actor.territory_id,
+                    type="request.reopened",
+                    actor=actor,
+                    subject_id=reopened.id,
+                    payload=request_event_payload(reopened),
+                )
         await lock_agenda(session, changed.professional_id)
         freed: Slot | None = await session.scalar(
             update(Slot)

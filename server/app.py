@@ -46,6 +46,8 @@ from server.live.socket import live
 from server.problems import EXCEPTION_HANDLERS
 from server.referrals.routes import NetworkController, ReferralController
 from server.relay import OutboxRelay
+from server.sas.notifier import client_of, notify_sas
+from server.sas.routes import SasController
 from server.scheduling.routes import (
     BookingController,
     HoldController,
@@ -84,6 +86,7 @@ def create_app(
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
         blob_store=FilesystemBlobStore(settings.storage_dir),
     )
+    services.sas_client = client_of(services)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -113,6 +116,16 @@ def create_app(
                     )
                 )
             )
+            if services.sas_client is not None:
+                background.append(
+                    asyncio.create_task(
+                        run_every(
+                            settings.sas_job_seconds,
+                            lambda: notify_sas(services),
+                            "sas-appointments",
+                        )
+                    )
+                )
             background.append(
                 asyncio.create_task(
                     run_every(
@@ -140,6 +153,8 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await services.pubsub.close()
+            if services.sas_client is not None:
+                await services.sas_client.close()
             if owns_database:
                 await db.dispose()
 
@@ -161,6 +176,7 @@ def create_app(
             CalendarFeedController,
             BusyCalendarController,
             IndicatorController,
+            SasController,
         ],
         security=[{"bearer": []}],
     )

@@ -25,6 +25,7 @@ from scheduling.booking import Booking
 from scheduling.busy_calendar import BusyCalendar, BusyInterval
 from scheduling.hold import Hold
 from scheduling.patient import Patient
+from scheduling.sas_delivery import OutboxCursor, SasDelivery
 from scheduling.slot import Slot
 from scheduling.snp_request import SnpRequest
 from scheduling.teleconsultation import Teleconsultation
@@ -48,6 +49,7 @@ __all__ = [
     "ExpertAbsence",
     "Hold",
     "NetworkSettings",
+    "OutboxCursor",
     "Patient",
     "PatientDataRead",
     "PracticeLocation",
@@ -55,6 +57,7 @@ __all__ = [
     "Referral",
     "ReferralMessage",
     "ReferralPhoto",
+    "SasDelivery",
     "Slot",
     "SnpRequest",
     "Structure",

@@ -43,6 +43,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     calendar_refresh_minutes: int = 30
     calendar_job_seconds: float = 60.0
     calendar_allow_private: bool = False
+    sas_appointment_url: str | None = None
+    sas_client_cert: str | None = None
+    sas_client_key: str | None = None
+    sas_ca_file: str | None = None
+    sas_job_seconds: float = 30.0
     debug: bool = False
 
     @classmethod
@@ -81,5 +86,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             calendar_refresh_minutes=int(env.get("CPTS_CALENDAR_REFRESH_MINUTES") or 30),
             calendar_job_seconds=float(env.get("CPTS_CALENDAR_JOB_SECONDS") or 60.0),
             calendar_allow_private=flag("CPTS_CALENDAR_ALLOW_PRIVATE", False),
+            sas_appointment_url=env.get("CPTS_SAS_APPOINTMENT_URL") or None,
+            sas_client_cert=env.get("CPTS_SAS_CLIENT_CERT") or None,
+            sas_client_key=env.get("CPTS_SAS_CLIENT_KEY") or None,
+            sas_ca_file=env.get("CPTS_SAS_CA_FILE") or None,
+            sas_job_seconds=float(env.get("CPTS_SAS_JOB_SECONDS") or 30.0),
             debug=flag("CPTS_DEBUG", False),
         )

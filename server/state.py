@@ -10,6 +10,7 @@ from typing import Any
 from coordination.referrals.blob_store import BlobStore
 from integrations.notify import Notifier, create_notifier
 from integrations.pubsub import PubSub
+from integrations.sas.appointments import SasClient
 from integrations.storage import FilesystemBlobStore
 from integrations.video import JitsiRooms
 from kernel.clock import Clock
@@ -31,6 +32,7 @@ class AppServices:
     video_rooms: VideoRooms
     notifier: Notifier
     blob_store: BlobStore
+    sas_client: SasClient | None = None  # None: no SAS endpoint configured
 
     @staticmethod
     def of(app: Any) -> AppServices:

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     or_,
@@ -38,7 +40,7 @@ from coordination.directory.membership import Membership
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.indicators.period import Period
 from coordination.referrals.assessment import WoundAssessment
-from coordination.referrals.referral import Referral
+from coordination.referrals.referral import Referral, ReferralStatus
 from scheduling.booking import Booking, BookingStatus
 from scheduling.slot import Slot, SlotStatus
 from scheduling.snp_request import Origin, Outcome, SnpRequest
@@ -133,7 +135,18 @@ async def _percentiles(
     return out
 
 
-async def _slots(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
+def _labelled(items: Any) -> dict[str, float | int]:
+    """Breakdowns by person or place, labelled by name; two namesakes stay two lines."""
+    out: dict[str, float | int] = {}
+    for (key, label), value in items:
+        name = label if label not in out else f"{label} ({str(key)[:8]})"
+        out[name] = value
+    return dict(sorted(out.items()))
+
+
+async def _slots(
+    session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period, now: datetime | None
+) -> list[Measured]:
     seconds = sql.seconds(Slot.starts_at, Slot.ends_at)
     per_gp = (
         select(
@@ -154,10 +167,14 @@ async def _slots(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> li
         .group_by(Slot.professional_id, Professional.given_name, Professional.family_name)
     )
     rows = (await session.execute(per_gp)).all()  # one row per participating GP
-    weeks = p.days / 7
-    weekly = {
-        f"Dr {r.given_name} {r.family_name}": round(float(r.s) / 3600 / weeks, 2) for r in rows
-    }
+    weeks = p.elapsed_weeks(now)
+    weekly = _labelled(
+        (
+            (r.professional_id, f"Dr {r.given_name} {r.family_name}"),
+            round(float(r.s) / 3600 / weeks, 2),
+        )
+        for r in rows
+    )
     return [
         Measured("snp.slots_offered", sum(r.n for r in rows)),
         Measured("snp.slot_hours_offered", _hours(sum(float(r.s) for r in rows))),
@@ -165,7 +182,7 @@ async def _slots(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> li
         Measured(
             "snp.gps_meeting_2h_rule",
             sum(1 for h in weekly.values() if h >= 2),
-            {"hours_per_week_by_gp": dict(sorted(weekly.items()))},
+            {"hours_per_week_by_gp": weekly},
         ),
     ]
 
@@ -241,6 +258,7 @@ async def _bookings(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) ->
                     Booking.territory_id == t,
                     Booking.starts_at >= p.start,
                     Booking.starts_at < p.end,
+                    Booking.own_patient.is_(False),  # a GP's own patient is no SNP
                 )
                 .group_by(Booking.status)
             )
@@ -255,7 +273,8 @@ async def _bookings(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) ->
             Booking.starts_at < p.end,
             Booking.channel == Origin.SAS_REGULATOR,
             Booking.own_patient.is_(False),
-            Booking.status != BookingStatus.CANCELLED,
+            # what the SNP majoration is billed on: consultations that took place
+            Booking.status == BookingStatus.HONOURED,
         )
         .group_by(Booking.professional_id, week)
         .subquery()
@@ -306,14 +325,18 @@ async def _teleconsultations(session: AsyncSession, t: uuid.UUID, p: Period) -> 
     async def by(column: Any) -> dict[str, int]:
         named = (
             await session.execute(
-                select(Professional.given_name, Professional.family_name, func.count())
+                select(
+                    Professional.id, Professional.given_name, Professional.family_name, func.count()
+                )
                 .select_from(Teleconsultation)
                 .join(Professional, Professional.id == column)
                 .where(in_period, live)
                 .group_by(Professional.id, Professional.given_name, Professional.family_name)
             )
         ).all()
-        return {f"{g} {f}": int(n) for g, f, n in sorted(named)}
+        return {
+            k: int(v) for k, v in _labelled(((i, f"{g} {f}"), n) for i, g, f, n in named).items()
+        }
 
     return [
         Measured(
@@ -324,19 +347,31 @@ async def _teleconsultations(session: AsyncSession, t: uuid.UUID, p: Period) -> 
                 "by_gp": await by(Teleconsultation.gp_professional_id),
             },
         ),
-        Measured("tele.tld", total("TLD")),
-        Measured("tele.tll", total("TLL")),
-        Measured("tele.tls", total("TLS")),
+        Measured("tele.tld", total("TLD", "completed")),  # acts: what was done
+        Measured("tele.tll", total("TLL", "completed")),
+        Measured("tele.tls", total("TLS", "completed")),
         Measured("tele.completed", total(status="completed")),
         Measured("tele.no_show", total(status="no_show")),
     ]
 
 
-async def _referrals(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -> list[Measured]:
+async def _referrals(
+    session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period, now: datetime | None
+) -> list[Measured]:
     in_period = and_(
         Referral.territory_id == t, Referral.created_at >= p.start, Referral.created_at < p.end
     )
     answered = Referral.answered_at.is_not(None)
+    # The deadline share counts what could be judged: answered, or open past its deadline;
+    # not what the requester cancelled, nor what is still within its delay.
+    judged = and_(
+        Referral.status != ReferralStatus.CANCELLED,
+        or_(answered, Referral.due_at <= (now or p.end)),
+    )
+    follow_up_held = exists().where(
+        Teleconsultation.id == Referral.follow_up_teleconsultation_id,
+        Teleconsultation.status != TeleconsultationStatus.CANCELLED,
+    )
     rows = (
         await session.execute(
             select(
@@ -346,14 +381,15 @@ async def _referrals(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -
                 func.sum(
                     case((and_(answered, Referral.answered_at <= Referral.due_at), 1), else_=0)
                 ),
-                func.sum(case((Referral.follow_up_teleconsultation_id.is_not(None), 1), else_=0)),
+                func.sum(case((follow_up_held, 1), else_=0)),
+                func.sum(case((judged, 1), else_=0)),
             )
             .where(in_period)
             .group_by(Referral.expertise)
         )
     ).all()
-    received, answered_n, in_time, follow_ups = (
-        sum(int(r[i] or 0) for r in rows) for i in range(1, 5)
+    received, answered_n, in_time, follow_ups, judged_n = (
+        sum(int(r[i] or 0) for r in rows) for i in range(1, 6)
     )
     by_type = dict(
         (
@@ -381,7 +417,7 @@ async def _referrals(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) -
         ),
         Measured("referrals.answered", answered_n),
         Measured("referrals.answered_within_deadline", in_time),
-        Measured("referrals.answered_within_deadline_share", _share(in_time, received)),
+        Measured("referrals.answered_within_deadline_share", _share(in_time, judged_n)),
         Measured("referrals.median_response_hours", _hours(q[50])),
         Measured("referrals.follow_up_teleconsultations", follow_ups),
     ]
@@ -430,8 +466,12 @@ async def measure(
     territory_id: uuid.UUID,
     period: Period,
     readers: Readers | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Measured]:
     """Every measured indicator of the territory over the period, by key.
+
+    `now`: when the figures are taken, for a period still running (weekly rates over the weeks
+    gone by, deadlines judged up to now); None: the period is over.
 
     With `readers` (a factory of read sessions), the groups of indicators run at once, each
     on its own connection, so the database uses its cores for one report
@@ -440,10 +480,10 @@ async def measure(
     t, p = territory_id, period
     groups: list[Callable[[AsyncSession], Awaitable[list[Measured]]]] = [
         lambda s: _requests(s, Sql(s), t, p),
-        lambda s: _slots(s, Sql(s), t, p),
+        lambda s: _slots(s, Sql(s), t, p, now),
         lambda s: _bookings(s, Sql(s), t, p),
         lambda s: _teleconsultations(s, t, p),
-        lambda s: _referrals(s, Sql(s), t, p),
+        lambda s: _referrals(s, Sql(s), t, p, now),
         lambda s: _directory(s, t),
     ]
     if readers is None:

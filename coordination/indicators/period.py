@@ -37,6 +37,8 @@ class Period:
             raise Invalid("to must not be before from", field="to")
         if (last_day - first_day).days > MAX_DAYS:
             raise Invalid("a period spans at most three years", field="to")
+        if first_day.year < 2000 or last_day.year > 2100:
+            raise Invalid("dates run from 2000 to 2100", field="from")
         return cls(first_day, last_day, timezone)
 
     @classmethod
@@ -57,6 +59,12 @@ class Period:
     @property
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
+
+    def elapsed_weeks(self, now: datetime | None) -> float:
+        """Weeks of the period gone by at `now` (all of them for a past period): rates per
+        week are over the time that could be measured, not over weeks still to come."""
+        end = self.end if now is None else min(self.end, max(now, self.start))
+        return max((end - self.start).total_seconds() / (7 * 86400), 1 / 7)
 
     def weeks(self) -> list[Week]:
         """The local Monday-to-Sunday weeks touching the period, clipped to it."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,10 +28,11 @@ async def indicators(
     first_day: date,
     last_day: date,
     readers: Readers | None = None,
+    now: datetime | None = None,
 ) -> tuple[Period, dict[str, Measured]]:
     _staff(actor)
     period = Period.of(first_day, last_day, actor.timezone)
-    return period, await measure(session, actor.territory_id, period, readers)
+    return period, await measure(session, actor.territory_id, period, readers, now)
 
 
 async def weekly_series(
@@ -49,12 +51,22 @@ class YearReport:
 
 
 async def year_report(
-    session: AsyncSession, actor: Actor, year: int, readers: Readers | None = None
+    session: AsyncSession,
+    actor: Actor,
+    year: int,
+    readers: Readers | None = None,
+    now: datetime | None = None,
 ) -> YearReport:
+    """The year's contract against the year's figures: to date while the year runs (so that
+    published slots ahead count no more than consultations ahead)."""
     _staff(actor)
     contract = await get_contract(session, actor, year)
     period = Period.year(year, actor.timezone)
-    measured = await measure(session, actor.territory_id, period, readers)
+    if now is not None:
+        today = now.astimezone(ZoneInfo(actor.timezone)).date()
+        if period.first_day <= today < period.last_day:
+            period = Period.of(period.first_day, today, actor.timezone)
+    measured = await measure(session, actor.territory_id, period, readers, now)
     return YearReport(
         contract, build_report(year, period, from_json(contract.document), measured), measured
     )

@@ -89,7 +89,11 @@ async def weekly(session: AsyncSession, territory_id: uuid.UUID, period: Period)
     (honoured,) = await grouped(
         Booking.starts_at,
         func.count(Booking.id),
-        where=and_(Booking.territory_id == t, Booking.status == BookingStatus.HONOURED),
+        where=and_(
+            Booking.territory_id == t,
+            Booking.status == BookingStatus.HONOURED,
+            Booking.own_patient.is_(False),
+        ),
     )
     (completed,) = await grouped(
         Teleconsultation.starts_at,

@@ -37,8 +37,17 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet opening the CSV must not run a label as a formula (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def indicators_csv(measured: dict[str, Measured]) -> bytes:
@@ -69,7 +78,10 @@ def _write(book: Any, name: str, header: list[str], rows: list[list[Any]]) -> No
 
 def _book(fill: Any) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "nan_inf_to_errors": True})
+    # Labels come from people (contract lines, names): never let one become a formula.
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "nan_inf_to_errors": True, "strings_to_formulas": False}
+    )
     fill(book)
     book.close()
     return out.getvalue()

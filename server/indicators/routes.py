@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -17,7 +18,8 @@ from coordination.indicators.contract import get_contract, save_contract
 from coordination.indicators.measures import Readers
 from coordination.indicators.weekly import weekly
 from integrations.reports import exports
-from kernel.actor import Role
+from kernel.actor import Actor, Role
+from kernel.clock import Clock
 from server.auth.guards import roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.indicators.wire import (
@@ -45,6 +47,11 @@ From = Annotated[
 ]
 To = Annotated[date | None, QueryParameter(description="last day included (local), YYYY-MM-DD")]
 FormatParam = Annotated[Format, QueryParameter(description="json, or csv / xlsx for exports")]
+
+
+def _today(clock: Clock, actor: Actor) -> date:
+    """The territory's date: between midnight and 2 am in Paris, UTC is still yesterday."""
+    return clock.now().astimezone(ZoneInfo(actor.timezone)).date()
 
 
 def _days(first: date | None, last: date | None, today: date) -> tuple[date, date]:
@@ -106,7 +113,7 @@ class IndicatorController(Controller):
         from_: From = None,
         to: To = None,
     ) -> WeeklyOut:
-        first, last = _days(from_, to, clock.now().date())
+        first, last = _days(from_, to, _today(clock, actor))
         period, series = await service.weekly_series(session, actor, first, last)
         return weekly_out(period, series)
 
@@ -139,12 +146,13 @@ class IndicatorController(Controller):
     async def report(
         self,
         session: DbSession,
+        clock: ClockDep,
         actor: ActorDep,
         services: ServicesDep,
         year: FromPath[int],
         format: FormatParam = Format.JSON,
     ) -> Any:
-        found = await service.year_report(session, actor, year, readers(services))
+        found = await service.year_report(session, actor, year, readers(services), clock.now())
         if format is Format.CSV:
             return _file(exports.report_csv(found.report), exports.CSV_TYPE, f"aci-{year}.csv")
         if format is Format.XLSX:

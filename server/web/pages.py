@@ -119,11 +119,11 @@ async def dashboard(
     last = to or today
     async with services.db.read() as session:
         period, measured = await indicators.indicators(
-            session, actor, first, last, readers(services)
+            session, actor, first, last, readers(services), now
         )
         territory = await get_territory(session, actor)
         try:
-            found = await indicators.year_report(session, actor, last.year, readers(services))
+            found = await indicators.year_report(session, actor, last.year, readers(services), now)
             report: Report | None = found.report
         except NotFound:
             report = None  # no contract recorded for the year

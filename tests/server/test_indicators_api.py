@@ -83,6 +83,10 @@ async def test_indicators_answer_every_contract_key_and_move_with_a_booking(
     later = values((await client.get("/api/v1/indicators", headers=staff, params=params)).json())
     assert later["snp.requests_met"] == was["snp.requests_met"], "a cancelled booking meets nothing"
     assert later["snp.requests_received"] == after["snp.requests_received"]
+    reopened = (
+        await client.get(f"/api/v1/requests/{request.json()['id']}", headers=regulator)
+    ).json()
+    assert reopened["outcome"] is None, "the request is open again, to be booked anew"
 
 
 async def test_indicators_are_for_staff_and_check_their_period(client: httpx.AsyncClient) -> None:
@@ -176,6 +180,24 @@ async def test_contract_as_data_and_its_projected_payment(
     again = (await client.get(f"/api/v1/contracts/{year}/report", headers=staff)).json()
     ald = {i["key"]: i for m in again["missions"] for i in m["indicators"]}["ald_without_mt"]
     assert ald["step_reached"] == 1 and ald["payment_eur"] == 9000
+
+    # A label that a spreadsheet would run as a formula stays text in the exports.
+    trap = edited | {"version": saved.json()["version"]}
+    trap["missions"][0]["indicators"][0]["label"] = '=HYPERLINK("http://evil.example","x")'
+    assert (
+        await client.put(f"/api/v1/contracts/{year}", headers=staff, json=trap)
+    ).status_code == 200
+    saved = await client.get(f"/api/v1/contracts/{year}", headers=staff)
+    xlsx = await client.get(
+        f"/api/v1/contracts/{year}/report", headers=staff, params={"format": "xlsx"}
+    )
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Accès aux soins"]
+    cells = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=HYPERLINK")]
+    assert cells and all(c.data_type == "s" for c in cells)
+    as_csv = await client.get(
+        f"/api/v1/contracts/{year}/report", headers=staff, params={"format": "csv"}
+    )
+    assert "'=HYPERLINK" in as_csv.content.decode("utf-8-sig")
 
     broken = edited | {"version": saved.json()["version"]}
     broken["missions"][0]["indicators"][0]["measure"] = "snp.nonexistent"

@@ -68,8 +68,15 @@
     document.body.dataset.refreshed = String(Date.now());
   }
 
-  let pending = null;
-  const soon = () => { clearTimeout(pending); pending = setTimeout(() => refresh().catch(report), 300); };
+  // At most one refresh every few seconds, however busy the territory: each one recomputes
+  // the period's indicators on the server.
+  const GAP = 3000;
+  let pending = null, last = 0;
+  const soon = () => {
+    if (pending) return;
+    const wait = Math.max(300, last + GAP - Date.now());
+    pending = setTimeout(() => { pending = null; last = Date.now(); refresh().catch(report); }, wait);
+  };
   const report = (e) => { status.textContent = `Actualisation impossible (${e.message}).`; };
 
   let lastSeq = null, delay = 1000;

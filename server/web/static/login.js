@@ -24,8 +24,9 @@ document.getElementById("login").addEventListener("submit", async (event) => {
       error.hidden = false;
       return;
     }
-    const next = document.getElementById("next").value;
-    window.location.assign(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    // Only back into this site: "/\\evil.example" and the like resolve elsewhere.
+    const target = new URL(document.getElementById("next").value || "/", window.location.origin);
+    window.location.assign(target.origin === window.location.origin ? target.pathname + target.search : "/");
   } catch (e) {
     error.textContent = "Le serveur ne répond pas, réessayez.";
     error.hidden = false;

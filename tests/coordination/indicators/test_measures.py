@@ -402,7 +402,8 @@ async def test_indicators_match_an_independent_count(
             seconds_by_gp.get(s["professional_id"], 0)
             + (s["ends_at"] - s["starts_at"]).total_seconds()
         )
-    weeks = ((LAST - FIRST).days + 1) / 7
+    period_start, period_end = local(FIRST, 0), local(LAST + timedelta(days=1), 0)
+    weeks = (period_end - period_start).total_seconds() / (7 * 86400)  # 1 h short: DST
     per_week = {g: sec / 3600 / weeks for g, sec in seconds_by_gp.items()}
     assert got["snp.slots_offered"] == len(offered)
     assert got["snp.slot_hours_offered"] == round(sum(seconds_by_gp.values()) / 3600, 2)
@@ -454,11 +455,13 @@ async def test_indicators_match_an_independent_count(
         ("no_show", "snp.bookings_no_show"),
         ("cancelled", "snp.bookings_cancelled"),
     ):
-        assert got[key] == sum(1 for b in in_p if b["status"] == status), key
+        assert got[key] == sum(1 for b in in_p if b["status"] == status and not b["own_patient"]), (
+            key
+        )
     sas = [
         b
         for b in in_p
-        if b["channel"] == "sas_regulator" and not b["own_patient"] and b["status"] != "cancelled"
+        if b["channel"] == "sas_regulator" and not b["own_patient"] and b["status"] == "honoured"
     ]
     per_week: dict[tuple, int] = {}
     for b in sas:
@@ -473,7 +476,9 @@ async def test_indicators_match_an_independent_count(
     live = [x for x in teles if x["status"] != "cancelled"]
     assert got["tele.booked"] == len(live)
     for act in ("TLD", "TLL", "TLS"):
-        assert got[f"tele.{act.lower()}"] == sum(1 for x in live if x["act_code"] == act)
+        assert got[f"tele.{act.lower()}"] == sum(
+            1 for x in teles if x["act_code"] == act and x["status"] == "completed"
+        )
     assert got["tele.completed"] == sum(1 for x in teles if x["status"] == "completed")
     assert got["tele.no_show"] == sum(1 for x in teles if x["status"] == "no_show")
 
@@ -483,13 +488,18 @@ async def test_indicators_match_an_independent_count(
     assert got["referrals.received"] == len(refs)
     assert got["referrals.answered"] == len(answered)
     assert got["referrals.answered_within_deadline"] == len(in_time)
+    judged = [r for r in refs if r["answered_at"] or r["due_at"] <= period_end]
     assert got["referrals.answered_within_deadline_share"] == round(
-        100 * len(in_time) / len(refs), 1
+        100 * len(in_time) / len(judged), 1
     )
     response = [(r["answered_at"] - r["created_at"]).total_seconds() for r in answered]
     assert got["referrals.median_response_hours"] == round(nearest_rank(response, 50) / 3600, 2)
+    tele_status = {x["id"]: x["status"] for x in facts.teles}
     assert got["referrals.follow_up_teleconsultations"] == sum(
-        1 for r in refs if r.get("follow_up_teleconsultation_id")
+        1
+        for r in refs
+        if r.get("follow_up_teleconsultation_id")
+        and tele_status[r["follow_up_teleconsultation_id"]] != "cancelled"
     )
     assert got["directory.members"] == 4  # three of the four physicians, and the nurse
     assert breakdown["directory.members"]["by_commune"] == {"Rambouillet": 4}
