@@ -97,13 +97,14 @@ async def run(args: argparse.Namespace) -> None:
             start, end = now + timedelta(hours=1), now + timedelta(hours=72)
             ids = [f"{PS}|8{r}" for _, r in rpps]
             window = f"start=ge{_kit(start)}&start=le{_kit(end)}"
+            day = f"start=ge{_kit(start)}&start=le{_kit(start + timedelta(hours=24))}"
             inc = "_include=Slot:schedule&_include:iterate=Schedule:actor"
             queries = {
                 "1 practitioner, 72 h": f"{inc}&{window}&schedule.actor:Practitioner.identifier={ids[7]}&status=free",
                 "2 practitioners, 72 h": f"{inc}&{window}&schedule.actor:Practitioner.identifier={ids[7]},{ids[8]}&status=free",
                 "25 practitioners, 72 h": f"{inc}&{window}&schedule.actor:Practitioner.identifier={','.join(ids[:25])}&status=free",
-                "CPTS variant, whole pool, 72 h": (
-                    f"{inc}&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization&{window}"
+                "CPTS variant, whole pool, 24 h": (
+                    f"{inc}&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization&{day}"
                     f"&schedule.actor:HealthcareService.organization.identifier=urn:oid:1.2.250.1.71.4.2.2|1{finess}&status=free"
                 ),
             }

@@ -23,6 +23,7 @@ from server.state import AppServices
 
 FHIR_JSON = "application/fhir+json"
 LEGACY_JSON = "application/json+fhir"  # what the SAS IG writes in its Accept header
+MAX_SLOTS = 5000  # open_slots' limit: beyond, the caller narrows the window
 SEARCHERS = (Role.SAS_PLATFORM, Role.REGULATOR, Role.COORDINATOR, Role.ADMIN)
 _encoder = msgspec.json.Encoder()
 
@@ -107,6 +108,11 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         places = await directory.places(
             session, actor.territory_id, {s.location_id for s in slots if s.location_id}
         )
+    if len(slots) >= MAX_SLOTS:  # never a silently truncated answer
+        outcome = operation_outcome(
+            "too-costly", f"more than {MAX_SLOTS} free slots match: narrow the window", "start"
+        )
+        return fhir_response(request, outcome, 400)
     base = services.settings.public_url
     body = bundle(
         slots,
