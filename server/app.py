@@ -24,6 +24,7 @@ from server.accounts.routes import AccountsController
 from server.auth.cache import TokenCache
 from server.auth.guards import authenticated
 from server.auth.middleware import AuthenticationMiddleware
+from server.auth.psc_routes import provider_of, psc_callback, psc_login
 from server.auth.routes import AuthController
 from server.calendar.busy_refresh import refresh_due
 from server.calendar.feed_route import FeedCache, calendar_feed
@@ -87,6 +88,7 @@ def create_app(
         blob_store=FilesystemBlobStore(settings.storage_dir),
     )
     services.sas_client = client_of(services)
+    services.psc = provider_of(services)
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
@@ -192,6 +194,8 @@ def create_app(
             api,
             home,
             login_page,
+            psc_login,
+            psc_callback,
             dashboard,
             STATIC,
         ],

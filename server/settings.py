@@ -48,6 +48,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sas_client_key: str | None = None
     sas_ca_file: str | None = None
     sas_job_seconds: float = 30.0
+    psc_discovery_url: str | None = None
+    psc_client_id: str | None = None
+    psc_client_secret: str | None = None
+    psc_scope: str = "openid scope_all"
     debug: bool = False
 
     @classmethod
@@ -91,5 +95,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             sas_client_key=env.get("CPTS_SAS_CLIENT_KEY") or None,
             sas_ca_file=env.get("CPTS_SAS_CA_FILE") or None,
             sas_job_seconds=float(env.get("CPTS_SAS_JOB_SECONDS") or 30.0),
+            psc_discovery_url=env.get("CPTS_PSC_DISCOVERY_URL") or None,
+            psc_client_id=env.get("CPTS_PSC_CLIENT_ID") or None,
+            psc_client_secret=env.get("CPTS_PSC_CLIENT_SECRET") or None,
+            psc_scope=env.get("CPTS_PSC_SCOPE") or "openid scope_all",
             debug=flag("CPTS_DEBUG", False),
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from coordination.referrals.blob_store import BlobStore
 from integrations.notify import Notifier, create_notifier
+from integrations.oidc.psc import ProSanteConnect
 from integrations.pubsub import PubSub
 from integrations.sas.appointments import SasClient
 from integrations.storage import FilesystemBlobStore
@@ -33,6 +34,7 @@ class AppServices:
     notifier: Notifier
     blob_store: BlobStore
     sas_client: SasClient | None = None  # None: no SAS endpoint configured
+    psc: ProSanteConnect | None = None  # None: Pro Santé Connect not configured
 
     @staticmethod
     def of(app: Any) -> AppServices:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -63,6 +64,39 @@ async def _issue(
         payload={"token_id": str(token.id), "kind": kind.value, "name": name},
     )
     return IssuedToken(secret, token)
+
+
+async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: str) -> IssuedToken:
+    """A session for the account of the professional Pro Santé Connect vouched for.
+
+    The SubjectNameID is opaque: it is matched as recorded at a first login, or else, when it
+    reads as a national id ("8" + 11 digits), through the RPPS it carries, and then recorded.
+    """
+    from coordination.directory.professional import Professional
+
+    found = (
+        await session.execute(
+            select(Account, Professional)
+            .join(Professional, Professional.id == Account.professional_id)
+            .where(Professional.psc_subject == subject_name_id, Account.disabled_at.is_(None))
+            .limit(1)
+        )
+    ).first()
+    if found is None and re.fullmatch(r"8\d{11}", subject_name_id):
+        found = (
+            await session.execute(
+                select(Account, Professional)
+                .join(Professional, Professional.id == Account.professional_id)
+                .where(Professional.rpps == subject_name_id[1:], Account.disabled_at.is_(None))
+                .order_by(Account.created_at)
+                .limit(1)
+            )
+        ).first()
+    if found is None:
+        raise NotAuthenticated("no account here for this Pro Santé Connect identity")
+    account, professional = found
+    professional.psc_subject = subject_name_id
+    return await _issue(session, clock, account, TokenKind.SESSION, "psc", _actor_stub(account))
 
 
 async def login(

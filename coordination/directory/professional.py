@@ -53,6 +53,8 @@ class Professional(Base):
     adeli: Mapped[str | None] = mapped_column(String(9), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    # Pro Santé Connect's SubjectNameID, opaque, recorded at the first PSC login.
+    psc_subject: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     membership: Mapped[Membership] = mapped_column(
         str_enum(Membership), nullable=False, default=Membership.MEMBER
     )

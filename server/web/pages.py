@@ -85,8 +85,21 @@ def _to_login(request: Request[Any, Any, Any]) -> Redirect:
 
 
 @get("/connexion", opt={"public": True}, include_in_schema=False)
-async def login_page(suivant: FromQuery[str] = "/tableau-de-bord") -> Template:
-    return Template(template_name="login.html", context={"next": suivant, "signed_in": False})
+async def login_page(
+    request: Request[Any, Any, Any],
+    suivant: FromQuery[str] = "/tableau-de-bord",
+    erreur: FromQuery[str | None] = None,
+) -> Template:
+    services = AppServices.of(request.app)
+    return Template(
+        template_name="login.html",
+        context={
+            "next": suivant,
+            "signed_in": False,
+            "psc": services.psc is not None,
+            "error": erreur,
+        },
+    )
 
 
 @get("/", opt={"public": True}, include_in_schema=False)

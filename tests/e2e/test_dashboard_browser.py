@@ -104,8 +104,12 @@ async def test_dashboard_shows_figures_and_follows_a_booking_live(served: str) -
             )
             after = int((await figure.inner_text()).replace("\u202f", "").replace(" ", ""))
             assert after == before + 1
-            met = await page.locator('.figure[data-key="snp.requests_met"] .value').inner_text()
-            assert int(met.replace("\u202f", "")) >= 1
+            # The request, then its booking: the second refresh comes after the throttle's gap.
+            await page.wait_for_function(
+                "sel => Number(document.querySelector(sel).textContent.replace(/\\s/g, '')) >= 1",
+                arg='.figure[data-key="snp.requests_met"] .value',
+                timeout=10_000,
+            )
             body = await page.content()
             assert "Navigateur" not in body, "no patient identity on the dashboard"
             await page.screenshot(path=str(OUTPUT / "dashboard-after.png"), full_page=True)

@@ -1,0 +1,1 @@
+"""OpenID Connect: Pro Santé Connect, the ANS's login for health professionals (e-CPS, CPS)."""

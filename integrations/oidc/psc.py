@@ -1,0 +1,163 @@
+"""Pro Santé Connect as an OpenID Connect provider (standards.md §6).
+
+Authorization code flow with `state` and `nonce`, `acr_values=eidas1` (and the returned `acr`
+checked), endpoints from the discovery document, the ID token verified against the provider's
+JWKS (or the client secret when it is HS256), and userinfo read whether it comes back as JSON
+or as a signed JWT. Authlib prepares the authorization request and the random values; joserfc
+(Authlib's own JOSE library) verifies the tokens.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, cast
+
+import httpx
+from authlib.common.security import generate_token
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, OctKey
+from joserfc.jwt import ClaimsOption
+
+ACR_LEVELS = ("eidas1", "eidas2", "eidas3")  # low to high
+DISCOVERY_TTL = 3600.0
+
+
+class OidcError(Exception):
+    """The login failed; the message is safe to show (no token, no secret)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    subject: str  # the provider's `sub`
+    subject_name_id: str | None  # PSC's SubjectNameID: the national professional id, opaque
+    given_name: str | None
+    family_name: str | None
+    acr: str | None
+
+
+def new_state() -> str:
+    return str(generate_token(32))
+
+
+class ProSanteConnect:
+    def __init__(
+        self,
+        discovery_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        scope: str = "openid scope_all",
+        acr: str = "eidas1",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.discovery_url = discovery_url
+        self.client_id = client_id
+        self._secret = client_secret
+        self.scope = scope
+        self.acr = acr
+        self._transport = transport
+        self._config: dict[str, Any] | None = None
+        self._config_at = 0.0
+        self._keys: KeySet | None = None
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=10.0, transport=self._transport, trust_env=False)
+
+    async def configuration(self) -> dict[str, Any]:
+        if self._config is None or time.monotonic() - self._config_at > DISCOVERY_TTL:
+            try:
+                async with self._client() as client:
+                    response = await client.get(self.discovery_url)
+                    response.raise_for_status()
+                    self._config = dict(response.json())
+                    jwks = await client.get(self._config["jwks_uri"])
+                    jwks.raise_for_status()
+                    self._keys = KeySet.import_key_set(jwks.json())
+            except (httpx.HTTPError, KeyError, ValueError) as exc:
+                raise OidcError("Pro Santé Connect cannot be reached") from exc
+            self._config_at = time.monotonic()
+        return self._config
+
+    async def authorization_url(self, redirect_uri: str, state: str, nonce: str) -> str:
+        config = await self.configuration()
+        return str(
+            prepare_grant_uri(
+                config["authorization_endpoint"],
+                self.client_id,
+                "code",
+                redirect_uri=redirect_uri,
+                scope=self.scope,
+                state=state,
+                nonce=nonce,
+                acr_values=self.acr,
+            )
+        )
+
+    def _verify(self, token: str, **expected: Any) -> dict[str, Any]:
+        keys = self._keys
+        assert keys is not None
+        try:
+            header_alg = str(jws.extract_compact(token.encode()).headers().get("alg", ""))
+            key: Any = OctKey.import_key(self._secret) if header_alg.startswith("HS") else keys
+            decoded = jwt.decode(token, key, algorithms=[header_alg] if header_alg else None)
+            options: dict[str, ClaimsOption] = {
+                name: {"essential": True, "value": value} for name, value in expected.items()
+            }
+            options["exp"] = {"essential": True}
+            registry = jwt.JWTClaimsRegistry(leeway=60, **cast(Any, options))
+            registry.validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise OidcError(f"the provider's token is not valid ({type(exc).__name__})") from exc
+        return dict(decoded.claims)
+
+    def _acr_ok(self, acr: str | None) -> bool:
+        return acr in ACR_LEVELS and ACR_LEVELS.index(acr) >= ACR_LEVELS.index(self.acr)
+
+    async def finish(self, code: str, redirect_uri: str, nonce: str) -> Identity:
+        """Exchange the code, verify the ID token, read userinfo."""
+        config = await self.configuration()
+        try:
+            async with self._client() as client:
+                response = await client.post(
+                    config["token_endpoint"],
+                    data={
+                        "grant_type": "authorization_code",
+                        "code": code,
+                        "redirect_uri": redirect_uri,
+                    },
+                    auth=(self.client_id, self._secret),
+                )
+                if response.status_code != 200:
+                    raise OidcError(f"the code was refused ({response.status_code})")
+                tokens = response.json()
+                claims = self._verify(
+                    tokens["id_token"], iss=config["issuer"], aud=self.client_id, nonce=nonce
+                )
+                if not self._acr_ok(claims.get("acr")):
+                    raise OidcError("the authentication level is below eidas1")
+                info = await client.get(
+                    config["userinfo_endpoint"],
+                    headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                )
+                info.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise OidcError("Pro Santé Connect cannot be reached") from exc
+        except KeyError as exc:
+            raise OidcError("the provider's answer lacks a token") from exc
+        if info.headers.get("content-type", "").startswith("application/jwt"):
+            user = self._verify(info.text.strip(), iss=config["issuer"])
+        else:
+            user = dict(info.json())
+        if user.get("sub") != claims.get("sub"):
+            raise OidcError("userinfo is about someone else")
+        subject_name = user.get("SubjectNameID") or claims.get("SubjectNameID")
+        return Identity(
+            subject=str(claims["sub"]),
+            subject_name_id=str(subject_name) if subject_name else None,
+            given_name=user.get("given_name"),
+            family_name=user.get("family_name"),
+            acr=claims.get("acr"),
+        )

@@ -1,0 +1,133 @@
+"""Log in with Pro Santé Connect: `/auth/psc/login` sends the browser to PSC, which comes back
+to `/auth/psc/callback` with a code; the session cookie is then set as after a password login.
+
+`state` and `nonce` live in a short-lived HttpOnly cookie (SameSite=Lax, so that it comes back
+with PSC's top-level redirect): the callback must carry the same `state`, the ID token the
+same `nonce`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+from urllib.parse import quote, unquote
+
+from litestar import Request, get
+from litestar.datastructures import Cookie
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Redirect
+
+from coordination.accounts import service as accounts
+from integrations.oidc.psc import OidcError, ProSanteConnect, new_state
+from kernel.errors import NotAuthenticated
+from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
+from server.state import AppServices
+
+FLOW_COOKIE = "cpts_psc"
+FLOW_SECONDS = 600
+
+
+def provider_of(services: AppServices) -> ProSanteConnect | None:
+    s = services.settings
+    if not (s.psc_discovery_url and s.psc_client_id and s.psc_client_secret):
+        return None
+    return ProSanteConnect(
+        s.psc_discovery_url, s.psc_client_id, s.psc_client_secret, scope=s.psc_scope
+    )
+
+
+def _redirect_uri(services: AppServices) -> str:
+    return f"{services.settings.public_url}/auth/psc/callback"
+
+
+def _back_to_login(reason: str) -> Redirect:
+    return Redirect(f"/connexion?erreur={quote(reason)}", status_code=303)
+
+
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/") and not value.startswith(("//", "/\\")) else "/"
+
+
+@get("/auth/psc/login", opt={"public": True}, include_in_schema=False)
+async def psc_login(request: Request[Any, Any, Any], suivant: FromQuery[str] = "/") -> Redirect:
+    services = AppServices.of(request.app)
+    provider = services.psc
+    if provider is None:
+        return _back_to_login("Pro Santé Connect n'est pas configuré sur ce serveur.")
+    state, nonce = new_state(), new_state()
+    try:
+        url = await provider.authorization_url(_redirect_uri(services), state, nonce)
+    except OidcError:
+        return _back_to_login("Pro Santé Connect ne répond pas, réessayez.")
+    flow = f"{state}.{nonce}.{quote(_safe_next(suivant), safe='')}"
+    cookie = Cookie(
+        key=FLOW_COOKIE,
+        value=flow,
+        httponly=True,
+        secure=services.settings.cookie_secure,
+        samesite="lax",
+        max_age=FLOW_SECONDS,
+        path="/auth/psc",
+    )
+    return Redirect(url, status_code=303, cookies=[cookie])
+
+
+@get("/auth/psc/callback", opt={"public": True}, include_in_schema=False)
+async def psc_callback(
+    request: Request[Any, Any, Any],
+    code: FromQuery[str | None] = None,
+    returned_state: Annotated[str | None, QueryParameter(name="state")] = None,
+) -> Redirect:
+    services = AppServices.of(request.app)
+    provider = services.psc
+    flow = request.cookies.get(FLOW_COOKIE, "")
+    expected_state, _, rest = flow.partition(".")
+    nonce, _, next_path = rest.partition(".")
+    state = returned_state
+    if provider is None or not code or not state or not expected_state:
+        return _back_to_login("La connexion Pro Santé Connect a échoué.")
+    if not secrets.compare_digest(state, expected_state):
+        return _back_to_login("La connexion Pro Santé Connect a expiré, recommencez.")
+    try:
+        identity = await provider.finish(code, _redirect_uri(services), nonce)
+        if not identity.subject_name_id:
+            raise OidcError("no SubjectNameID")
+        async with services.db.write() as session:
+            issued = await accounts.login_with_psc(
+                session, services.clock, identity.subject_name_id
+            )
+    except OidcError:
+        return _back_to_login("Pro Santé Connect n'a pas confirmé votre identité.")
+    except NotAuthenticated:
+        return _back_to_login("Aucun compte de la CPTS n'est lié à cette carte CPS ou e-CPS.")
+    secure = services.settings.cookie_secure
+    max_age = (
+        int((issued.token.expires_at - services.clock.now()).total_seconds())
+        if issued.token.expires_at
+        else None
+    )
+    return Redirect(
+        _safe_next(unquote(next_path) or "/"),
+        status_code=303,
+        cookies=[
+            Cookie(
+                key=SESSION_COOKIE,
+                value=issued.secret,
+                httponly=True,
+                secure=secure,
+                samesite="lax",
+                max_age=max_age,
+                path="/",
+            ),
+            Cookie(
+                key=CSRF_COOKIE,
+                value=secrets.token_urlsafe(24),
+                httponly=False,
+                secure=secure,
+                samesite="strict",
+                max_age=max_age,
+                path="/",
+            ),
+            Cookie(key=FLOW_COOKIE, value="", max_age=0, path="/auth/psc"),
+        ],
+    )

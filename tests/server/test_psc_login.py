@@ -1,0 +1,176 @@
+"""Log in with Pro Santé Connect against a local OpenID provider started here (no network):
+discovery, state and nonce, eidas1, ID token signed RS256 and checked against the JWKS,
+userinfo as JSON or as a signed JWT, and the SubjectNameID linked to a directory professional."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+from litestar import Litestar
+
+from integrations.oidc.psc import ProSanteConnect
+from server.state import AppServices
+from tests.server.scheduling_helpers import gp_session
+
+CLIENT_ID, CLIENT_SECRET = "cpts-test", "s3cret-of-the-client"
+
+
+class Provider:
+    def __init__(self) -> None:
+        self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig"})
+        self.subject_name_id = ""
+        self.userinfo_as_jwt = False
+        self.acr = "eidas1"
+        self.wrong_nonce = False
+        self.codes: dict[str, str] = {}  # code → nonce
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _json(self, body: Any, status: int = 200, kind: str = "application/json") -> None:
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                if path == "/.well-known/wallet-openid-configuration":
+                    self._json(
+                        {
+                            "issuer": provider.base,
+                            "authorization_endpoint": f"{provider.base}/auth",
+                            "token_endpoint": f"{provider.base}/token",
+                            "userinfo_endpoint": f"{provider.base}/userinfo",
+                            "jwks_uri": f"{provider.base}/certs",
+                        }
+                    )
+                elif path == "/certs":
+                    self._json(KeySet([provider.key]).as_dict(private=False))
+                elif path == "/userinfo":
+                    claims = {
+                        "sub": "psc-sub-1",
+                        "SubjectNameID": provider.subject_name_id,
+                        "given_name": "Test",
+                        "family_name": "Médecin",
+                    }
+                    if provider.userinfo_as_jwt:
+                        signed = jwt.encode(
+                            {"alg": "RS256", "kid": "k1"},
+                            claims | {"iss": provider.base, "exp": int(time.time()) + 60},
+                            provider.key,
+                        )
+                        self._json(signed.encode(), kind="application/jwt")
+                    else:
+                        self._json(claims)
+                else:
+                    self._json({"error": "not_found"}, 404)
+
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                form = parse_qs(self.rfile.read(length).decode())
+                basic = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
+                code = form["code"][0]
+                if basic != f"{CLIENT_ID}:{CLIENT_SECRET}" or code not in provider.codes:
+                    self._json({"error": "invalid_grant"}, 400)
+                    return
+                nonce = "not-yours" if provider.wrong_nonce else provider.codes.pop(code)
+                claims = {
+                    "iss": provider.base,
+                    "aud": CLIENT_ID,
+                    "sub": "psc-sub-1",
+                    "nonce": nonce,
+                    "exp": int(time.time()) + 300,
+                    "iat": int(time.time()),
+                }
+                if provider.acr:
+                    claims["acr"] = provider.acr
+                id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, provider.key)
+                self._json({"access_token": "at-123", "token_type": "Bearer", "id_token": id_token})
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def authorize(self, url: str) -> tuple[str, str]:
+        """The user signs in with their e-CPS: a code comes back with the state."""
+        query = parse_qs(urlsplit(url).query)
+        assert query["acr_values"] == ["eidas1"] and query["response_type"] == ["code"]
+        assert query["client_id"] == [CLIENT_ID] and "openid" in query["scope"][0]
+        code = f"code-{len(self.codes)}-{time.time_ns()}"
+        self.codes[code] = query["nonce"][0]
+        return code, query["state"][0]
+
+
+@pytest.fixture
+def provider(app: Litestar) -> Iterator[Provider]:
+    p = Provider()
+    AppServices.of(app).psc = ProSanteConnect(
+        f"{p.base}/.well-known/wallet-openid-configuration", CLIENT_ID, CLIENT_SECRET
+    )
+    yield p
+    p.server.shutdown()
+
+
+async def sign_in(
+    client: httpx.AsyncClient, provider: Provider, state_override: str | None = None
+) -> httpx.Response:
+    start = await client.get("/auth/psc/login", params={"suivant": "/tableau-de-bord"})
+    assert start.status_code == 303
+    location = start.headers["location"]
+    assert location.startswith(f"{provider.base}/auth?")
+    code, state = provider.authorize(location)
+    back = await client.get(
+        f"/auth/psc/callback?{urlencode({'code': code, 'state': state_override or state})}"
+    )
+    assert back.status_code == 303
+    return back
+
+
+async def test_a_gp_signs_in_with_pro_sante_connect(
+    client: httpx.AsyncClient, provider: Provider
+) -> None:
+    _, me = await gp_session(client, 10)
+    provider.subject_name_id = "8" + me["professional"]["rpps"]
+    for as_jwt in (False, True):
+        provider.userinfo_as_jwt = as_jwt
+        client.cookies.clear()
+        back = await sign_in(client, provider)
+        assert back.headers["location"] == "/tableau-de-bord"
+        session_cookie = back.cookies.get("cpts_session")
+        assert session_cookie
+        client.cookies.clear()
+        client.cookies.set("cpts_session", session_cookie)
+        whoami = await client.get("/api/v1/me")
+        assert whoami.status_code == 200 and whoami.json()["id"] == me["id"]
+
+
+@pytest.mark.parametrize("failure", ["state", "nonce", "acr", "unknown"])
+async def test_what_is_refused(client: httpx.AsyncClient, provider: Provider, failure: str) -> None:
+    _, me = await gp_session(client, 11)
+    provider.subject_name_id = "8" + me["professional"]["rpps"]
+    if failure == "nonce":
+        provider.wrong_nonce = True
+    if failure == "acr":
+        provider.acr = ""
+    if failure == "unknown":
+        provider.subject_name_id = "ANS20231122132732"  # an opaque test id matching nobody
+    client.cookies.clear()
+    back = await sign_in(client, provider, state_override="forged" if failure == "state" else None)
+    assert back.headers["location"].startswith("/connexion?erreur=")
+    assert "cpts_session" not in back.cookies or not back.cookies.get("cpts_session")
