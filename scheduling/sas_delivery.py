@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.clock import Clock
 from kernel.database import Base, str_enum
-from kernel.events import Event, events_since
+from kernel.events import Event, EventCounter, events_since
 
 CONSUMER = "sas_appointments"
 MAX_BACKOFF = timedelta(hours=6)
@@ -97,9 +97,13 @@ async def _cursor(session: AsyncSession, territory_id: uuid.UUID) -> int:
         )
     )
     if found is None:
-        session.add(OutboxCursor(consumer=CONSUMER, territory_id=territory_id, last_seq=0))
+        # From now on: switching the SAS on must not replay every past booking to it.
+        start = await session.scalar(
+            select(EventCounter.last_seq).where(EventCounter.territory_id == territory_id)
+        )
+        session.add(OutboxCursor(consumer=CONSUMER, territory_id=territory_id, last_seq=start or 0))
         await session.flush()
-        return 0
+        return int(start or 0)
     return int(found)
 
 
@@ -149,7 +153,10 @@ async def collect(
                 )
                 session.add(delivery)
             delivery.status = status
-            delivery.next_attempt_at = now
+            # A delivery being sent (leased) or backing off keeps its time: never two sends
+            # of one booking at once.
+            if delivery.next_attempt_at is None or delivery.next_attempt_at <= now:
+                delivery.next_attempt_at = now
             delivery.updated_at = now
             changed += 1
         await session.flush()

@@ -97,3 +97,25 @@ async def places(
             loc.id, loc.professional_id, loc.label, loc.address, city, postal, structure
         )
     return out
+
+
+async def main_places(
+    session: AsyncSession, territory_id: uuid.UUID, professional_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Place]:
+    """Each professional's first practice place: where a video or home-visit slot, which has
+    no place of its own, is said to be given from."""
+    ids = (
+        await session.execute(
+            select(PracticeLocation.professional_id, PracticeLocation.id)
+            .where(
+                PracticeLocation.territory_id == territory_id,
+                PracticeLocation.professional_id.in_(list(professional_ids)),
+            )
+            .order_by(PracticeLocation.professional_id, PracticeLocation.id)
+        )
+    ).all()
+    first: dict[uuid.UUID, uuid.UUID] = {}
+    for pid, lid in ids:
+        first.setdefault(pid, lid)
+    found = await places(session, territory_id, set(first.values()))
+    return {pid: found[lid] for pid, lid in first.items() if lid in found}

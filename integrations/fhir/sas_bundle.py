@@ -51,16 +51,15 @@ def _identifier(system: str, value: str, code: str) -> dict[str, Any]:
     }
 
 
-def _slot(slot: Slot, practitioner: Practitioner, booking_url: str) -> dict[str, Any]:
+def _slot(slot: Slot, practitioner: Practitioner, booking_url: str, cpts: bool) -> dict[str, Any]:
+    # TRE_R314 (JDV_J165) knows PUBLIC, PRO and SNP; the CPTS label only in the CPTS variant.
+    labels = [v for v in visibility_set(slot.visibility) if cpts or v is not Visibility.CPTS]
     return {
         "resourceType": "Slot",
         "id": str(slot.id),
         "meta": {
             "profile": [SAS + "FrSlotAgregateur"],
-            "security": [
-                {"system": TYPE_CRENEAU, "code": _SECURITY[v]}
-                for v in visibility_set(slot.visibility)
-            ],
+            "security": [{"system": TYPE_CRENEAU, "code": _SECURITY[v]} for v in labels],
         },
         "serviceType": [{"coding": [{"system": ACT_CODE, "code": _SERVICE[slot.modality]}]}],
         "specialty": [
@@ -161,6 +160,7 @@ def bundle(
     slots: Iterable[Slot],
     practitioners: dict[uuid.UUID, Practitioner],
     places: dict[uuid.UUID, Place],
+    main_places: dict[uuid.UUID, Place],
     cpts: Cpts,
     booking_url: Callable[[Slot], str],
     *,
@@ -175,14 +175,19 @@ def bundle(
         p = practitioners.get(slot.professional_id)
         if p is None:  # no national id: the SAS cannot name them
             continue
+        if not include_services and visibility_set(slot.visibility) == [Visibility.CPTS]:
+            continue  # the CPTS's own slots are not offered to the national platform
         matches.append(
             {
                 "fullUrl": f"Slot/{slot.id}",
-                "resource": _slot(slot, p, booking_url(slot)),
+                "resource": _slot(slot, p, booking_url(slot), include_services),
                 "search": {"mode": "match"},
             }
         )
+        # The IG wants a Location on every PractitionerRole: a slot without a place of its own
+        # (video, home visit) is given from the professional's main practice.
         place = places.get(slot.location_id) if slot.location_id else None
+        place = place or main_places.get(p.id)
         roles_of.setdefault(p.id, {})[_role_id(p.id, place)] = place
     included: list[dict[str, Any]] = []
     for pid, roles in roles_of.items():

@@ -22,6 +22,8 @@ from joserfc.jwk import KeySet, OctKey
 from joserfc.jwt import ClaimsOption
 
 ACR_LEVELS = ("eidas1", "eidas2", "eidas3")  # low to high
+SIGNED_WITH_KEYS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384")
+SIGNED_WITH_SECRET = ("HS256",)
 DISCOVERY_TTL = 3600.0
 
 
@@ -96,17 +98,22 @@ class ProSanteConnect:
             )
         )
 
-    def _verify(self, token: str, **expected: Any) -> dict[str, Any]:
+    def _verify(self, token: str, *, expiring: bool = True, **expected: Any) -> dict[str, Any]:
         keys = self._keys
         assert keys is not None
         try:
             header_alg = str(jws.extract_compact(token.encode()).headers().get("alg", ""))
-            key: Any = OctKey.import_key(self._secret) if header_alg.startswith("HS") else keys
-            decoded = jwt.decode(token, key, algorithms=[header_alg] if header_alg else None)
+            # Only signatures we can check: never "none", never an algorithm the token picks.
+            if header_alg not in SIGNED_WITH_KEYS + SIGNED_WITH_SECRET:
+                raise OidcError(f"the provider's token is not signed acceptably ({header_alg!r})")
+            secret = header_alg in SIGNED_WITH_SECRET
+            key: Any = OctKey.import_key(self._secret) if secret else keys
+            decoded = jwt.decode(token, key, algorithms=[header_alg])
             options: dict[str, ClaimsOption] = {
                 name: {"essential": True, "value": value} for name, value in expected.items()
             }
-            options["exp"] = {"essential": True}
+            if expiring:
+                options["exp"] = {"essential": True}
             registry = jwt.JWTClaimsRegistry(leeway=60, **cast(Any, options))
             registry.validate(decoded.claims)
         except (JoseError, ValueError) as exc:
@@ -148,7 +155,7 @@ class ProSanteConnect:
         except KeyError as exc:
             raise OidcError("the provider's answer lacks a token") from exc
         if info.headers.get("content-type", "").startswith("application/jwt"):
-            user = self._verify(info.text.strip(), iss=config["issuer"])
+            user = self._verify(info.text.strip(), expiring=False, iss=config["issuer"])
         else:
             user = dict(info.json())
         if user.get("sub") != claims.get("sub"):

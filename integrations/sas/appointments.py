@@ -111,8 +111,14 @@ class SasClient:
         identifier = body["identifier"][0]
         try:
             if not created:
+                # Conditional create: a POST whose answer was lost must not record it twice.
+                condition = {
+                    "If-None-Exist": f"identifier={identifier['system']}|{identifier['value']}"
+                }
                 response = await self._client.post(
-                    f"{self._base}/Appointment", content=_encoder.encode(body), headers=headers
+                    f"{self._base}/Appointment",
+                    content=_encoder.encode(body),
+                    headers=headers | condition,
                 )
                 ok = response.status_code in (200, 201)
             else:

@@ -108,6 +108,10 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         places = await directory.places(
             session, actor.territory_id, {s.location_id for s in slots if s.location_id}
         )
+        main = await directory.main_places(
+            session, actor.territory_id, {s.professional_id for s in slots if not s.location_id}
+        )
+
     if len(slots) >= MAX_SLOTS:  # never a silently truncated answer
         outcome = operation_outcome(
             "too-costly", f"more than {MAX_SLOTS} free slots match: narrow the window", "start"
@@ -118,6 +122,7 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         slots,
         wanted,
         places,
+        main,
         cpts,
         lambda s: f"{base}/slots/{s.id}",
         include_schedule=search.include_schedule,

@@ -28,7 +28,7 @@ from litestar.exceptions import WebSocketDisconnect
 from coordination.accounts import service as accounts
 from coordination.accounts.token import digest
 from coordination.referrals.referrals import expert_of
-from kernel.actor import Actor
+from kernel.actor import Actor, Role
 from kernel.errors import NotAuthenticated
 from server.auth.middleware import SESSION_COOKIE
 from server.live.hub import BATCH, RESYNC, Hub, Listener, fetch_after
@@ -130,6 +130,10 @@ async def live(socket: WebSocket[Any, Any, Any]) -> None:
     except NotAuthenticated as exc:
         await socket.send_json({"type": "error", "detail": exc.detail})
         await socket.close(code=4401, reason="unauthenticated")
+        return
+    if Role.SAS_PLATFORM in actor.roles:  # the SAS platform's account searches /fhir only
+        await socket.send_json({"type": "error", "detail": "not for the SAS platform's account"})
+        await socket.close(code=4403, reason="forbidden")
         return
     allowed = allowed_topics(actor)
     wanted = frozenset(hello.topics) if hello.topics is not None else allowed

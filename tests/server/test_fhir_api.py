@@ -117,8 +117,13 @@ async def test_the_kit_s_query_shapes_find_the_demo_slots(
             for e in body["entry"]
             if e["resource"]["resourceType"] == "PractitionerRole"
         )
-        if "contained" in role:
-            location = role["contained"][0]
+        for role in (
+            e["resource"]
+            for e in body["entry"]
+            if e["resource"]["resourceType"] == "PractitionerRole"
+        ):
+            location = role["contained"][0]  # always: even a video slot's role has its Location
+            assert role["location"] == [{"reference": "#lieu"}]
             assert location["address"]["city"] and location["address"]["postalCode"]
 
 

@@ -33,6 +33,7 @@ class Provider:
         self.userinfo_as_jwt = False
         self.acr = "eidas1"
         self.wrong_nonce = False
+        self.unsigned = False
         self.codes: dict[str, str] = {}  # code → nonce
         provider = self
 
@@ -98,6 +99,13 @@ class Provider:
                 if provider.acr:
                     claims["acr"] = provider.acr
                 id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, provider.key)
+                if provider.unsigned:  # alg "none": the same claims, no signature at all
+
+                    def b64(part: dict[str, Any]) -> str:
+                        raw = base64.urlsafe_b64encode(json.dumps(part).encode())
+                        return raw.decode().rstrip("=")
+
+                    id_token = f"{b64({'alg': 'none'})}.{b64(claims)}."
                 self._json({"access_token": "at-123", "token_type": "Bearer", "id_token": id_token})
 
             def log_message(self, *args: Any) -> None:
@@ -160,7 +168,7 @@ async def test_a_gp_signs_in_with_pro_sante_connect(
         assert whoami.status_code == 200 and whoami.json()["id"] == me["id"]
 
 
-@pytest.mark.parametrize("failure", ["state", "nonce", "acr", "unknown"])
+@pytest.mark.parametrize("failure", ["state", "nonce", "acr", "unknown", "unsigned"])
 async def test_what_is_refused(client: httpx.AsyncClient, provider: Provider, failure: str) -> None:
     _, me = await gp_session(client, 11)
     provider.subject_name_id = "8" + me["professional"]["rpps"]
@@ -168,6 +176,8 @@ async def test_what_is_refused(client: httpx.AsyncClient, provider: Provider, fa
         provider.wrong_nonce = True
     if failure == "acr":
         provider.acr = ""
+    if failure == "unsigned":
+        provider.unsigned = True
     if failure == "unknown":
         provider.subject_name_id = "ANS20231122132732"  # an opaque test id matching nobody
     client.cookies.clear()
