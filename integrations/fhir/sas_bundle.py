@@ -29,6 +29,13 @@ _SECURITY = {
     Visibility.CPTS: "CPTS",
 }
 _SPECIALTY = {"general_practice": "Médecine générale"}
+# CPTS variant: the slot points at the CPTS's HealthcareService through R5's serviceType
+# reference, carried by the IG's extension (Id sas-cpts-slot-servicetype-aggregator; its
+# canonical URL is inferred from the IG's other canonicals), coded TRE_R66 604 (CPTS).
+SERVICE_TYPE_R5 = SAS + "sas-cpts-slot-servicetype-aggregator"
+CATEGORIE_ETABLISSEMENT = (
+    "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/TRE_R66-CategorieEtablissement"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +58,34 @@ def _identifier(system: str, value: str, code: str) -> dict[str, Any]:
     }
 
 
-def _slot(slot: Slot, practitioner: Practitioner, booking_url: str, cpts: bool) -> dict[str, Any]:
+def _slot(
+    slot: Slot, practitioner: Practitioner, booking_url: str, cpts: Cpts | None
+) -> dict[str, Any]:
     # TRE_R314 (JDV_J165) knows PUBLIC, PRO and SNP; the CPTS label only in the CPTS variant.
     labels = [v for v in visibility_set(slot.visibility) if cpts or v is not Visibility.CPTS]
+    service_types: list[dict[str, Any]] = [
+        {"coding": [{"system": ACT_CODE, "code": _SERVICE[slot.modality]}]}
+    ]
+    if cpts is not None:
+        service_types.append(
+            {
+                "coding": [{"system": CATEGORIE_ETABLISSEMENT, "code": "604"}],
+                "extension": [
+                    {
+                        "url": SERVICE_TYPE_R5,
+                        "valueReference": {"reference": f"HealthcareService/snp-{cpts.id}"},
+                    }
+                ],
+            }
+        )
     return {
         "resourceType": "Slot",
         "id": str(slot.id),
         "meta": {
-            "profile": [SAS + "FrSlotAgregateur"],
+            "profile": [SAS + ("FrSlotAgregateurCPTS" if cpts else "FrSlotAgregateur")],
             "security": [{"system": TYPE_CRENEAU, "code": _SECURITY[v]} for v in labels],
         },
-        "serviceType": [{"coding": [{"system": ACT_CODE, "code": _SERVICE[slot.modality]}]}],
+        "serviceType": service_types,
         "specialty": [
             {
                 "text": _SPECIALTY.get(
@@ -168,6 +192,7 @@ def bundle(
     include_actors: bool,
     include_services: bool,
     self_url: str,
+    fhir_base: str = "",
 ) -> dict[str, Any]:
     matches: list[dict[str, Any]] = []
     roles_of: dict[uuid.UUID, dict[str, Place | None]] = {}  # practitioner → {role id: place}
@@ -179,8 +204,8 @@ def bundle(
             continue  # the CPTS's own slots are not offered to the national platform
         matches.append(
             {
-                "fullUrl": f"Slot/{slot.id}",
-                "resource": _slot(slot, p, booking_url(slot), include_services),
+                "fullUrl": f"{fhir_base}/Slot/{slot.id}",
+                "resource": _slot(slot, p, booking_url(slot), cpts if include_services else None),
                 "search": {"mode": "match"},
             }
         )
@@ -208,7 +233,7 @@ def bundle(
         "entry": matches
         + [
             {
-                "fullUrl": f"{r['resourceType']}/{r['id']}",
+                "fullUrl": f"{fhir_base}/{r['resourceType']}/{r['id']}",
                 "resource": r,
                 "search": {"mode": "include"},
             }

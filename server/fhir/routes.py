@@ -129,6 +129,7 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         include_actors=search.include_actors,
         include_services=search.include_services,
         self_url=f"{base}/fhir/Slot?{request.url.query}",
+        fhir_base=f"{base}/fhir",
     )
     return fhir_response(request, body)
 

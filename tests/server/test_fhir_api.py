@@ -146,6 +146,20 @@ async def test_the_cpts_variant_includes_the_service_and_the_cpts(
     Bundle.model_validate(body)
     kinds = {e["resource"]["resourceType"] for e in body["entry"]}
     assert {"HealthcareService", "Organization"} <= kinds
+    service = next(
+        e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == "HealthcareService"
+    )
+    for entry in body["entry"]:
+        assert entry["fullUrl"].startswith("http"), "absolute fullUrls"
+        if entry["resource"]["resourceType"] == "Slot":
+            slot = entry["resource"]
+            assert slot["meta"]["profile"][0].endswith("FrSlotAgregateurCPTS")
+            (reference,) = [st for st in slot["serviceType"] if "extension" in st]
+            assert reference["coding"][0]["code"] == "604"
+            assert (
+                reference["extension"][0]["valueReference"]["reference"]
+                == f"HealthcareService/{service['id']}"
+            )
 
 
 async def test_errors_are_operation_outcomes(client: httpx.AsyncClient, clock: FrozenClock) -> None:
