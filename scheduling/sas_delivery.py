@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid, select, update
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,6 +81,8 @@ class SasDelivery(Base):
     def state(self) -> str:
         if self.delivered_status == self.status:
             return "delivered"
+        if self.next_attempt_at is None:
+            return "rejected"  # the SAS refused this content: retrying would not help
         return "failing" if self.attempts else "pending"
 
 
@@ -227,12 +229,39 @@ async def failed(
     delivery.next_attempt_at = now + backoff
 
 
+async def rejected(
+    session: AsyncSession, clock: Clock, booking_id: uuid.UUID, message: str, http_status: int
+) -> None:
+    """The SAS refused the content (400, 422): kept for the admins, not retried, until the
+    booking changes again."""
+    now = clock.now()
+    delivery = await session.get(SasDelivery, booking_id, with_for_update=True)
+    if delivery is None:
+        return
+    delivery.attempts += 1
+    delivery.last_error = message[:300]
+    delivery.last_http_status = http_status
+    delivery.next_attempt_at = None
+    delivery.updated_at = now
+
+
 async def list_deliveries(
     session: AsyncSession, territory_id: uuid.UUID, state: str | None, limit: int = 200
 ) -> list[SasDelivery]:
     query = select(SasDelivery).where(SasDelivery.territory_id == territory_id)
     if state == "delivered":
-        query = query.where(SasDelivery.next_attempt_at.is_(None))
+        query = query.where(
+            SasDelivery.next_attempt_at.is_(None),
+            SasDelivery.delivered_status == SasDelivery.status,
+        )
+    elif state == "rejected":
+        query = query.where(
+            SasDelivery.next_attempt_at.is_(None),
+            or_(
+                SasDelivery.delivered_status.is_(None),
+                SasDelivery.delivered_status != SasDelivery.status,
+            ),
+        )
     elif state == "failing":
         query = query.where(SasDelivery.next_attempt_at.is_not(None), SasDelivery.attempts > 0)
     elif state == "pending":

@@ -96,9 +96,14 @@ async def notify_sas(services: AppServices, client: SasClient | None = None) -> 
             status = await client.send(appointment(news, system), item.delivery.created_remotely)
         except SasError as exc:
             async with services.db.write() as session:
-                await sas_delivery.failed(
-                    session, clock, item.delivery.booking_id, str(exc), exc.status, RETRY
-                )
+                if exc.status in (400, 422):  # the content is refused: retrying will not help
+                    await sas_delivery.rejected(
+                        session, clock, item.delivery.booking_id, str(exc), exc.status
+                    )
+                else:
+                    await sas_delivery.failed(
+                        session, clock, item.delivery.booking_id, str(exc), exc.status, RETRY
+                    )
             continue
         async with services.db.write() as session:
             await sas_delivery.delivered(

@@ -60,7 +60,8 @@ class SasController(Controller):
         session: DbSession,
         actor: ActorDep,
         wanted: Annotated[
-            str | None, QueryParameter(name="state", pattern="^(pending|failing|delivered)$")
+            str | None,
+            QueryParameter(name="state", pattern="^(pending|failing|delivered|rejected)$"),
         ] = None,
     ) -> DeliveryList:
         rows = await list_deliveries(session, actor.territory_id, wanted)

@@ -27,6 +27,7 @@ class FakeSas:
     def __init__(self) -> None:
         self.received: list[tuple[str, str, dict[str, Any]]] = []
         self.fail_next = 0
+        self.fail_status = 503
         sas = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,7 +35,7 @@ class FakeSas:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 if sas.fail_next:
                     sas.fail_next -= 1
-                    self.send_response(503)
+                    self.send_response(sas.fail_status)
                     self.end_headers()
                     return
                 sas.received.append((method, self.path, body))
@@ -142,5 +143,38 @@ async def test_regulator_bookings_reach_the_sas_and_are_retried(
         )
         gp_view = await client.get("/api/v1/sas/deliveries", headers=gp)
         assert gp_view.status_code == 403
+    finally:
+        await sas_client.close()
+
+
+async def test_content_the_sas_refuses_is_not_retried(
+    client: httpx.AsyncClient, app: Litestar, clock: FrozenClock, sas: FakeSas
+) -> None:
+    services = AppServices.of(app)
+    sas_client = SasClient(sas.url)
+    await services.relay.drain()
+    await notify_sas(services, sas_client)
+    gp, _ = await gp_session(client, 11)
+    slot = await publish_slot(client, gp, fresh_start(clock))
+    regulator = await login(client, "regulator@sud-yvelines.test")
+    booked = await client.post(
+        "/api/v1/bookings",
+        headers=regulator,
+        json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
+    )
+    booking_id = booked.json()["id"]
+    await services.relay.drain()
+    sas.fail_next, sas.fail_status = 1, 422
+    try:
+        await notify_sas(services, sas_client)
+        clock.advance(timedelta(hours=7))  # past any back-off
+        await notify_sas(services, sas_client)
+        assert not ours(sas, booking_id), "a refused content is not sent again"
+        admin = await login(client, "admin@sud-yvelines.test")
+        listed = (
+            await client.get("/api/v1/sas/deliveries", headers=admin, params={"state": "rejected"})
+        ).json()
+        (row,) = [d for d in listed["items"] if d["booking_id"] == booking_id]
+        assert row["state"] == "rejected" and row["last_http_status"] == 422
     finally:
         await sas_client.close()
