@@ -80,3 +80,12 @@ class Period:
             )
             monday += timedelta(days=7)
         return out
+
+
+def days_or_year_to_date(
+    first: date | None, last: date | None, now: datetime, timezone: str
+) -> tuple[date, date]:
+    """The days asked for; by default this year so far, by the territory's calendar (between
+    midnight and 2 am in Paris, UTC is still yesterday)."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    return first or date(today.year, 1, 1), last or today

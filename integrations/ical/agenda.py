@@ -7,17 +7,14 @@ patient's initials are added, never more.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from coordination.calendar.entries import AgendaItem, ItemKind
 from integrations.ical.feed_writer import EventStatus, FeedEvent
 from scheduling.slot import Modality
 
-_NO_ID = uuid.UUID(int=0)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UID_DOMAIN = "cpts-snp"  # stable across hosts and regenerations; busy import skips these
 
 _MODALITY = {
@@ -52,19 +49,30 @@ _UID_KIND = {
 }
 
 
-def uid_of(item: AgendaItem) -> str:
-    return f"{_UID_KIND[item.kind]}-{item.id}@{UID_DOMAIN}"
-
-
 def is_own_uid(uid: str) -> bool:
     return uid.endswith(f"@{UID_DOMAIN}")
 
 
-def _who(item: AgendaItem) -> str:
+class _Summary(NamedTuple):
+    """What an event's summary depends on: a handful of values repeated across a feed, so
+    summaries are computed once per distinct one (bench/ical_feed.py)."""
+
+    kind: ItemKind
+    status: str
+    modality: Modality | None
+    act_code: str | None
+    as_nurse: bool
+    counterpart: str | None
+    follow_up: bool
+    patient_initials: str | None
+
+
+def _who(item: _Summary) -> str:
     return f" – {item.patient_initials}" if item.patient_initials else ""
 
 
-def _summary(item: AgendaItem) -> str:
+@lru_cache(maxsize=4096)
+def _summary(item: _Summary) -> str:
     cancelled = "Annulé : " if item.status == "cancelled" else ""
     if item.kind is ItemKind.CONSULTATION:
         mode = _MODALITY[item.modality] if item.modality else "consultation"
@@ -101,37 +109,6 @@ _DESCRIPTION = {
 }
 
 
-@lru_cache(maxsize=4096)
-def _summary_of(
-    kind: ItemKind,
-    status: str,
-    modality: Modality | None,
-    act_code: str | None,
-    as_nurse: bool,
-    counterpart: str | None,
-    follow_up: bool,
-    initials: str | None,
-) -> str:
-    """Summaries repeat across a feed (a handful of kinds and states): computed once each."""
-    return _summary(
-        AgendaItem(
-            kind=kind,
-            id=_NO_ID,
-            starts_at=_EPOCH,
-            ends_at=_EPOCH,
-            status=status,
-            revision=0,
-            changed_at=_EPOCH,
-            modality=modality,
-            act_code=act_code,
-            as_nurse=as_nurse,
-            counterpart=counterpart,
-            follow_up=follow_up,
-            patient_initials=initials,
-        )
-    )
-
-
 def feed_events(items: Iterable[AgendaItem], app_url: str) -> Iterator[FeedEvent]:
     for item in items:
         kind, status, sid = item.kind, item.status, str(item.id)
@@ -143,15 +120,17 @@ def feed_events(items: Iterable[AgendaItem], app_url: str) -> Iterator[FeedEvent
             stamp=item.changed_at,
             sequence=item.revision,
             status=EventStatus.CANCELLED if status == "cancelled" else EventStatus.CONFIRMED,
-            summary=_summary_of(
-                kind,
-                status,
-                item.modality,
-                item.act_code,
-                item.as_nurse,
-                item.counterpart,
-                item.follow_up,
-                item.patient_initials,
+            summary=_summary(
+                _Summary(
+                    kind,
+                    status,
+                    item.modality,
+                    item.act_code,
+                    item.as_nurse,
+                    item.counterpart,
+                    item.follow_up,
+                    item.patient_initials,
+                )
             ),
             description=_DESCRIPTION[kind] + link,
             url=link,

@@ -20,7 +20,7 @@ from litestar.response import Redirect
 from coordination.accounts import service as accounts
 from integrations.oidc.psc import OidcError, ProSanteConnect, new_state
 from kernel.errors import NotAuthenticated
-from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
+from server.auth.cookies import session_cookies
 from server.state import AppServices
 
 FLOW_COOKIE = "cpts_psc"
@@ -100,34 +100,9 @@ async def psc_callback(
         return _back_to_login("Pro Santé Connect n'a pas confirmé votre identité.")
     except NotAuthenticated:
         return _back_to_login("Aucun compte de la CPTS n'est lié à cette carte CPS ou e-CPS.")
-    secure = services.settings.cookie_secure
-    max_age = (
-        int((issued.token.expires_at - services.clock.now()).total_seconds())
-        if issued.token.expires_at
-        else None
-    )
+    cookies = session_cookies(issued, services.clock, services.settings.cookie_secure)
     return Redirect(
         _safe_next(unquote(next_path) or "/"),
         status_code=303,
-        cookies=[
-            Cookie(
-                key=SESSION_COOKIE,
-                value=issued.secret,
-                httponly=True,
-                secure=secure,
-                samesite="lax",
-                max_age=max_age,
-                path="/",
-            ),
-            Cookie(
-                key=CSRF_COOKIE,
-                value=secrets.token_urlsafe(24),
-                httponly=False,
-                secure=secure,
-                samesite="strict",
-                max_age=max_age,
-                path="/",
-            ),
-            Cookie(key=FLOW_COOKIE, value="", max_age=0, path="/auth/psc"),
-        ],
+        cookies=[*cookies, Cookie(key=FLOW_COOKIE, value="", max_age=0, path="/auth/psc")],
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from litestar import Controller, Response, delete, get, post
@@ -14,6 +13,7 @@ from coordination.accounts import service as accounts
 from coordination.accounts.token import ApiToken, TokenKind
 from coordination.directory.service import get_professional
 from coordination.directory.territories import get_territory
+from server.auth.cookies import session_cookies
 from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
 from server.auth.wire import LoginIn, LoginOut, MeOut, NewTokenOut, TokenIn, TokenList, TokenOut
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
@@ -48,32 +48,7 @@ class AuthController(Controller):
         )
         cookies = []
         if data.session:
-            secure = services.settings.cookie_secure
-            max_age = (
-                int((issued.token.expires_at - clock.now()).total_seconds())
-                if issued.token.expires_at
-                else None
-            )
-            cookies = [
-                Cookie(
-                    key=SESSION_COOKIE,
-                    value=issued.secret,
-                    httponly=True,
-                    secure=secure,
-                    samesite="lax",
-                    max_age=max_age,
-                    path="/",
-                ),
-                Cookie(
-                    key=CSRF_COOKIE,
-                    value=secrets.token_urlsafe(24),
-                    httponly=False,
-                    secure=secure,
-                    samesite="strict",
-                    max_age=max_age,
-                    path="/",
-                ),
-            ]
+            cookies = session_cookies(issued, clock, services.settings.cookie_secure)
         return Response(body, cookies=cookies)
 
     @post("/auth/logout", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token in use")

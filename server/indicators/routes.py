@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -16,10 +15,10 @@ from coordination.indicators import service
 from coordination.indicators.catalogue import BY_KEY
 from coordination.indicators.contract import get_contract, save_contract
 from coordination.indicators.measures import Readers
+from coordination.indicators.period import days_or_year_to_date
 from coordination.indicators.weekly import weekly
 from integrations.reports import exports
-from kernel.actor import Actor, Role
-from kernel.clock import Clock
+from kernel.actor import Role
 from server.auth.guards import roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.indicators.wire import (
@@ -47,16 +46,6 @@ From = Annotated[
 ]
 To = Annotated[date | None, QueryParameter(description="last day included (local), YYYY-MM-DD")]
 FormatParam = Annotated[Format, QueryParameter(description="json, or csv / xlsx for exports")]
-
-
-def _today(clock: Clock, actor: Actor) -> date:
-    """The territory's date: between midnight and 2 am in Paris, UTC is still yesterday."""
-    return clock.now().astimezone(ZoneInfo(actor.timezone)).date()
-
-
-def _days(first: date | None, last: date | None, today: date) -> tuple[date, date]:
-    """Without dates: this year so far."""
-    return first or date(today.year, 1, 1), last or today
 
 
 def readers(services: AppServices) -> Readers | None:
@@ -92,7 +81,7 @@ class IndicatorController(Controller):
         to: To = None,
         format: FormatParam = Format.JSON,
     ) -> Any:
-        first, last = _days(from_, to, clock.now().date())
+        first, last = days_or_year_to_date(from_, to, clock.now(), actor.timezone)
         period, measured = await service.indicators(session, actor, first, last, readers(services))
         stem = f"indicateurs-{period.first_day}-{period.last_day}"
         if format is Format.CSV:
@@ -113,7 +102,7 @@ class IndicatorController(Controller):
         from_: From = None,
         to: To = None,
     ) -> WeeklyOut:
-        first, last = _days(from_, to, _today(clock, actor))
+        first, last = days_or_year_to_date(from_, to, clock.now(), actor.timezone)
         period, series = await service.weekly_series(session, actor, first, last)
         return weekly_out(period, series)
 

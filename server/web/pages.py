@@ -22,6 +22,7 @@ from litestar.template.config import TemplateConfig
 from coordination.directory.territories import get_territory
 from coordination.indicators import service as indicators
 from coordination.indicators.catalogue import BY_KEY
+from coordination.indicators.period import days_or_year_to_date
 from coordination.indicators.report import Report
 from coordination.referrals import referrals
 from kernel.errors import NotFound
@@ -127,9 +128,7 @@ async def dashboard(
         )
     services = AppServices.of(request.app)
     now = services.clock.now()
-    today = now.astimezone(ZoneInfo(actor.timezone)).date()
-    first = from_ or date(today.year, 1, 1)
-    last = to or today
+    first, last = days_or_year_to_date(from_, to, now, actor.timezone)
     async with services.db.read() as session:
         period, measured = await indicators.indicators(
             session, actor, first, last, readers(services), now
