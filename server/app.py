@@ -24,7 +24,7 @@ from server.accounts.routes import AccountsController
 from server.auth.cache import TokenCache
 from server.auth.guards import authenticated
 from server.auth.middleware import AuthenticationMiddleware
-from server.auth.psc_routes import provider_of, psc_callback, psc_login
+from server.auth.psc_routes import provider_of
 from server.auth.routes import AuthController
 from server.calendar.busy_refresh import refresh_due
 from server.calendar.feed_route import FeedCache, calendar_feed
@@ -59,7 +59,8 @@ from server.scheduling.routes import (
 from server.settings import Settings
 from server.state import AppServices
 from server.teleconsultations.routes import TeleconsultationController
-from server.web.pages import STATIC, TEMPLATES, dashboard, home, login_page
+from server.web.routes import PAGES
+from server.web.templating import STATIC, TEMPLATES
 
 API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_048_576
@@ -192,11 +193,7 @@ def create_app(
             bulk_publish,
             bulk_file,
             api,
-            home,
-            login_page,
-            psc_login,
-            psc_callback,
-            dashboard,
+            *PAGES,
             STATIC,
         ],
         template_config=TEMPLATES,

@@ -1,0 +1,114 @@
+"""Who may open a page, and the context every page shares (navigation by role, territory).
+
+Pages authenticate with the session cookie; without one the visitor is sent to the login page
+and brought back afterwards. A signed-in person without the page's role gets a French 403
+page rather than an API problem: they arrived by a link, not by a program.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.territories import get_territory
+from kernel.actor import Actor, Role
+from server.auth.guards import current_actor
+
+Refusal = Redirect | Template
+
+# (path, label, roles that see the entry): the order of the navigation bar.
+_NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("/creneaux", "Mes créneaux", frozenset({Role.GP, Role.EXPERT})),
+    (
+        "/demandes",
+        "Demandes SNP",
+        frozenset(
+            {Role.REGULATOR, Role.PHARMACIST, Role.NURSE, Role.COORDINATOR, Role.ADMIN, Role.GP}
+        ),
+    ),
+    ("/teleconsultations", "Téléconsultations", frozenset({Role.NURSE, Role.GP})),
+    ("/avis", "Avis plaies", frozenset({Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN})),
+    ("/tableau-de-bord", "Tableau de bord", frozenset({Role.COORDINATOR, Role.ADMIN})),
+    ("/coordination", "Coordination", frozenset({Role.COORDINATOR, Role.ADMIN})),
+    ("/compte", "Mon compte", frozenset(Role) - {Role.SAS_PLATFORM}),
+)
+
+
+def navigation(actor: Actor, here: str) -> list[dict[str, Any]]:
+    return [
+        {"href": href, "label": label, "current": here == href or here.startswith(href + "/")}
+        for href, label, allowed in _NAV
+        if actor.has_any(*allowed)
+    ]
+
+
+def home_of(actor: Actor) -> str:
+    """The page a person lands on after logging in: their daily work."""
+    if actor.is_staff:
+        return "/tableau-de-bord"
+    if actor.has_any(Role.GP):
+        return "/creneaux"
+    if actor.has_any(Role.EXPERT):
+        return "/avis"
+    if actor.has_any(Role.REGULATOR, Role.PHARMACIST, Role.NURSE):
+        return "/demandes"
+    return "/compte"
+
+
+def to_login(request: Request[Any, Any, Any]) -> Redirect:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/connexion?suivant={quote(target, safe='')}", status_code=303)
+
+
+def forbidden(actor: Actor, request: Request[Any, Any, Any], message: str) -> Template:
+    return Template(
+        template_name="forbidden.html",
+        context={
+            "signed_in": True,
+            "nav": navigation(actor, request.url.path),
+            "message": message,
+        },
+        status_code=403,
+    )
+
+
+def page_actor(request: Request[Any, Any, Any], *allowed: Role) -> Actor | Refusal:
+    """The signed-in actor if they hold one of `allowed` (any role when none is given)."""
+    actor = current_actor(request)
+    if actor is None:
+        return to_login(request)
+    if Role.SAS_PLATFORM in actor.roles:
+        return forbidden(actor, request, "Le compte de la plateforme SAS n'ouvre pas ces pages.")
+    if allowed and not actor.has_any(*allowed):
+        return forbidden(actor, request, "Cette page n'est pas ouverte à votre profil.")
+    return actor
+
+
+async def page(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    actor: Actor,
+    template: str,
+    **context: Any,
+) -> Template:
+    """Render `template` with the shared context: navigation, territory, zone."""
+    territory = await get_territory(session, actor)
+    return Template(
+        template_name=template,
+        context={
+            "signed_in": True,
+            "nav": navigation(actor, request.url.path),
+            "territory_name": territory.name,
+            "timezone": actor.timezone,
+            "actor": actor,
+            **context,
+        },
+    )
+
+
+def plain(message: str, status: int) -> Response[str]:
+    return Response(message, status_code=status, media_type="text/plain; charset=utf-8")

@@ -1,0 +1,39 @@
+"""The login page and the site's root, which sends each person to their daily work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+
+from server.auth.guards import current_actor
+from server.state import AppServices
+from server.web.access import home_of
+
+
+@get("/connexion", opt={"public": True}, include_in_schema=False)
+async def login_page(
+    request: Request[Any, Any, Any],
+    suivant: FromQuery[str] = "/",
+    erreur: FromQuery[str | None] = None,
+) -> Template:
+    services = AppServices.of(request.app)
+    return Template(
+        template_name="login.html",
+        context={
+            "next": suivant,
+            "signed_in": False,
+            "psc": services.psc is not None,
+            "error": erreur,
+        },
+    )
+
+
+@get("/", opt={"public": True}, include_in_schema=False)
+async def home(request: Request[Any, Any, Any]) -> Redirect:
+    actor = current_actor(request)
+    if actor is None:
+        return Redirect("/connexion", status_code=303)
+    return Redirect(home_of(actor), status_code=303)

@@ -1,0 +1,24 @@
+"""Every page of the web application, for the app factory to mount."""
+
+from __future__ import annotations
+
+from litestar.handlers import HTTPRouteHandler
+
+from server.auth.psc_routes import psc_callback, psc_login
+from server.web import account, coordination, gp_slots, regulation, teleconsultations, wounds
+from server.web.dashboard import dashboard
+from server.web.login import home, login_page
+
+PAGES: list[HTTPRouteHandler] = [
+    home,
+    login_page,
+    psc_login,
+    psc_callback,
+    dashboard,
+    *gp_slots.PAGES,
+    *regulation.PAGES,
+    *teleconsultations.PAGES,
+    *wounds.PAGES,
+    *coordination.PAGES,
+    *account.PAGES,
+]

@@ -1,0 +1,80 @@
+"""Jinja set-up of the pages: templates, static assets and the French formatting filters.
+
+Dates and times are shown in the territory's zone, the way the people of the CPTS read them,
+whatever zone the browser or the server runs in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+_HERE = Path(__file__).parent
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def fr_number(value: Any, unit: str = "count") -> str:
+    if value is None:
+        return "—"
+    number = f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    number = number.replace(",", "\u202f").replace(".", ",")
+    suffix = {"percent": " %", "hours": " h", "euros": " €"}.get(unit, "")
+    return number + suffix
+
+
+def local(value: datetime, zone: str) -> str:
+    return value.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
+
+
+def local_time(value: datetime, zone: str) -> str:
+    return value.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+
+
+def long_date(value: date | datetime, zone: str | None = None) -> str:
+    """« mardi 1 décembre 2026 »."""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(zone)) if zone else value
+        value = value.date()
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def short_date(value: date | datetime, zone: str | None = None) -> str:
+    """« mar. 1/12 »: a column head of the week view."""
+    if isinstance(value, datetime):
+        value = value.astimezone(ZoneInfo(zone)) if zone else value
+        value = value.date()
+    return f"{WEEKDAYS[value.weekday()][:3]}. {value.day}/{value.month}"
+
+
+def _engine(engine: JinjaTemplateEngine) -> None:
+    engine.engine.filters.update(
+        fr=fr_number, local=local, local_time=local_time, long_date=long_date, short_date=short_date
+    )
+
+
+TEMPLATES = TemplateConfig(
+    directory=_HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_engine
+)
+STATIC = create_static_files_router(
+    path="/static", directories=[_HERE / "static"], opt={"public": True}
+)
