@@ -17,6 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from integrations.notify import create_notifier
 from integrations.pubsub import create_pubsub
+from integrations.ratelimit import create_limiter
 from integrations.storage import FilesystemBlobStore
 from integrations.video import JitsiRooms
 from kernel.clock import Clock, SystemClock
@@ -29,6 +30,7 @@ from server.auth.routes import AuthController
 from server.calendar.busy_refresh import refresh_due
 from server.calendar.feed_route import FeedCache, calendar_feed
 from server.calendar.routes import BusyCalendarController, CalendarFeedController
+from server.client_address import parse_networks
 from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
@@ -45,6 +47,7 @@ from server.jobs import (
 from server.live.hub import Hub
 from server.live.socket import live
 from server.problems import EXCEPTION_HANDLERS
+from server.rate_limits import Limit, RateLimitMiddleware, rules
 from server.referrals.routes import NetworkController, ReferralController
 from server.relay import OutboxRelay
 from server.sas.notifier import client_of, notify_sas
@@ -56,6 +59,7 @@ from server.scheduling.routes import (
     RuleController,
     SlotController,
 )
+from server.security_headers import SecurityHeadersMiddleware
 from server.settings import Settings
 from server.state import AppServices
 from server.teleconsultations.routes import TeleconsultationController
@@ -77,6 +81,7 @@ def create_app(
     db = database or Database(settings.database_url, pool_size=settings.db_pool_size)
     pubsub = create_pubsub(settings.redis_url)
     hub = Hub(db, pubsub)
+    limiter = create_limiter(settings.redis_url)
     services = AppServices(
         settings=settings,
         db=db,
@@ -156,6 +161,7 @@ def create_app(
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
             await services.pubsub.close()
+            await limiter.close()
             if services.sas_client is not None:
                 await services.sas_client.close()
             if owns_database:
@@ -202,9 +208,22 @@ def create_app(
         dependencies=DEPENDENCIES,
         middleware=[
             DefineMiddleware(
+                SecurityHeadersMiddleware, https=settings.public_url.startswith("https://")
+            ),
+            DefineMiddleware(
+                RateLimitMiddleware,
+                limiter=limiter,
+                rules=rules(
+                    Limit.parse(settings.rate_login),
+                    Limit.parse(settings.rate_feed_client),
+                    Limit.parse(settings.rate_feed),
+                ),
+                trusted=parse_networks(settings.trusted_proxies),
+            ),
+            DefineMiddleware(
                 AuthenticationMiddleware,
                 exclude=["^/schema", "^/health$", "^/ws$", "^/ical/", "^/static/"],
-            )
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY_BYTES,

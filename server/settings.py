@@ -52,6 +52,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     psc_client_id: str | None = None
     psc_client_secret: str | None = None
     psc_scope: str = "openid scope_all"
+    rate_login: str = "10/60"  # logins per client address: count/seconds
+    rate_feed_client: str = "120/60"  # calendar feed fetches per client address
+    rate_feed: str = "30/300"  # fetches of one feed URL, whoever asks
+    trusted_proxies: str = "127.0.0.1,::1"  # whose X-Forwarded-For names the client
     debug: bool = False
 
     @classmethod
@@ -99,5 +103,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             psc_client_id=env.get("CPTS_PSC_CLIENT_ID") or None,
             psc_client_secret=env.get("CPTS_PSC_CLIENT_SECRET") or None,
             psc_scope=env.get("CPTS_PSC_SCOPE") or "openid scope_all",
+            rate_login=env.get("CPTS_RATE_LOGIN") or "10/60",
+            rate_feed_client=env.get("CPTS_RATE_FEED_CLIENT") or "120/60",
+            rate_feed=env.get("CPTS_RATE_FEED") or "30/300",
+            trusted_proxies=env.get("CPTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
             debug=flag("CPTS_DEBUG", False),
         )

@@ -115,6 +115,9 @@ def app(database: Database, clock: FrozenClock, tmp_path: Path) -> Litestar:
         token_cache_seconds=0,
         run_jobs=False,
         storage_dir=str(tmp_path / "storage"),
+        rate_login="10000/60",  # tests log in far more often than people do
+        rate_feed_client="10000/60",
+        rate_feed="10000/60",
     )
     return create_app(settings, clock=clock, database=database)
 

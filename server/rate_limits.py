@@ -1,0 +1,116 @@
+"""Rate limits on the doors that attract guessing: logins and the public calendar feeds.
+
+A pure ASGI middleware: it looks at the method and path only, counts one hit on the keys of
+the first matching rule, and answers 429 problem+json with `Retry-After` past the limit.
+Feeds are counted per client address (someone trying feed names) and per feed (one URL
+hammered from many addresses).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from integrations.ratelimit import RateLimiter
+from server.client_address import Network, client_address
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, raw: str) -> Limit:
+        """`10/60`: ten hits per sixty seconds."""
+        count, _, seconds = raw.partition("/")
+        limit = cls(int(count), int(seconds or 60))
+        if limit.count < 1 or limit.seconds < 1:
+            raise ValueError(f"rate limit {raw!r}: both numbers must be positive")
+        return limit
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    method: str
+    path: re.Pattern[str]
+    per_client: Limit | None
+    per_path: Limit | None = None
+
+
+def rules(login: Limit, feed_client: Limit, feed: Limit) -> tuple[Rule, ...]:
+    return (
+        Rule("login", "POST", re.compile(r"^/api/v1/auth/login$"), login),
+        Rule("psc", "GET", re.compile(r"^/auth/psc/(login|callback)$"), login),
+        Rule("feed", "GET", re.compile(r"^/ical/"), feed_client, feed),
+    )
+
+
+def _too_many(retry_after: int, name: str) -> tuple[dict[str, Any], bytes]:
+    body = json.dumps(
+        {
+            "type": "urn:cpts-snp:problem:too-many-requests",
+            "title": "Too many requests",
+            "status": 429,
+            "detail": f"too many {name} attempts: retry in {retry_after} s",
+        }
+    ).encode()
+    start = {
+        "type": "http.response.start",
+        "status": 429,
+        "headers": [
+            (b"content-type", b"application/problem+json"),
+            (b"retry-after", str(retry_after).encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    return start, body
+
+
+class RateLimitMiddleware:
+    def __init__(
+        self, app: Any, limiter: RateLimiter, rules: tuple[Rule, ...], trusted: tuple[Network, ...]
+    ) -> None:
+        self.app = app
+        self._limiter = limiter
+        self._rules = rules
+        self._trusted = trusted
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            rule = self._match(scope)
+            if rule is not None:
+                retry_after = await self._count(rule, scope)
+                if retry_after:
+                    start, body = _too_many(retry_after, rule.name)
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
+                    return
+        await self.app(scope, receive, send)
+
+    def _match(self, scope: Any) -> Rule | None:
+        method, path = scope.get("method", "GET"), scope.get("path", "")
+        for rule in self._rules:
+            if (method == rule.method or (rule.method == "GET" and method == "HEAD")) and (
+                rule.path.match(path)
+            ):
+                return rule
+        return None
+
+    async def _count(self, rule: Rule, scope: Any) -> int:
+        """Seconds to wait when a limit is passed, else 0."""
+        waits = []
+        if rule.per_client is not None:
+            who = client_address(scope, self._trusted)
+            limit = rule.per_client
+            decision = await self._limiter.hit(f"{rule.name}:ip:{who}", limit.count, limit.seconds)
+            waits.append(decision.retry_after)
+        if rule.per_path is not None:
+            limit = rule.per_path
+            key = f"{rule.name}:path:{scope.get('path', '')}"
+            decision = await self._limiter.hit(key, limit.count, limit.seconds)
+            waits.append(decision.retry_after)
+        return max(waits, default=0)
