@@ -44,6 +44,8 @@ class Patient(Base):
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     nir: Mapped[str | None] = mapped_column(String(15), nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
+    # Set when retention replaced the identity (coordination/privacy/retention.py).
+    purged_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     @property
     def initials(self) -> str:

@@ -41,11 +41,13 @@ from server.indicators.routes import IndicatorController
 from server.jobs import (
     extend_slot_horizon,
     flag_overdue_referrals,
+    purge_expired_identities,
     remind_teleconsultations,
     run_every,
 )
 from server.live.hub import Hub
 from server.live.socket import live
+from server.privacy.routes import PrivacyController
 from server.problems import EXCEPTION_HANDLERS
 from server.rate_limits import Limit, RateLimitMiddleware, rules
 from server.referrals.routes import NetworkController, ReferralController
@@ -152,6 +154,15 @@ def create_app(
                     )
                 )
             )
+            background.append(
+                asyncio.create_task(
+                    run_every(
+                        settings.retention_job_seconds,
+                        lambda: purge_expired_identities(services),
+                        "patient-retention",
+                    )
+                )
+            )
         try:
             yield
         finally:
@@ -186,6 +197,7 @@ def create_app(
             BusyCalendarController,
             IndicatorController,
             SasController,
+            PrivacyController,
         ],
         security=[{"bearer": []}],
     )

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from coordination.directory.lookup import contacts_of
 from coordination.directory.territory import Territory
+from coordination.privacy import retention
 from coordination.referrals.workflow import flag_overdue
 from scheduling.rules import extend_horizon
 from scheduling.teleconsultations import claim_reminders
@@ -55,6 +56,28 @@ async def remind_teleconsultations(services: AppServices) -> int:
         except Exception as exc:  # noqa: BLE001 - any relay failure; its message may quote the address
             log.warning("a teleconsultation reminder was not sent: %s", type(exc).__name__)
     return len(due)
+
+
+async def purge_expired_identities(services: AppServices) -> int:
+    """Purge, territory by territory and batch by batch (each its own transaction), the
+    identities of patients without care for their territory's retention delay."""
+    default = services.settings.patient_retention_months
+    total = 0
+    async with services.db.read() as session:
+        territory_ids = await retention.territories(session)
+    for territory_id in territory_ids:
+        while True:
+            async with services.db.write() as session:
+                result = await retention.purge_territory(
+                    session, services.clock, territory_id, default
+                )
+            total += result.purged
+            if result.purged < retention.BATCH:
+                break
+    if total:
+        services.relay.wake()
+        log.info("retention purged %d patient identities", total)
+    return total
 
 
 async def flag_overdue_referrals(services: AppServices) -> int:

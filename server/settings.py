@@ -52,6 +52,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     psc_client_id: str | None = None
     psc_client_secret: str | None = None
     psc_scope: str = "openid scope_all"
+    patient_retention_months: int = 24  # default delay before an idle patient's identity goes
+    retention_job_seconds: float = 21600.0
     rate_login: str = "10/60"  # logins per client address: count/seconds
     rate_feed_client: str = "120/60"  # calendar feed fetches per client address
     rate_feed: str = "30/300"  # fetches of one feed URL, whoever asks
@@ -103,6 +105,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             psc_client_id=env.get("CPTS_PSC_CLIENT_ID") or None,
             psc_client_secret=env.get("CPTS_PSC_CLIENT_SECRET") or None,
             psc_scope=env.get("CPTS_PSC_SCOPE") or "openid scope_all",
+            patient_retention_months=int(env.get("CPTS_PATIENT_RETENTION_MONTHS") or 24),
+            retention_job_seconds=float(env.get("CPTS_RETENTION_JOB_SECONDS") or 21600.0),
             rate_login=env.get("CPTS_RATE_LOGIN") or "10/60",
             rate_feed_client=env.get("CPTS_RATE_FEED_CLIENT") or "120/60",
             rate_feed=env.get("CPTS_RATE_FEED") or "30/300",

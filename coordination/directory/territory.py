@@ -38,6 +38,9 @@ class Territory(Base):
     population: Mapped[int] = mapped_column(Integer, nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
+    # Months without care after which a patient's identity is purged; None: the deployment's
+    # default (CPTS_PATIENT_RETENTION_MONTHS).
+    patient_retention_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     @property
     def aci_size(self) -> int:
