@@ -62,10 +62,19 @@ class PatientDraft:
     nir: str | None = None
 
 
+def _visible(name: str) -> str:
+    """A name as it shows: composed (NFC), invisible format characters (zero-width spaces,
+    joiners, byte-order marks) dropped, spaces collapsed."""
+    composed = unicodedata.normalize("NFC", name)
+    shown = "".join(ch for ch in composed if unicodedata.category(ch) != "Cf")
+    return " ".join(shown.split())
+
+
 def checked(draft: PatientDraft, now: datetime) -> PatientDraft:
     """The identity validated and normalised; errors name the field under `patient.`."""
-    for name in ("family_name", "given_name"):
-        if not getattr(draft, name).strip():
+    family_name, given_name = _visible(draft.family_name), _visible(draft.given_name)
+    for name, value in (("family_name", family_name), ("given_name", given_name)):
+        if not value:
             raise Invalid(f"{name} must not be empty", field=f"patient.{name}")
     today = now.date()
     if draft.birth_date > today or draft.birth_date.year < today.year - 130:
@@ -77,8 +86,8 @@ def checked(draft: PatientDraft, now: datetime) -> PatientDraft:
         except IdentifierError as exc:
             raise Invalid(str(exc), field="patient.nir") from exc
     return PatientDraft(
-        family_name=draft.family_name.strip(),
-        given_name=draft.given_name.strip(),
+        family_name=family_name,
+        given_name=given_name,
         birth_date=draft.birth_date,
         sex=draft.sex,
         phone=draft.phone,
@@ -118,6 +127,7 @@ def patient_row(territory_id: uuid.UUID, identity: PatientDraft, now: datetime) 
         "phone": identity.phone,
         "nir": identity.nir,
         "created_at": now,
+        "purged_at": None,
     }
 
 

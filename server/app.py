@@ -27,6 +27,7 @@ from server.auth.guards import authenticated
 from server.auth.middleware import AuthenticationMiddleware
 from server.auth.psc_routes import provider_of
 from server.auth.routes import AuthController
+from server.body_hygiene import BodyHygieneMiddleware
 from server.calendar.busy_refresh import refresh_due
 from server.calendar.feed_route import FeedCache, calendar_feed
 from server.calendar.routes import BusyCalendarController, CalendarFeedController
@@ -36,7 +37,7 @@ from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.fhir.bulk_publish import bulk_file, bulk_publish
 from server.fhir.routes import capability, slot_search
-from server.health import health
+from server.health import alive, health
 from server.indicators.routes import IndicatorController
 from server.jobs import (
     extend_slot_horizon,
@@ -204,6 +205,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             health,
+            alive,
             live,
             calendar_feed,
             slot_search,
@@ -222,6 +224,7 @@ def create_app(
             DefineMiddleware(
                 SecurityHeadersMiddleware, https=settings.public_url.startswith("https://")
             ),
+            DefineMiddleware(BodyHygieneMiddleware, max_body_bytes=MAX_BODY_BYTES),
             DefineMiddleware(
                 RateLimitMiddleware,
                 limiter=limiter,
@@ -234,7 +237,7 @@ def create_app(
             ),
             DefineMiddleware(
                 AuthenticationMiddleware,
-                exclude=["^/schema", "^/health$", "^/ws$", "^/ical/", "^/static/"],
+                exclude=["^/schema", "^/health", "^/ws$", "^/ical/", "^/static/"],
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,4 +1,8 @@
-"""Liveness and readiness: is the database reachable and migrated, is pub/sub carrying."""
+"""Liveness and readiness.
+
+`/health/live`: the worker answers (restart it if not). `/health`: it is ready for traffic,
+the database reachable and migrated, pub/sub carrying (take it out of the pool if not).
+"""
 
 from __future__ import annotations
 
@@ -38,3 +42,12 @@ async def health(services: ServicesDep) -> Response[Health]:
         Health(status="ok" if ok else "degraded", database=database, pubsub=pubsub),
         status_code=200 if ok else 503,
     )
+
+
+class Alive(msgspec.Struct, kw_only=True):
+    status: str
+
+
+@get("/health/live", opt={"public": True}, tags=["health"], summary="The worker answers")
+async def alive() -> Alive:
+    return Alive(status="ok")

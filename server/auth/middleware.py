@@ -54,7 +54,14 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         key = digest(secret)
         actor = services.token_cache.get(key)
         if actor is None:
-            async with services.db.read() as session:
-                actor = await accounts.resolve(session, services.clock, secret)
+            try:
+                async with services.db.read() as session:
+                    actor = await accounts.resolve(session, services.clock, secret)
+            except NotAuthenticated:
+                if via_cookie and not connection.scope.get("path", "").startswith("/api/"):
+                    # An expired session on a page: the visitor is simply signed out, and
+                    # the page sends them to the login form.
+                    return AuthenticationResult(user=None, auth=None)
+                raise
             services.token_cache.put(key, actor)
         return AuthenticationResult(user=actor, auth="cookie" if via_cookie else "bearer")

@@ -40,8 +40,10 @@ def _redirect_uri(services: AppServices) -> str:
     return f"{services.settings.public_url}/auth/psc/callback"
 
 
-def _back_to_login(reason: str) -> Redirect:
-    return Redirect(f"/connexion?erreur={quote(reason)}", status_code=303)
+def _back_to_login(code: str) -> Redirect:
+    """The login page with an error code: it shows its own sentence (server/web/login.py),
+    never text taken from the URL."""
+    return Redirect(f"/connexion?erreur={quote(code)}", status_code=303)
 
 
 def _safe_next(value: str) -> str:
@@ -53,12 +55,12 @@ async def psc_login(request: Request[Any, Any, Any], suivant: FromQuery[str] = "
     services = AppServices.of(request.app)
     provider = services.psc
     if provider is None:
-        return _back_to_login("Pro Santé Connect n'est pas configuré sur ce serveur.")
+        return _back_to_login("psc-off")
     state, nonce = new_state(), new_state()
     try:
         url = await provider.authorization_url(_redirect_uri(services), state, nonce)
     except OidcError:
-        return _back_to_login("Pro Santé Connect ne répond pas, réessayez.")
+        return _back_to_login("psc-down")
     flow = f"{state}.{nonce}.{quote(_safe_next(suivant), safe='')}"
     cookie = Cookie(
         key=FLOW_COOKIE,
@@ -85,9 +87,9 @@ async def psc_callback(
     nonce, _, next_path = rest.partition(".")
     state = returned_state
     if provider is None or not code or not state or not expected_state:
-        return _back_to_login("La connexion Pro Santé Connect a échoué.")
+        return _back_to_login("psc-failed")
     if not secrets.compare_digest(state, expected_state):
-        return _back_to_login("La connexion Pro Santé Connect a expiré, recommencez.")
+        return _back_to_login("psc-expired")
     try:
         identity = await provider.finish(code, _redirect_uri(services), nonce)
         if not identity.subject_name_id:
@@ -97,9 +99,9 @@ async def psc_callback(
                 session, services.clock, identity.subject_name_id
             )
     except OidcError:
-        return _back_to_login("Pro Santé Connect n'a pas confirmé votre identité.")
+        return _back_to_login("psc-identity")
     except NotAuthenticated:
-        return _back_to_login("Aucun compte de la CPTS n'est lié à cette carte CPS ou e-CPS.")
+        return _back_to_login("psc-unknown")
     cookies = session_cookies(issued, services.clock, services.settings.cookie_secure)
     return Redirect(
         _safe_next(unquote(next_path) or "/"),

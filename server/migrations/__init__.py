@@ -14,6 +14,9 @@ from server.database import create_engine, is_sqlite
 _HERE = Path(__file__).parent
 
 
+_LOCK_KEY = 0x43505453  # "CPTS"
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_HERE))
@@ -26,6 +29,10 @@ async def _run(url: str, action: str, revision: str) -> None:
     config = alembic_config(url)
 
     def go(connection: Connection) -> None:
+        if not is_sqlite(url):
+            # Two `cpts db upgrade` at once (two hosts of a release): the second waits for the
+            # first's transaction, then finds the schema at head and does nothing.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         config.attributes["connection"] = connection
         getattr(command, action)(config, revision)
         if is_sqlite(url):

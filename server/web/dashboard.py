@@ -16,7 +16,7 @@ from coordination.indicators.period import days_or_year_to_date
 from coordination.indicators.report import Report
 from coordination.referrals import referrals
 from kernel.actor import Actor, Role
-from kernel.errors import NotFound
+from kernel.errors import Invalid, NotFound
 from server.indicators.routes import readers
 from server.state import AppServices
 from server.web.access import Refusal, page, page_actor
@@ -58,10 +58,18 @@ async def dashboard(
     services = AppServices.of(request.app)
     now = services.clock.now()
     first, last = days_or_year_to_date(from_, to, now, actor.timezone)
+    period_error = None
     async with services.db.read() as session:
-        period, measured = await indicators.indicators(
-            session, actor, first, last, readers(services), now
-        )
+        try:
+            period, measured = await indicators.indicators(
+                session, actor, first, last, readers(services), now
+            )
+        except Invalid:
+            period_error = "Cette période n'est pas valable : voici l'année en cours."
+            first, last = days_or_year_to_date(None, None, now, actor.timezone)
+            period, measured = await indicators.indicators(
+                session, actor, first, last, readers(services), now
+            )
         try:
             found = await indicators.year_report(session, actor, last.year, readers(services), now)
             report: Report | None = found.report
@@ -73,6 +81,7 @@ async def dashboard(
             session,
             actor,
             "dashboard.html",
+            period_error=period_error,
             period=period,
             measured=measured,
             definitions=BY_KEY,

@@ -1,7 +1,577 @@
-"""(being written)"""
+"""« Mes créneaux »: a GP's (or expert's) week of published slots, who booked them and for
+whom, and the forms to publish one-off slots and recurring availabilities.
+
+Reads go through the scheduling services the API calls (slot search, visible bookings, rules);
+writes go through the JSON API from the page (forms.js). The patients of the bookings are
+shown to the professional consulted (and the CPTS staff), as GET /api/v1/bookings shows them,
+and every such read is audited.
+"""
 
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-PAGES: list[HTTPRouteHandler] = []
+from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromQuery
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.accounts.account import Account
+from coordination.directory.professional import Professional
+from coordination.directory.service import (
+    ProfessionalQuery,
+    get_professional,
+    search_professionals,
+)
+from kernel.actor import Actor, Role
+from kernel.audit import record_reads
+from kernel.clock import Clock
+from kernel.errors import NotFound
+from scheduling import bookings, rules, slots
+from scheduling.availability_rule import AvailabilityRule
+from scheduling.booking import Booking, BookingStatus
+from scheduling.patient import Patient, Sex
+from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_set
+from scheduling.slots import SlotQuery
+from scheduling.snp_request import Origin, SnpRequest
+from scheduling.teleconsultation import Teleconsultation
+from server.dependencies import ClockDep, DbSession
+from server.web.access import Refusal, page, page_actor
+from server.web.templating import MONTHS, WEEKDAYS
+
+MODALITY_LABELS = {
+    Modality.OFFICE: "cabinet",
+    Modality.HOME_VISIT: "visite à domicile",
+    Modality.VIDEO: "vidéo",
+}
+VISIBILITY_LABELS = {
+    Visibility.SNP: "régulation SAS / SNP",
+    Visibility.PRO: "professionnels de santé",
+    Visibility.CPTS: "CPTS",
+    Visibility.PUBLIC: "grand public",
+}
+# In the week's cards, where space is short.
+VISIBILITY_SHORT = {
+    Visibility.SNP: "SNP (SAS)",
+    Visibility.PRO: "pros de santé",
+    Visibility.CPTS: "CPTS",
+    Visibility.PUBLIC: "grand public",
+}
+CHANNEL_LABELS = {
+    Origin.SAS_REGULATOR: "régulation SAS",
+    Origin.PHARMACIST: "pharmacie",
+    Origin.NURSE: "infirmier(e)",
+    Origin.OTHER_PROFESSIONAL: "autre professionnel",
+    Origin.CPTS_LINE: "ligne de la CPTS",
+    Origin.PATIENT: "patient (en ligne)",
+}
+BOOKING_LABELS = {
+    BookingStatus.BOOKED: "réservé",
+    BookingStatus.HONOURED: "honoré",
+    BookingStatus.NO_SHOW: "absent (lapin)",
+    BookingStatus.CANCELLED: "réservation annulée",
+}
+DAYS = (
+    ("MO", "lundi"),
+    ("TU", "mardi"),
+    ("WE", "mercredi"),
+    ("TH", "jeudi"),
+    ("FR", "vendredi"),
+    ("SA", "samedi"),
+    ("SU", "dimanche"),
+)
+_DAY_NAMES = dict(DAYS)
+_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class _BookingView:
+    id: uuid.UUID
+    status: str
+    status_label: str
+    channel_label: str
+    booker: str
+    own_patient: bool
+    patient_name: str
+    born: str
+    reason: str | None
+    teleconsultation: bool
+    can_mark: bool  # started: honoured / no-show may be stated
+    can_honour: bool
+    can_no_show: bool
+    can_cancel: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _SlotView:
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: str  # free, held, booked, blocked, cancelled: the CSS class
+    status_label: str
+    modality: str
+    visibility: list[str]
+    location: str | None
+    assisted: bool
+    past: bool
+    held_until: datetime | None
+    can_withdraw: bool
+    booking: _BookingView | None
+
+
+@dataclass(slots=True)
+class _Day:
+    day: date
+    label: str
+    today: bool
+    slots: list[_SlotView] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleView:
+    id: uuid.UUID
+    days: str
+    window: str
+    slot_minutes: int
+    modality: str
+    visibility: list[str]
+    location: str | None
+    start_date: date
+    until: date | None
+    exdates: list[str]
+    ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _SasWeek:
+    count: int
+    cap: int
+
+    @property
+    def reached(self) -> bool:
+        return self.count >= self.cap
+
+    @property
+    def over(self) -> bool:
+        return self.count > self.cap
+
+
+def _day_label(day: date) -> str:
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
+
+
+def _week_label(monday: date) -> str:
+    sunday = monday + timedelta(days=6)
+    first = f"{monday.day} {MONTHS[monday.month - 1]}"
+    if monday.year != sunday.year:
+        first += f" {monday.year}"
+    elif monday.month == sunday.month:
+        first = str(monday.day)
+    return f"Semaine du lundi {first} au dimanche {sunday.day} {MONTHS[sunday.month - 1]} {sunday.year}"
+
+
+def _monday_of(semaine: str | None, today: date) -> date:
+    """The Monday of the week holding `semaine` (any day of it, YYYY-MM-DD), else this week."""
+    day = today
+    if semaine:
+        try:
+            day = date.fromisoformat(semaine[:10])
+        except ValueError:
+            day = today
+        if not 2000 <= day.year <= 2200:
+            day = today
+    return day - timedelta(days=day.weekday())
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _rule_days(rrule: str) -> str:
+    parts = dict(p.split("=", 1) for p in rrule.upper().split(";") if "=" in p)
+    if parts.get("FREQ") == "DAILY" and "BYDAY" not in parts:
+        return "tous les jours"
+    if parts.get("FREQ") == "WEEKLY" and "BYDAY" in parts:
+        codes = [re.sub(r"^[+-]?\d+", "", c) for c in parts["BYDAY"].split(",")]
+        names = [_DAY_NAMES[c] for c, _ in DAYS if c in codes]
+        every = (
+            "chaque "
+            if parts.get("INTERVAL", "1") == "1"
+            else f"toutes les {parts['INTERVAL']} semaines, "
+        )
+        return every + ", ".join(names) if names else rrule
+    return rrule
+
+
+def _born(patient: Patient, today: date) -> str:
+    b = patient.birth_date
+    age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+    word = {Sex.FEMALE: "née", Sex.MALE: "né"}.get(patient.sex, "né(e)")
+    return f"{word} le {b.day:02d}/{b.month:02d}/{b.year} ({age} ans)"
+
+
+async def _all_slots(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    pid: uuid.UUID,
+    start: datetime,
+    end: datetime,
+) -> list[Slot]:
+    found: list[Slot] = []
+    cursor: str | None = None
+    while True:
+        got = await slots.search_slots(
+            session,
+            clock,
+            actor,
+            SlotQuery(
+                start=start,
+                end=end,
+                status=None,
+                professional_ids={pid},
+                cursor=cursor,
+                limit=_PAGE,
+            ),
+        )
+        found += got.items
+        if not got.next:
+            return found
+        cursor = got.next
+
+
+async def _all_bookings(
+    session: AsyncSession, actor: Actor, pid: uuid.UUID, start: datetime, end: datetime
+) -> list[Booking]:
+    """The bookings of this professional's agenda in [start, end) the actor may see."""
+    found: list[Booking] = []
+    cursor: str | None = None
+    while True:
+        got = await bookings.list_visible(
+            session, actor, start=start, end=end, status=None, cursor=cursor, limit=_PAGE
+        )
+        found += [b for b in got.items if b.professional_id == pid]
+        if not got.next:
+            return found
+        cursor = got.next
+
+
+def _booking_of_slot(slot: Slot, of_slot: list[Booking]) -> Booking | None:
+    """The slot's live booking; for a booked slot whose booking was cancelled after it
+    started (the slot stays taken), that cancelled booking."""
+    live = [b for b in of_slot if b.status is not BookingStatus.CANCELLED]
+    if live:
+        return live[0]
+    if slot.status is SlotStatus.BOOKED and of_slot:
+        return max(of_slot, key=lambda b: b.status_changed_at)
+    return None
+
+
+async def _requests_by_id(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, SnpRequest]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(
+        select(SnpRequest).where(
+            SnpRequest.id.in_(wanted), SnpRequest.territory_id == actor.territory_id
+        )
+    )
+    return {r.id: r for r in rows}
+
+
+async def _booker_names(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Account.id, Account.display_name).where(
+            Account.id.in_(wanted), Account.territory_id == actor.territory_id
+        )
+    )
+    return {aid: name for aid, name in rows.all()}
+
+
+async def _teleconsultation_bookings(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    rows = await session.scalars(
+        select(Teleconsultation.booking_id).where(Teleconsultation.booking_id.in_(wanted))
+    )
+    return set(rows)
+
+
+def _booking_view(
+    actor: Actor,
+    booking: Booking,
+    patient: Patient,
+    request: SnpRequest | None,
+    booker: str | None,
+    teleconsultation: bool,
+    now: datetime,
+    today: date,
+) -> _BookingView:
+    started = booking.starts_at <= now
+    markable = started and not teleconsultation
+    return _BookingView(
+        id=booking.id,
+        status=booking.status.value,
+        status_label=BOOKING_LABELS[booking.status],
+        channel_label=CHANNEL_LABELS[booking.channel],
+        booker="vous" if booking.booked_by == actor.account_id else (booker or "compte inconnu"),
+        own_patient=booking.own_patient,
+        patient_name=f"{patient.family_name} {patient.given_name}",
+        born=_born(patient, today),
+        reason=request.reason if request else None,
+        teleconsultation=teleconsultation,
+        can_mark=markable,
+        can_honour=markable and booking.status in (BookingStatus.BOOKED, BookingStatus.NO_SHOW),
+        can_no_show=markable and booking.status in (BookingStatus.BOOKED, BookingStatus.HONOURED),
+        can_cancel=not started and not teleconsultation and booking.status is BookingStatus.BOOKED,
+    )
+
+
+def _status_of(slot: Slot, now: datetime) -> tuple[str, str]:
+    if slot.is_open(now):
+        return "free", "libre"
+    return {
+        SlotStatus.HELD: ("held", "réservé en attente"),
+        SlotStatus.BOOKED: ("booked", "réservé"),
+        SlotStatus.BLOCKED: ("blocked", "bloqué (occupé dans votre agenda)"),
+        SlotStatus.CANCELLED: ("cancelled", "annulé (fermé)"),
+    }.get(slot.status, (slot.status.value, slot.status.value))
+
+
+@dataclass(frozen=True, slots=True)
+class _Week:
+    days: list[_Day]
+    sas: _SasWeek
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the week's booked slots show besides the booking: read once for the week."""
+
+    patients: dict[uuid.UUID, Patient]
+    requests: dict[uuid.UUID, SnpRequest]
+    bookers: dict[uuid.UUID, str]
+    remote: set[uuid.UUID]  # bookings that are assisted teleconsultations
+    locations: dict[uuid.UUID, str]
+
+
+def _slot_view(
+    actor: Actor, s: Slot, booking: Booking | None, known: _Known, now: datetime, today: date
+) -> _SlotView:
+    status, label = _status_of(s, now)
+    return _SlotView(
+        id=s.id,
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        status=status,
+        status_label=label,
+        modality=MODALITY_LABELS[s.modality],
+        visibility=[VISIBILITY_SHORT[v] for v in visibility_set(s.visibility)],
+        location=known.locations.get(s.location_id) if s.location_id else None,
+        assisted=s.assisted,
+        past=s.ends_at <= now,
+        held_until=s.held_until if status == "held" else None,
+        can_withdraw=status in ("free", "blocked") and s.ends_at > now,
+        booking=_booking_view(
+            actor,
+            booking,
+            known.patients[booking.patient_id],
+            known.requests.get(booking.request_id) if booking.request_id else None,
+            known.bookers.get(booking.booked_by),
+            booking.id in known.remote,
+            now,
+            today,
+        )
+        if booking is not None
+        else None,
+    )
+
+
+async def _week(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: Professional,
+    monday: date,
+) -> _Week:
+    zone = ZoneInfo(actor.timezone)
+    now = clock.now()
+    today = now.astimezone(zone).date()
+    start = datetime.combine(monday, time.min, tzinfo=zone)
+    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=zone)
+    found = await _all_slots(session, clock, actor, professional.id, start, end)
+    week_bookings = await _all_bookings(session, actor, professional.id, start, end)
+    by_slot: dict[uuid.UUID, list[Booking]] = {}
+    for booking in week_bookings:
+        by_slot.setdefault(booking.slot_id, []).append(booking)
+    shown: dict[uuid.UUID, Booking] = {}
+    for s in found:
+        attached = _booking_of_slot(s, by_slot.get(s.id, []))
+        if attached is not None:
+            shown[s.id] = attached
+    requests = await _requests_by_id(
+        session, actor, (b.request_id for b in shown.values() if b.request_id)
+    )
+    known = _Known(
+        patients=await bookings.patients_for(session, list(shown.values())),
+        requests=requests,
+        bookers=await _booker_names(session, actor, (b.booked_by for b in shown.values())),
+        remote=await _teleconsultation_bookings(session, (b.id for b in shown.values())),
+        locations={loc.id: loc.label for loc in professional.locations},
+    )
+    # As GET /api/v1/bookings does: each patient shown to a person is an audited read.
+    await record_reads(
+        session,
+        clock,
+        actor,
+        "booking",
+        [(b.id, b.patient_id) for b in shown.values()],
+        "agenda week",
+    )
+    await record_reads(
+        session,
+        clock,
+        actor,
+        "snp_request",
+        [(r.id, r.patient_id) for r in requests.values()],
+        "agenda week",
+    )
+    days = [
+        _Day(day, _day_label(day), day == today)
+        for day in (monday + timedelta(days=i) for i in range(7))
+    ]
+    counts: dict[str, int] = {}
+    for s in found:
+        view = _slot_view(actor, s, shown.get(s.id), known, now, today)
+        counts[view.status] = counts.get(view.status, 0) + 1
+        days[(s.starts_at.astimezone(zone).date() - monday).days].slots.append(view)
+    # The SNP majoration's weekly cap counts SAS-regulated bookings, not one's own patients.
+    sas = sum(
+        1
+        for b in week_bookings
+        if b.channel is Origin.SAS_REGULATOR
+        and b.status is not BookingStatus.CANCELLED
+        and not b.own_patient
+    )
+    return _Week(days, _SasWeek(sas, bookings.SAS_WEEKLY_CAP), counts)
+
+
+def _rule_view(rule: AvailabilityRule, locations: dict[uuid.UUID, str]) -> _RuleView:
+    return _RuleView(
+        id=rule.id,
+        days=_rule_days(rule.rrule),
+        window=f"{rule.start_time:%H:%M}–{rule.end_time:%H:%M}",
+        slot_minutes=rule.slot_minutes,
+        modality=MODALITY_LABELS[rule.modality],
+        visibility=[VISIBILITY_LABELS[v] for v in visibility_set(rule.visibility)],
+        location=locations.get(rule.location_id) if rule.location_id else None,
+        start_date=rule.start_date,
+        until=rule.until,
+        exdates=list(rule.exdates),
+        ended=rule.ended_at is not None,
+    )
+
+
+async def _chooser(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, message: str | None
+) -> Template:
+    """Staff without a professional to look at: pick one."""
+    found = await search_professionals(session, actor, ProfessionalQuery(limit=500))
+    return await page(
+        request,
+        session,
+        actor,
+        "gp_slots_choose.html",
+        professionals=found.items,
+        message=message,
+    )
+
+
+@get("/creneaux", opt={"public": True, "audited": True}, include_in_schema=False)
+async def my_slots(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    clock: ClockDep,
+    semaine: FromQuery[str | None] = None,
+    professional_id: FromQuery[str | None] = None,
+) -> Template | Refusal:
+    actor = page_actor(request, Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
+    if not isinstance(actor, Actor):
+        return actor
+    asked = _uuid_or_none(professional_id) if actor.is_staff else None
+    if actor.is_staff and professional_id and asked is None:
+        return await _chooser(request, session, actor, "Ce professionnel est introuvable.")
+    pid = asked or actor.professional_id
+    if pid is None:
+        if actor.is_staff:
+            return await _chooser(request, session, actor, None)
+        return await page(request, session, actor, "gp_slots_unlinked.html")
+    try:
+        professional = await get_professional(session, actor, pid)
+    except NotFound:
+        if actor.is_staff:
+            return await _chooser(request, session, actor, "Ce professionnel est introuvable.")
+        raise
+    zone = ZoneInfo(actor.timezone)
+    today = clock.now().astimezone(zone).date()
+    monday = _monday_of(semaine, today)
+    week = await _week(session, clock, actor, professional, monday)
+    locations = {loc.id: loc.label for loc in professional.locations}
+    own_rules = await rules.list_rules(session, actor, professional.id)
+    extra = {"professional_id": str(professional.id)} if asked else {}
+
+    def week_href(day: date) -> str:
+        return "/creneaux?" + urlencode({"semaine": day.isoformat(), **extra})
+
+    return await page(
+        request,
+        session,
+        actor,
+        "gp_slots.html",
+        professional=professional,
+        staff_pid=str(professional.id) if asked else None,
+        monday=monday,
+        week_label=_week_label(monday),
+        days=week.days,
+        counts=week.counts,
+        sas=week.sas,
+        previous_href=week_href(monday - timedelta(days=7)),
+        next_href=week_href(monday + timedelta(days=7)),
+        this_href=week_href(today),
+        is_this_week=monday == today - timedelta(days=today.weekday()),
+        today=today,
+        next_monday=today + timedelta(days=7 - today.weekday()),
+        locations=professional.locations,
+        rules=[_rule_view(r, locations) for r in reversed(own_rules)],
+        modalities=MODALITY_LABELS,
+        visibilities=VISIBILITY_LABELS,
+        weekdays=DAYS,
+    )
+
+
+PAGES: list[HTTPRouteHandler] = [my_slots]

@@ -12,6 +12,15 @@ from server.auth.guards import current_actor
 from server.state import AppServices
 from server.web.access import home_of
 
+LOGIN_ERRORS = {
+    "psc-off": "Pro Santé Connect n'est pas configuré sur ce serveur.",
+    "psc-down": "Pro Santé Connect ne répond pas, réessayez.",
+    "psc-failed": "La connexion Pro Santé Connect a échoué.",
+    "psc-expired": "La connexion Pro Santé Connect a expiré, recommencez.",
+    "psc-identity": "Pro Santé Connect n'a pas confirmé votre identité.",
+    "psc-unknown": "Aucun compte de la CPTS n'est lié à cette carte CPS ou e-CPS.",
+}
+
 
 @get("/connexion", opt={"public": True}, include_in_schema=False)
 async def login_page(
@@ -26,7 +35,7 @@ async def login_page(
             "next": suivant,
             "signed_in": False,
             "psc": services.psc is not None,
-            "error": erreur,
+            "error": LOGIN_ERRORS.get(erreur or "", "La connexion a échoué.") if erreur else None,
         },
     )
 

@@ -1,7 +1,390 @@
-"""(being written)"""
+"""Assisted teleconsultation pages: the home nurse (IDEL) books a GP's assisted video slot for
+a home-bound patient and assists the visit at the bedside; the GP runs it from his practice.
+
+- `/teleconsultations`: the caller's upcoming and recent ones (as nurse or as GP);
+- `/teleconsultations/nouvelle`: the nurse finds a free assisted video slot and books it;
+- `/teleconsultations/{id}`: the visit itself (room link, handover, actions), for its GP and
+  its nurse only (anyone else: a French "not found" page, as the API answers 404).
+
+Reads go through the domain functions the API calls; every patient shown is audited; every
+write goes through `/api/v1/teleconsultations` from the page (forms.js).
+"""
 
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-PAGES: list[HTTPRouteHandler] = []
+from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.lookup import contacts_of
+from coordination.directory.professional import Profession
+from coordination.directory.service import ProfessionalQuery, search_professionals
+from kernel.actor import Actor, Role
+from kernel.audit import record_reads
+from kernel.clock import Clock
+from kernel.errors import Invalid, NotAllowed, NotFound
+from scheduling import teleconsultations
+from scheduling.patient import Patient, Sex, patients_by_id
+from scheduling.slot import Slot
+from scheduling.teleconsultation import (
+    Setting,
+    Teleconsultation,
+    TeleconsultationOutcome,
+    TeleconsultationStatus,
+    act_code_for,
+)
+from server.dependencies import ClockDep, DbSession
+from server.web.access import Refusal, forbidden, page, page_actor
+
+STATUS_LABELS = {
+    TeleconsultationStatus.BOOKED: "programmée",
+    TeleconsultationStatus.STARTED: "en cours",
+    TeleconsultationStatus.COMPLETED: "terminée",
+    TeleconsultationStatus.CANCELLED: "annulée",
+    TeleconsultationStatus.NO_SHOW: "absence",
+}
+SETTING_LABELS = {
+    Setting.HOME: "Au domicile du patient, organisée pour la téléconsultation",
+    Setting.DEDICATED_PLACE: "Dans un lieu dédié à la téléconsultation",
+    Setting.NURSING_VISIT: "Pendant un soin infirmier déjà prévu",
+}
+SETTINGS = [
+    {"value": s.value, "label": label, "act_code": act_code_for(s).value}
+    for s, label in SETTING_LABELS.items()
+]
+OUTCOME_LABELS = {
+    TeleconsultationOutcome.ADVICE: "Conseil donné",
+    TeleconsultationOutcome.PRESCRIPTION_SENT: "Ordonnance envoyée",
+    TeleconsultationOutcome.IN_PERSON_VISIT_NEEDED: "Consultation en présentiel nécessaire",
+    TeleconsultationOutcome.WOUND_NETWORK_REFERRAL: "Orientation vers le réseau plaies",
+}
+SEX_LABELS = {Sex.FEMALE: "femme", Sex.MALE: "homme", Sex.OTHER: "autre", Sex.UNKNOWN: "inconnu"}
+# The handover's vital signs: (field, French label, unit, data-type, min, max, step), the
+# ranges of server/teleconsultations/wire.py's VitalSigns, so the browser warns first.
+VITALS = (
+    ("systolic_mmhg", "Pression systolique", "mmHg", "int", 40, 300, "1"),
+    ("diastolic_mmhg", "Pression diastolique", "mmHg", "int", 20, 200, "1"),
+    ("heart_rate_bpm", "Fréquence cardiaque", "/min", "int", 20, 250, "1"),
+    ("respiratory_rate", "Fréquence respiratoire", "/min", "int", 4, 80, "1"),
+    ("spo2_percent", "SpO₂", "%", "int", 50, 100, "1"),
+    ("temperature_c", "Température", "°C", "number", 30, 45, "0.1"),
+    ("capillary_glucose_g_l", "Glycémie capillaire", "g/L", "number", 0.2, 6, "0.01"),
+    ("pain_0_10", "Douleur (0 à 10)", "", "int", 0, 10, "1"),
+    ("weight_kg", "Poids", "kg", "number", 0.5, 400, "0.1"),
+)
+OPEN = (TeleconsultationStatus.BOOKED, TeleconsultationStatus.STARTED)
+RECENT_DAYS = 30
+SEARCH_DAYS = 14  # the default search window
+MAX_SEARCH_DAYS = 31  # the domain's limit
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One line of the list: a teleconsultation as seen by one of its two professionals."""
+
+    tc: Teleconsultation
+    as_role: str  # "nurse" or "gp": the caller's part in it
+    other: str  # the other professional's name
+    patient: Patient | None
+
+
+def _roles_of(actor: Actor) -> list[str]:
+    return [r for r, role in (("nurse", Role.NURSE), ("gp", Role.GP)) if actor.has_any(role)]
+
+
+def _names(contacts: dict[uuid.UUID, Any], ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return {i: contacts[i].name if i in contacts else "—" for i in ids}
+
+
+async def _my_lists(
+    session: AsyncSession, clock: Clock, actor: Actor
+) -> tuple[list[Teleconsultation], list[Teleconsultation], dict[uuid.UUID, str]]:
+    """(upcoming, recent, the caller's part by id): upcoming are booked or started and not
+    over; recent are the others of the last 30 days (and cancelled ones still to come)."""
+    now = clock.now()
+    upcoming: dict[uuid.UUID, Teleconsultation] = {}
+    window: dict[uuid.UUID, Teleconsultation] = {}
+    part: dict[uuid.UUID, str] = {}
+    for role in _roles_of(actor):
+        for t in (await teleconsultations.list_for(session, clock, actor, role=role)).items:
+            upcoming[t.id] = t
+            part[t.id] = role
+        found = await teleconsultations.list_for(
+            session,
+            clock,
+            actor,
+            role=role,
+            start=now - timedelta(days=RECENT_DAYS),
+            end=now + timedelta(days=MAX_SEARCH_DAYS),
+            limit=200,
+        )
+        for t in found.items:
+            window[t.id] = t
+            part.setdefault(t.id, role)
+    recent = [t for i, t in window.items() if i not in upcoming]
+    recent.sort(key=lambda t: t.starts_at, reverse=True)
+    return sorted(upcoming.values(), key=lambda t: t.starts_at), recent, part
+
+
+async def _rows(
+    session: AsyncSession, actor: Actor, tcs: list[Teleconsultation], part: dict[uuid.UUID, str]
+) -> list[_Row]:
+    patients = await patients_by_id(session, (t.patient_id for t in tcs))
+    others = [
+        t.gp_professional_id if part[t.id] == "nurse" else t.nurse_professional_id for t in tcs
+    ]
+    names = _names(await contacts_of(session, actor.territory_id, others), others)
+    return [
+        _Row(t, part[t.id], names[o], patients.get(t.patient_id))
+        for t, o in zip(tcs, others, strict=True)
+    ]
+
+
+@get("/teleconsultations", opt={"public": True, "audited": True}, include_in_schema=False)
+async def teleconsultation_list(
+    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+) -> Template | Refusal:
+    actor = page_actor(request, Role.NURSE, Role.GP)
+    if not isinstance(actor, Actor):
+        return actor
+    try:
+        upcoming, recent, part = await _my_lists(session, clock, actor)
+    except NotAllowed:  # a nurse or GP account not linked to a professional
+        return forbidden(actor, request, "Votre compte n'est lié à aucun professionnel.")
+    shown = upcoming + recent
+    await record_reads(
+        session,
+        clock,
+        actor,
+        "teleconsultation",
+        [(t.id, t.patient_id) for t in shown],
+        "teleconsultation list page",
+    )
+    return await page(
+        request,
+        session,
+        actor,
+        "teleconsultations.html",
+        upcoming=await _rows(session, actor, upcoming, part),
+        recent=await _rows(session, actor, recent, part),
+        is_nurse=actor.has_any(Role.NURSE),
+        status_labels=STATUS_LABELS,
+    )
+
+
+def _uuid_or_none(text: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
+
+
+def _date_or_none(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _day_start(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+
+
+def _search_window(du: date | None, au: date | None, today: date) -> tuple[date, date, str | None]:
+    """The days searched (inclusive), defaulting to two weeks from today, kept within the
+    domain's 31 days; a French note when the request had to be corrected."""
+    if (du and abs(du.year - today.year) > 5) or (au and abs(au.year - today.year) > 5):
+        return (
+            today,
+            today + timedelta(days=SEARCH_DAYS - 1),
+            "Ces dates sont trop loin : recherche sur les deux semaines à venir.",
+        )
+    first = du or today
+    last = au or first + timedelta(days=SEARCH_DAYS - 1)
+    if last < first:
+        return (
+            first,
+            first + timedelta(days=SEARCH_DAYS - 1),
+            "La date de fin précédait le début : recherche sur deux semaines.",
+        )
+    if (last - first).days + 1 > MAX_SEARCH_DAYS:
+        return (
+            first,
+            first + timedelta(days=MAX_SEARCH_DAYS - 1),
+            "La recherche porte sur 31 jours au plus.",
+        )
+    return first, last, None
+
+
+def _by_day(slots: list[Slot], zone: str) -> list[tuple[date, list[Slot]]]:
+    """Slots grouped by local day, in the order found (earliest first; own GP first)."""
+    days: dict[date, list[Slot]] = {}
+    for s in slots:
+        days.setdefault(s.starts_at.astimezone(ZoneInfo(zone)).date(), []).append(s)
+    return sorted(days.items())
+
+
+@get("/teleconsultations/nouvelle", opt={"public": True}, include_in_schema=False)
+async def new_teleconsultation(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    clock: ClockDep,
+    du: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    au: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    medecin_: Annotated[str | None, QueryParameter(name="medecin", max_length=40)] = None,
+    traitant_: Annotated[str | None, QueryParameter(name="traitant", max_length=40)] = None,
+) -> Template | Refusal:
+    actor = page_actor(request, Role.NURSE)
+    if not isinstance(actor, Actor):
+        return actor
+    # The search form sends its empty fields too ("&traitant="): read them leniently.
+    medecin, traitant = _uuid_or_none(medecin_), _uuid_or_none(traitant_)
+    zone = actor.timezone
+    now = clock.now()
+    local_now = now.astimezone(ZoneInfo(zone))
+    first, last, note = _search_window(_date_or_none(du), _date_or_none(au), local_now.date())
+    try:
+        slots = await teleconsultations.assisted_slots(
+            session,
+            clock,
+            actor,
+            start=_day_start(first, zone),
+            end=_day_start(last + timedelta(days=1), zone),
+            own_gp_id=traitant,
+            professional_id=medecin,
+        )
+    except Invalid as exc:  # a window the domain refuses despite the correction above
+        slots, note = [], f"Recherche impossible : {exc}"
+    physicians = await search_professionals(
+        session, actor, ProfessionalQuery(profession=Profession.PHYSICIAN, limit=200)
+    )
+    gp_ids = [s.professional_id for s in slots]
+    names = {p.id: f"{p.given_name} {p.family_name}" for p in physicians.items}
+    names |= {
+        i: c.name for i, c in (await contacts_of(session, actor.territory_id, gp_ids)).items()
+    }
+    return await page(
+        request,
+        session,
+        actor,
+        "teleconsultations_new.html",
+        first=first,
+        last=last,
+        note=note,
+        medecin=medecin,
+        traitant=traitant,
+        physicians=sorted(physicians.items, key=lambda p: p.sort_key),
+        days=_by_day(slots, zone),
+        count=len(slots),
+        names=names,
+        settings=SETTINGS,
+        sexes=SEX_LABELS,
+        today=local_now.date(),
+        consent_day=local_now.date().isoformat(),
+        consent_time=local_now.strftime("%H:%M"),
+    )
+
+
+def _handover_view(handover: dict[str, Any] | None) -> dict[str, Any]:
+    h = handover or {}
+    vitals = h.get("vital_signs") or {}
+    return {
+        "vitals": [
+            {"name": n, "label": label, "unit": unit, "value": vitals.get(n)}
+            for n, label, unit, *_ in VITALS
+        ],
+        "measured_at": datetime.fromisoformat(h["measured_at"]) if h.get("measured_at") else None,
+        "current_treatments": h.get("current_treatments"),
+        "question": h.get("question"),
+        "empty": not any((vitals, h.get("current_treatments"), h.get("question"))),
+    }
+
+
+async def _missing(
+    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, message: str
+) -> Template:
+    """The French "not found" page, with the 404 the API answers in the same case."""
+    shown = await page(request, session, actor, "teleconsultations_missing.html", message=message)
+    shown.status_code = 404
+    return shown
+
+
+@get(
+    "/teleconsultations/{tc_id:uuid}",
+    opt={"public": True, "audited": True},
+    include_in_schema=False,
+)
+async def teleconsultation_detail(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    clock: ClockDep,
+    tc_id: FromPath[uuid.UUID],
+) -> Template | Refusal:
+    actor = page_actor(request, Role.NURSE, Role.GP)
+    if not isinstance(actor, Actor):
+        return actor
+    try:
+        tc = await teleconsultations.get_as_participant(session, actor, tc_id)
+    except NotFound:
+        return await _missing(
+            request,
+            session,
+            actor,
+            "Cette téléconsultation n'existe pas ou ne vous concerne pas : seuls le médecin "
+            "et l'infirmier(ère) qui l'assiste l'ouvrent.",
+        )
+    patient = await session.get(Patient, tc.patient_id)
+    await record_reads(
+        session,
+        clock,
+        actor,
+        "teleconsultation",
+        [(tc.id, tc.patient_id)],
+        "teleconsultation detail page",
+    )
+    contacts = await contacts_of(
+        session, actor.territory_id, [tc.gp_professional_id, tc.nurse_professional_id]
+    )
+    names = _names(contacts, [tc.gp_professional_id, tc.nurse_professional_id])
+    now = clock.now()
+    handover = _handover_view(tc.handover)
+    measured = (handover["measured_at"] or now).astimezone(ZoneInfo(actor.timezone))
+    return await page(
+        request,
+        session,
+        actor,
+        "teleconsultations_detail.html",
+        tc=tc,
+        patient=patient,
+        gp_name=names[tc.gp_professional_id],
+        nurse_name=names[tc.nurse_professional_id],
+        is_nurse=actor.professional_id == tc.nurse_professional_id,
+        is_gp=actor.professional_id == tc.gp_professional_id,
+        is_open=tc.status in OPEN,
+        may_start=tc.status is TeleconsultationStatus.BOOKED,
+        early=now < tc.starts_at - teleconsultations.EARLY_START,
+        begun=now >= tc.starts_at,
+        status_label=STATUS_LABELS[tc.status],
+        setting_label=SETTING_LABELS[tc.setting],
+        outcome_labels=OUTCOME_LABELS,
+        sexes=SEX_LABELS,
+        handover=handover,
+        vitals=VITALS,
+        measured_day=measured.date().isoformat(),
+        measured_time=measured.strftime("%H:%M"),
+    )
+
+
+PAGES: list[HTTPRouteHandler] = [
+    teleconsultation_list,
+    new_teleconsultation,
+    teleconsultation_detail,
+]

@@ -1,7 +1,503 @@
-"""(being written)"""
+"""The wound-care network's pages: nurses refer a wound (structured assessment, photos) to the
+network's experts and follow the answer; experts work their queue; the CPTS staff oversee and
+reassign. Reads go through the referral services with the API's visibility rules, and every
+patient read is audited as the API does; writes go through /api/v1/referrals (forms.js and
+wounds.js)."""
 
 from __future__ import annotations
 
-from litestar.handlers import HTTPRouteHandler
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
-PAGES: list[HTTPRouteHandler] = []
+from litestar import Request, get
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.accounts.account import Account
+from coordination.directory.lookup import contacts_of
+from coordination.referrals import experts, messages, photos, referrals
+from coordination.referrals.assessment import (
+    BRADEN_SUBSCALES,
+    Exudate,
+    InfectionSign,
+    WoundAssessment,
+    WoundType,
+)
+from coordination.referrals.expert import Expert, Expertise
+from coordination.referrals.referral import (
+    OPEN_STATUSES,
+    FollowUp,
+    Priority,
+    Referral,
+    ReferralStatus,
+)
+from kernel.actor import Actor, Role
+from kernel.audit import record_reads
+from kernel.errors import NotFound
+from scheduling.patient import Patient, Sex, patients_by_id
+from server.dependencies import ClockDep, DbSession
+from server.web.access import Refusal, navigation, page, page_actor
+from server.web.templating import local
+
+ROLES = (Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
+
+STATUS_LABELS = {
+    ReferralStatus.REQUESTED: "Demandée",
+    ReferralStatus.ACCEPTED: "Prise en charge",
+    ReferralStatus.REJECTED: "Déclinée",
+    ReferralStatus.IN_PROGRESS: "En cours",
+    ReferralStatus.COMPLETED: "Répondue",
+    ReferralStatus.CANCELLED: "Annulée",
+}
+PRIORITY_LABELS = {Priority.ROUTINE: "Routine", Priority.URGENT: "Urgente"}
+EXPERTISE_LABELS = {
+    Expertise.VASCULAR: "Angiologie",
+    Expertise.DERMATOLOGY: "Dermatologie",
+    Expertise.WOUND_NURSE: "IDE experte plaies",
+}
+WOUND_LABELS = {
+    WoundType.VENOUS_ULCER: "Ulcère veineux",
+    WoundType.ARTERIAL_ULCER: "Ulcère artériel",
+    WoundType.MIXED_ULCER: "Ulcère mixte",
+    WoundType.PRESSURE_ULCER: "Escarre",
+    WoundType.DIABETIC_FOOT: "Plaie du pied diabétique",
+    WoundType.POST_SURGICAL: "Plaie post-opératoire",
+    WoundType.OTHER: "Autre plaie",
+}
+EXUDATE_LABELS = {
+    Exudate.NONE: "Aucun",
+    Exudate.LOW: "Faible",
+    Exudate.MODERATE: "Modéré",
+    Exudate.HIGH: "Abondant",
+}
+SIGN_LABELS = {
+    InfectionSign.ERYTHEMA: "Érythème",
+    InfectionSign.WARMTH: "Chaleur locale",
+    InfectionSign.SWELLING: "Œdème",
+    InfectionSign.PAIN_INCREASE: "Douleur en augmentation",
+    InfectionSign.PURULENT_DISCHARGE: "Écoulement purulent",
+    InfectionSign.ODOUR: "Odeur",
+    InfectionSign.FEVER: "Fièvre",
+    InfectionSign.DELAYED_HEALING: "Retard de cicatrisation",
+}
+BED_LABELS = {
+    "black": "Noir (nécrose)",
+    "yellow": "Jaune (fibrine)",
+    "red": "Rouge (bourgeonnement)",
+    "pink": "Rose (épidermisation)",
+}
+BRADEN_LABELS = {
+    "sensory_perception": "Perception sensorielle",
+    "moisture": "Humidité",
+    "activity": "Activité",
+    "mobility": "Mobilité",
+    "nutrition": "Nutrition",
+    "friction_shear": "Friction et cisaillement",
+}
+BRADEN_RISK_LABELS = {
+    "very_high": "risque très élevé",
+    "high": "risque élevé",
+    "moderate": "risque modéré",
+    "mild": "risque faible",
+    "none": "pas de risque",
+}
+FOLLOW_UP_LABELS = {
+    FollowUp.NONE: "Pas de suivi particulier",
+    FollowUp.ASSISTED_TELECONSULTATION: "Téléconsultation assistée",
+    FollowUp.OFFICE_VISIT: "Consultation au cabinet",
+    FollowUp.HOSPITAL: "Orientation hospitalière",
+}
+SEX_LABELS = {
+    Sex.FEMALE: "Femme",
+    Sex.MALE: "Homme",
+    Sex.OTHER: "Autre",
+    Sex.UNKNOWN: "Non précisé",
+}
+STATUS_PARAMS = {
+    "demandees": ReferralStatus.REQUESTED,
+    "prises-en-charge": ReferralStatus.ACCEPTED,
+    "en-cours": ReferralStatus.IN_PROGRESS,
+    "repondues": ReferralStatus.COMPLETED,
+    "declinees": ReferralStatus.REJECTED,
+    "annulees": ReferralStatus.CANCELLED,
+}
+PHOTO_TYPES = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
+_LIST_LIMIT = 200
+
+LABELS: dict[str, Any] = {
+    "status": STATUS_LABELS,
+    "priority": PRIORITY_LABELS,
+    "expertise": EXPERTISE_LABELS,
+    "wound": WOUND_LABELS,
+    "exudate": EXUDATE_LABELS,
+    "sign": SIGN_LABELS,
+    "bed": BED_LABELS,
+    "braden": BRADEN_LABELS,
+    "braden_top": BRADEN_SUBSCALES,
+    "braden_risk": BRADEN_RISK_LABELS,
+    "follow_up": FOLLOW_UP_LABELS,
+    "sex": SEX_LABELS,
+}
+
+
+# --- view shaping -------------------------------------------------------------------------
+
+
+def _remaining(due: datetime, now: datetime) -> str:
+    """« dans 1 j 4 h », « dans 35 min » or « depuis 2 h » (past the deadline)."""
+    delta = due - now
+    late = delta < timedelta(0)
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        text = f"{days} j {hours} h" if hours else f"{days} j"
+    elif hours:
+        text = f"{hours} h {mins:02d}" if mins else f"{hours} h"
+    else:
+        text = f"{mins} min"
+    return f"depuis {text}" if late else f"dans {text}"
+
+
+def _is_late(r: Referral, now: datetime) -> bool:
+    return r.status in OPEN_STATUSES and (r.overdue_at is not None or r.due_at <= now)
+
+
+def _status_label(r: Referral) -> str:
+    if r.status is ReferralStatus.REQUESTED and r.assigned_expert_id is None:
+        return "En attente d'un expert"
+    return STATUS_LABELS[r.status]
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One referral of a list, as the page shows it."""
+
+    referral: Referral
+    patient: Patient | None
+    last: WoundAssessment | None
+    expert_name: str | None
+    status: str
+    late: bool
+    remaining: str
+    mine_to_answer: bool
+
+
+async def _latest_assessments(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, WoundAssessment]:
+    """The last assessment of each listed referral (the lists are already access-checked)."""
+    if not ids:
+        return {}
+    latest: dict[uuid.UUID, WoundAssessment] = {}
+    for a in await session.scalars(
+        select(WoundAssessment)
+        .where(WoundAssessment.referral_id.in_(ids))
+        .order_by(WoundAssessment.referral_id, WoundAssessment.seq)
+    ):
+        latest[a.referral_id] = a
+    return latest
+
+
+async def _expert_names(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, str]:
+    """Expert id → the professional's name, for the territory's network."""
+    rows = list(
+        await session.scalars(select(Expert).where(Expert.territory_id == actor.territory_id))
+    )
+    contacts = await contacts_of(session, actor.territory_id, (e.professional_id for e in rows))
+    return {e.id: contacts[e.professional_id].name for e in rows if e.professional_id in contacts}
+
+
+async def _author_names(
+    session: AsyncSession, actor: Actor, account_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    if not account_ids:
+        return {}
+    rows = await session.execute(
+        select(Account.id, Account.display_name).where(
+            Account.id.in_(account_ids), Account.territory_id == actor.territory_id
+        )
+    )
+    return {account_id: name for account_id, name in rows.all()}
+
+
+def _queue_order(rows: list[_Row]) -> list[_Row]:
+    """Overdue first, then by deadline (urgent ones have the nearer deadlines)."""
+    return sorted(rows, key=lambda x: (not x.late, x.referral.due_at))
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    x: float
+    y: float
+    area: float
+    day: str
+
+
+def _trajectory(assessments: list[WoundAssessment], zone: str) -> dict[str, Any]:
+    """The healing trajectory as SVG geometry: wound area (length × width) over the assessment
+    dates, one point per assessment, drawn by the template without any script."""
+    width, height = 640.0, 220.0
+    left, right, top, bottom = 48.0, 16.0, 14.0, 30.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    if not assessments:
+        return {"points": [], "width": width, "height": height}
+    times = [a.assessed_at.timestamp() for a in assessments]
+    first, last = min(times), max(times)
+    span = last - first
+    top_area = max(a.area_cm2 for a in assessments)
+    scale = _nice_ceiling(top_area)
+    tz = ZoneInfo(zone)
+    # Assessments days apart are told by their date; within two days, by their time too.
+    day_format = "%d/%m" if span >= 2 * 86400 else "%d/%m %H:%M"
+    points = []
+    for i, a in enumerate(assessments):
+        if span > 0:
+            x = left + plot_w * (times[i] - first) / span
+        else:  # one assessment, or all at one instant: spread evenly
+            x = left + (plot_w * i / (len(assessments) - 1) if len(assessments) > 1 else plot_w / 2)
+        y = top + plot_h * (1 - a.area_cm2 / scale)
+        points.append(
+            _Point(
+                round(x, 1),
+                round(y, 1),
+                a.area_cm2,
+                a.assessed_at.astimezone(tz).strftime(day_format),
+            )
+        )
+    baseline = top + plot_h
+    line = " ".join(f"{p.x},{p.y}" for p in points)
+    area = f"M{points[0].x},{baseline} " + " ".join(f"L{p.x},{p.y}" for p in points)
+    area += f" L{points[-1].x},{baseline} Z"
+    ticks = [
+        {"y": round(top + plot_h * (1 - f), 1), "label": f"{scale * f:g}".replace(".", ",")}
+        for f in (0.0, 0.5, 1.0)
+    ]
+    change = None
+    if len(assessments) > 1 and assessments[0].area_cm2 > 0:
+        change = round(100 * (assessments[-1].area_cm2 / assessments[0].area_cm2 - 1))
+    return {
+        "points": points,
+        "line": line,
+        "area": area,
+        "ticks": ticks,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "baseline": baseline,
+        "change": change,
+    }
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at least `value`: a readable top of the axis."""
+    magnitude = 1.0
+    while magnitude * 10 < value:
+        magnitude *= 10
+    while magnitude > value and magnitude > 0.01:
+        magnitude /= 10
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _local_now(now: datetime, zone: str) -> dict[str, str]:
+    here = now.astimezone(ZoneInfo(zone))
+    return {"day": here.date().isoformat(), "time": here.strftime("%H:%M")}
+
+
+def _not_found(actor: Actor, request: Request[Any, Any, Any]) -> Template:
+    return Template(
+        template_name="wounds_missing.html",
+        context={"signed_in": True, "nav": navigation(actor, request.url.path)},
+        status_code=404,
+    )
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@get("/avis", opt={"public": True, "audited": True}, include_in_schema=False)
+async def referral_list(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    clock: ClockDep,
+    statut: Annotated[str | None, QueryParameter(max_length=32)] = None,
+) -> Template | Refusal:
+    actor = page_actor(request, *ROLES)
+    if not isinstance(actor, Actor):
+        return actor
+    status = STATUS_PARAMS.get(statut or "")
+    found = await referrals.list_referrals(session, actor, status=status, limit=_LIST_LIMIT)
+    expert = await referrals.expert_of(session, actor)
+    named = [r for r in found.items if referrals.may_see_identity(actor, r, expert)]
+    patients = await patients_by_id(session, (r.patient_id for r in named))
+    await record_reads(
+        session, clock, actor, "referral", [(r.id, r.patient_id) for r in named], "list"
+    )
+    named_ids = {r.id for r in named}
+    now = clock.now()
+    latest = await _latest_assessments(session, [r.id for r in found.items])
+    names = await _expert_names(session, actor)
+    rows = [
+        _Row(
+            referral=r,
+            patient=patients.get(r.patient_id) if r.id in named_ids else None,
+            last=latest.get(r.id),
+            expert_name=names.get(r.assigned_expert_id) if r.assigned_expert_id else None,
+            status=_status_label(r),
+            late=_is_late(r, now),
+            remaining=_remaining(r.due_at, now),
+            mine_to_answer=expert is not None and r.assigned_expert_id == expert.id,
+        )
+        for r in found.items
+    ]
+    asked = [x for x in rows if x.referral.requester_account_id == actor.account_id]
+    active_expert = expert is not None and expert.active
+    others = [x for x in rows if x.referral.requester_account_id != actor.account_id]
+    queue = _queue_order([x for x in others if x.referral.status in OPEN_STATUSES])
+    closed = [x for x in others if x.referral.status not in OPEN_STATUSES]
+    return await page(
+        request,
+        session,
+        actor,
+        "wounds_list.html",
+        asked=asked,
+        queue=queue if active_expert else [],
+        closed=closed if active_expert else [],
+        territory_rows=others if actor.is_staff and not active_expert else [],
+        is_expert=active_expert,
+        is_nurse=actor.has_any(Role.NURSE),
+        is_staff=actor.is_staff,
+        expert=expert,
+        statut=statut if status else None,
+        status_params=STATUS_PARAMS,
+        truncated=found.next is not None,
+        labels=LABELS,
+        live_topics="mine,territory" if actor.is_staff else "mine",
+    )
+
+
+@get("/avis/nouveau", opt={"public": True}, include_in_schema=False)
+async def new_referral(
+    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+) -> Template | Refusal:
+    actor = page_actor(request, Role.NURSE)
+    if not isinstance(actor, Actor):
+        return actor
+    return await page(
+        request,
+        session,
+        actor,
+        "wounds_new.html",
+        labels=LABELS,
+        now=_local_now(clock.now(), actor.timezone),
+        today=clock.now().astimezone(ZoneInfo(actor.timezone)).date().isoformat(),
+        photo_types=PHOTO_TYPES,
+        wound_types=list(WoundType),
+        exudates=list(Exudate),
+        signs=list(InfectionSign),
+        expertises=list(Expertise),
+        sexes=list(Sex),
+    )
+
+
+@get("/avis/{referral_id:uuid}", opt={"public": True, "audited": True}, include_in_schema=False)
+async def referral_detail(
+    request: Request[Any, Any, Any],
+    session: DbSession,
+    clock: ClockDep,
+    referral_id: FromPath[uuid.UUID],
+) -> Template | Refusal:
+    actor = page_actor(request, *ROLES)
+    if not isinstance(actor, Actor):
+        return actor
+    try:
+        r, expert = await referrals.get_visible(session, actor, referral_id)
+    except NotFound:
+        return _not_found(actor, request)
+    patient = None
+    if referrals.may_see_identity(actor, r, expert):
+        patient = await session.get(Patient, r.patient_id)
+    # The case itself (assessment, photos) is health data even without the name: audited.
+    await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "detail")
+    now = clock.now()
+    assessments = await referrals.assessments_of(session, r.id)
+    pictures = await photos.photos_of(session, r.id)
+    requester = actor.account_id == r.requester_account_id
+    assigned = expert is not None and expert.active and r.assigned_expert_id == expert.id
+    member = actor.is_staff or assigned or requester
+    thread = (await messages.thread(session, actor, r.id))[1] if member else []
+    authors = await _author_names(session, actor, {m.author_account_id for m in thread})
+    names = await _expert_names(session, actor)
+    contacts = await contacts_of(session, actor.territory_id, [r.requester_professional_id])
+    requester_name = contacts[r.requester_professional_id].name if contacts else "—"
+    candidates: list[dict[str, Any]] = []
+    if actor.is_staff and r.status in (ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED):
+        today = now.astimezone(ZoneInfo(actor.timezone)).date()
+        for load in await experts.roster(session, actor, today):
+            e = load.expert
+            if e.active and e.expertise is r.expertise and e.id != r.assigned_expert_id:
+                candidates.append(
+                    {"id": e.id, "name": names.get(e.id, "—"), "load": load.open_referrals}
+                )
+    queue_expert = (
+        expert is not None
+        and expert.active
+        and r.assigned_expert_id is None
+        and r.status is ReferralStatus.REQUESTED
+        and not requester
+    )
+    is_open = r.status in OPEN_STATUSES
+    return await page(
+        request,
+        session,
+        actor,
+        "wounds_detail.html",
+        r=r,
+        patient=patient,
+        assessments=assessments,
+        last=assessments[-1] if assessments else None,
+        chart=_trajectory(assessments, actor.timezone),
+        photos=pictures,
+        thread=thread,
+        authors=authors,
+        expert_name=names.get(r.assigned_expert_id) if r.assigned_expert_id else None,
+        requester_name=requester_name,
+        status=_status_label(r),
+        late=_is_late(r, now),
+        remaining=_remaining(r.due_at, now),
+        is_open=is_open,
+        requester=requester,
+        assigned=assigned,
+        member=member,
+        may_accept=(assigned or queue_expert) and r.status is ReferralStatus.REQUESTED,
+        may_reject=assigned and r.status is ReferralStatus.REQUESTED,
+        may_start=assigned and r.status is ReferralStatus.ACCEPTED,
+        may_answer=assigned and r.status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),
+        may_cancel=requester and is_open,
+        may_assess=requester
+        and r.status not in (ReferralStatus.CANCELLED, ReferralStatus.REJECTED),
+        candidates=candidates,
+        may_reassign=actor.is_staff
+        and r.status in (ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED),
+        labels=LABELS,
+        follow_ups=list(FollowUp),
+        wound_types=list(WoundType),
+        exudates=list(Exudate),
+        signs=list(InfectionSign),
+        photo_types=PHOTO_TYPES,
+        answered_at=local(r.answered_at, actor.timezone) if r.answered_at else None,
+        live_topics="mine,territory" if actor.is_staff else "mine",
+    )
+
+
+PAGES: list[HTTPRouteHandler] = [referral_list, new_referral, referral_detail]

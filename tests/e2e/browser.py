@@ -55,3 +55,8 @@ def bearer(base: str, email: str) -> dict[str, str]:
     response = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": "demo"})
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+# Pages run under a content security policy without 'unsafe-eval': Playwright's
+# wait_for_function must be given a function ("() => …"), which it compiles through the
+# debugger; a bare expression is evaluated with eval() on each poll and refused.

@@ -59,8 +59,10 @@ async def test_dashboard_shows_figures_and_follows_a_booking_live(
 ) -> None:
     page = await signed_in(browser, served, "coordinator@sud-yvelines.test", "/tableau-de-bord")
     await page.set_viewport_size({"width": 1280, "height": 1600})
-    await page.wait_for_function("document.body.dataset.live === 'ready'", timeout=10_000)
-    await page.wait_for_function("document.body.dataset.refreshed !== undefined", timeout=10_000)
+    await page.wait_for_function("() => document.body.dataset.live === 'ready'", timeout=10_000)
+    await page.wait_for_function(
+        "() => document.body.dataset.refreshed !== undefined", timeout=10_000
+    )
     figure = page.locator('.figure[data-key="snp.requests_received"] .value')
     before = int((await figure.inner_text()).replace("\u202f", "").replace(" ", ""))
     assert await page.locator("h1").inner_text() == "Tableau de bord de la coordination"

@@ -77,3 +77,17 @@ async def test_sqlite_overlap_triggers_survive_table_rebuilds(tmp_path: Path) ->
             assert await triggers() == guard, revision
     finally:
         await engine.dispose()
+
+
+async def test_concurrent_upgrades_do_not_race(tmp_path: Path) -> None:
+    """Two hosts running `cpts db upgrade` at once: one migrates, the other waits and finds
+    the schema at head (PostgreSQL advisory lock)."""
+    import asyncio
+
+    url = await fresh_database_url("postgresql", tmp_path)
+    try:
+        await asyncio.gather(upgrade(url), upgrade(url), upgrade(url))
+        assert await current_revision(url) is not None
+        assert set(metadata.tables) <= await _tables(url)
+    finally:
+        await drop_pg_database(url)

@@ -126,9 +126,7 @@ async def test_patient_data_export(client: httpx.AsyncClient) -> None:
     (match,) = found.json()
     patient_id = match["id"]
     assert match["given_name"] == "Agathe" and not match["purged"]
-    archive = await client.get(
-        f"/api/v1/patients/{patient_id}/export", headers=coordinator
-    )
+    archive = await client.get(f"/api/v1/patients/{patient_id}/export", headers=coordinator)
     assert archive.status_code == 200, archive.text
     assert archive.headers["cache-control"] == "no-store"
     with zipfile.ZipFile(io.BytesIO(archive.content)) as zf:

@@ -182,5 +182,7 @@ async def test_what_is_refused(client: httpx.AsyncClient, provider: Provider, fa
         provider.subject_name_id = "ANS20231122132732"  # an opaque test id matching nobody
     client.cookies.clear()
     back = await sign_in(client, provider, state_override="forged" if failure == "state" else None)
-    assert back.headers["location"].startswith("/connexion?erreur=")
+    assert back.headers["location"].startswith("/connexion?erreur=psc-")
     assert "cpts_session" not in back.cookies or not back.cookies.get("cpts_session")
+    shown = await client.get(back.headers["location"])
+    assert 'role="alert"' in shown.text and "Pro Santé Connect" in shown.text + "CPS"

@@ -53,15 +53,15 @@
       const type = el.dataset.type || "";
       if (type === "list") {
         if (!lists.has(el.name)) { lists.add(el.name); setPath(body, el.name, []); }
-        if (el.checked) body[el.name].push(el.value);
+        if (el.checked) el.name.split(".").reduce((node, k) => node[k], body).push(el.value);
         continue;
       }
       if (el.type === "checkbox") { setPath(body, el.name, el.checked); continue; }
       if (el.type === "radio" && !el.checked) continue;
       let value = el.value.trim();
       if (value === "" && !el.required) continue;
-      if (type === "int") value = Number(value);
-      else if (type === "number") value = Number(value.replace(",", "."));
+      if (type === "int") value = Number(value.replace(/[\s\u00a0\u202f]/g, ""));
+      else if (type === "number") value = Number(value.replace(/[\s\u00a0\u202f]/g, "").replace(",", "."));
       else if (type === "dates") value = value.split(/[\s,;]+/).filter(Boolean);
       else if (type === "zoned") {
         const day = form.querySelector(el.dataset.date).value;
@@ -92,7 +92,8 @@
     box.hidden = false;
     for (const error of problem.errors || []) {
       const field = error.field || "";
-      const el = form.querySelector(`[name="${CSS.escape(field)}"]`)
+      const el = form.querySelector(`[name="${CSS.escape(field)}"]:checked`)
+        || form.querySelector(`[name="${CSS.escape(field)}"]`)
         || form.querySelector(`[data-field="${CSS.escape(field)}"]`)
         || form.querySelector(`[name="${CSS.escape(field.split(".")[0])}"]`);
       if (!el) continue;
@@ -127,7 +128,12 @@
     const then = el.dataset.then || "reload";
     if (el.dataset.done) notice(el.dataset.done);
     el.dispatchEvent(new CustomEvent("api:done", { bubbles: true, detail: data }));
-    if (then === "reload") setTimeout(() => window.location.reload(), el.dataset.done ? 400 : 0);
+    // "refresh": render the page's live regions again (scroll and typing kept), for actions
+    // whose whole effect shows inside them; "reload": the whole page.
+    if (then === "refresh" && window.cptsLive) window.cptsLive.refresh();
+    else if (then === "reload" || then === "refresh") {
+      setTimeout(() => window.location.reload(), el.dataset.done ? 400 : 0);
+    }
     else if (then.startsWith("go:")) window.location.assign(fill(then.slice(3), data));
   }
 

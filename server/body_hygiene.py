@@ -1,0 +1,164 @@
+"""JSON bodies refused before decoding when they carry what no person types: control
+characters (a NUL breaks PostgreSQL text, others hide in logs and exports), bidirectional
+overrides (a name that displays differently from what it is), or nesting deep enough to
+exhaust the decoder's recursion.
+
+A pure ASGI middleware: it buffers a JSON body (already capped by the app's body limit),
+checks it with one regular expression, and only when that hits decodes it to name the field
+in a 400 problem+json. Clean bodies cost one regex scan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# Escaped \u0000-\u001f (but \t \n \r) and \u007f-\u009f, raw C1 controls, and bidi
+# overrides raw or escaped.
+_SUSPECT = re.compile(
+    rb"\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])"
+    rb"|\\u20(?:2[a-eA-E]|6[6-9])"
+    rb"|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MAX_DEPTH = 32
+_BRACKETS_BEFORE_CHECK = 2 * MAX_DEPTH
+
+
+def _depth(body: bytes) -> int:
+    """Deepest nesting of arrays and objects, strings skipped."""
+    deepest = depth = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _offending_field(value: Any, path: str = "") -> str | None:
+    if isinstance(value, str):
+        return path if _FORBIDDEN.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if _FORBIDDEN.search(str(key)):
+                return where
+            found = _offending_field(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            found = _offending_field(item, f"{path}.{n}" if path else str(n))
+            if found:
+                return found
+    return None
+
+
+def problem_of(body: bytes) -> tuple[str, str | None] | None:
+    """(detail, field) when the body must be refused, else None."""
+    if body.count(b"[") + body.count(b"{") > _BRACKETS_BEFORE_CHECK and _depth(body) > MAX_DEPTH:
+        return f"JSON nested deeper than {MAX_DEPTH} levels", None
+    if not _SUSPECT.search(body):
+        return None
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        return None  # malformed: the app's decoder says so
+    field = _offending_field(decoded)
+    if field is None:
+        return None
+    return "text contains control or bidirectional-override characters", field
+
+
+class BodyHygieneMiddleware:
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self._max = max_body_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay(chunks, message, receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self._max:  # the app answers 413; stream the rest through untouched
+                await self.app(scope, _replay(chunks, None, receive, more), send)
+                return
+        body = b"".join(chunks)
+        found = problem_of(body)
+        if found is not None:
+            await _refuse(send, scope.get("path", ""), *found)
+            return
+        await self.app(scope, _replay([body], None, receive), send)
+
+
+def _is_json(scope: Any) -> bool:
+    if scope.get("method") not in ("POST", "PUT", "PATCH"):
+        return False
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
+
+
+def _replay(chunks: list[bytes], pending: Any, receive: Any, more: bool = False) -> Any:
+    queue = [
+        {"type": "http.request", "body": chunk, "more_body": more or n < len(chunks) - 1}
+        for n, chunk in enumerate(chunks)
+    ]
+    if pending is not None:
+        queue.append(pending)
+
+    async def replayed() -> Any:
+        if queue:
+            return queue.pop(0)
+        return await receive()
+
+    return replayed
+
+
+async def _refuse(send: Any, path: str, detail: str, field: str | None) -> None:
+    problem: dict[str, Any] = {
+        "type": "urn:cpts-snp:problem:bad-request",
+        "title": "Bad request",
+        "status": 400,
+        "detail": detail,
+        "instance": path,
+    }
+    if field:
+        problem["field"] = field
+        problem["errors"] = [{"field": field, "message": detail}]
+    body = json.dumps(problem).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,133 @@
+"""Hostile input gets a 4xx problem naming what is wrong, never a 5xx nor a half-write:
+oversized and malformed bodies, naive or impossible times, absurd windows, deep nesting and
+text that hides what it is (control characters, bidi overrides, invisible names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from server.body_hygiene import problem_of
+from tests.conftest import login
+
+PATIENT = {
+    "family_name": "Hostile",
+    "given_name": "Test",
+    "birth_date": "1950-01-01",
+    "sex": "male",
+}
+
+
+def _request(**patient: str) -> dict[str, Any]:
+    return {"origin": "sas_regulator", "reason": "Toux", "patient": PATIENT | patient}
+
+
+async def _regulator(client: httpx.AsyncClient) -> dict[str, str]:
+    return await login(client, "regulator@sud-yvelines.test")
+
+
+async def test_oversized_and_malformed_bodies(client: httpx.AsyncClient) -> None:
+    h = await _regulator(client)
+    big = await client.post(
+        "/api/v1/requests",
+        headers=h | {"content-type": "application/json"},
+        content=b'{"reason": "' + b"x" * 2_000_000 + b'"}',
+    )
+    assert big.status_code == 413
+    for body in (b'{"origin":', b"[1, 2", b'{"reason": "\\ud800"}', b"\xff\xfe"):
+        response = await client.post(
+            "/api/v1/requests", headers=h | {"content-type": "application/json"}, content=body
+        )
+        assert response.status_code == 400, body
+        assert response.headers["content-type"].startswith("application/problem+json")
+    deep = await client.post(
+        "/api/v1/requests",
+        headers=h | {"content-type": "application/json"},
+        content=b"[" * 100_000 + b"]" * 100_000,
+    )
+    assert deep.status_code == 400 and "nested" in deep.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        ("2026-01-01T00:00:00", "2026-01-02T00:00:00Z", "start"),  # no offset
+        ("2026-01-01T00:00:00+25:00", "2026-01-02T00:00:00Z", "start"),  # no such offset
+        ("2026-01-01T00:00:00Z", "2036-01-01T00:00:00Z", None),  # ten years
+        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", None),
+        ("2026-02-30T00:00:00Z", "2026-03-02T00:00:00Z", "start"),  # no such day
+    ],
+)
+async def test_bad_times_and_absurd_windows(
+    client: httpx.AsyncClient, start: str, end: str, field: str | None
+) -> None:
+    h = await _regulator(client)
+    response = await client.get("/api/v1/slots", headers=h, params={"start": start, "end": end})
+    assert 400 <= response.status_code < 500, response.text
+    if field:
+        assert response.json()["field"] == field
+    fhir = await client.get("/fhir/Slot", headers=h, params={"start": [f"ge{start}", f"le{end}"]})
+    assert 400 <= fhir.status_code < 500, fhir.text
+
+
+async def test_numbers_out_of_range(client: httpx.AsyncClient) -> None:
+    h = await _regulator(client)
+    huge = await client.get(
+        "/api/v1/slots",
+        headers=h,
+        params={
+            "start": "2026-01-01T00:00:00Z",
+            "end": "2026-01-02T00:00:00Z",
+            "limit": "1" + "0" * 20,
+        },
+    )
+    assert huge.status_code in (400, 422) and huge.json()["field"] == "limit"
+
+
+@pytest.mark.parametrize(
+    ("patient", "field"),
+    [
+        ({"family_name": "\x00"}, "patient.family_name"),
+        ({"given_name": "Jean\x1b[31m"}, "patient.given_name"),
+        ({"family_name": "Martin\u202eNITRAM"}, "patient.family_name"),
+        ({"family_name": "Mar\u2066tin"}, "patient.family_name"),
+        ({"given_name": "\u0085"}, "patient.given_name"),
+    ],
+)
+async def test_hidden_characters_are_refused_with_the_field(
+    client: httpx.AsyncClient, patient: dict[str, str], field: str
+) -> None:
+    h = await _regulator(client)
+    before = len((await client.get("/api/v1/requests", headers=h)).json()["items"])
+    response = await client.post("/api/v1/requests", headers=h, json=_request(**patient))
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field
+    after = len((await client.get("/api/v1/requests", headers=h)).json()["items"])
+    assert after == before, "nothing written"
+
+
+async def test_invisible_names_are_empty_names(client: httpx.AsyncClient) -> None:
+    h = await _regulator(client)
+    response = await client.post(
+        "/api/v1/requests", headers=h, json=_request(family_name="\u200b\u200d\ufeff ")
+    )
+    assert response.status_code == 422 and response.json()["field"] == "patient.family_name"
+    kept = await client.post(
+        "/api/v1/requests",
+        headers=h,
+        json=_request(family_name="Le\u200b  Gall", given_name="Ame\u0301lie"),
+    )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["patient"]["family_name"] == "Le Gall"
+    assert kept.json()["patient"]["given_name"] == "Amélie", "composed (NFC)"
+
+
+def test_ordinary_text_passes_the_hygiene_check() -> None:
+    body = '{"reason": "Fièvre\\n\\tà 39 °C — enfant 😷", "a": [[[1]]], "b": "\\\\u0000"}'
+    assert problem_of(body.encode()) is None
+    assert problem_of(b'{"reason": "a\\u0000"}') == (
+        "text contains control or bidirectional-override characters",
+        "reason",
+    )
