@@ -37,3 +37,8 @@ test: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: harness
+# Multi-worker harness: own PostgreSQL, Redis, nginx; load, faults, invariants (bench/harness).
+harness: install
+	$(BIN)/python -m bench.harness $(HARNESS_ARGS)

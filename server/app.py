@@ -48,6 +48,7 @@ from server.jobs import (
 )
 from server.live.hub import Hub
 from server.live.socket import live
+from server.openapi_document import document
 from server.privacy.routes import PrivacyController
 from server.problems import EXCEPTION_HANDLERS
 from server.rate_limits import Limit, RateLimitMiddleware, rules
@@ -202,7 +203,7 @@ def create_app(
         ],
         security=[{"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             alive,
@@ -265,6 +266,8 @@ def create_app(
         ),
         debug=settings.debug,
     )
+    document(app.openapi_schema)  # before the first request renders and caches it
+    return app
 
 
 def _state(services: AppServices, hub: Hub) -> State:

@@ -11,6 +11,8 @@ import re
 from collections.abc import MutableMapping
 from typing import Any
 
+import asyncpg
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -132,6 +134,17 @@ def _validation_error(
     malformed = any("malformed" in str(e["message"]).lower() for e in errors) or (
         not errors and "decode" in (exc.detail or "").lower()
     )
+    if any(e["source"] == "body" and e["message"] == "'data'" for e in errors):
+        # Litestar's way of saying the JSON body is missing altogether.
+        return problem(
+            400,
+            "Missing request body",
+            "this route needs a JSON body",
+            slug="missing-body",
+            instance=_logged_path(request),
+            field="body",
+            errors=[{"field": "body", "message": "a JSON body is required"}],
+        )
     if malformed:
         return problem(
             400,
@@ -153,7 +166,33 @@ def _validation_error(
     )
 
 
+def _body_error_taken_for_ours(exc: HTTPException) -> str | None:
+    """The message of a body field that Litestar took for a failed dependency.
+
+    Litestar answers 500 when a validation error names a key that is also a dependency's name
+    (a body field `session`, `clock`, `actor`…): the client is at fault, not the server.
+    """
+    cause = exc.__cause__
+    if exc.status_code == 500 and isinstance(cause, msgspec.ValidationError):
+        message = str(cause)
+        if "`$.data." in message:
+            return message.replace("`$.data.", "`$.")
+    return None
+
+
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    body_error = _body_error_taken_for_ours(exc)
+    if body_error is not None:
+        field = _field_of(body_error, None, "body")
+        return problem(
+            422,
+            "Invalid input",
+            body_error,
+            slug="invalid",
+            instance=_logged_path(request),
+            field=field,
+            errors=[{"field": field, "message": body_error, "source": "body"}],
+        )
     if exc.status_code >= 500:
         log.error(
             "server error on %s %s: %r", request.method, _logged_path(request), exc, exc_info=exc
@@ -191,9 +230,27 @@ def _integrity_error(
 _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
-    code = getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlstate", None)
-    return str(code) if code else None
+# Connection exception, operator intervention (shutting down, starting up, admin shutdown,
+# query cancelled), insufficient resources (too many connections): the database, not the
+# request, is at fault, and the same request will work once it is back.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    for candidate in (
+        exc,
+        getattr(exc, "orig", None),
+        getattr(getattr(exc, "orig", None), "__cause__", None),
+    ):
+        code = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+        if code:
+            return str(code)
+    return None
+
+
+def _database_down(exc: BaseException) -> bool:
+    code = _sqlstate(exc)
+    return code is not None and code.startswith(_UNAVAILABLE_SQLSTATE_CLASSES)
 
 
 def _concurrent_loser(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
@@ -210,7 +267,20 @@ def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respons
     """Deadlock or serialization loser → 409 (retry); lost connection → 503; else a bug → 500."""
     if _sqlstate(exc) in _RETRYABLE_SQLSTATES:
         return _concurrent_loser(request)
-    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+    if (
+        isinstance(exc, OperationalError | InterfaceError)
+        or exc.connection_invalidated
+        or _database_down(exc)
+    ):
+        return _unavailable(request, exc)
+    return _internal_error(request, exc)
+
+
+def _driver_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Errors of the bare asyncpg connections (the direct booking path), unwrapped."""
+    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError) or (
+        _database_down(exc)
+    ):
         return _unavailable(request, exc)
     return _internal_error(request, exc)
 
@@ -239,6 +309,8 @@ EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
     IntegrityError: _integrity_error,
     DBAPIError: _database_error,
     PoolTimeout: _unavailable,
+    asyncpg.PostgresError: _driver_error,
+    asyncpg.InterfaceError: _driver_error,
     OSError: _unavailable,
     Exception: _internal_error,
 }

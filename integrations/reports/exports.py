@@ -30,7 +30,7 @@ from integrations.reports.tables import (
 )
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
+CSV_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text/ types
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:

@@ -38,7 +38,7 @@ from kernel.audit import record_reads
 from kernel.errors import NotFound
 from server.state import AppServices
 
-MEDIA_TYPE = "text/calendar; charset=utf-8"
+MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8" to text/ types
 CACHE_BYTES = 64_000_000
 # A change is in the sequence a few milliseconds after its commit (the relay); were the relay
 # stuck, a cached feed would still be read afresh after this.

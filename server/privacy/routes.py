@@ -124,7 +124,7 @@ class PrivacyController(Controller):
             query = replace(query, cursor=page.next)
         return Response(
             out.getvalue().encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds the charset to text/ types
             headers={"Content-Disposition": 'attachment; filename="audit-lectures.csv"'},
         )
 

@@ -110,5 +110,29 @@ async def page(
     )
 
 
+async def missing(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    actor: Actor,
+    title: str,
+    message: str,
+    back: tuple[str, str],
+) -> Template:
+    """The French "not found" page, with the 404 the API answers in the same case; `back` is
+    the (href, label) of the link back to the list."""
+    shown = await page(
+        request,
+        session,
+        actor,
+        "missing.html",
+        title=title,
+        message=message,
+        back_href=back[0],
+        back_label=back[1],
+    )
+    shown.status_code = 404
+    return shown
+
+
 def plain(message: str, status: int) -> Response[str]:
-    return Response(message, status_code=status, media_type="text/plain; charset=utf-8")
+    return Response(message, status_code=status, media_type="text/plain")

@@ -20,13 +20,8 @@ from scheduling import busy_time
 from scheduling.busy_calendar import BusyCalendar
 from server.dependencies import ClockDep, DbSession
 from server.scheduling.refs import professional_ref
+from server.web import labels
 from server.web.access import Refusal, page, page_actor
-from server.web.coordination import PROFESSION_LABELS, ROLE_LABELS
-
-SCOPE_LABELS = {
-    FeedScope.PROFESSIONAL: "mon agenda (consultations, téléconsultations, suivis)",
-    FeedScope.POOL: "les créneaux de la CPTS (sans patient)",
-}
 
 
 def _host(calendar: BusyCalendar) -> str | None:
@@ -72,13 +67,13 @@ async def account_page(
         actor,
         "account.html",
         account=account,
-        roles=[ROLE_LABELS[r] for r in sorted(account.roles) if r is not Role.SAS_PLATFORM],
+        roles=[labels.ROLES[r] for r in sorted(account.roles) if r is not Role.SAS_PLATFORM],
         professional=professional,
-        profession=PROFESSION_LABELS[professional.profession] if professional else None,
+        profession=labels.PROFESSIONS[professional.profession] if professional else None,
         communes=communes,
         feeds=await feeds.list_feeds(session, actor),
         scopes=scopes,
-        scope_labels=SCOPE_LABELS,
+        scope_labels=labels.FEED_SCOPES,
         calendars=[(c, _host(c)) for c in calendars],
         conflicts=conflicts,
         api_tokens=[t for t in tokens if t.kind is TokenKind.API],

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, get
@@ -40,87 +39,22 @@ from kernel.audit import record_reads
 from kernel.errors import NotFound
 from scheduling import requests
 from scheduling.patient import Patient
-from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
+from scheduling.snp_request import Origin, SnpRequest, Urgency
 from server.dependencies import ClockDep, DbSession
 from server.indicators.wire import ContractOut, contract_out
+from server.web import labels
 from server.web.access import Refusal, page, page_actor
+from server.web.dates import local_day, span
+from server.web.query import member_or_none
 
 _STAFF = (Role.COORDINATOR, Role.ADMIN)
 _OPEN_LIMIT = 500
 _CLOSED_SHOWN = 20
 
-ORIGIN_LABELS = {
-    Origin.SAS_REGULATOR: "Régulation SAS",
-    Origin.PHARMACIST: "Pharmacien",
-    Origin.NURSE: "Infirmier",
-    Origin.OTHER_PROFESSIONAL: "Autre professionnel",
-    Origin.CPTS_LINE: "Ligne de la CPTS",
-    Origin.PATIENT: "Patient",
-}
-URGENCY_LABELS = {
-    Urgency.WITHIN_24H: "sous 24 h",
-    Urgency.WITHIN_48H: "sous 48 h",
-    Urgency.NON_URGENT: "non urgent",
-}
-OUTCOME_LABELS = {
-    Outcome.BOOKED: "rendez-vous pris",
-    Outcome.REDIRECTED_EMERGENCY: "orienté vers les urgences",
-    Outcome.REDIRECTED_PDSA: "orienté vers la PDSA",
-    Outcome.REDIRECTED_OWN_GP: "orienté vers son médecin traitant",
-    Outcome.UNMET: "non satisfaite",
-    Outcome.CANCELLED: "annulée",
-}
-PROFESSION_LABELS = {
-    Profession.PHYSICIAN: "Médecin",
-    Profession.NURSE: "Infirmier·e",
-    Profession.PHARMACIST: "Pharmacien·ne",
-    Profession.PHYSIOTHERAPIST: "Masseur-kinésithérapeute",
-    Profession.MIDWIFE: "Sage-femme",
-    Profession.DENTIST: "Chirurgien-dentiste",
-    Profession.OTHER: "Autre",
-}
-MEMBERSHIP_LABELS = {
-    Membership.MEMBER: "adhérent",
-    Membership.PARTNER: "partenaire",
-    Membership.NONE: "non adhérent",
-}
-ROLE_LABELS = {
-    Role.GP: "médecin généraliste",
-    Role.NURSE: "infirmier·e",
-    Role.EXPERT: "expert plaies",
-    Role.PHARMACIST: "pharmacien·ne",
-    Role.REGULATOR: "régulation",
-    Role.COORDINATOR: "coordination",
-    Role.ADMIN: "administration",
-    Role.SAS_PLATFORM: "plateforme SAS",
-}
-EXPERTISE_LABELS = {
-    "vascular": "angiologie",
-    "dermatology": "dermatologie",
-    "wound_nurse": "IDE plaies",
-}
-REFERRAL_STATUS_LABELS = {
-    "requested": "demandée",
-    "accepted": "acceptée",
-    "in_progress": "en cours",
-}
-ROUTING_LABELS = {
-    Routing.LEAST_LOADED: "à l'expert le moins chargé",
-    Routing.OPEN_QUEUE: "file ouverte (les experts se saisissent des demandes)",
-}
-DIRECTION_LABELS = {"at_least": "au moins", "at_most": "au plus"}
-
 
 def _duration(delta: timedelta) -> str:
     """« 3 h 20 », « 2 j 4 h », « 12 min », « moins d'une minute »."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} j {hours} h" if hours else f"{days} j"
-    if hours:
-        return f"{hours} h {mins:02d}" if mins else f"{hours} h"
-    return f"{mins} min" if mins else "moins d'une minute"
+    return "moins d'une minute" if delta < timedelta(minutes=1) else span(delta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +92,6 @@ def _closed_rows(
     ]
 
 
-def _origin(value: str | None) -> Origin | None:
-    return Origin(value) if value and value in Origin._value2member_map_ else None
-
-
-def _urgency(value: str | None) -> Urgency | None:
-    return Urgency(value) if value and value in Urgency._value2member_map_ else None
-
-
 async def _open_requests(session: AsyncSession, actor: Actor) -> list[SnpRequest]:
     """The territory's open requests, oldest first (the domain pages newest first)."""
     found = await requests.list_requests(session, actor, open_only=True, limit=_OPEN_LIMIT)
@@ -188,16 +114,16 @@ async def _names(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, Profess
 
 def _labels() -> dict[str, Any]:
     return {
-        "origin_labels": ORIGIN_LABELS,
-        "urgency_labels": URGENCY_LABELS,
-        "outcome_labels": OUTCOME_LABELS,
-        "profession_labels": PROFESSION_LABELS,
-        "membership_labels": MEMBERSHIP_LABELS,
-        "role_labels": ROLE_LABELS,
-        "expertise_labels": EXPERTISE_LABELS,
-        "referral_status_labels": REFERRAL_STATUS_LABELS,
-        "routing_labels": ROUTING_LABELS,
-        "direction_labels": DIRECTION_LABELS,
+        "origin_labels": labels.ORIGINS_SHORT,
+        "urgency_labels": labels.URGENCIES_SHORT,
+        "outcome_labels": labels.OUTCOMES_SHORT,
+        "profession_labels": labels.PROFESSIONS,
+        "membership_labels": labels.MEMBERSHIPS,
+        "role_labels": labels.ROLES,
+        "expertise_labels": labels.EXPERTISES_SHORT,
+        "referral_status_labels": labels.REFERRAL_STATUSES_SHORT,
+        "routing_labels": labels.ROUTINGS,
+        "direction_labels": labels.DIRECTIONS,
     }
 
 
@@ -212,8 +138,8 @@ async def overview(
     open_requests = await _open_requests(session, actor)
     board = await referrals.board(session, clock, actor)
     people = await _names(session, actor)
-    roster = await experts.roster(session, actor, now.astimezone(ZoneInfo(actor.timezone)).date())
-    year = _local_year(now, actor)
+    roster = await experts.roster(session, actor, local_day(now, actor.timezone))
+    year = local_day(now, actor.timezone).year
     try:
         contract_version: int | None = (await get_contract(session, actor, year)).version
     except NotFound:
@@ -235,10 +161,6 @@ async def overview(
     )
 
 
-def _local_year(now: datetime, actor: Actor) -> int:
-    return now.astimezone(ZoneInfo(actor.timezone)).year
-
-
 @get("/coordination/demandes", opt={"public": True, "audited": True}, include_in_schema=False)
 async def request_board(
     request: Request[Any, Any, Any],
@@ -251,8 +173,8 @@ async def request_board(
     if not isinstance(actor, Actor):
         return actor
     now = clock.now()
-    origin = _origin(origine)
-    urgency = _urgency(urgence)
+    origin = member_or_none(Origin, origine)
+    urgency = member_or_none(Urgency, urgence)
 
     def kept(r: SnpRequest) -> bool:
         return (origin is None or r.origin is origin) and (urgency is None or r.urgency is urgency)
@@ -343,7 +265,7 @@ async def referral_board(
         return actor
     now = clock.now()
     board = await referrals.board(session, clock, actor)
-    roster = await experts.roster(session, actor, now.astimezone(ZoneInfo(actor.timezone)).date())
+    roster = await experts.roster(session, actor, local_day(now, actor.timezone))
     people = await _names(session, actor)
     return await page(
         request,
@@ -373,10 +295,7 @@ async def directory_page(
     actor = page_actor(request, *_STAFF)
     if not isinstance(actor, Actor):
         return actor
-    try:
-        chosen = Profession(profession) if profession else None
-    except ValueError:
-        chosen = None
+    chosen = member_or_none(Profession, profession)
     found = await directory.search_professionals(
         session,
         actor,
@@ -405,7 +324,7 @@ async def directory_page(
         for p in found.items
     ]
     now = clock.now()
-    roster = await experts.roster(session, actor, now.astimezone(ZoneInfo(actor.timezone)).date())
+    roster = await experts.roster(session, actor, local_day(now, actor.timezone))
     people = await _names(session, actor)
     policy = await policy_of(session, actor.territory_id)
     return await page(
@@ -436,7 +355,7 @@ async def directory_page(
         policy=policy,
         routings=list(Routing),
         subdivisions=sorted(SUBDIVISIONS),
-        today=now.astimezone(ZoneInfo(actor.timezone)).date(),
+        today=local_day(now, actor.timezone),
         **_labels(),
     )
 
@@ -451,7 +370,7 @@ async def contract_page(
     actor = page_actor(request, *_STAFF)
     if not isinstance(actor, Actor):
         return actor
-    year = annee or _local_year(clock.now(), actor)
+    year = annee or local_day(clock.now(), actor.timezone).year
     contract: ContractOut | None = None
     version: int | None = None
     template_year: int | None = None

@@ -19,6 +19,7 @@ from kernel.actor import Actor, Role
 from kernel.errors import Invalid, NotFound
 from server.indicators.routes import readers
 from server.state import AppServices
+from server.web import labels
 from server.web.access import Refusal, page, page_actor
 from server.web.templating import local
 
@@ -38,12 +39,6 @@ FIGURES = (
     "referrals.answered_within_deadline_share",
     "directory.members",
 )
-EXPERTISE_LABELS = {
-    "vascular": "angiologie",
-    "dermatology": "dermatologie",
-    "wound_nurse": "IDE plaies",
-}
-STATUS_LABELS = {"requested": "demandée", "accepted": "acceptée", "in_progress": "en cours"}
 
 
 @get("/tableau-de-bord", opt={"public": True}, include_in_schema=False)
@@ -91,6 +86,6 @@ async def dashboard(
             report=report,
             board=board,
             now=now,
-            expertise_labels=EXPERTISE_LABELS,
-            status_labels=STATUS_LABELS,
+            expertise_labels=labels.EXPERTISES_SHORT,
+            status_labels=labels.REFERRAL_STATUSES_SHORT,
         )

@@ -13,10 +13,9 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
@@ -25,7 +24,6 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.accounts.account import Account
 from coordination.directory.professional import Professional
 from coordination.directory.service import (
     ProfessionalQuery,
@@ -40,46 +38,18 @@ from scheduling import bookings, rules, slots
 from scheduling.availability_rule import AvailabilityRule
 from scheduling.booking import Booking, BookingStatus
 from scheduling.patient import Patient, Sex
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_set
+from scheduling.slot import Slot, SlotStatus, visibility_set
 from scheduling.slots import SlotQuery
 from scheduling.snp_request import Origin, SnpRequest
 from scheduling.teleconsultation import Teleconsultation
 from server.dependencies import ClockDep, DbSession
+from server.web import labels
 from server.web.access import Refusal, page, page_actor
+from server.web.dates import local_day, local_midnight, monday_of, years_between
+from server.web.names import account_names
+from server.web.query import date_or_none, uuid_or_none
 from server.web.templating import MONTHS, WEEKDAYS
 
-MODALITY_LABELS = {
-    Modality.OFFICE: "cabinet",
-    Modality.HOME_VISIT: "visite à domicile",
-    Modality.VIDEO: "vidéo",
-}
-VISIBILITY_LABELS = {
-    Visibility.SNP: "régulation SAS / SNP",
-    Visibility.PRO: "professionnels de santé",
-    Visibility.CPTS: "CPTS",
-    Visibility.PUBLIC: "grand public",
-}
-# In the week's cards, where space is short.
-VISIBILITY_SHORT = {
-    Visibility.SNP: "SNP (SAS)",
-    Visibility.PRO: "pros de santé",
-    Visibility.CPTS: "CPTS",
-    Visibility.PUBLIC: "grand public",
-}
-CHANNEL_LABELS = {
-    Origin.SAS_REGULATOR: "régulation SAS",
-    Origin.PHARMACIST: "pharmacie",
-    Origin.NURSE: "infirmier(e)",
-    Origin.OTHER_PROFESSIONAL: "autre professionnel",
-    Origin.CPTS_LINE: "ligne de la CPTS",
-    Origin.PATIENT: "patient (en ligne)",
-}
-BOOKING_LABELS = {
-    BookingStatus.BOOKED: "réservé",
-    BookingStatus.HONOURED: "honoré",
-    BookingStatus.NO_SHOW: "absent (lapin)",
-    BookingStatus.CANCELLED: "réservation annulée",
-}
 DAYS = (
     ("MO", "lundi"),
     ("TU", "mardi"),
@@ -181,24 +151,10 @@ def _week_label(monday: date) -> str:
 
 def _monday_of(semaine: str | None, today: date) -> date:
     """The Monday of the week holding `semaine` (any day of it, YYYY-MM-DD), else this week."""
-    day = today
-    if semaine:
-        try:
-            day = date.fromisoformat(semaine[:10])
-        except ValueError:
-            day = today
-        if not 2000 <= day.year <= 2200:
-            day = today
-    return day - timedelta(days=day.weekday())
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
-    if not value:
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+    day = date_or_none(semaine[:10] if semaine else None)
+    if day is None or not 2000 <= day.year <= 2200:
+        day = today
+    return monday_of(day)
 
 
 def _rule_days(rrule: str) -> str:
@@ -219,7 +175,7 @@ def _rule_days(rrule: str) -> str:
 
 def _born(patient: Patient, today: date) -> str:
     b = patient.birth_date
-    age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+    age = years_between(b, today)
     word = {Sex.FEMALE: "née", Sex.MALE: "né"}.get(patient.sex, "né(e)")
     return f"{word} le {b.day:02d}/{b.month:02d}/{b.year} ({age} ans)"
 
@@ -295,20 +251,6 @@ async def _requests_by_id(
     return {r.id: r for r in rows}
 
 
-async def _booker_names(
-    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.execute(
-        select(Account.id, Account.display_name).where(
-            Account.id.in_(wanted), Account.territory_id == actor.territory_id
-        )
-    )
-    return {aid: name for aid, name in rows.all()}
-
-
 async def _teleconsultation_bookings(
     session: AsyncSession, ids: Iterable[uuid.UUID]
 ) -> set[uuid.UUID]:
@@ -336,8 +278,8 @@ def _booking_view(
     return _BookingView(
         id=booking.id,
         status=booking.status.value,
-        status_label=BOOKING_LABELS[booking.status],
-        channel_label=CHANNEL_LABELS[booking.channel],
+        status_label=labels.BOOKING_STATUSES_SHORT[booking.status],
+        channel_label=labels.CHANNELS[booking.channel],
         booker="vous" if booking.booked_by == actor.account_id else (booker or "compte inconnu"),
         own_patient=booking.own_patient,
         patient_name=f"{patient.family_name} {patient.given_name}",
@@ -390,8 +332,8 @@ def _slot_view(
         ends_at=s.ends_at,
         status=status,
         status_label=label,
-        modality=MODALITY_LABELS[s.modality],
-        visibility=[VISIBILITY_SHORT[v] for v in visibility_set(s.visibility)],
+        modality=labels.MODALITIES_SHORT[s.modality],
+        visibility=[labels.VISIBILITIES_SHORT[v] for v in visibility_set(s.visibility)],
         location=known.locations.get(s.location_id) if s.location_id else None,
         assisted=s.assisted,
         past=s.ends_at <= now,
@@ -419,11 +361,11 @@ async def _week(
     professional: Professional,
     monday: date,
 ) -> _Week:
-    zone = ZoneInfo(actor.timezone)
+    zone = actor.timezone
     now = clock.now()
-    today = now.astimezone(zone).date()
-    start = datetime.combine(monday, time.min, tzinfo=zone)
-    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=zone)
+    today = local_day(now, zone)
+    start = local_midnight(monday, zone)
+    end = local_midnight(monday + timedelta(days=7), zone)
     found = await _all_slots(session, clock, actor, professional.id, start, end)
     week_bookings = await _all_bookings(session, actor, professional.id, start, end)
     by_slot: dict[uuid.UUID, list[Booking]] = {}
@@ -440,7 +382,7 @@ async def _week(
     known = _Known(
         patients=await bookings.patients_for(session, list(shown.values())),
         requests=requests,
-        bookers=await _booker_names(session, actor, (b.booked_by for b in shown.values())),
+        bookers=await account_names(session, actor, (b.booked_by for b in shown.values())),
         remote=await _teleconsultation_bookings(session, (b.id for b in shown.values())),
         locations={loc.id: loc.label for loc in professional.locations},
     )
@@ -469,7 +411,7 @@ async def _week(
     for s in found:
         view = _slot_view(actor, s, shown.get(s.id), known, now, today)
         counts[view.status] = counts.get(view.status, 0) + 1
-        days[(s.starts_at.astimezone(zone).date() - monday).days].slots.append(view)
+        days[(local_day(s.starts_at, zone) - monday).days].slots.append(view)
     # The SNP majoration's weekly cap counts SAS-regulated bookings, not one's own patients.
     sas = sum(
         1
@@ -487,8 +429,8 @@ def _rule_view(rule: AvailabilityRule, locations: dict[uuid.UUID, str]) -> _Rule
         days=_rule_days(rule.rrule),
         window=f"{rule.start_time:%H:%M}–{rule.end_time:%H:%M}",
         slot_minutes=rule.slot_minutes,
-        modality=MODALITY_LABELS[rule.modality],
-        visibility=[VISIBILITY_LABELS[v] for v in visibility_set(rule.visibility)],
+        modality=labels.MODALITIES_SHORT[rule.modality],
+        visibility=[labels.VISIBILITIES[v] for v in visibility_set(rule.visibility)],
         location=locations.get(rule.location_id) if rule.location_id else None,
         start_date=rule.start_date,
         until=rule.until,
@@ -523,7 +465,7 @@ async def my_slots(
     actor = page_actor(request, Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
     if not isinstance(actor, Actor):
         return actor
-    asked = _uuid_or_none(professional_id) if actor.is_staff else None
+    asked = uuid_or_none(professional_id) if actor.is_staff else None
     if actor.is_staff and professional_id and asked is None:
         return await _chooser(request, session, actor, "Ce professionnel est introuvable.")
     pid = asked or actor.professional_id
@@ -537,8 +479,7 @@ async def my_slots(
         if actor.is_staff:
             return await _chooser(request, session, actor, "Ce professionnel est introuvable.")
         raise
-    zone = ZoneInfo(actor.timezone)
-    today = clock.now().astimezone(zone).date()
+    today = local_day(clock.now(), actor.timezone)
     monday = _monday_of(semaine, today)
     week = await _week(session, clock, actor, professional, monday)
     locations = {loc.id: loc.label for loc in professional.locations}
@@ -563,13 +504,13 @@ async def my_slots(
         previous_href=week_href(monday - timedelta(days=7)),
         next_href=week_href(monday + timedelta(days=7)),
         this_href=week_href(today),
-        is_this_week=monday == today - timedelta(days=today.weekday()),
+        is_this_week=monday == monday_of(today),
         today=today,
         next_monday=today + timedelta(days=7 - today.weekday()),
         locations=professional.locations,
         rules=[_rule_view(r, locations) for r in reversed(own_rules)],
-        modalities=MODALITY_LABELS,
-        visibilities=VISIBILITY_LABELS,
+        modalities=labels.MODALITIES_SHORT,
+        visibilities=labels.VISIBILITIES,
         weekdays=DAYS,
     )
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
@@ -39,54 +38,22 @@ from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
 from scheduling import bookings, requests, slots
-from scheduling.booking import Booking, BookingStatus
-from scheduling.patient import Patient, Sex
+from scheduling.booking import Booking
+from scheduling.patient import Patient
 from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotQuery
-from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
+from scheduling.snp_request import Origin, SnpRequest
 from server.dependencies import DbSession
 from server.state import AppServices
-from server.web.access import Refusal, navigation, page, page_actor
+from server.web import labels
+from server.web.access import Refusal, missing, page, page_actor
+from server.web.dates import local_day, local_midnight, years_between
 
 ROLES = (Role.REGULATOR, Role.PHARMACIST, Role.NURSE, Role.GP, Role.COORDINATOR, Role.ADMIN)
 SLOTS_SHOWN = 50
 DEFAULT_DAYS = 7
 MAX_DAYS = 92  # the domain's search window
-
-ORIGINS = {
-    Origin.SAS_REGULATOR: "Régulation SAS (centre 15)",
-    Origin.PHARMACIST: "Pharmacien",
-    Origin.NURSE: "Infirmier ou infirmière",
-    Origin.OTHER_PROFESSIONAL: "Autre professionnel de santé",
-    Origin.CPTS_LINE: "Ligne téléphonique de la CPTS",
-    Origin.PATIENT: "Le patient lui-même",
-}
-URGENCIES = {
-    Urgency.WITHIN_24H: "Sous 24 h",
-    Urgency.WITHIN_48H: "Sous 48 h",
-    Urgency.NON_URGENT: "Non urgente",
-}
-OUTCOMES = {
-    Outcome.BOOKED: "Réservée",
-    Outcome.REDIRECTED_EMERGENCY: "Réorientée vers les urgences",
-    Outcome.REDIRECTED_PDSA: "Réorientée vers la permanence des soins (PDSA)",
-    Outcome.REDIRECTED_OWN_GP: "Réorientée vers le médecin traitant",
-    Outcome.UNMET: "Non satisfaite",
-    Outcome.CANCELLED: "Annulée",
-}
-CLOSING_OUTCOMES = {k: v for k, v in OUTCOMES.items() if k is not Outcome.BOOKED}
-MODALITIES = {
-    Modality.OFFICE: "Au cabinet",
-    Modality.HOME_VISIT: "Visite à domicile",
-    Modality.VIDEO: "Téléconsultation",
-}
-SEXES = {Sex.FEMALE: "Femme", Sex.MALE: "Homme", Sex.OTHER: "Autre", Sex.UNKNOWN: "Non précisé"}
-BOOKING_STATUSES = {
-    BookingStatus.BOOKED: "rendez-vous pris",
-    BookingStatus.HONOURED: "consultation honorée",
-    BookingStatus.NO_SHOW: "patient absent",
-    BookingStatus.CANCELLED: "rendez-vous annulé",
-}
+_BACK = ("/demandes", "Revenir aux demandes SNP")
 
 
 def default_origin(actor: Actor) -> Origin:
@@ -114,25 +81,8 @@ def age_of(then: datetime, now: datetime) -> str:
     return f"il y a {seconds // 86400} j"
 
 
-def _years(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 def _clock(request: Request[Any, Any, Any]) -> Clock:
     return AppServices.of(request.app).clock
-
-
-def _missing(actor: Actor, request: Request[Any, Any, Any], title: str, message: str) -> Template:
-    return Template(
-        template_name="regulation_missing.html",
-        context={
-            "signed_in": True,
-            "nav": navigation(actor, request.url.path),
-            "title": title,
-            "message": message,
-        },
-        status_code=404,
-    )
 
 
 # --- the list of requests -------------------------------------------------------------------
@@ -187,12 +137,12 @@ async def request_list(
         more=more,
         open_only=open_only,
         sees_all=requests.sees_all_requests(actor),
-        origins=ORIGINS,
+        origins=labels.ORIGINS,
         default_origin=default_origin(actor).value,
-        urgencies=URGENCIES,
-        outcomes=OUTCOMES,
-        sexes=SEXES,
-        today=clock.now().astimezone(ZoneInfo(actor.timezone)).date(),
+        urgencies=labels.URGENCIES,
+        outcomes=labels.OUTCOMES,
+        sexes=labels.SEXES,
+        today=local_day(clock.now(), actor.timezone),
     )
 
 
@@ -245,7 +195,7 @@ async def _slot_views(session: AsyncSession, actor: Actor, found: Iterable[Slot]
                 ends_at=s.ends_at,
                 professional=person.display_name if person else "—",
                 commune=place.city if place else "—",
-                modality=MODALITIES[s.modality],
+                modality=labels.MODALITIES[s.modality],
                 modality_key=s.modality.value,
             )
         )
@@ -347,10 +297,6 @@ def _channel_of(actor: Actor) -> Visibility:
     return Visibility.PRO
 
 
-def _local_midnight(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
-
-
 async def find_slots(
     session: AsyncSession, clock: Clock, actor: Actor, f: Filters
 ) -> tuple[list[SlotView], bool]:
@@ -370,8 +316,8 @@ async def find_slots(
             )
             return [], False
     now = clock.now()
-    start = max(now, _local_midnight(f.first_day, actor.timezone))
-    end = _local_midnight(f.last_day + timedelta(days=1), actor.timezone)
+    start = max(now, local_midnight(f.first_day, actor.timezone))
+    end = local_midnight(f.last_day + timedelta(days=1), actor.timezone)
     if end <= start:
         return [], False
     found = await slots.search_slots(
@@ -445,7 +391,7 @@ async def _booked_view(
     except NotFound:
         return None
     (view,) = await _slot_views(session, actor, [slot])
-    return BookedView(booking, view, BOOKING_STATUSES[booking.status])
+    return BookedView(booking, view, labels.BOOKING_STATUSES[booking.status])
 
 
 @get("/demandes/{request_id:uuid}", opt={"public": True, "audited": True}, include_in_schema=False)
@@ -468,18 +414,20 @@ async def request_detail(
     try:
         snp = await requests.get_visible_request(session, actor, request_id)
     except NotFound:
-        return _missing(
-            actor,
+        return await missing(
             request,
+            session,
+            actor,
             "Demande introuvable",
             "Cette demande n'existe pas ou n'est pas visible depuis votre compte.",
+            _BACK,
         )
     patient = await session.get(Patient, snp.patient_id)
     await record_reads(
         session, clock, actor, "snp_request", [(snp.id, snp.patient_id)], "request detail"
     )
     now = clock.now()
-    today = now.astimezone(ZoneInfo(actor.timezone)).date()
+    today = local_day(now, actor.timezone)
     context: dict[str, Any] = {}
     if snp.outcome is None:
         communes = await list_communes(session, actor)
@@ -491,8 +439,8 @@ async def request_detail(
             "more": more,
             "communes": communes,
             "gps": await _gp_choices(session, actor, {c.id: c for c in communes}),
-            "modalities": MODALITIES,
-            "closing": CLOSING_OUTCOMES,
+            "modalities": labels.MODALITIES,
+            "closing": labels.CLOSING_OUTCOMES,
         }
     return await page(
         request,
@@ -501,15 +449,15 @@ async def request_detail(
         "regulation_request.html",
         snp=snp,
         patient=patient,
-        years=_years(patient.birth_date, today) if patient else None,
+        years=years_between(patient.birth_date, today) if patient else None,
         age=age_of(snp.received_at, now),
         booked=await _booked_view(session, actor, snp.booking_id),
         slot_was_taken=creneau == "pris",
         today=today,
-        origins=ORIGINS,
-        urgencies=URGENCIES,
-        outcomes=OUTCOMES,
-        sexes=SEXES,
+        origins=labels.ORIGINS,
+        urgencies=labels.URGENCIES,
+        outcomes=labels.OUTCOMES,
+        sexes=labels.SEXES,
         **context,
     )
 
@@ -533,11 +481,13 @@ async def slot_landing(
     try:
         slot = await slots.get_slot(session, actor, slot_id)
     except NotFound:
-        return _missing(
-            actor,
+        return await missing(
             request,
+            session,
+            actor,
             "Créneau introuvable",
             "Ce créneau n'existe pas sur le territoire de votre CPTS.",
+            _BACK,
         )
     now = clock.now()
     (view,) = await _slot_views(session, actor, [slot])
@@ -549,13 +499,13 @@ async def slot_landing(
         "regulation_slot.html",
         slot=view,
         free=slot.is_open(now) and slot.starts_at > now,
-        origins=ORIGINS,
+        origins=labels.ORIGINS,
         default_origin=chosen,
-        urgencies=URGENCIES,
-        sexes=SEXES,
+        urgencies=labels.URGENCIES,
+        sexes=labels.SEXES,
         referral=request.query_params.get("booking-referral"),
         source=request.query_params.get("source"),
-        today=now.astimezone(ZoneInfo(actor.timezone)).date(),
+        today=local_day(now, actor.timezone),
     )
 
 

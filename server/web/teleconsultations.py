@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
@@ -32,41 +31,24 @@ from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed, NotFound
 from scheduling import teleconsultations
-from scheduling.patient import Patient, Sex, patients_by_id
+from scheduling.patient import Patient, patients_by_id
 from scheduling.slot import Slot
 from scheduling.teleconsultation import (
-    Setting,
     Teleconsultation,
-    TeleconsultationOutcome,
     TeleconsultationStatus,
     act_code_for,
 )
 from server.dependencies import ClockDep, DbSession
-from server.web.access import Refusal, forbidden, page, page_actor
+from server.web import labels
+from server.web.access import Refusal, forbidden, missing, page, page_actor
+from server.web.dates import day_and_time, local_day, local_midnight
+from server.web.names import professional_names
+from server.web.query import date_or_none, uuid_or_none
 
-STATUS_LABELS = {
-    TeleconsultationStatus.BOOKED: "programmée",
-    TeleconsultationStatus.STARTED: "en cours",
-    TeleconsultationStatus.COMPLETED: "terminée",
-    TeleconsultationStatus.CANCELLED: "annulée",
-    TeleconsultationStatus.NO_SHOW: "absence",
-}
-SETTING_LABELS = {
-    Setting.HOME: "Au domicile du patient, organisée pour la téléconsultation",
-    Setting.DEDICATED_PLACE: "Dans un lieu dédié à la téléconsultation",
-    Setting.NURSING_VISIT: "Pendant un soin infirmier déjà prévu",
-}
 SETTINGS = [
     {"value": s.value, "label": label, "act_code": act_code_for(s).value}
-    for s, label in SETTING_LABELS.items()
+    for s, label in labels.SETTINGS.items()
 ]
-OUTCOME_LABELS = {
-    TeleconsultationOutcome.ADVICE: "Conseil donné",
-    TeleconsultationOutcome.PRESCRIPTION_SENT: "Ordonnance envoyée",
-    TeleconsultationOutcome.IN_PERSON_VISIT_NEEDED: "Consultation en présentiel nécessaire",
-    TeleconsultationOutcome.WOUND_NETWORK_REFERRAL: "Orientation vers le réseau plaies",
-}
-SEX_LABELS = {Sex.FEMALE: "femme", Sex.MALE: "homme", Sex.OTHER: "autre", Sex.UNKNOWN: "inconnu"}
 # The handover's vital signs: (field, French label, unit, data-type, min, max, step), the
 # ranges of server/teleconsultations/wire.py's VitalSigns, so the browser warns first.
 VITALS = (
@@ -98,10 +80,6 @@ class _Row:
 
 def _roles_of(actor: Actor) -> list[str]:
     return [r for r, role in (("nurse", Role.NURSE), ("gp", Role.GP)) if actor.has_any(role)]
-
-
-def _names(contacts: dict[uuid.UUID, Any], ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    return {i: contacts[i].name if i in contacts else "—" for i in ids}
 
 
 async def _my_lists(
@@ -141,7 +119,7 @@ async def _rows(
     others = [
         t.gp_professional_id if part[t.id] == "nurse" else t.nurse_professional_id for t in tcs
     ]
-    names = _names(await contacts_of(session, actor.territory_id, others), others)
+    names = await professional_names(session, actor, others)
     return [
         _Row(t, part[t.id], names[o], patients.get(t.patient_id))
         for t, o in zip(tcs, others, strict=True)
@@ -176,26 +154,8 @@ async def teleconsultation_list(
         upcoming=await _rows(session, actor, upcoming, part),
         recent=await _rows(session, actor, recent, part),
         is_nurse=actor.has_any(Role.NURSE),
-        status_labels=STATUS_LABELS,
+        status_labels=labels.TELECONSULTATION_STATUSES,
     )
-
-
-def _uuid_or_none(text: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text) if text else None
-    except ValueError:
-        return None
-
-
-def _date_or_none(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _day_start(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
 
 
 def _search_window(du: date | None, au: date | None, today: date) -> tuple[date, date, str | None]:
@@ -228,7 +188,7 @@ def _by_day(slots: list[Slot], zone: str) -> list[tuple[date, list[Slot]]]:
     """Slots grouped by local day, in the order found (earliest first; own GP first)."""
     days: dict[date, list[Slot]] = {}
     for s in slots:
-        days.setdefault(s.starts_at.astimezone(ZoneInfo(zone)).date(), []).append(s)
+        days.setdefault(local_day(s.starts_at, zone), []).append(s)
     return sorted(days.items())
 
 
@@ -246,18 +206,18 @@ async def new_teleconsultation(
     if not isinstance(actor, Actor):
         return actor
     # The search form sends its empty fields too ("&traitant="): read them leniently.
-    medecin, traitant = _uuid_or_none(medecin_), _uuid_or_none(traitant_)
+    medecin, traitant = uuid_or_none(medecin_), uuid_or_none(traitant_)
     zone = actor.timezone
     now = clock.now()
-    local_now = now.astimezone(ZoneInfo(zone))
-    first, last, note = _search_window(_date_or_none(du), _date_or_none(au), local_now.date())
+    today = local_day(now, zone)
+    first, last, note = _search_window(date_or_none(du), date_or_none(au), today)
     try:
         slots = await teleconsultations.assisted_slots(
             session,
             clock,
             actor,
-            start=_day_start(first, zone),
-            end=_day_start(last + timedelta(days=1), zone),
+            start=local_midnight(first, zone),
+            end=local_midnight(last + timedelta(days=1), zone),
             own_gp_id=traitant,
             professional_id=medecin,
         )
@@ -271,6 +231,7 @@ async def new_teleconsultation(
     names |= {
         i: c.name for i, c in (await contacts_of(session, actor.territory_id, gp_ids)).items()
     }
+    consent_day, consent_time = day_and_time(now, zone)
     return await page(
         request,
         session,
@@ -286,10 +247,10 @@ async def new_teleconsultation(
         count=len(slots),
         names=names,
         settings=SETTINGS,
-        sexes=SEX_LABELS,
-        today=local_now.date(),
-        consent_day=local_now.date().isoformat(),
-        consent_time=local_now.strftime("%H:%M"),
+        sexes=labels.SEXES_LOWER,
+        today=today,
+        consent_day=consent_day,
+        consent_time=consent_time,
     )
 
 
@@ -306,15 +267,6 @@ def _handover_view(handover: dict[str, Any] | None) -> dict[str, Any]:
         "question": h.get("question"),
         "empty": not any((vitals, h.get("current_treatments"), h.get("question"))),
     }
-
-
-async def _missing(
-    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, message: str
-) -> Template:
-    """The French "not found" page, with the 404 the API answers in the same case."""
-    shown = await page(request, session, actor, "teleconsultations_missing.html", message=message)
-    shown.status_code = 404
-    return shown
 
 
 @get(
@@ -334,12 +286,14 @@ async def teleconsultation_detail(
     try:
         tc = await teleconsultations.get_as_participant(session, actor, tc_id)
     except NotFound:
-        return await _missing(
+        return await missing(
             request,
             session,
             actor,
+            "Téléconsultation introuvable",
             "Cette téléconsultation n'existe pas ou ne vous concerne pas : seuls le médecin "
             "et l'infirmier(ère) qui l'assiste l'ouvrent.",
+            ("/teleconsultations", "Revenir à mes téléconsultations"),
         )
     patient = await session.get(Patient, tc.patient_id)
     await record_reads(
@@ -350,13 +304,12 @@ async def teleconsultation_detail(
         [(tc.id, tc.patient_id)],
         "teleconsultation detail page",
     )
-    contacts = await contacts_of(
-        session, actor.territory_id, [tc.gp_professional_id, tc.nurse_professional_id]
+    names = await professional_names(
+        session, actor, [tc.gp_professional_id, tc.nurse_professional_id]
     )
-    names = _names(contacts, [tc.gp_professional_id, tc.nurse_professional_id])
     now = clock.now()
     handover = _handover_view(tc.handover)
-    measured = (handover["measured_at"] or now).astimezone(ZoneInfo(actor.timezone))
+    measured_day, measured_time = day_and_time(handover["measured_at"] or now, actor.timezone)
     return await page(
         request,
         session,
@@ -372,14 +325,14 @@ async def teleconsultation_detail(
         may_start=tc.status is TeleconsultationStatus.BOOKED,
         early=now < tc.starts_at - teleconsultations.EARLY_START,
         begun=now >= tc.starts_at,
-        status_label=STATUS_LABELS[tc.status],
-        setting_label=SETTING_LABELS[tc.setting],
-        outcome_labels=OUTCOME_LABELS,
-        sexes=SEX_LABELS,
+        status_label=labels.TELECONSULTATION_STATUSES[tc.status],
+        setting_label=labels.SETTINGS[tc.setting],
+        outcome_labels=labels.TELECONSULTATION_OUTCOMES,
+        sexes=labels.SEXES_LOWER,
         handover=handover,
         vitals=VITALS,
-        measured_day=measured.date().isoformat(),
-        measured_time=measured.strftime("%H:%M"),
+        measured_day=measured_day,
+        measured_time=measured_time,
     )
 
 

@@ -50,19 +50,22 @@ def local_time(value: datetime, zone: str) -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
+def _day_of(value: date | datetime, zone: str | None) -> date:
+    """The day of `value`: in `zone` for an instant, when one is given."""
+    if isinstance(value, datetime):
+        return (value.astimezone(ZoneInfo(zone)) if zone else value).date()
+    return value
+
+
 def long_date(value: date | datetime, zone: str | None = None) -> str:
     """« mardi 1 décembre 2026 »."""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(zone)) if zone else value
-        value = value.date()
+    value = _day_of(value, zone)
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def short_date(value: date | datetime, zone: str | None = None) -> str:
     """« mar. 1/12 »: a column head of the week view."""
-    if isinstance(value, datetime):
-        value = value.astimezone(ZoneInfo(zone)) if zone else value
-        value = value.date()
+    value = _day_of(value, zone)
     return f"{WEEKDAYS[value.weekday()][:3]}. {value.day}/{value.month}"
 
 

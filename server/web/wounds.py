@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,6 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.accounts.account import Account
 from coordination.directory.lookup import contacts_of
 from coordination.referrals import experts, messages, photos, referrals
 from coordination.referrals.assessment import (
@@ -33,92 +32,22 @@ from coordination.referrals.expert import Expert, Expertise
 from coordination.referrals.referral import (
     OPEN_STATUSES,
     FollowUp,
-    Priority,
     Referral,
     ReferralStatus,
 )
 from kernel.actor import Actor, Role
 from kernel.audit import record_reads
 from kernel.errors import NotFound
-from scheduling.patient import Patient, Sex, patients_by_id
+from scheduling.patient import Patient, patients_by_id
 from server.dependencies import ClockDep, DbSession
-from server.web.access import Refusal, navigation, page, page_actor
+from server.web import labels
+from server.web.access import Refusal, missing, page, page_actor
+from server.web.dates import day_and_time, local_day, span
+from server.web.names import account_names, professional_names
 from server.web.templating import local
 
 ROLES = (Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
 
-STATUS_LABELS = {
-    ReferralStatus.REQUESTED: "Demandée",
-    ReferralStatus.ACCEPTED: "Prise en charge",
-    ReferralStatus.REJECTED: "Déclinée",
-    ReferralStatus.IN_PROGRESS: "En cours",
-    ReferralStatus.COMPLETED: "Répondue",
-    ReferralStatus.CANCELLED: "Annulée",
-}
-PRIORITY_LABELS = {Priority.ROUTINE: "Routine", Priority.URGENT: "Urgente"}
-EXPERTISE_LABELS = {
-    Expertise.VASCULAR: "Angiologie",
-    Expertise.DERMATOLOGY: "Dermatologie",
-    Expertise.WOUND_NURSE: "IDE experte plaies",
-}
-WOUND_LABELS = {
-    WoundType.VENOUS_ULCER: "Ulcère veineux",
-    WoundType.ARTERIAL_ULCER: "Ulcère artériel",
-    WoundType.MIXED_ULCER: "Ulcère mixte",
-    WoundType.PRESSURE_ULCER: "Escarre",
-    WoundType.DIABETIC_FOOT: "Plaie du pied diabétique",
-    WoundType.POST_SURGICAL: "Plaie post-opératoire",
-    WoundType.OTHER: "Autre plaie",
-}
-EXUDATE_LABELS = {
-    Exudate.NONE: "Aucun",
-    Exudate.LOW: "Faible",
-    Exudate.MODERATE: "Modéré",
-    Exudate.HIGH: "Abondant",
-}
-SIGN_LABELS = {
-    InfectionSign.ERYTHEMA: "Érythème",
-    InfectionSign.WARMTH: "Chaleur locale",
-    InfectionSign.SWELLING: "Œdème",
-    InfectionSign.PAIN_INCREASE: "Douleur en augmentation",
-    InfectionSign.PURULENT_DISCHARGE: "Écoulement purulent",
-    InfectionSign.ODOUR: "Odeur",
-    InfectionSign.FEVER: "Fièvre",
-    InfectionSign.DELAYED_HEALING: "Retard de cicatrisation",
-}
-BED_LABELS = {
-    "black": "Noir (nécrose)",
-    "yellow": "Jaune (fibrine)",
-    "red": "Rouge (bourgeonnement)",
-    "pink": "Rose (épidermisation)",
-}
-BRADEN_LABELS = {
-    "sensory_perception": "Perception sensorielle",
-    "moisture": "Humidité",
-    "activity": "Activité",
-    "mobility": "Mobilité",
-    "nutrition": "Nutrition",
-    "friction_shear": "Friction et cisaillement",
-}
-BRADEN_RISK_LABELS = {
-    "very_high": "risque très élevé",
-    "high": "risque élevé",
-    "moderate": "risque modéré",
-    "mild": "risque faible",
-    "none": "pas de risque",
-}
-FOLLOW_UP_LABELS = {
-    FollowUp.NONE: "Pas de suivi particulier",
-    FollowUp.ASSISTED_TELECONSULTATION: "Téléconsultation assistée",
-    FollowUp.OFFICE_VISIT: "Consultation au cabinet",
-    FollowUp.HOSPITAL: "Orientation hospitalière",
-}
-SEX_LABELS = {
-    Sex.FEMALE: "Femme",
-    Sex.MALE: "Homme",
-    Sex.OTHER: "Autre",
-    Sex.UNKNOWN: "Non précisé",
-}
 STATUS_PARAMS = {
     "demandees": ReferralStatus.REQUESTED,
     "prises-en-charge": ReferralStatus.ACCEPTED,
@@ -131,18 +60,18 @@ PHOTO_TYPES = "image/jpeg,image/png,image/heic,image/heif,.heic,.heif"
 _LIST_LIMIT = 200
 
 LABELS: dict[str, Any] = {
-    "status": STATUS_LABELS,
-    "priority": PRIORITY_LABELS,
-    "expertise": EXPERTISE_LABELS,
-    "wound": WOUND_LABELS,
-    "exudate": EXUDATE_LABELS,
-    "sign": SIGN_LABELS,
-    "bed": BED_LABELS,
-    "braden": BRADEN_LABELS,
+    "status": labels.REFERRAL_STATUSES,
+    "priority": labels.PRIORITIES,
+    "expertise": labels.EXPERTISES,
+    "wound": labels.WOUND_TYPES,
+    "exudate": labels.EXUDATES,
+    "sign": labels.INFECTION_SIGNS,
+    "bed": labels.WOUND_BEDS,
+    "braden": labels.BRADEN_ITEMS,
     "braden_top": BRADEN_SUBSCALES,
-    "braden_risk": BRADEN_RISK_LABELS,
-    "follow_up": FOLLOW_UP_LABELS,
-    "sex": SEX_LABELS,
+    "braden_risk": labels.BRADEN_RISKS,
+    "follow_up": labels.FOLLOW_UPS,
+    "sex": labels.SEXES,
 }
 
 
@@ -151,18 +80,8 @@ LABELS: dict[str, Any] = {
 
 def _remaining(due: datetime, now: datetime) -> str:
     """« dans 1 j 4 h », « dans 35 min » or « depuis 2 h » (past the deadline)."""
-    delta = due - now
-    late = delta < timedelta(0)
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        text = f"{days} j {hours} h" if hours else f"{days} j"
-    elif hours:
-        text = f"{hours} h {mins:02d}" if mins else f"{hours} h"
-    else:
-        text = f"{mins} min"
-    return f"depuis {text}" if late else f"dans {text}"
+    text = span(abs(due - now))
+    return f"depuis {text}" if due < now else f"dans {text}"
 
 
 def _is_late(r: Referral, now: datetime) -> bool:
@@ -172,7 +91,7 @@ def _is_late(r: Referral, now: datetime) -> bool:
 def _status_label(r: Referral) -> str:
     if r.status is ReferralStatus.REQUESTED and r.assigned_expert_id is None:
         return "En attente d'un expert"
-    return STATUS_LABELS[r.status]
+    return labels.REFERRAL_STATUSES[r.status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,19 +131,6 @@ async def _expert_names(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, 
     )
     contacts = await contacts_of(session, actor.territory_id, (e.professional_id for e in rows))
     return {e.id: contacts[e.professional_id].name for e in rows if e.professional_id in contacts}
-
-
-async def _author_names(
-    session: AsyncSession, actor: Actor, account_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    if not account_ids:
-        return {}
-    rows = await session.execute(
-        select(Account.id, Account.display_name).where(
-            Account.id.in_(account_ids), Account.territory_id == actor.territory_id
-        )
-    )
-    return {account_id: name for account_id, name in rows.all()}
 
 
 def _queue_order(rows: list[_Row]) -> list[_Row]:
@@ -309,19 +215,6 @@ def _nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
-def _local_now(now: datetime, zone: str) -> dict[str, str]:
-    here = now.astimezone(ZoneInfo(zone))
-    return {"day": here.date().isoformat(), "time": here.strftime("%H:%M")}
-
-
-def _not_found(actor: Actor, request: Request[Any, Any, Any]) -> Template:
-    return Template(
-        template_name="wounds_missing.html",
-        context={"signed_in": True, "nav": navigation(actor, request.url.path)},
-        status_code=404,
-    )
-
-
 # --- pages --------------------------------------------------------------------------------
 
 
@@ -393,20 +286,20 @@ async def new_referral(
     actor = page_actor(request, Role.NURSE)
     if not isinstance(actor, Actor):
         return actor
+    day, at = day_and_time(clock.now(), actor.timezone)
     return await page(
         request,
         session,
         actor,
         "wounds_new.html",
         labels=LABELS,
-        now=_local_now(clock.now(), actor.timezone),
-        today=clock.now().astimezone(ZoneInfo(actor.timezone)).date().isoformat(),
+        now={"day": day, "time": at},
+        today=day,
         photo_types=PHOTO_TYPES,
         wound_types=list(WoundType),
         exudates=list(Exudate),
         signs=list(InfectionSign),
         expertises=list(Expertise),
-        sexes=list(Sex),
     )
 
 
@@ -423,7 +316,15 @@ async def referral_detail(
     try:
         r, expert = await referrals.get_visible(session, actor, referral_id)
     except NotFound:
-        return _not_found(actor, request)
+        return await missing(
+            request,
+            session,
+            actor,
+            "Demande d'avis introuvable",
+            "Cette demande n'existe pas ou ne vous est pas ouverte : seuls l'infirmier(e) qui "
+            "l'a envoyée, l'expert qui la traite et la coordination de la CPTS y ont accès.",
+            ("/avis", "Revenir aux avis plaies"),
+        )
     patient = None
     if referrals.may_see_identity(actor, r, expert):
         patient = await session.get(Patient, r.patient_id)
@@ -436,13 +337,14 @@ async def referral_detail(
     assigned = expert is not None and expert.active and r.assigned_expert_id == expert.id
     member = actor.is_staff or assigned or requester
     thread = (await messages.thread(session, actor, r.id))[1] if member else []
-    authors = await _author_names(session, actor, {m.author_account_id for m in thread})
+    authors = await account_names(session, actor, {m.author_account_id for m in thread})
     names = await _expert_names(session, actor)
-    contacts = await contacts_of(session, actor.territory_id, [r.requester_professional_id])
-    requester_name = contacts[r.requester_professional_id].name if contacts else "—"
+    requester_name = (await professional_names(session, actor, [r.requester_professional_id]))[
+        r.requester_professional_id
+    ]
     candidates: list[dict[str, Any]] = []
     if actor.is_staff and r.status in (ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED):
-        today = now.astimezone(ZoneInfo(actor.timezone)).date()
+        today = local_day(now, actor.timezone)
         for load in await experts.roster(session, actor, today):
             e = load.expert
             if e.active and e.expertise is r.expertise and e.id != r.assigned_expert_id:

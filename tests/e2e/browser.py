@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,69 @@ def bearer(base: str, email: str) -> dict[str, str]:
     response = httpx.post(f"{base}/api/v1/auth/login", json={"email": email, "password": "demo"})
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def live(page: Any) -> None:
+    """Wait until the page's websocket is live (live.js sets `data-live="ready"`)."""
+    await page.wait_for_selector("body[data-live='ready']", state="attached", timeout=10_000)
+
+
+async def fill(page: Any, values: dict[str, str]) -> None:
+    """Type each value into the input its selector names, in order."""
+    for selector, value in values.items():
+        await page.fill(selector, value)
+
+
+def created(base: str, headers: dict[str, str], path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST `body` to the API's `path` (« /slots »); the 201 answer's JSON."""
+    response = httpx.post(f"{base}/api/v1{path}", headers=headers, json=body)
+    assert response.status_code == 201, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def publish_slot(
+    base: str,
+    gp: dict[str, str],
+    start: datetime,
+    *,
+    minutes: int = 15,
+    modality: str = "office",
+    visibility: tuple[str, ...] = ("snp",),
+    **extra: Any,
+) -> dict[str, Any]:
+    """A slot the GP of the bearer `gp` publishes at `start`."""
+    body = {
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=minutes)).isoformat(),
+        "modality": modality,
+        "visibility": list(visibility),
+    }
+    return created(base, gp, "/slots", body | extra)
+
+
+def sas_booking(
+    base: str,
+    slot_id: str,
+    patient: dict[str, str],
+    reason: str = "Toux",
+    booking: dict[str, Any] | None = None,
+) -> None:
+    """The SAS regulator records a request for `patient` and books the slot for it."""
+    regulator = bearer(base, "regulator@sud-yvelines.test")
+    request = created(
+        base,
+        regulator,
+        "/requests",
+        {"origin": "sas_regulator", "reason": reason, "patient": patient},
+    )
+    created(
+        base,
+        regulator,
+        "/bookings",
+        {"slot_id": slot_id, "request_id": request["id"], "channel": "sas_regulator"}
+        | (booking or {}),
+    )
 
 
 # Pages run under a content security policy without 'unsafe-eval': Playwright's

@@ -9,27 +9,23 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.browser import bearer, shot, signed_in
+from tests.e2e.browser import bearer, created, live, shot, signed_in
 
 
 def _new_request(base: str, family_name: str, origin: str = "sas_regulator") -> str:
-    response = httpx.post(
-        f"{base}/api/v1/requests",
-        headers=bearer(base, "regulator@sud-yvelines.test"),
-        json={
-            "origin": origin,
-            "reason": "Douleur thoracique atypique, à voir sous 24 h",
-            "urgency": "within_24h",
-            "patient": {
-                "family_name": family_name,
-                "given_name": "Paulette",
-                "birth_date": "1950-06-01",
-                "sex": "female",
-            },
-        },
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    patient = {
+        "family_name": family_name,
+        "given_name": "Paulette",
+        "birth_date": "1950-06-01",
+        "sex": "female",
+    }
+    body = {
+        "origin": origin,
+        "reason": "Douleur thoracique atypique, à voir sous 24 h",
+        "urgency": "within_24h",
+        "patient": patient,
+    }
+    return str(created(base, bearer(base, "regulator@sud-yvelines.test"), "/requests", body)["id"])
 
 
 def _calendar(base: str, url: str) -> str:
@@ -48,7 +44,7 @@ async def test_coordinator_pages_journey(served: str, browser: Any) -> None:
     assert await page.locator("h1").inner_text() == "Demandes de soins non programmés"
     assert await page.locator(f'#open-table tr[data-request="{first}"]').count() == 1
     assert f"AVANT{tag.upper()}" in await page.locator(f'tr[data-request="{first}"]').inner_text()
-    await page.wait_for_function("() => document.body.dataset.live === 'ready'", timeout=10_000)
+    await live(page)
     await page.evaluate("window.__notReloaded = true")
 
     second = _new_request(served, f"Apres{tag}", origin="pharmacist")

@@ -6,52 +6,21 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
-from tests.e2e.browser import bearer as _token
-from tests.e2e.browser import shot, signed_in
+from tests.e2e.browser import bearer, live, publish_slot, sas_booking, shot, signed_in
 
 
 def _book_a_request(base: str) -> None:
-    gp = _token(base, "gp5@sud-yvelines.test")
     start = (datetime.now(UTC) + timedelta(days=40)).replace(
         hour=4, minute=0, second=0, microsecond=0
     )
-    slot = httpx.post(
-        f"{base}/api/v1/slots",
-        headers=gp,
-        json={
-            "start": start.isoformat(),
-            "end": (start + timedelta(minutes=15)).isoformat(),
-            "modality": "video",
-            "visibility": ["snp"],
-        },
-    )
-    assert slot.status_code == 201, slot.text
-    regulator = _token(base, "regulator@sud-yvelines.test")
+    slot = publish_slot(base, bearer(base, "gp5@sud-yvelines.test"), start, modality="video")
     patient = {
         "family_name": "Navigateur",
         "given_name": "Test",
         "birth_date": "1960-01-01",
         "sex": "male",
     }
-    request = httpx.post(
-        f"{base}/api/v1/requests",
-        headers=regulator,
-        json={"origin": "sas_regulator", "reason": "Toux", "patient": patient},
-    )
-    assert request.status_code == 201, request.text
-    booked = httpx.post(
-        f"{base}/api/v1/bookings",
-        headers=regulator,
-        json={
-            "slot_id": slot.json()["id"],
-            "request_id": request.json()["id"],
-            "channel": "sas_regulator",
-            "patient": patient,
-        },
-    )
-    assert booked.status_code == 201, booked.text
+    sas_booking(base, slot["id"], patient, booking={"patient": patient})
 
 
 async def test_dashboard_shows_figures_and_follows_a_booking_live(
@@ -59,7 +28,7 @@ async def test_dashboard_shows_figures_and_follows_a_booking_live(
 ) -> None:
     page = await signed_in(browser, served, "coordinator@sud-yvelines.test", "/tableau-de-bord")
     await page.set_viewport_size({"width": 1280, "height": 1600})
-    await page.wait_for_function("() => document.body.dataset.live === 'ready'", timeout=10_000)
+    await live(page)
     await page.wait_for_function(
         "() => document.body.dataset.refreshed !== undefined", timeout=10_000
     )

@@ -8,12 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from tests.e2e.browser import bearer, shot, signed_in
+from tests.e2e.browser import fill, live, sas_booking, shot, signed_in
 
 PARIS = ZoneInfo("Europe/Paris")
-LIVE = "() => document.body.dataset.live === 'ready'"
 
 
 async def _accept(dialog: Any) -> None:
@@ -21,25 +18,13 @@ async def _accept(dialog: Any) -> None:
 
 
 def _regulator_books(base: str, slot_id: str, family_name: str) -> None:
-    regulator = bearer(base, "regulator@sud-yvelines.test")
     patient = {
         "family_name": family_name,
         "given_name": "Jeanne",
         "birth_date": "1958-03-04",
         "sex": "female",
     }
-    request = httpx.post(
-        f"{base}/api/v1/requests",
-        headers=regulator,
-        json={"origin": "sas_regulator", "reason": "Fièvre depuis trois jours", "patient": patient},
-    )
-    assert request.status_code == 201, request.text
-    booked = httpx.post(
-        f"{base}/api/v1/bookings",
-        headers=regulator,
-        json={"slot_id": slot_id, "request_id": request.json()["id"], "channel": "sas_regulator"},
-    )
-    assert booked.status_code == 201, booked.text
+    sas_booking(base, slot_id, patient, "Fièvre depuis trois jours")
 
 
 async def test_gp_publishes_availability_closes_a_slot_and_sees_a_booking_live(
@@ -48,7 +33,7 @@ async def test_gp_publishes_availability_closes_a_slot_and_sees_a_booking_live(
     page = await signed_in(browser, served, "gp1@sud-yvelines.test", "/creneaux")
     page.on("dialog", _accept)
     assert await page.locator("h1").inner_text() == "Mes créneaux"
-    await page.wait_for_function(LIVE, timeout=10_000)
+    await live(page)
 
     # Every Monday and Thursday 14:00–15:00, 15-minute office slots, for four weeks.
     today = datetime.now(PARIS).date()
@@ -61,11 +46,16 @@ async def test_gp_publishes_availability_closes_a_slot_and_sees_a_booking_live(
     )
     await form.locator('input[name="_days"][value="MO"]').check()
     await form.locator('input[name="_days"][value="TH"]').check()
-    await page.fill("#rule-start", monday.isoformat())
-    await page.fill("#rule-until", (monday + timedelta(days=27)).isoformat())
-    await page.fill("#rule-start-time", "14:00")
-    await page.fill("#rule-end-time", "15:00")
-    await page.fill("#rule-minutes", "15")
+    await fill(
+        page,
+        {
+            "#rule-start": monday.isoformat(),
+            "#rule-until": (monday + timedelta(days=27)).isoformat(),
+            "#rule-start-time": "14:00",
+            "#rule-end-time": "15:00",
+            "#rule-minutes": "15",
+        },
+    )
     await page.select_option("#rule-modality", "office")
     await form.locator('input[name="visibility"][value="snp"]').check()
     await form.locator('input[name="visibility"][value="pro"]').check()
@@ -103,7 +93,7 @@ async def test_gp_publishes_availability_closes_a_slot_and_sees_a_booking_live(
     await shot(page, "gp-slots-published")
 
     # The regulator books the Thursday 14:30 slot from another client: it appears live.
-    await page.wait_for_function(LIVE, timeout=10_000)
+    await live(page)
     thursday = days.nth(3).locator(".slot.free", has_text="14:30–14:45")
     booked_id = await thursday.get_attribute("data-slot-id")
     assert booked_id

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.e2e.browser import bearer, shot, signed_in
+from tests.e2e.browser import bearer, fill, live, publish_slot, sas_booking, shot, signed_in
 
 PARIS = ZoneInfo("Europe/Paris")
 REQUEST_PAGE = re.compile(r".*/demandes/[0-9a-f-]{36}$")
@@ -23,52 +23,31 @@ def _slot_tomorrow(base: str, gp_email: str, at: time) -> tuple[dict[str, Any], 
     gp = bearer(base, gp_email)
     me = httpx.get(f"{base}/api/v1/me", headers=gp).json()
     day = datetime.now(PARIS).date() + timedelta(days=1)
-    start = datetime.combine(day, at, tzinfo=PARIS)
-    slot = httpx.post(
-        f"{base}/api/v1/slots",
-        headers=gp,
-        json={
-            "start": start.isoformat(),
-            "end": (start + timedelta(minutes=15)).isoformat(),
-            "modality": "office",
-            "visibility": ["snp"],
-        },
-    )
-    assert slot.status_code == 201, slot.text
-    return slot.json(), str(me["professional"]["id"]), day
+    slot = publish_slot(base, gp, datetime.combine(day, at, tzinfo=PARIS))
+    return slot, str(me["professional"]["id"]), day
 
 
 def _book_for_someone_else(base: str, slot_id: str) -> None:
-    other = bearer(base, "regulator@sud-yvelines.test")
-    theirs = httpx.post(
-        f"{base}/api/v1/requests",
-        headers=other,
-        json={
-            "origin": "sas_regulator",
-            "reason": "Toux",
-            "patient": {
-                "family_name": "Autre",
-                "given_name": "Patient",
-                "birth_date": "1970-01-01",
-                "sex": "male",
-            },
-        },
-    )
-    assert theirs.status_code == 201, theirs.text
-    taken = httpx.post(
-        f"{base}/api/v1/bookings",
-        headers=other,
-        json={"slot_id": slot_id, "request_id": theirs.json()["id"], "channel": "sas_regulator"},
-    )
-    assert taken.status_code == 201, taken.text
+    patient = {
+        "family_name": "Autre",
+        "given_name": "Patient",
+        "birth_date": "1970-01-01",
+        "sex": "male",
+    }
+    sas_booking(base, slot_id, patient)
 
 
 async def _fill_request(page: Any, prefix: str, family: str) -> None:
     await page.fill(f"#{prefix}-reason", "Douleur à l'oreille depuis hier, fièvre à 38,5")
     await page.select_option(f"#{prefix}-urgency", "within_24h")
-    await page.fill(f"#{prefix}-family", family)
-    await page.fill(f"#{prefix}-given", "Jeanne")
-    await page.fill(f"#{prefix}-birth", "1948-03-04")
+    await fill(
+        page,
+        {
+            f"#{prefix}-family": family,
+            f"#{prefix}-given": "Jeanne",
+            f"#{prefix}-birth": "1948-03-04",
+        },
+    )
     await page.select_option(f"#{prefix}-sex", "female")
     await page.fill(f"#{prefix}-phone", "06 12 34 56 78")
 
@@ -79,7 +58,7 @@ async def test_a_regulator_books_a_slot_and_the_gp_sees_it_live(served: str, bro
 
     # Context A: the GP's week, live.
     gp = await signed_in(browser, served, "gp2@sud-yvelines.test", f"/creneaux?semaine={day}")
-    await gp.wait_for_selector("body[data-live='ready']", state="attached", timeout=10_000)
+    await live(gp)
     assert await gp.locator(f'#week .slot[data-slot-id="{slot["id"]}"]').count() == 1
     await gp.evaluate("window.__notReloaded = true")
 
@@ -95,11 +74,11 @@ async def test_a_regulator_books_a_slot_and_the_gp_sees_it_live(served: str, bro
     assert "Sous 24 h" in await reg.locator("#request").inner_text()
 
     # …finds gp2's slot…
-    await reg.wait_for_selector("body[data-live='ready']", state="attached", timeout=10_000)
+    await live(reg)
     await reg.select_option("#medecin", gp_id)
     await reg.click("#search")
     await reg.wait_for_url(lambda url: f"medecin={gp_id}" in url)
-    await reg.wait_for_selector("body[data-live='ready']", state="attached", timeout=10_000)
+    await live(reg)
     row = reg.locator(f'#slots tr[data-slot-id="{slot["id"]}"]')
     assert await row.count() == 1
     text = await row.inner_text()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.e2e.browser import bearer, shot, signed_in
+from tests.e2e.browser import bearer, created, fill, live, publish_slot, shot, signed_in
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -23,42 +23,35 @@ def _assisted_slots(base: str) -> tuple[list[dict[str, Any]], str]:
     first = (datetime.now(UTC) + timedelta(days=2)).replace(
         hour=5, minute=0, second=0, microsecond=0
     )
-    slots = []
-    for start in (first, first + timedelta(minutes=30)):
-        slot = httpx.post(
-            f"{base}/api/v1/slots",
-            headers=gp,
-            json={
-                "start": start.isoformat(),
-                "end": (start + timedelta(minutes=20)).isoformat(),
-                "modality": "video",
-                "visibility": ["pro", "cpts"],
-                "assisted": True,
-            },
+    slots = [
+        publish_slot(
+            base,
+            gp,
+            start,
+            minutes=20,
+            modality="video",
+            visibility=("pro", "cpts"),
+            assisted=True,
         )
-        assert slot.status_code == 201, slot.text
-        slots.append(slot.json())
+        for start in (first, first + timedelta(minutes=30))
+    ]
     return slots, str(me["professional"]["id"])
 
 
 def _taken_by_another_nurse(base: str, slot_id: str) -> None:
-    booked = httpx.post(
-        f"{base}/api/v1/teleconsultations",
-        headers=bearer(base, "nurse2@sud-yvelines.test"),
-        json={
-            "slot_id": slot_id,
-            "setting": "home",
-            "consent": {"given": True, "collected_at": datetime.now(UTC).isoformat()},
-            "reason": "Autre patient",
-            "patient": {
-                "family_name": "Autre",
-                "given_name": "Patient",
-                "birth_date": "1950-01-01",
-                "sex": "male",
-            },
+    body = {
+        "slot_id": slot_id,
+        "setting": "home",
+        "consent": {"given": True, "collected_at": datetime.now(UTC).isoformat()},
+        "reason": "Autre patient",
+        "patient": {
+            "family_name": "Autre",
+            "given_name": "Patient",
+            "birth_date": "1950-01-01",
+            "sex": "male",
         },
-    )
-    assert booked.status_code == 201, booked.text
+    }
+    created(base, bearer(base, "nurse2@sud-yvelines.test"), "/teleconsultations", body)
 
 
 async def test_a_nurse_books_an_assisted_teleconsultation_and_writes_her_handover(
@@ -85,9 +78,10 @@ async def test_a_nurse_books_an_assisted_teleconsultation_and_writes_her_handove
     await shot(page, "tele-search")
 
     await page.locator(f"#slot-{spare['id']}").check()
-    await page.fill("#family_name", "Navigatrice")
-    await page.fill("#given_name", "Odette")
-    await page.fill("#birth_date", "1938-03-14")
+    await fill(
+        page,
+        {"#family_name": "Navigatrice", "#given_name": "Odette", "#birth_date": "1938-03-14"},
+    )
     await page.select_option("#sex", "female")
     await page.fill("#phone", "06 12 34 56 78")
     await page.fill("#reason", "Dyspnée d'effort et oedèmes depuis 3 jours")
@@ -123,15 +117,20 @@ async def test_a_nurse_books_an_assisted_teleconsultation_and_writes_her_handove
     gp_page = await signed_in(browser, served, "gp3@sud-yvelines.test", "/teleconsultations")
     assert "NAVIGATRICE Odette" in await gp_page.locator("#tc-upcoming").inner_text()
     await gp_page.goto(tc_url)
-    await gp_page.wait_for_selector("body[data-live='ready']", state="attached", timeout=10_000)
+    await live(gp_page)
     assert "Aucune transmission" in await gp_page.locator("#tc-handover").inner_text()
 
-    await page.fill("#vital-systolic_mmhg", "148")
-    await page.fill("#vital-heart_rate_bpm", "92")
-    await page.fill("#vital-spo2_percent", "93")
-    await page.fill("#vital-temperature_c", "38.2")
-    await page.fill("#treatments", "Furosémide 40 mg le matin")
-    await page.fill("#question", "Majoration du diurétique ?")
+    await fill(
+        page,
+        {
+            "#vital-systolic_mmhg": "148",
+            "#vital-heart_rate_bpm": "92",
+            "#vital-spo2_percent": "93",
+            "#vital-temperature_c": "38.2",
+            "#treatments": "Furosémide 40 mg le matin",
+            "#question": "Majoration du diurétique ?",
+        },
+    )
     await page.click("#tc-handover-submit")
     await page.wait_for_selector("[data-vital='temperature_c']", timeout=10_000)
     handover = await page.locator("#tc-handover").inner_text()

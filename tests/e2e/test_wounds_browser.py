@@ -13,7 +13,7 @@ import httpx
 from PIL import Image, ImageDraw
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.browser import bearer, shot, signed_in
+from tests.e2e.browser import bearer, fill, live, shot, signed_in
 
 NURSE = "nurse1@sud-yvelines.test"
 EXPERTS = [f"expert{n}@sud-yvelines.test" for n in (1, 2, 3)]
@@ -51,9 +51,9 @@ def _routed_expert(base: str, referral_id: str) -> str:
 
 
 async def _fill_referral(page: Any, photo: Path) -> None:
-    await page.fill("#p-family", "Navigateur-Plaie")
-    await page.fill("#p-given", "Jeanne")
-    await page.fill("#p-birth", "1941-05-12")
+    await fill(
+        page, {"#p-family": "Navigateur-Plaie", "#p-given": "Jeanne", "#p-birth": "1941-05-12"}
+    )
     await page.select_option("#p-sex", "female")
     await page.check("#consent")
     await page.select_option("#expertise", "vascular")
@@ -61,13 +61,18 @@ async def _fill_referral(page: Any, photo: Path) -> None:
         "#question", "Ulcère qui ne cicatrise pas malgré la compression : IPS à refaire ?"
     )
     await page.select_option("#a-type", "venous_ulcer")
-    await page.fill("#a-site", "malléole interne gauche")
-    await page.fill("#a-age", "9")
-    await page.fill("#a-length", "4")
-    await page.fill("#a-width", "2.5")
-    await page.fill("#a-depth", "0.3")
-    await page.fill("#a-bed-yellow", "40")
-    await page.fill("#a-bed-red", "60")
+    await fill(
+        page,
+        {
+            "#a-site": "malléole interne gauche",
+            "#a-age": "9",
+            "#a-length": "4",
+            "#a-width": "2.5",
+            "#a-depth": "0.3",
+            "#a-bed-yellow": "40",
+            "#a-bed-red": "60",
+        },
+    )
     await page.select_option("#a-exudate", "moderate")
     await page.fill("#a-pain", "6")
     await page.check("input[name=_sign][value=erythema]")
@@ -101,7 +106,7 @@ async def test_nurse_refers_a_wound_and_the_expert_answers(
     assert await nurse.locator(".thumbs img").count() == 1
     assert "NAVIGATEUR-PLAIE Jeanne" in await nurse.locator("#patient-identity").inner_text()
     assert await nurse.locator("#trajectory circle.point").count() == 1
-    await nurse.wait_for_function("() => document.body.dataset.live === 'ready'", timeout=10_000)
+    await live(nurse)
     await shot(nurse, "wound-referral-sent")
 
     expert_email = _routed_expert(served, referral_id)

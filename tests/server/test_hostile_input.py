@@ -131,3 +131,19 @@ def test_ordinary_text_passes_the_hygiene_check() -> None:
         "text contains control or bidirectional-override characters",
         "reason",
     )
+
+
+async def test_a_body_field_named_like_a_dependency_is_a_client_error(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/login", json={"email": "a@b.test", "password": "x", "session": {}}
+    )
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["field"] == "session"
+
+
+async def test_a_missing_body_is_named(client: httpx.AsyncClient) -> None:
+    h = await _regulator(client)
+    response = await client.post("/api/v1/requests", headers=h)
+    assert response.status_code == 400 and response.json()["field"] == "body"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from openpyxl import load_workbook
@@ -35,7 +36,7 @@ async def test_indicators_answer_every_contract_key_and_move_with_a_booking(
     client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
     staff = await login(client, "coordinator@sud-yvelines.test")
-    today = clock.now().date()
+    today = clock.now().astimezone(ZoneInfo("Europe/Paris")).date()  # the territory's day
     params = {"from": f"{today.year}-01-01", "to": today.isoformat()}
     before = await client.get("/api/v1/indicators", headers=staff, params=params)
     assert before.status_code == 200, before.text
@@ -108,7 +109,10 @@ async def test_indicators_are_for_staff_and_check_their_period(client: httpx.Asy
 async def test_exports_open_in_a_spreadsheet(client: httpx.AsyncClient, clock: FrozenClock) -> None:
     staff = await login(client, "coordinator@sud-yvelines.test")
     year = clock.now().year
-    params = {"from": f"{year}-01-01", "to": clock.now().date().isoformat()}
+    params = {
+        "from": f"{year}-01-01",
+        "to": clock.now().astimezone(ZoneInfo("Europe/Paris")).date().isoformat(),
+    }
     as_csv = await client.get(
         "/api/v1/indicators", headers=staff, params=params | {"format": "csv"}
     )

@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from litestar import Litestar
@@ -226,7 +227,9 @@ async def test_least_loaded_routing_absences_and_reassignment(
     r = await refer(client, nurse, clock)
     assert loads[r["assigned_expert_id"]] == min(loads.values())
 
-    today = clock.now().date().isoformat()
+    today = (
+        clock.now().astimezone(ZoneInfo("Europe/Paris")).date().isoformat()
+    )  # the territory's day
     absences = []
     for e in roster:
         added = await client.post(

@@ -3,15 +3,6 @@
 // with data-then="none"), then refreshes the lists from the server's rendering.
 "use strict";
 (() => {
-  async function refreshLists() {
-    const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (!response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-    for (const region of document.querySelectorAll("[data-live-region]")) {
-      const next = fresh.getElementById(region.id);
-      if (next && next.innerHTML !== region.innerHTML) region.innerHTML = next.innerHTML;
-    }
-  }
 
   function reveal(box) {
     box.hidden = false;
@@ -48,7 +39,7 @@
       return;
     }
     if (source.tagName === "FORM" && source.id === "token-form") source.reset();
-    refreshLists().catch(() => {});
+    refreshRegions().catch(() => {});
   });
 
   async function copy(input) {

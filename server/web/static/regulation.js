@@ -8,16 +8,6 @@
   const DOWN = "Le serveur ne répond pas, réessayez.";
   const problem = (r) => r.data?.detail || r.data?.title || `Erreur ${r.status}`;
 
-  // The page's live regions fetched again now (live.js does the same on websocket events).
-  async function refresh() {
-    const response = await fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (!response.ok) return;
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-    for (const region of document.querySelectorAll("[data-live-region]")) {
-      const next = fresh.getElementById(region.id);
-      if (next && next.innerHTML !== region.innerHTML) region.innerHTML = next.innerHTML;
-    }
-  }
 
   // --- /demandes/{id}: Réserver → confirmation panel with the hold's countdown ---
   const request = document.getElementById("request");
@@ -35,7 +25,7 @@
       if (left <= 0) {
         close();
         say("Le délai de cinq minutes est écoulé : le créneau a été relâché. Choisissez-le à nouveau s'il est encore libre.");
-        refresh();
+        refreshRegions();
         return;
       }
       countdown.textContent = `Créneau bloqué pour vous encore ${Math.floor(left / 60)} min ${String(left % 60).padStart(2, "0")} s.`;
@@ -61,7 +51,7 @@
       }
       button.disabled = false;
       button.textContent = "Réserver";
-      if (result.status === 409 || result.status === 404) { say(TAKEN); refresh(); return; }
+      if (result.status === 409 || result.status === 404) { say(TAKEN); refreshRegions(); return; }
       if (!result.ok) { say(problem(result)); return; }
       hold = result.data;
       key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
@@ -98,14 +88,14 @@
         window.location.reload();
         return;
       }
-      if (result.status === 409 || result.status === 404) { close(); say(TAKEN); refresh(); return; }
+      if (result.status === 409 || result.status === 404) { close(); say(TAKEN); refreshRegions(); return; }
       say(problem(result));
     });
 
     document.getElementById("cancel-hold").addEventListener("click", async () => {
       await release();
       notice("Créneau relâché.");
-      refresh();
+      refreshRegions();
     });
 
     // Leaving the page with a hold: give the slot back at once rather than in five minutes.

@@ -7,14 +7,7 @@ import uuid
 import httpx
 
 from tests.conftest import login
-
-
-async def _session(client: httpx.AsyncClient, email: str) -> None:
-    client.cookies.clear()  # a new person on this browser
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": "demo", "session": True}
-    )
-    assert response.status_code == 200, response.text
+from tests.server.web.pages_helpers import cookie_login
 
 
 async def _feed(client: httpx.AsyncClient, email: str, name: str) -> dict[str, str]:
@@ -41,7 +34,7 @@ async def test_account_page_lists_the_callers_feeds_only(client: httpx.AsyncClie
     )
     assert token.status_code == 201, token.text
 
-    await _session(client, "gp1@sud-yvelines.test")
+    await cookie_login(client, "gp1@sud-yvelines.test")
     response = await client.get("/compte")
     assert response.status_code == 200
     text = response.text
@@ -62,13 +55,13 @@ async def test_account_page_lists_the_callers_feeds_only(client: httpx.AsyncClie
 
 
 async def test_account_page_of_staff_and_of_a_regulator(client: httpx.AsyncClient) -> None:
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     text = (await client.get("/compte")).text
     assert "coordination" in text
     assert 'value="pool"' in text and 'value="professional"' not in text
     assert "Mes calendriers importés" not in text, "no agenda of one's own"
 
-    await _session(client, "regulator@sud-yvelines.test")
+    await cookie_login(client, "regulator@sud-yvelines.test")
     text = (await client.get("/compte")).text
     assert "régulation" in text
     assert 'id="feed-form"' not in text

@@ -8,13 +8,12 @@ from datetime import timedelta
 
 import httpx
 from markupsafe import escape
-from sqlalchemy import func, select
 
-from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from server.database import Database
 from tests.conftest import login
 from tests.server.referral_helpers import refer
+from tests.server.web.pages_helpers import cookie_login, patient_reads
 
 PAGES = (
     "/coordination",
@@ -23,15 +22,6 @@ PAGES = (
     "/coordination/annuaire",
     "/coordination/contrat",
 )
-
-
-async def _session(client: httpx.AsyncClient, email: str) -> None:
-    """Log in with the session cookie, as the pages are used."""
-    client.cookies.clear()  # a new person on this browser
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": "demo", "session": True}
-    )
-    assert response.status_code == 200, response.text
 
 
 def _patient(family_name: str) -> dict[str, str]:
@@ -68,20 +58,10 @@ async def _request(
 
 
 async def _reads(database: Database, account_email: str, subject_ids: list[str]) -> int:
-    from coordination.accounts.account import Account
-
-    async with database.read() as session:
-        account_id = await session.scalar(select(Account.id).where(Account.email == account_email))
-        count = await session.scalar(
-            select(func.count())
-            .select_from(PatientDataRead)
-            .where(
-                PatientDataRead.account_id == account_id,
-                PatientDataRead.subject_type == "snp_request",
-                PatientDataRead.subject_id.in_([uuid.UUID(s) for s in subject_ids]),
-            )
-        )
-        return int(count or 0)
+    found = await patient_reads(
+        database, subject_ids, email=account_email, subject_type="snp_request"
+    )
+    return len(found)
 
 
 async def test_pages_send_visitors_to_log_in(client: httpx.AsyncClient) -> None:
@@ -92,7 +72,7 @@ async def test_pages_send_visitors_to_log_in(client: httpx.AsyncClient) -> None:
 
 
 async def test_a_gp_is_refused_the_coordination_pages(client: httpx.AsyncClient) -> None:
-    await _session(client, "gp1@sud-yvelines.test")
+    await cookie_login(client, "gp1@sud-yvelines.test")
     for path in PAGES:
         response = await client.get(path)
         assert response.status_code == 403, path
@@ -102,7 +82,7 @@ async def test_a_gp_is_refused_the_coordination_pages(client: httpx.AsyncClient)
 
 async def test_overview_counts_and_links(client: httpx.AsyncClient, clock: FrozenClock) -> None:
     await _request(client, clock, "Vuedensemble", 1)
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     response = await client.get("/coordination")
     assert response.status_code == 200
     text = response.text
@@ -129,7 +109,7 @@ async def test_request_board_lists_open_requests_oldest_first_and_audits(
     )
     assert response.status_code == 200, response.text
 
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     response = await client.get("/coordination/demandes")
     assert response.status_code == 200
     text = response.text
@@ -165,7 +145,7 @@ async def test_request_board_filters(client: httpx.AsyncClient, clock: FrozenClo
     tag = uuid.uuid4().hex[:6]
     nurse_one = await _request(client, clock, f"Infirm{tag}", 2, origin="nurse")
     sas_one = await _request(client, clock, f"Regul{tag}", 2, urgency="non_urgent")
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     text = (await client.get("/coordination/demandes", params={"origine": "nurse"})).text
     assert f'data-request="{nurse_one}"' in text
     assert f'data-request="{sas_one}"' not in text
@@ -183,7 +163,7 @@ async def test_referral_board_shows_late_referrals_without_patients(
     nurse = await login(client, "nurse1@sud-yvelines.test")
     referral = await refer(client, nurse, clock, expertise="dermatology")
     clock.advance(timedelta(days=12))  # far past its deadline
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     response = await client.get("/coordination/avis")
     assert response.status_code == 200
     text = response.text
@@ -202,7 +182,7 @@ async def test_referral_board_shows_late_referrals_without_patients(
 
 
 async def test_directory_lists_professionals_and_experts(client: httpx.AsyncClient) -> None:
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     response = await client.get("/coordination/annuaire")
     assert response.status_code == 200
     text = response.text
@@ -219,7 +199,7 @@ async def test_directory_lists_professionals_and_experts(client: httpx.AsyncClie
 
 
 async def test_directory_shows_accounts_to_an_admin(client: httpx.AsyncClient) -> None:
-    await _session(client, "admin@sud-yvelines.test")
+    await cookie_login(client, "admin@sud-yvelines.test")
     text = (await client.get("/coordination/annuaire")).text
     assert "gp1@sud-yvelines.test" in text
     assert 'data-api="/api/v1/accounts"' in text
@@ -232,7 +212,7 @@ async def test_directory_shows_accounts_to_an_admin(client: httpx.AsyncClient) -
 async def test_contract_page_shows_the_year_and_its_lines(
     client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
-    await _session(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     year = clock.now().year
     response = await client.get("/coordination/contrat", params={"annee": year})
     assert response.status_code == 200

@@ -5,35 +5,49 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import func, select
 
-from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from server.database import Database
 from tests.conftest import login
 from tests.server.scheduling_helpers import PATIENT, fresh_start, gp_session, publish_slot
+from tests.server.web.pages_helpers import cookie_login, patient_reads
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-async def _cookie_login(client: httpx.AsyncClient, email: str) -> None:
-    """Sign in as the pages do: the session cookie (bearer logins must come before this)."""
-    client.cookies.clear()
-    response = await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": "demo", "session": True}
-    )
-    assert response.status_code == 200, response.text
-
-
 def _week_of(start: datetime) -> str:
     return start.astimezone(PARIS).date().isoformat()
+
+
+async def _sas_booking(
+    client: httpx.AsyncClient,
+    regulator: dict[str, str],
+    slot_id: str,
+    family_name: str,
+    reason: str = "Douleur lombaire aiguë",
+) -> dict[str, Any]:
+    """The SAS regulator records a request for a patient of this name and books the slot."""
+    patient = PATIENT | {"family_name": family_name}
+    request = await client.post(
+        "/api/v1/requests",
+        headers=regulator,
+        json={"origin": "sas_regulator", "reason": reason, "patient": patient},
+    )
+    assert request.status_code == 201, request.text
+    booked = await client.post(
+        "/api/v1/bookings",
+        headers=regulator,
+        json={"slot_id": slot_id, "request_id": request.json()["id"], "channel": "sas_regulator"},
+    )
+    assert booked.status_code == 201, booked.text
+    answer: dict[str, Any] = booked.json()
+    return answer
 
 
 async def _booked_slot(
@@ -43,38 +57,13 @@ async def _booked_slot(
     gp, me = await gp_session(client, 1)
     slot = await publish_slot(client, gp, fresh_start(clock))
     regulator = await login(client, "regulator@sud-yvelines.test")
-    patient = PATIENT | {"family_name": family_name}
-    request = await client.post(
-        "/api/v1/requests",
-        headers=regulator,
-        json={"origin": "sas_regulator", "reason": "Douleur lombaire aiguë", "patient": patient},
-    )
-    assert request.status_code == 201, request.text
-    booked = await client.post(
-        "/api/v1/bookings",
-        headers=regulator,
-        json={
-            "slot_id": slot["id"],
-            "request_id": request.json()["id"],
-            "channel": "sas_regulator",
-        },
-    )
-    assert booked.status_code == 201, booked.text
-    return slot, booked.json(), me
+    booking = await _sas_booking(client, regulator, slot["id"], family_name)
+    return slot, booking, me
 
 
 async def _reads(database: Database, booking_id: str, account_id: str) -> int:
-    async with database.read() as session:
-        count = await session.scalar(
-            select(func.count())
-            .select_from(PatientDataRead)
-            .where(
-                PatientDataRead.subject_type == "booking",
-                PatientDataRead.subject_id == uuid.UUID(booking_id),
-                PatientDataRead.account_id == uuid.UUID(account_id),
-            )
-        )
-    return int(count or 0)
+    found = await patient_reads(database, [booking_id], account=account_id, subject_type="booking")
+    return len(found)
 
 
 async def test_unauthenticated_is_sent_to_login(client: httpx.AsyncClient) -> None:
@@ -85,7 +74,7 @@ async def test_unauthenticated_is_sent_to_login(client: httpx.AsyncClient) -> No
 
 
 async def test_a_nurse_gets_the_french_403_page(client: httpx.AsyncClient) -> None:
-    await _cookie_login(client, "nurse1@sud-yvelines.test")
+    await cookie_login(client, "nurse1@sud-yvelines.test")
     response = await client.get("/creneaux")
     assert response.status_code == 403
     assert "text/html" in response.headers["content-type"]
@@ -99,7 +88,7 @@ async def test_a_gp_sees_the_slots_of_the_week_in_french(
     gp, _ = await gp_session(client, 3)
     start = fresh_start(clock)
     slot = await publish_slot(client, gp, start, modality="video", visibility=["snp", "pro"])
-    await _cookie_login(client, "gp3@sud-yvelines.test")
+    await cookie_login(client, "gp3@sud-yvelines.test")
     response = await client.get("/creneaux", params={"semaine": _week_of(start)})
     assert response.status_code == 200
     html = response.text
@@ -134,7 +123,7 @@ async def test_closed_slot_is_shown_cancelled(
     slot = await publish_slot(client, gp, start)
     withdrawn = await client.post(f"/api/v1/slots/{slot['id']}/withdraw", headers=gp)
     assert withdrawn.status_code == 200, withdrawn.text
-    await _cookie_login(client, "gp4@sud-yvelines.test")
+    await cookie_login(client, "gp4@sud-yvelines.test")
     html = (await client.get("/creneaux", params={"semaine": _week_of(start)})).text
     assert f'data-slot-id="{slot["id"]}" data-status="cancelled"' in html
     assert f"/api/v1/slots/{slot['id']}/withdraw" not in html
@@ -145,7 +134,7 @@ async def test_booked_slot_shows_the_patient_to_its_gp_and_audits_it(
 ) -> None:
     slot, booking, me = await _booked_slot(client, clock, "Pagetest")
     start = datetime.fromisoformat(slot["start"])
-    await _cookie_login(client, "gp1@sud-yvelines.test")
+    await cookie_login(client, "gp1@sud-yvelines.test")
     assert await _reads(database, booking["id"], me["id"]) == 0
     response = await client.get("/creneaux", params={"semaine": _week_of(start)})
     assert response.status_code == 200
@@ -163,7 +152,7 @@ async def test_booked_slot_shows_the_patient_to_its_gp_and_audits_it(
 
     # Once the consultation has started, the GP states whether the patient came.
     clock.set(start + timedelta(minutes=5))
-    await _cookie_login(client, "gp1@sud-yvelines.test")  # the first session expired meanwhile
+    await cookie_login(client, "gp1@sud-yvelines.test")  # the first session expired meanwhile
     html = (await client.get("/creneaux", params={"semaine": _week_of(start)})).text
     assert f'data-api="/api/v1/bookings/{booking["id"]}/honour"' in html
     assert f'data-api="/api/v1/bookings/{booking["id"]}/no-show"' in html
@@ -177,7 +166,7 @@ async def test_another_gp_does_not_see_them(
     slot, booking, _ = await _booked_slot(client, clock, "Autregp")
     _, other = await gp_session(client, 2)
     start = datetime.fromisoformat(slot["start"])
-    await _cookie_login(client, "gp2@sud-yvelines.test")
+    await cookie_login(client, "gp2@sud-yvelines.test")
     response = await client.get("/creneaux", params={"semaine": _week_of(start)})
     assert response.status_code == 200
     assert "Autregp" not in response.text
@@ -195,7 +184,7 @@ async def test_staff_pick_a_professional_and_see_their_week(
 ) -> None:
     slot, booking, _ = await _booked_slot(client, clock, "Vuestaff")
     start = datetime.fromisoformat(slot["start"])
-    await _cookie_login(client, "coordinator@sud-yvelines.test")
+    await cookie_login(client, "coordinator@sud-yvelines.test")
     me = (await client.get("/api/v1/me")).json()
     chooser = await client.get("/creneaux")
     assert chooser.status_code == 200
@@ -217,7 +206,7 @@ async def test_held_slot_is_shown_waiting(client: httpx.AsyncClient, clock: Froz
     regulator = await login(client, "regulator@sud-yvelines.test")
     hold = await client.post("/api/v1/holds", headers=regulator, json={"slot_id": slot["id"]})
     assert hold.status_code == 201, hold.text
-    await _cookie_login(client, "gp5@sud-yvelines.test")
+    await cookie_login(client, "gp5@sud-yvelines.test")
     html = (await client.get("/creneaux", params={"semaine": _week_of(start)})).text
     assert f'data-slot-id="{slot["id"]}" data-status="held"' in html
     assert "réservé en attente jusqu'à" in html.replace("&#39;", "'")
@@ -232,28 +221,9 @@ async def test_sas_weekly_cap_warning(client: httpx.AsyncClient, clock: FrozenCl
     first = datetime.combine(day, datetime.min.time(), tzinfo=PARIS).replace(hour=5)
     for n in range(21):
         slot = await publish_slot(client, gp, first + timedelta(minutes=15 * n), modality="video")
-        request = await client.post(
-            "/api/v1/requests",
-            headers=regulator,
-            json={
-                "origin": "sas_regulator",
-                "reason": "Angine",
-                "patient": PATIENT | {"family_name": f"Plafond{n}"},
-            },
-        )
-        assert request.status_code == 201, request.text
-        booked = await client.post(
-            "/api/v1/bookings",
-            headers=regulator,
-            json={
-                "slot_id": slot["id"],
-                "request_id": request.json()["id"],
-                "channel": "sas_regulator",
-            },
-        )
-        assert booked.status_code == 201, booked.text
-    assert any(w.startswith("sas_weekly_cap") for w in booked.json()["warnings"])
-    await _cookie_login(client, "gp12@sud-yvelines.test")
+        booked = await _sas_booking(client, regulator, slot["id"], f"Plafond{n}", "Angine")
+    assert any(w.startswith("sas_weekly_cap") for w in booked["warnings"])
+    await cookie_login(client, "gp12@sud-yvelines.test")
     html = (await client.get("/creneaux", params={"semaine": day.isoformat()})).text
     assert "<strong>21</strong> consultations SNP régulées par le SAS" in html
     assert "Plafond dépassé" in html

@@ -6,35 +6,19 @@ from __future__ import annotations
 import html as markup
 import re
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 from litestar import Litestar
-from sqlalchemy import func, select
 
-from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from server.database import Database
 from tests.server.scheduling_helpers import fresh_start, gp_session, publish_slot
+from tests.server.web.pages_helpers import browser_of, patient_reads
 
 ZONE = ZoneInfo("Europe/Paris")
-
-
-@asynccontextmanager
-async def browser_of(app: Litestar, email: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client holding `email`'s session cookie, sending the CSRF token on writes."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-        response = await c.post(
-            "/api/v1/auth/login", json={"email": email, "password": "demo", "session": True}
-        )
-        assert response.status_code == 200, response.text
-        c.headers["X-CSRF-Token"] = response.cookies["cpts_csrf"]
-        yield c
 
 
 def _patient(family: str) -> dict[str, Any]:
@@ -65,20 +49,7 @@ async def _record(
 
 
 async def _reads(database: Database, account_email: str, subject_id: str, purpose: str) -> int:
-    from coordination.accounts.account import Account
-
-    async with database.read() as session:
-        account_id = await session.scalar(select(Account.id).where(Account.email == account_email))
-        count = await session.scalar(
-            select(func.count())
-            .select_from(PatientDataRead)
-            .where(
-                PatientDataRead.account_id == account_id,
-                PatientDataRead.subject_id == uuid.UUID(subject_id),
-                PatientDataRead.purpose == purpose,
-            )
-        )
-    return int(count or 0)
+    return len(await patient_reads(database, [subject_id], email=account_email, purpose=purpose))
 
 
 async def _take(app: Litestar, slot_id: str) -> None:

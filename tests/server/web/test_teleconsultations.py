@@ -6,18 +6,12 @@ from __future__ import annotations
 import html
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
-from litestar import Litestar
-from sqlalchemy import select
 
-from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from server.database import Database
 from tests.conftest import login
@@ -28,29 +22,10 @@ from tests.server.scheduling_helpers import (
     gp_session,
     publish_slot,
 )
+from tests.server.web.pages_helpers import Person, account_id, patient_reads
 
 URL = "/api/v1/teleconsultations"
 PARIS = ZoneInfo("Europe/Paris")
-
-Person = Callable[[str], Any]
-
-
-@pytest.fixture
-def person(app: Litestar) -> Callable[[str], Any]:
-    """`async with person(email) as c`: a client of its own, signed in by the session cookie
-    as the pages are (cookies are per client, so two people never share one)."""
-
-    @asynccontextmanager
-    async def signed_in(email: str) -> AsyncIterator[httpx.AsyncClient]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as c:
-            response = await c.post(
-                "/api/v1/auth/login", json={"email": email, "password": "demo", "session": True}
-            )
-            assert response.status_code == 200, response.text
-            yield c
-
-    return signed_in
 
 
 def _family_name() -> str:
@@ -84,18 +59,7 @@ async def _booked(
 
 async def _audited(database: Database, tc_id: str, purpose: str) -> set[uuid.UUID]:
     """The accounts recorded as having read this teleconsultation's patient for `purpose`."""
-    async with database.read() as session:
-        rows = await session.scalars(
-            select(PatientDataRead.account_id).where(
-                PatientDataRead.subject_id == uuid.UUID(tc_id),
-                PatientDataRead.purpose == purpose,
-            )
-        )
-        return set(rows)
-
-
-async def _account_id(client: httpx.AsyncClient) -> uuid.UUID:
-    return uuid.UUID((await client.get("/api/v1/me")).json()["id"])
+    return {r.account_id for r in await patient_reads(database, [tc_id], purpose=purpose)}
 
 
 async def test_pages_send_a_stranger_to_log_in(client: httpx.AsyncClient) -> None:
@@ -132,7 +96,7 @@ async def test_the_nurses_list_shows_her_patient_and_audits_the_read(
     tc, family = await _booked(client, clock)
     async with person("nurse1@sud-yvelines.test") as nurse:
         response = await nurse.get("/teleconsultations")
-        me = await _account_id(nurse)
+        me = await account_id(nurse)
     assert response.status_code == 200
     page = response.text
     assert "Téléconsultations assistées" in page and "À venir" in page
@@ -156,7 +120,7 @@ async def test_the_gps_list_shows_the_nurse_and_nobody_elses_patient(
     tc, family = await _booked(client, clock, gp_n=2, nurse_n=3)
     async with person("gp2@sud-yvelines.test") as gp:
         response = await gp.get("/teleconsultations")
-        gp_account = await _account_id(gp)
+        gp_account = await account_id(gp)
     assert response.status_code == 200
     assert family.upper() in response.text
     assert "Nicolas Girard" in response.text, "the assisting nurse"
@@ -165,7 +129,7 @@ async def test_the_gps_list_shows_the_nurse_and_nobody_elses_patient(
 
     async with person("nurse4@sud-yvelines.test") as other:
         response = await other.get("/teleconsultations")
-        other_account = await _account_id(other)
+        other_account = await account_id(other)
     assert response.status_code == 200
     assert family.upper() not in response.text
     assert other_account not in await _audited(database, tc["id"], "teleconsultation list page")
@@ -177,7 +141,7 @@ async def test_the_detail_gives_the_room_to_the_nurse_and_the_handover_form(
     tc, family = await _booked(client, clock)
     async with person("nurse1@sud-yvelines.test") as nurse:
         response = await nurse.get(f"/teleconsultations/{tc['id']}")
-        me = await _account_id(nurse)
+        me = await account_id(nurse)
     assert response.status_code == 200
     page = response.text
     assert "Rejoindre la vidéo" in page
@@ -214,7 +178,7 @@ async def test_another_nurse_cannot_open_the_detail(
     tc, family = await _booked(client, clock)
     async with person("nurse2@sud-yvelines.test") as other:
         response = await other.get(f"/teleconsultations/{tc['id']}")
-        other_account = await _account_id(other)
+        other_account = await account_id(other)
         unknown = await other.get(f"/teleconsultations/{uuid.uuid4()}")
     assert response.status_code == 404
     assert "Téléconsultation introuvable" in response.text
