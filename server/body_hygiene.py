@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any
 
+from server.problems import send_problem
+
 # Escaped \u0000-\u001f (but \t \n \r) and \u007f-\u009f, raw C1 controls, and bidi
 # overrides raw or escaped.
 _SUSPECT = re.compile(
@@ -109,7 +111,18 @@ class BodyHygieneMiddleware:
         body = b"".join(chunks)
         found = problem_of(body)
         if found is not None:
-            await _refuse(send, scope.get("path", ""), *found)
+            detail, field = found
+            errors = [{"field": field, "message": detail}] if field else None
+            await send_problem(
+                send,
+                400,
+                "bad-request",
+                "Bad request",
+                detail,
+                instance=scope.get("path", ""),
+                field=field,
+                errors=errors,
+            )
             return
         await self.app(scope, _replay([body], None, receive), send)
 
@@ -137,28 +150,3 @@ def _replay(chunks: list[bytes], pending: Any, receive: Any, more: bool = False)
         return await receive()
 
     return replayed
-
-
-async def _refuse(send: Any, path: str, detail: str, field: str | None) -> None:
-    problem: dict[str, Any] = {
-        "type": "urn:cpts-snp:problem:bad-request",
-        "title": "Bad request",
-        "status": 400,
-        "detail": detail,
-        "instance": path,
-    }
-    if field:
-        problem["field"] = field
-        problem["errors"] = [{"field": field, "message": detail}]
-    body = json.dumps(problem).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -315,4 +315,39 @@ EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
     Exception: _internal_error,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]
+
+async def send_problem(
+    send: Any,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    *,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+    **extra: Any,
+) -> None:
+    """A problem answered by a pure ASGI middleware, before Litestar is reached."""
+    body = msgspec.json.encode(
+        {
+            "type": f"{_TYPE_BASE}{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            **{k: v for k, v in extra.items() if v is not None},
+        }
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem", "send_problem"]

@@ -8,13 +8,13 @@ hammered from many addresses).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from integrations.ratelimit import RateLimiter
 from server.client_address import Network, client_address
+from server.problems import send_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,27 +49,6 @@ def rules(login: Limit, feed_client: Limit, feed: Limit) -> tuple[Rule, ...]:
     )
 
 
-def _too_many(retry_after: int, name: str) -> tuple[dict[str, Any], bytes]:
-    body = json.dumps(
-        {
-            "type": "urn:cpts-snp:problem:too-many-requests",
-            "title": "Too many requests",
-            "status": 429,
-            "detail": f"too many {name} attempts: retry in {retry_after} s",
-        }
-    ).encode()
-    start = {
-        "type": "http.response.start",
-        "status": 429,
-        "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"retry-after", str(retry_after).encode()),
-            (b"content-length", str(len(body)).encode()),
-        ],
-    }
-    return start, body
-
-
 class RateLimitMiddleware:
     def __init__(
         self, app: Any, limiter: RateLimiter, rules: tuple[Rule, ...], trusted: tuple[Network, ...]
@@ -85,9 +64,14 @@ class RateLimitMiddleware:
             if rule is not None:
                 retry_after = await self._count(rule, scope)
                 if retry_after:
-                    start, body = _too_many(retry_after, rule.name)
-                    await send(start)
-                    await send({"type": "http.response.body", "body": body})
+                    await send_problem(
+                        send,
+                        429,
+                        "too-many-requests",
+                        "Too many requests",
+                        f"too many {rule.name} attempts: retry in {retry_after} s",
+                        headers=((b"retry-after", str(retry_after).encode()),),
+                    )
                     return
         await self.app(scope, receive, send)
 

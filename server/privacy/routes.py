@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get, put
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from coordination.directory.territories import get_territory
@@ -52,13 +53,14 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
     return value
 
 
-def _filters(
-    start: datetime | None,
-    end: datetime | None,
-    patient_id: uuid.UUID | None,
-    account_id: uuid.UUID | None,
-    subject_type: str | None,
+async def provide_filters(
+    start: FromQuery[datetime | None] = None,
+    end: FromQuery[datetime | None] = None,
+    patient_id: FromQuery[uuid.UUID | None] = None,
+    account_id: FromQuery[uuid.UUID | None] = None,
+    subject_type: Annotated[str | None, QueryParameter(max_length=32)] = None,
 ) -> AuditQuery:
+    """The filters of the audit log's JSON and CSV routes, declared once."""
     return AuditQuery(
         start=_aware(start, "start"),
         end=_aware(end, "end"),
@@ -80,39 +82,28 @@ class PrivacyController(Controller):
     path = "/api/v1"
     tags = ["data protection"]
     guards = [_staff]
+    dependencies = {"filters": Provide(provide_filters)}
 
     @get("/audit/reads", summary="Who read which patient's data, newest first, cursor-paged")
     async def reads(
         self,
         session: DbSession,
         actor: ActorDep,
-        start: FromQuery[datetime | None] = None,
-        end: FromQuery[datetime | None] = None,
-        patient_id: FromQuery[uuid.UUID | None] = None,
-        account_id: FromQuery[uuid.UUID | None] = None,
-        subject_type: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        filters: NamedDependency[AuditQuery],
         cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 200,
     ) -> AuditPageOut:
-        query = _filters(start, end, patient_id, account_id, subject_type)
-        page = await query_reads(session, actor, replace(query, cursor=cursor, limit=limit))
+        page = await query_reads(session, actor, replace(filters, cursor=cursor, limit=limit))
         return AuditPageOut(items=[entry_out(e) for e in page.items], next=page.next)
 
     @get("/audit/reads.csv", summary="The audit log as CSV (same filters, at most 100,000 rows)")
     async def reads_csv(
-        self,
-        session: DbSession,
-        actor: ActorDep,
-        start: FromQuery[datetime | None] = None,
-        end: FromQuery[datetime | None] = None,
-        patient_id: FromQuery[uuid.UUID | None] = None,
-        account_id: FromQuery[uuid.UUID | None] = None,
-        subject_type: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        self, session: DbSession, actor: ActorDep, filters: NamedDependency[AuditQuery]
     ) -> Response[bytes]:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(_CSV_COLUMNS)
-        query = replace(_filters(start, end, patient_id, account_id, subject_type), limit=MAX_PAGE)
+        query = replace(filters, limit=MAX_PAGE)
         written = 0
         while written < CSV_MAX_ROWS:
             page = await query_reads(session, actor, query)

@@ -43,8 +43,7 @@ from scheduling.patient import Patient
 from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotQuery
 from scheduling.snp_request import Origin, SnpRequest
-from server.dependencies import DbSession
-from server.state import AppServices
+from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, missing, page, page_actor
 from server.web.dates import local_day, local_midnight, years_between
@@ -79,10 +78,6 @@ def age_of(then: datetime, now: datetime) -> str:
     if seconds < 48 * 3600:
         return f"il y a {seconds // 3600} h"
     return f"il y a {seconds // 86400} j"
-
-
-def _clock(request: Request[Any, Any, Any]) -> Clock:
-    return AppServices.of(request.app).clock
 
 
 # --- the list of requests -------------------------------------------------------------------
@@ -120,12 +115,12 @@ async def _visible_requests(
 async def request_list(
     request: Request[Any, Any, Any],
     session: DbSession,
+    clock: ClockDep,
     statut: FromQuery[str | None] = None,
 ) -> Template | Refusal:
     actor = page_actor(request, *ROLES)
     if not isinstance(actor, Actor):
         return actor
-    clock = _clock(request)
     open_only = statut != "toutes"
     rows, more = await _visible_requests(session, clock, actor, open_only)
     return await page(
@@ -398,6 +393,7 @@ async def _booked_view(
 async def request_detail(
     request: Request[Any, Any, Any],
     session: DbSession,
+    clock: ClockDep,
     request_id: FromPath[uuid.UUID],
     commune: FromQuery[str | None] = None,
     rayon: FromQuery[str | None] = None,
@@ -410,7 +406,6 @@ async def request_detail(
     actor = page_actor(request, *ROLES)
     if not isinstance(actor, Actor):
         return actor
-    clock = _clock(request)
     try:
         snp = await requests.get_visible_request(session, actor, request_id)
     except NotFound:
@@ -469,6 +464,7 @@ async def request_detail(
 async def slot_landing(
     request: Request[Any, Any, Any],
     session: DbSession,
+    clock: ClockDep,
     slot_id: FromPath[uuid.UUID],
     origin: FromQuery[str | None] = None,
 ) -> Template | Refusal:
@@ -477,7 +473,6 @@ async def slot_landing(
     actor = page_actor(request, *ROLES)
     if not isinstance(actor, Actor):
         return actor
-    clock = _clock(request)
     try:
         slot = await slots.get_slot(session, actor, slot_id)
     except NotFound:
