@@ -8,14 +8,13 @@ one statement of data-modifying CTEs, every insert fed by the compare-and-swap's
 booking is a single round trip; SQLite (no DML in CTEs, writers serialised anyway) runs them one
 after the other.
 A plain booking on PostgreSQL (no hold, no request, no idempotency key) needs neither a
-surrounding transaction nor a session: `persist_booking_direct` sends the same statement,
-compiled once, on a bare asyncpg connection. bench/booking.py measures the difference.
+surrounding transaction nor a session: scheduling/booking_batch.py writes it, with the other
+plain bookings in flight, in one statement on a bare asyncpg connection.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -132,7 +131,7 @@ _INSERT_PATIENT = insert(_patients).values(_P)
 _INSERT_BOOKING = insert(_bookings).values(_B)
 _SAS_WEEK = select(
     _sas_week(
-        bindparam("w_professional_id", type_=_bookings.c.professional_id.type),
+        bindparam("w_professional_id", type_=Uuid()),
         bindparam("w_start", type_=UtcDateTime()),
         bindparam("w_end", type_=UtcDateTime()),
     )
@@ -340,29 +339,7 @@ class _DirectStatement:
         return [merged[n] for n in self.names]
 
 
-_DIRECT_BOOKING = _DirectStatement.of(_PG_WITH_PATIENT)
 _DIRECT_SLOT_FACTS = _DirectStatement.of(_SLOT_FACTS)
-
-
-async def persist_booking_direct(
-    conn: asyncpg.Connection,
-    *,
-    now: datetime,
-    actor_professional_id: uuid.UUID | None,
-    tz: str,
-    patient: Mapping[str, Any],
-    booking: Mapping[str, Any],
-    event: Mapping[str, Any],
-) -> TakenSlot | None:
-    """`persist_booking` for a plain booking (new patient, no hold) on a bare asyncpg
-    connection: one self-contained statement, atomic without BEGIN/COMMIT."""
-    values = _bind_values(now, None, patient, booking, event) | {
-        "actor_professional_id": actor_professional_id,
-        "tz": tz,
-        "e_payload": json.dumps(event["payload"], separators=(",", ":")),
-    }
-    row = await conn.fetchrow(_DIRECT_BOOKING.sql, *_DIRECT_BOOKING.arguments(values))
-    return TakenSlot(*row) if row is not None else None
 
 
 async def slot_facts_direct(

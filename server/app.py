@@ -21,6 +21,7 @@ from integrations.ratelimit import create_limiter
 from integrations.storage import FilesystemBlobStore
 from integrations.video import JitsiRooms
 from kernel.clock import Clock, SystemClock
+from scheduling.booking_batch import BookingBatcher
 from server.accounts.routes import AccountsController
 from server.auth.cache import TokenCache
 from server.auth.guards import authenticated
@@ -97,6 +98,8 @@ def create_app(
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
         blob_store=FilesystemBlobStore(settings.storage_dir),
     )
+    if db.has_direct:
+        services.booking_batcher = BookingBatcher(db.direct)
     services.sas_client = client_of(services)
     services.psc = provider_of(services)
 

@@ -15,6 +15,7 @@ from integrations.sas.appointments import SasClient
 from integrations.storage import FilesystemBlobStore
 from integrations.video import JitsiRooms
 from kernel.clock import Clock
+from scheduling.booking_batch import BookingBatcher
 from scheduling.video_rooms import VideoRooms
 from server.auth.cache import TokenCache
 from server.database import Database
@@ -35,6 +36,8 @@ class AppServices:
     blob_store: BlobStore
     sas_client: SasClient | None = None  # None: no SAS endpoint configured
     psc: ProSanteConnect | None = None  # None: Pro Santé Connect not configured
+    # Plain bookings coalesced into shared statements; None where there is no direct pool.
+    booking_batcher: BookingBatcher | None = None
 
     @staticmethod
     def of(app: Any) -> AppServices:

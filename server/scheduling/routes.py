@@ -382,8 +382,9 @@ class BookingController(Controller):
     ) -> Response[BookingOut]:
         # The hottest route takes its services from the request instead of injected
         # dependencies: Litestar resolves several dependencies in an anyio task group, a few
-        # tasks per request. No session either: a plain booking on PostgreSQL is one statement
-        # on a bare connection (bookings.book_direct); the rest runs in a write transaction.
+        # tasks per request. No session either: a plain booking on PostgreSQL is written with
+        # the other plain bookings in flight by one statement (bookings.book_direct); the rest
+        # runs in a write transaction.
         services, actor = AppServices.of(request.app), provide_actor(request)
         clock = services.clock
         draft = bookings.BookingDraft(
@@ -394,14 +395,13 @@ class BookingController(Controller):
             request_id=data.request_id,
             idempotency_key=idempotency_key,
         )
-        db = services.db
         patient: PatientDraft | Patient | None
-        if db.has_direct and bookings.is_plain(draft):
-            async with db.direct() as conn:
-                booked = await bookings.book_direct(conn, clock, actor, draft)
+        batcher = services.booking_batcher
+        if batcher is not None and bookings.is_plain(draft):
+            booked = await bookings.book_direct(batcher, clock, actor, draft)
             patient = booked.patient
         else:
-            async with db.write() as session:
+            async with services.db.write() as session:
                 booked = await bookings.book(session, clock, actor, draft)
                 patient = booked.patient or await bookings.patient_of(session, booked.booking)
         services.relay.wake()

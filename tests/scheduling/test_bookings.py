@@ -14,6 +14,7 @@ from kernel.clock import FrozenClock
 from kernel.errors import Conflict, NotFound
 from kernel.events import Event
 from scheduling.booking import Booking
+from scheduling.booking_batch import BookingBatcher
 from scheduling.bookings import (
     SAS_WEEKLY_CAP,
     BookingDraft,
@@ -125,12 +126,12 @@ async def test_direct_booking_writes_what_the_session_path_writes(
     later = await _office_slot(database, clock, world, start + timedelta(minutes=30))
     draft = BookingDraft(channel=Origin.OTHER_PROFESSIONAL, slot_id=slot.id, patient=PATIENT)
     assert is_plain(draft)
-    async with database.direct() as conn:
-        booked = await book_direct(conn, clock, world.gp, draft)
-        with pytest.raises(SlotTaken):
-            await book_direct(conn, clock, world.regulator, draft)
-        with pytest.raises(NotFound):
-            await book_direct(conn, clock, world.regulator, replace(draft, slot_id=uuid.uuid4()))
+    batcher = BookingBatcher(database.direct)
+    booked = await book_direct(batcher, clock, world.gp, draft)
+    with pytest.raises(SlotTaken):
+        await book_direct(batcher, clock, world.regulator, draft)
+    with pytest.raises(NotFound):
+        await book_direct(batcher, clock, world.regulator, replace(draft, slot_id=uuid.uuid4()))
     assert booked.booking.own_patient and booked.warnings[0].startswith("own_patient")
     async with database.read() as session:
         payload = await session.scalar(
@@ -150,6 +151,5 @@ async def test_direct_booking_writes_what_the_session_path_writes(
     assert patient is not None and patient.family_name == "Hoarau"
 
     clock.set(start + timedelta(hours=1))  # that slot is over by then
-    async with database.direct() as conn:
-        with pytest.raises(Conflict, match="over"):
-            await book_direct(conn, clock, world.regulator, replace(draft, slot_id=later.id))
+    with pytest.raises(Conflict, match="over"):
+        await book_direct(batcher, clock, world.regulator, replace(draft, slot_id=later.id))
