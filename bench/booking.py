@@ -245,8 +245,16 @@ async def wait_ready(port: int, within: float = 30) -> None:
     raise RuntimeError("server did not become ready")
 
 
+async def connect(port: int, clients: int) -> list[Connection]:
+    """The clients' keep-alive connections, opened before any clock starts: connecting is
+    not booking, and pgbench's baseline tps is also "without initial connection time"."""
+    connections = [Connection("127.0.0.1", port) for _ in range(clients)]
+    await asyncio.gather(*(c.open() for c in connections))
+    return connections
+
+
 async def load(
-    port: int, slot_ids: list[str], tokens: list[str], clients: int
+    connections: list[Connection], slot_ids: list[str], tokens: list[str]
 ) -> tuple[float, list[float], dict[int, int], dict[int, str]]:
     queue: asyncio.Queue[str] = asyncio.Queue()
     for sid in slot_ids:
@@ -256,7 +264,7 @@ async def load(
     failures: dict[int, str] = {}
 
     async def client(n: int) -> None:
-        conn = Connection("127.0.0.1", port)
+        conn = connections[n]
         headers = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
         while True:
             try:
@@ -272,10 +280,9 @@ async def load(
             statuses[status] = statuses.get(status, 0) + 1
             if status != 201 and status not in failures:
                 failures[status] = answer[:300].decode(errors="replace")
-        await conn.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(client(i) for i in range(clients)))
+    await asyncio.gather(*(client(i) for i in range(len(connections))))
     return time.perf_counter() - started, latencies, statuses, failures
 
 
@@ -384,12 +391,15 @@ async def run(args: argparse.Namespace) -> None:
             proc = start_server(app_url, port, args.workers, server, log)
             try:
                 await wait_ready(port)
-                await load(port, slot_ids[: args.warmup], tokens, args.clients)
+                connections = await connect(port, args.clients)
+                await load(connections, slot_ids[: args.warmup], tokens)
                 before = cpu_seconds(proc.pid)
                 elapsed, lat, statuses, failures = await load(
-                    port, slot_ids[args.warmup :], tokens, args.clients
+                    connections, slot_ids[args.warmup :], tokens
                 )
                 after = cpu_seconds(proc.pid)
+                for conn in connections:
+                    await conn.close()
             finally:
                 stop_server(proc, log)
         finally:

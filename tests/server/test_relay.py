@@ -54,6 +54,8 @@ async def test_a_cancel_next_to_a_wake_up_stops_the_relay(
     from server.relay import OutboxRelay
 
     class NoDatabase:
+        has_direct = False
+
         @contextlib.asynccontextmanager
         async def write(self) -> Any:
             yield None
