@@ -1,6 +1,6 @@
 """What PostgreSQL alone spends on a booking: the booking statement without HTTP or SQLAlchemy.
 
-    python -m bench.booking_statement [--bookings 12000] [--connections 32]
+    python -m bench.booking_statement [--bookings 12000] [--connections 32] [--batch B]
         [--without-territory-fks] [--plan-cache-mode auto|force_generic_plan]
 
 Creates a throwaway database, loads the demo territory and N free slots (as bench/booking.py
@@ -11,15 +11,20 @@ latency and PostgreSQL's CPU per booking: the database's share of the HTTP bench
 `territories` first, to measure what their key-share locks on one hot row cost (migration 0003
 dropped the events' one). `--plan-cache-mode` sets PostgreSQL's, to compare re-planning each
 execution (auto: custom plans) with the generic plan the server's direct pool uses.
+`--batch B` sends instead the statement that books plain bookings B at a time
+(scheduling/booking_batch.py, as the server's batcher does under load): run it with 1, 4 and 8
+over fewer connections (`--batch 8 --connections 4`) to see what sharing a statement saves.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import secrets
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,6 +32,7 @@ import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
 from bench.booking import _create_db, _drop_db, _dsn, _pct, cpu_seconds, machine, prepare
+from scheduling.booking_batch import PlainBooking, persist_batch
 from scheduling.booking_store import _PG_WITH_PATIENT
 
 _TERRITORY_FKS = [
@@ -38,6 +44,44 @@ _TERRITORY_FKS = [
 def _arguments(names: list[str], defaults: dict[str, Any], values: dict[str, Any]) -> list[Any]:
     merged = defaults | values
     return [getattr(merged[n], "value", merged[n]) for n in names]
+
+
+async def _book_batches(
+    conn: asyncpg.Connection,
+    queue: Iterator[str],
+    size: int,
+    territory: uuid.UUID,
+    account: uuid.UUID,
+    latencies: list[float],
+) -> None:
+    """Book `size` slots per statement until the queue is empty; latencies per statement."""
+    while chunk := list(itertools.islice(queue, size)):
+        now = datetime.now(UTC)
+        items = []
+        for sid in chunk:
+            booking_id = uuid.uuid4()
+            patient = {
+                "id": uuid.uuid4(),
+                "family_name": "Martin",
+                "given_name": "Paul",
+                "birth_date": date(1950, 2, 3),
+                "sex": "male",
+                "phone": None,
+                "nir": None,
+            }
+            booking = {
+                "id": booking_id,
+                "slot_id": uuid.UUID(sid),
+                "territory_id": territory,
+                "channel": "sas_regulator",
+                "booked_by": account,
+            }
+            payload = {"booking_id": str(booking_id), "slot_id": sid}
+            items.append(PlainBooking(now, None, "Europe/Paris", patient, booking, payload))
+        started = time.perf_counter()
+        taken = await persist_batch(conn, items)
+        latencies.append(time.perf_counter() - started)
+        assert all(taken), "a free slot was not taken"
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -68,6 +112,9 @@ async def run(args: argparse.Namespace) -> None:
             await conn.set_type_codec(
                 "jsonb", encoder=lambda s: s, decoder=lambda s: s, schema="pg_catalog"
             )
+            if args.batch:
+                await _book_batches(conn, queue, args.batch, territory, account, latencies)
+                return conn
             statement = await conn.prepare(sql)
             for sid in queue:
                 now = datetime.now(UTC)
@@ -124,10 +171,16 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         await _drop_db(name)
 
-    n = len(latencies)
+    n = args.bookings
+    statement = (
+        f"plain-booking statement of scheduling/booking_batch.py, {args.batch} bookings each"
+        " (latency per statement)"
+        if args.batch
+        else "booking statement of scheduling/booking_store.py"
+    )
     print(f"\nmachine: {machine()}")
     print(
-        f"booking statement of scheduling/booking_store.py, {args.connections} asyncpg connections"
+        f"{statement}, {args.connections} asyncpg connections"
         + (", territory foreign keys dropped" if args.without_territory_fks else "")
         + f", plan_cache_mode={args.plan_cache_mode}"
     )
@@ -148,6 +201,7 @@ def main() -> None:
     )
     parser.add_argument("--bookings", type=int, default=12000)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=0, help="bookings per plain-booking statement")
     parser.add_argument("--without-territory-fks", action="store_true")
     parser.add_argument(
         "--plan-cache-mode", choices=["auto", "force_generic_plan"], default="force_generic_plan"

@@ -31,7 +31,7 @@ from scheduling.requests import RequestDraft
 from scheduling.rules import RuleDraft
 from scheduling.slot import Modality, SlotStatus, Visibility
 from scheduling.slots import SlotDraft, SlotQuery
-from server.auth.guards import roles
+from server.auth.guards import post_guarded_in_place, roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep, provide_actor
 from server.scheduling.refs import professional_ref
 from server.scheduling.wire import (
@@ -373,7 +373,7 @@ class BookingController(Controller):
     path = "/api/v1/bookings"
     tags = ["bookings"]
 
-    @post("/", summary="Book a slot (directly or from a hold); 409 if taken")
+    @post_guarded_in_place("/", summary="Book a slot (directly or from a hold); 409 if taken")
     async def create(
         self,
         request: Request[Any, Any, Any],

@@ -135,6 +135,26 @@ async def test_concurrent_bookings_share_one_statement_and_one_slot_goes_once(
     }
 
 
+async def test_two_workers_racing_for_the_same_slots_in_opposite_orders(
+    pg: Database, clock: FrozenClock, world: GpWorld
+) -> None:
+    """Two batchers (two workers) want the same twelve slots, one in reverse order: each slot
+    is booked once, every loser hears 409, and neither batch waits on the other in a cycle."""
+    slots = await _slots(pg, clock, world, 12)
+    first = BookingBatcher(_Counted(pg), max_in_flight=1)
+    second = BookingBatcher(_Counted(pg), max_in_flight=1)
+    results = await asyncio.gather(
+        *(book_direct(first, clock, world.regulator, _draft(s)) for s in slots),
+        *(book_direct(second, clock, world.regulator, _draft(s)) for s in reversed(slots)),
+        return_exceptions=True,
+    )
+    winners = Counter(r.booking.slot_id for r in results if isinstance(r, Booked))
+    assert winners == Counter({s.id: 1 for s in slots})
+    assert all(isinstance(r, (Booked, SlotTaken)) for r in results), results
+    for slot in slots:
+        assert await _live_bookings(pg, slot) == 1
+
+
 async def test_the_sas_count_includes_earlier_bookings_of_the_same_batch(
     pg: Database, clock: FrozenClock, world: GpWorld
 ) -> None:
