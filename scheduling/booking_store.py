@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from sqlalchemy import (
     BindParameter,
+    Column,
     Insert,
     Integer,
     Select,
@@ -45,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.sqltypes import NullType
 
 from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, write_event
@@ -71,9 +73,20 @@ class TakenSlot:
     sas_before: int  # SAS-regulated, non-own-patient bookings of that local week before this one
 
 
+def _bind_type(column: Column[Any]) -> Any:
+    """The type a bind parameter for `column` needs. A foreign key declared without a type
+    has none (NullType) until SQLAlchemy resolves it against the referenced table, which may
+    be imported later or never in this process; SQLite then receives a raw `uuid.UUID` and
+    refuses it. Every foreign key of ours points at a UUID primary key."""
+    if isinstance(column.type, NullType):
+        assert column.foreign_keys, f"{column} has no type"
+        return Uuid()
+    return column.type
+
+
 def _params(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, BindParameter[Any]]:
     return {
-        c.name: bindparam(prefix + c.name, type_=c.type)
+        c.name: bindparam(prefix + c.name, type_=_bind_type(c))
         for c in table.columns
         if c.name not in skip
     }
@@ -86,8 +99,9 @@ _E = _params(_events, "e_", skip=("id", "seq"))
 _TAKE = (
     update(_slots)
     .where(
-        _slots.c.id == bindparam("take_slot_id", type_=_slots.c.id.type),
-        _slots.c.territory_id == bindparam("take_territory_id", type_=_slots.c.territory_id.type),
+        _slots.c.id == bindparam("take_slot_id", type_=_bind_type(_slots.c.id)),
+        _slots.c.territory_id
+        == bindparam("take_territory_id", type_=_bind_type(_slots.c.territory_id)),
         _slots.c.ends_at > _now,
         or_(
             _slots.c.status == SlotStatus.FREE,
@@ -95,7 +109,8 @@ _TAKE = (
                 _slots.c.status == SlotStatus.HELD,
                 or_(
                     _slots.c.held_until <= _now,
-                    _slots.c.hold_id == bindparam("take_hold_id", type_=_slots.c.hold_id.type),
+                    _slots.c.hold_id
+                    == bindparam("take_hold_id", type_=_bind_type(_slots.c.hold_id)),
                 ),
             ),
         ),
@@ -296,8 +311,9 @@ async def persist_booking(
 
 
 _SLOT_FACTS = select(_slots.c.professional_id, _slots.c.starts_at, _slots.c.ends_at).where(
-    _slots.c.id == bindparam("take_slot_id", type_=_slots.c.id.type),
-    _slots.c.territory_id == bindparam("take_territory_id", type_=_slots.c.territory_id.type),
+    _slots.c.id == bindparam("take_slot_id", type_=_bind_type(_slots.c.id)),
+    _slots.c.territory_id
+    == bindparam("take_territory_id", type_=_bind_type(_slots.c.territory_id)),
 )
 
 
