@@ -1,9 +1,9 @@
 """Booking throughput and latency through the full HTTP API, against PostgreSQL.
 
-    python -m bench.booking [--slots 6000] [--clients 32] [--workers 1] [--server granian]
+    python -m bench.booking [--slots 6000] [--clients 32] [--workers 1] [--server cpts|granian]
 
 Creates a throwaway database, loads the demo territory, publishes N free slots, starts the
-real server (`cpts serve`, or uvicorn for comparison) and books every slot once with C
+real server (`cpts serve`, or granian for comparison) and books every slot once with C
 concurrent keep-alive clients (each POST /api/v1/bookings: auth, decode, compare-and-swap,
 booking insert, patient insert, outbox event, commit). Prints throughput and p50/p99 latency
 next to pgbench's own `-N` (simple-update) throughput on the same server, measured in the same
@@ -184,7 +184,7 @@ def start_server(
 ) -> subprocess.Popen[bytes]:
     env = os.environ | {"CPTS_DATABASE_URL": url, "CPTS_RUN_JOBS": "false", "CPTS_PORT": str(port)}
     env.pop("CPTS_REDIS_URL", None)
-    if server == "granian":
+    if server == "cpts":
         cmd = [
             sys.executable,
             "-m",
@@ -195,19 +195,20 @@ def start_server(
             "--workers",
             str(workers),
         ]
-    else:
+    else:  # granian, which `cpts serve` ran until 2026-12-02, for comparison
         cmd = [
             sys.executable,
             "-m",
-            "uvicorn",
-            "server.asgi:app",
+            "granian",
+            "--interface",
+            "asgi",
             "--port",
             str(port),
             "--workers",
             str(workers),
-            "--no-access-log",
             "--log-level",
             "warning",
+            "server.asgi:app",
         ]
     with log.open("wb") as out:
         return subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -445,10 +446,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--server", action="append", choices=["granian", "uvicorn"])
+    parser.add_argument("--server", action="append", choices=["cpts", "granian"])
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     args = parser.parse_args()
-    args.server = args.server or ["granian"]
+    args.server = args.server or ["cpts"]
     asyncio.run(run(args))
 
 

@@ -119,7 +119,7 @@ async def run(args: argparse.Namespace) -> None:
             await db.dispose()
         port = _free_port()
         log = Path(tempfile.mkstemp(prefix="cpts-bench-fhir-", suffix=".log")[1])
-        proc = start_server(url, port, 1, "granian", log)
+        proc = start_server(url, port, 1, "cpts", log)
         results = {}
         try:
             await wait_ready(port)
@@ -144,7 +144,7 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"data: {total:,} slots over a year, {args.professionals} practitioners (loaded in {load_s:.0f} s); {args.repeat} runs each"
     )
-    print("target: p99 < 50 ms (HTTP on loopback, one granian worker, PostgreSQL)\n")
+    print("target: p99 < 50 ms (HTTP on loopback, one worker, PostgreSQL)\n")
     header = f"{'query':<34}{'slots':>7}{'kB':>8}{'p50 ms':>9}{'p99 ms':>9}"
     print(header)
     print("-" * len(header))

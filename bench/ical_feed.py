@@ -270,7 +270,7 @@ async def over_http(url: str, actor: Actor, repeat: int) -> dict[str, object]:
     clock = SystemClock()
     port = _free_port()
     log = Path(tempfile.mkstemp(prefix="cpts-bench-ical-", suffix=".log")[1])
-    proc = start_server(url, port, 1, "granian", log)
+    proc = start_server(url, port, 1, "cpts", log)
     gzip_header = {"Accept-Encoding": "gzip"}
     try:
         await wait_ready(port)
@@ -346,7 +346,7 @@ async def run(args: argparse.Namespace) -> None:
         f"({int(local['bytes']) / 1e6:.1f} MB of iCalendar, {int(http['gzip_bytes']) / 1e3:.0f} kB "
         f"gzipped); loaded in {load_s:.1f} s; {args.repeat} cold runs"
     )
-    print("targets: cold < 100 ms, warm 304 < 5 ms (HTTP on loopback, one granian worker)\n")
+    print("targets: cold < 100 ms, warm 304 < 5 ms (HTTP on loopback, one worker)\n")
     rows = [
         ("HTTP cold (new feed URL each time)", http["cold"]),
         ("HTTP warm, 304 on If-None-Match", http["warm304"]),

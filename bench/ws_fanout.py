@@ -159,7 +159,7 @@ async def cpts(clients: int, events: int, gap: float, workers: int) -> list[floa
     try:
         _, tokens = await prepare(url, 0)
         port = _free_port()
-        proc = start_server(url, port, workers, "granian", log)
+        proc = start_server(url, port, workers, "cpts", log)
         try:
             await wait_ready(port)
             base = f"http://127.0.0.1:{port}"
@@ -228,7 +228,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"\nmachine: {machine()}")
     print(
         f"{args.clients} clients, {args.events} events {args.gap:.2f} s apart; "
-        f"cpts: {args.workers} granian worker(s), PostgreSQL, topic `slots`"
+        f"cpts: {args.workers} worker(s), PostgreSQL, topic `slots`"
     )
     header = f"{'':<10}{'deliveries':>12}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'mean ms':>9}"
     print(header)

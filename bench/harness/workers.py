@@ -1,4 +1,4 @@
-"""The `cpts serve` workers: one process group each (granian's main process and its worker),
+"""The `cpts serve` workers: one process group each (with CPTS_WORKERS=1, a single process),
 so that a SIGKILL fault kills the whole worker the way a crash or the OOM killer would."""
 
 from __future__ import annotations
