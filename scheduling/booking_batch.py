@@ -205,9 +205,12 @@ class BookingBatcher:
     async def _flush(self) -> None:
         try:
             while self._waiting:
-                batch = self._waiting[: self._max_batch]
+                taken = self._waiting[: self._max_batch]
                 del self._waiting[: self._max_batch]
-                await self._run(batch)
+                # A caller who gave up before its batch left (client gone) books nothing.
+                batch = [waiting for waiting in taken if not waiting[1].done()]
+                if batch:
+                    await self._run(batch)
         finally:
             self._flushers -= 1
 

@@ -234,3 +234,4 @@ async def test_a_booking_whose_caller_gave_up_does_not_disturb_the_others(
     done = await asyncio.gather(*tasks, return_exceptions=True)
     assert isinstance(done[1], asyncio.CancelledError)
     assert isinstance(done[0], Booked) and isinstance(done[2], Booked)
+    assert await _live_bookings(pg, slots[1]) == 0  # it gave up before its batch left
