@@ -25,7 +25,10 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
+from sqlalchemy import literal_column
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
+from scheduling import booking_store
 from scheduling.booking import BookingStatus
 from scheduling.booking_store import TakenSlot, slot_facts_direct
 from scheduling.slot import SlotStatus
@@ -45,13 +48,12 @@ class PlainBooking:
 
 
 def _iso_utc(column: str) -> str:
-    """`datetime.isoformat()` of a UTC instant, as the session path writes event times."""
-    utc = f"timezone('UTC', {column})"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-        f" || CASE WHEN date_part('microseconds', {column})::integer % 1000000 <> 0"
-        f" THEN to_char({utc}, '.US') ELSE '' END || '+00:00'"
-    )
+    """The session path's `datetime.isoformat()` in SQL (booking_store), as text, so both
+    paths write event times from one definition."""
+    expression = booking_store.iso_utc(literal_column(column))
+    dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+    compiled = expression.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return str(compiled)
 
 
 # $1..$16 are arrays of the same length, one element per booking, in slot-id order. Only our

@@ -153,7 +153,7 @@ _SAS_WEEK = select(
 )
 
 
-def _iso_utc(column: Any) -> Any:
+def iso_utc(column: Any) -> Any:
     """`datetime.isoformat()` of a UTC instant, in SQL, so events read the same either way."""
     utc = func.timezone("UTC", column)
     fraction = case(
@@ -192,9 +192,9 @@ def _all_in_one(with_patient: bool) -> Select[Any]:
             "professional_id",
             taken.c.professional_id.cast(String()),
             "starts_at",
-            _iso_utc(taken.c.starts_at),
+            iso_utc(taken.c.starts_at),
             "ends_at",
-            _iso_utc(taken.c.ends_at),
+            iso_utc(taken.c.ends_at),
             "own_patient",
             own,
         )

@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from kernel.events import assign_sequence, assign_sequence_direct
+from kernel.events import assign_sequence_direct
 from server.database import Database
 
 log = logging.getLogger("cpts.relay")
@@ -42,12 +42,10 @@ class OutboxRelay:
         """Sequence everything pending now; returns how many events were sequenced."""
         total = 0
         while True:
-            if self._db.has_direct:
-                async with self._db.direct() as conn:
-                    done = await assign_sequence_direct(conn, self._batch)
-            else:
-                async with self._db.write() as session:
-                    done = await assign_sequence(session, self._batch)
+            if not self._db.has_direct:
+                return 0  # SQLite: each writer sequences its own events; no write lock to take
+            async with self._db.direct() as conn:
+                done = await assign_sequence_direct(conn, self._batch)
             total += done
             if done < self._batch:
                 return total
