@@ -3,16 +3,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# pytest's workers (xdist): each has its own databases, servers and browser.
+TEST_WORKERS ?= auto
 
-.PHONY: install run test lint typecheck check migrate demo clean bench
+.PHONY: install lock system-packages run test lint typecheck check migrate demo clean bench harness
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Every runtime and dev dependency, pinned with hashes in $(LOCK) (`make lock` writes it);
+# the project itself goes in editable, built by the locked setuptools without isolation, so an
+# install never resolves anything: two installs a month apart give the same versions.
+$(STAMP): $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
 	@touch $(STAMP)
+
+# Refresh the lock: the newest versions pyproject's ranges allow, for every platform.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --group pyproject.toml:tools \
+	  --generate-hashes --universal --python-version 3.11 --upgrade \
+	  --custom-compile-command 'make lock' --quiet -o $(LOCK)
+
+# What the suite needs beyond PyPI: Debian's nginx-light (deploy/nginx checked by nginx -t, the
+# harness) and chromium (the browser journeys). Installed when missing and we are root.
+system-packages:
+	@sh deploy/test-packages.sh
 
 migrate: install
 	$(BIN)/cpts db upgrade
@@ -30,15 +47,14 @@ lint: install
 typecheck: install
 	$(BIN)/mypy kernel server scheduling coordination integrations
 
-test: install
+test: install system-packages
 	$(BIN)/ruff check .
 	$(BIN)/mypy kernel server scheduling coordination integrations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: harness
 # Multi-worker harness: own PostgreSQL, Redis, nginx; load, faults, invariants (bench/harness).
-harness: install
+harness: install system-packages
 	$(BIN)/python -m bench.harness $(HARNESS_ARGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 
 import click
@@ -24,11 +25,17 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API, web pages and websockets."""
     import uvicorn
 
+    # The application (server.asgi, in each worker) reads the environment: options given here
+    # go there too, so the links it writes (CPTS_PUBLIC_URL's default) name this address.
+    if host:
+        os.environ["CPTS_HOST"] = host
+    if port:
+        os.environ["CPTS_PORT"] = str(port)
     settings = Settings.from_env()
-    bind_host = host or settings.host
-    bind_port = port or settings.port
+    bind_host, bind_port = settings.host, settings.port
     click.echo(
-        f"CPTS server on http://{bind_host}:{bind_port} ({settings.database_url.split(':')[0]})"
+        f"CPTS server on http://{bind_host}:{bind_port} ({settings.database_url.split(':')[0]}),"
+        f" links to {settings.public_url}"
     )
     # uvicorn on uvloop and httptools books 3-27% more per second than granian did, with the
     # same p99 (bench/booking.py --server cpts --server granian, README "Benchmarks").

@@ -8,6 +8,17 @@ from collections.abc import Mapping
 import msgspec
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/cpts.sqlite3"
+_WILDCARD_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104
+
+
+def listening_url(host: str, port: int) -> str:
+    """The address the server listens on, as a link: where `CPTS_PUBLIC_URL` is unset, every
+    link the server writes (feeds, notices, the SAS booking URL) starts with it. A wildcard bind
+    has no one address: its loopback stands for it (set CPTS_PUBLIC_URL behind a proxy)."""
+    host = _WILDCARD_HOSTS.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _thresholds(raw: str) -> tuple[int, int, int]:
@@ -30,7 +41,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     run_jobs: bool = True
     run_relay: bool = True
     horizon_job_seconds: float = 3600.0
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = ""  # empty: the listening address (listening_url)
     video_base_url: str = "https://meet.jit.si"
     smtp_url: str | None = None
     smtp_from: str = "CPTS <no-reply@cpts.invalid>"
@@ -60,6 +71,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: str = "127.0.0.1,::1"  # whose X-Forwarded-For names the client
     debug: bool = False
 
+    def __post_init__(self) -> None:
+        public = self.public_url.rstrip("/") or listening_url(self.host, self.port)
+        msgspec.structs.force_setattr(self, "public_url", public)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
@@ -83,7 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             run_jobs=flag("CPTS_RUN_JOBS", True),
             run_relay=flag("CPTS_RUN_RELAY", True),
             horizon_job_seconds=float(env.get("CPTS_HORIZON_JOB_SECONDS") or 3600.0),
-            public_url=(env.get("CPTS_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            public_url=env.get("CPTS_PUBLIC_URL") or "",
             video_base_url=env.get("CPTS_VIDEO_BASE_URL") or "https://meet.jit.si",
             smtp_url=env.get("CPTS_SMTP_URL") or None,
             smtp_from=env.get("CPTS_SMTP_FROM") or "CPTS <no-reply@cpts.invalid>",

@@ -5,23 +5,32 @@ instead of truncating tables, which is also what production isolation relies on.
 
 PostgreSQL and Redis come from CPTS_TEST_DATABASE_URL / CPTS_TEST_REDIS_URL, defaulting to the
 local services. Outside CI a missing service skips its tests with a reason; with CI=true it fails.
+
+Under pytest-xdist every worker is a session of its own: its own databases, app and browser.
+
+Passwords are hashed with argon2's cheapest parameters: the suite logs in thousands of times,
+at 0.1 s a verification with production's (tests/coordination/accounts/test_passwords.py checks
+those). Servers the tests start as processes (tests/e2e) keep production's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from argon2 import profiles
 from litestar import Litestar
 from sqlalchemy.engine import make_url
 
+from coordination.accounts import passwords
 from coordination.directory.territories import TerritoryDraft, create_territory
 from coordination.directory.territory import Territory
 from kernel.clock import FrozenClock
@@ -30,6 +39,9 @@ from server.database import Database
 from server.demo.loader import load_demo
 from server.migrations import upgrade
 from server.settings import Settings
+from server.state import AppServices
+
+passwords.use_parameters(profiles.CHEAPEST)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get(
@@ -108,18 +120,39 @@ def clock() -> FrozenClock:
     return FrozenClock(datetime.now(UTC).replace(microsecond=0))
 
 
-@pytest.fixture
-def app(database: Database, clock: FrozenClock, tmp_path: Path) -> Litestar:
+def make_app(database: Database, clock: FrozenClock, storage: Path) -> Litestar:
+    """An app on the test database, as `app` gives it (for tests that need one of their own)."""
     settings = Settings(
         database_url=database.url,
         token_cache_seconds=0,
         run_jobs=False,
-        storage_dir=str(tmp_path / "storage"),
+        storage_dir=str(storage),
         rate_login="10000/60",  # tests log in far more often than people do
         rate_feed_client="10000/60",
         rate_feed="10000/60",
     )
     return create_app(settings, clock=clock, database=database)
+
+
+@pytest.fixture(scope="session")
+def _shared_app(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Litestar:
+    clock = FrozenClock(datetime.now(UTC))
+    return make_app(database, clock, tmp_path_factory.mktemp("storage"))
+
+
+@pytest.fixture
+def app(_shared_app: Litestar, clock: FrozenClock) -> Iterator[Litestar]:
+    """The backend's app, built once per session (building one costs ~0.5 s, more than most
+    tests), with this test's clock; whatever service a test swaps in is put back after it.
+    A test that runs the lifespan (a served app: the hub, the relay) needs `make_app`."""
+    services = AppServices.of(_shared_app)
+    before = {f.name: getattr(services, f.name) for f in dataclasses.fields(services)}
+    services.clock = clock
+    yield _shared_app
+    for name, value in before.items():
+        setattr(services, name, value)
+    hub = _shared_app.state["hub"]
+    assert not hub.closing.is_set(), "a test ran the shared app's lifespan: give it make_app"
 
 
 @pytest.fixture

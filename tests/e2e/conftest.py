@@ -1,10 +1,16 @@
 """A real server process on a throwaway SQLite database with the demo loaded (`make run`'s
-steps), for the end-to-end tests."""
+steps), for the end-to-end tests.
+
+`cpts db upgrade` and `cpts demo load` run once per session into a template; each test serves a
+copy of it, so tests stay independent without paying the migrations and the demo each time.
+One Chromium serves the session; each journey opens contexts of its own (no shared cookies)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -30,25 +36,45 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Any]:
     async for launched in launch():
         yield launched
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = os.environ | {
-        "CPTS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'served.sqlite3'}",
-        "CPTS_PORT": str(port),
-    }
+CLI = [sys.executable, "-m", "server.cli"]
+
+
+def _env(database: Path, **more: str) -> dict[str, str]:
+    env = os.environ | {"CPTS_DATABASE_URL": f"sqlite+aiosqlite:///{database}"} | more
     env.pop("CPTS_REDIS_URL", None)
-    cli = [sys.executable, "-m", "server.cli"]
-    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "demo", "load"], env=env, check=True, capture_output=True)
+    env.pop("CPTS_PUBLIC_URL", None)  # links follow CPTS_PORT
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database with the demo loaded, by the CLI as `make run` does."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    for step in (["db", "upgrade"], ["demo", "load"]):
+        subprocess.run([*CLI, *step], env=_env(path), check=True, capture_output=True)
+    return path
+
+
+@pytest.fixture
+def served(demo_database: Path, tmp_path: Path) -> Iterator[str]:
+    database = tmp_path / "served.sqlite3"
+    with (
+        contextlib.closing(sqlite3.connect(demo_database)) as source,
+        contextlib.closing(sqlite3.connect(database)) as copy,
+    ):
+        source.backup(copy)
+    port = _free_port()
     process = subprocess.Popen(
-        [*cli, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [*CLI, "serve"],
+        env=_env(database, CPTS_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -62,7 +88,7 @@ def served(tmp_path: Path) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"server did not come up:\n{output}")
-            time.sleep(0.2)
+            time.sleep(0.05)  # polling for readiness, not waiting a fixed time
         yield base
     finally:
         process.terminate()

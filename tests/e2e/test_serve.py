@@ -17,3 +17,22 @@ def test_served_app_answers(served: str) -> None:
     ).json()["token"]
     me = httpx.get(f"{served}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["roles"] == ["gp"]
+
+
+def test_links_name_the_port_served_on_without_a_public_url(served: str) -> None:
+    """CPTS_PUBLIC_URL unset and CPTS_PORT set (the fixture's free port): the calendar-feed
+    link and the links inside the feed point at this server, not at :8000."""
+    token = httpx.post(
+        f"{served}/api/v1/auth/login", json={"email": "gp1@sud-yvelines.test", "password": "demo"}
+    ).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    feed = httpx.post(
+        f"{served}/api/v1/me/calendar-feeds",
+        headers=headers,
+        json={"name": "Mon téléphone", "include_free_slots": True},
+    ).json()
+    assert feed["url"].startswith(f"{served}/ical/"), feed["url"]
+    body = httpx.get(feed["url"]).text
+    links = [line for line in body.splitlines() if line.startswith("URL")]
+    assert links, "the demo GP's feed has events with links"
+    assert all(link.split(":", 1)[1].startswith(served) for link in links), links[:3]

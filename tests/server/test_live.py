@@ -30,7 +30,7 @@ from server.live import socket as live_socket
 from server.live.hub import Envelope, Hub, fetch_after
 from server.settings import Settings
 from server.state import AppServices
-from tests.conftest import login
+from tests.conftest import login, make_app
 from tests.server.referral_helpers import URL, network, refer
 from tests.server.scheduling_helpers import (
     PATIENT,
@@ -45,6 +45,12 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def app(database: Database, clock: FrozenClock, tmp_path: Path) -> Litestar:
+    """An app of its own: these tests serve it, lifespan (hub, relay) and all."""
+    return make_app(database, clock, tmp_path / "storage")
 
 
 @contextlib.asynccontextmanager

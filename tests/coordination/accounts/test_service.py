@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import extract_parameters, profiles
 from sqlalchemy import select
 
+from coordination.accounts import passwords
 from coordination.accounts import service as accounts
+from coordination.accounts.account import Account
 from coordination.accounts.token import TokenKind
 from coordination.directory.territory import Territory
 from kernel.actor import Role
@@ -84,3 +87,23 @@ async def test_account_rules(database: Database, clock: FrozenClock, territory: 
     await _account(database, clock, territory, email)
     with pytest.raises(Conflict):
         await _account(database, clock, territory, email.upper())
+
+
+async def test_login_rehashes_a_password_hashed_with_other_parameters(
+    database: Database, clock: FrozenClock, territory: Territory
+) -> None:
+    """The suite's cheap hash, met by production parameters, is replaced at login."""
+    email = f"rehash-{territory.slug}@example.test"
+    await _account(database, clock, territory, email)
+    passwords.use_parameters(passwords.PRODUCTION)
+    try:
+        async with database.write() as session:
+            await accounts.login(session, clock, email, "secret-password", TokenKind.SESSION)
+        async with database.read() as session:
+            stored = await session.scalar(
+                select(Account.password_hash).where(Account.email == email)
+            )
+    finally:
+        passwords.use_parameters(profiles.CHEAPEST)
+    assert stored is not None
+    assert extract_parameters(stored) == passwords.PRODUCTION
