@@ -107,9 +107,17 @@ async def database_url(
         await drop_pg_database(url)
 
 
+def _pool_size() -> int:
+    """PostgreSQL connections a worker may hold, so that the suite's workers together stay
+    under the server's max_connections (100): a worker holds pool + 8 overflow + direct pool,
+    and the 50-client races fill all of them at once."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    return max(4, (70 // workers - 8) // 2)
+
+
 @pytest.fixture(scope="session")
 async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
+    db = Database(database_url, pool_size=_pool_size())  # SQLite ignores it
     await load_demo(db, FrozenClock(datetime.now(UTC)))
     yield db
     await db.dispose()
@@ -202,3 +210,16 @@ def redis_url() -> str:
     except (redis.RedisError, OSError) as exc:
         service_missing("Redis", exc)
     return REDIS_URL
+
+
+# The longest tests first, so that pytest-xdist's workers start them at once instead of ending
+# the run on them (the harness, Schemathesis, the browser journeys, the other served tests).
+_FIRST = ("tests/e2e/test_harness.py", "tests/e2e/test_schemathesis.py", "tests/e2e/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(_FIRST) if path.startswith(prefix)), len(_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each rank is kept
