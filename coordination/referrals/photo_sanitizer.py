@@ -11,13 +11,24 @@ import warnings
 from dataclasses import dataclass
 
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 from kernel.errors import Invalid
 
 pillow_heif.register_heif_opener()
 
 MAX_PIXELS = 40_000_000  # beyond this a "photo" is a decompression bomb, not a wound
+MAX_SIDE = 4096  # the longest side kept: a phone's 12 Mpx photo whole, anything larger scaled
+# EXIF orientations (2-8) as the transposition that shows the photo upright.
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 
@@ -47,7 +58,18 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _reduction(width: int, height: int) -> int:
+    """The integer factor that brings the longest side to MAX_SIDE or under."""
+    return -(-max(width, height) // MAX_SIDE)
+
+
 def sanitize(data: bytes, max_bytes: int) -> CleanImage:
+    """The photo re-encoded from its pixels alone, its longest side at most MAX_SIDE.
+
+    Memory: one decoded copy at a time where it can be (a JPEG is decoded straight at the
+    size kept or near it, by its DCT scaling; a PNG at full size, then reduced by an integer
+    factor), so a 40 Mpx RGBA PNG costs about 160 MB and its reduction, not five copies. Callers bound how many run at once (the server runs
+    this in its photo sandbox)."""
     if len(data) > max_bytes:
         raise Invalid(f"a photo is at most {max_bytes // 1_000_000} MB", field="file")
     if not data:
@@ -63,18 +85,24 @@ def sanitize(data: bytes, max_bytes: int) -> CleanImage:
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 if image.width * image.height > MAX_PIXELS:
                     raise Invalid("the image has too many pixels", field="file")
-                upright = ImageOps.exif_transpose(image)  # keep its look once EXIF is gone
-                upright.load()
+                orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+                mode = (
+                    "RGBA" if kind == "PNG" and image.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+                )
+                if kind == "JPEG":
+                    factor = _reduction(image.width, image.height)
+                    image.draft(mode, (image.width // factor, image.height // factor))
+                pixels = _decoded(image, mode)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UnsupportedImage("the file is not a readable image", field="file") from exc
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise Invalid("the image has too many pixels", field="file") from exc
+    if orientation in _TRANSPOSE:  # keep its look once EXIF is gone
+        pixels = pixels.transpose(_TRANSPOSE[orientation])
+    # Only the pixels go out: no `info` (comments, ICC, text chunks, EXIF) can ride along,
+    # whatever Pillow would otherwise copy from it to the output.
+    pixels.info = {}
     out = io.BytesIO()
-    mode = "RGBA" if kind == "PNG" and upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
-    decoded = upright.convert(mode)
-    # A new image from the bare pixels: no `info` (comments, ICC, text chunks, EXIF) can ride
-    # along, whatever Pillow would otherwise copy to the output.
-    pixels = Image.frombytes(mode, decoded.size, decoded.tobytes())
     if kind == "PNG":
         pixels.save(out, format="PNG", optimize=True)
         content_type = "image/png"
@@ -89,3 +117,15 @@ def sanitize(data: bytes, max_bytes: int) -> CleanImage:
         height=pixels.height,
         sha256=hashlib.sha256(clean).hexdigest(),
     )
+
+
+def _decoded(image: Image.Image, mode: str) -> Image.Image:
+    """The pixels in `mode` at the size kept, the larger copies released as soon as done."""
+    image.load()
+    pixels = image if image.mode == mode else image.convert(mode)
+    if pixels is not image:
+        image.close()  # the decoded original is not needed any more
+    factor = _reduction(pixels.width, pixels.height)
+    if factor > 1:
+        pixels = pixels.reduce(factor)  # a box average, one pass, a copy the size kept
+    return pixels

@@ -13,9 +13,8 @@ from typing import NamedTuple
 
 from coordination.calendar.entries import AgendaItem, ItemKind
 from integrations.ical.feed_writer import EventStatus, FeedEvent
+from integrations.ical.uids import UID_DOMAIN
 from scheduling.slot import Modality
-
-UID_DOMAIN = "cpts-snp"  # stable across hosts and regenerations; busy import skips these
 
 _MODALITY = {
     Modality.OFFICE: "au cabinet",
@@ -47,10 +46,6 @@ _UID_KIND = {
     ItemKind.FREE_SLOT: "slot",
     ItemKind.POOL_SLOT: "pool-slot",
 }
-
-
-def is_own_uid(uid: str) -> bool:
-    return uid.endswith(f"@{UID_DOMAIN}")
 
 
 class _Summary(NamedTuple):

@@ -9,6 +9,7 @@ calendar app) are skipped: a booking must not block, or conflict with, itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,8 +17,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
+from recurring_ical_events.util import to_recurrence_ids
 
-from integrations.ical.agenda import is_own_uid
+from integrations.ical.uids import is_own_uid
 
 MAX_OCCURRENCES = 20_000
 Interval = tuple[datetime, datetime]
@@ -25,6 +27,32 @@ Interval = tuple[datetime, datetime]
 
 class BusyCalendarError(ValueError):
     """The file is not a usable iCalendar; the message is safe to show to its owner."""
+
+
+# What the expansion reads; everything else (titles, descriptions, attendees, alarms) is dropped
+# before parsing: it is most of a real calendar's bytes and none of the pool's business.
+_KEPT = frozenset(
+    b"BEGIN END VERSION UID DTSTART DTEND DURATION RRULE RDATE EXDATE EXRULE RECURRENCE-ID "
+    b"SEQUENCE STATUS TRANSP FREEBUSY TZID TZOFFSETFROM TZOFFSETTO X-WR-TIMEZONE".split()
+)
+_UNFOLD = re.compile(rb"\r?\n[ \t]")
+_NAME_END = re.compile(rb"[;:]")
+
+
+def _busy_lines(data: bytes) -> bytes:
+    """`data` unfolded, with only the properties in _KEPT and without VALARM components."""
+    kept: list[bytes] = []
+    in_alarm = False
+    for line in _UNFOLD.sub(b"", data).splitlines():
+        end = _NAME_END.search(line)
+        name = (line[: end.start()] if end else line).strip().upper()
+        if name == b"BEGIN" and line[6:].strip().upper() == b"VALARM":
+            in_alarm = True
+        elif in_alarm:
+            in_alarm = not (name == b"END" and line[4:].strip().upper() == b"VALARM")
+        elif name in _KEPT:
+            kept.append(line)
+    return b"\r\n".join(kept) + b"\r\n"
 
 
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
@@ -35,28 +63,38 @@ def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(value, time(), tzinfo=zone).astimezone(UTC)
 
 
-def _event_interval(event: Any, zone: ZoneInfo) -> Interval | None:
+def _is_busy(event: Any) -> bool:
+    """Whether an event (or one occurrence of a series) makes its owner busy."""
     if is_own_uid(str(event.get("UID", ""))):
-        return None
+        return False
     if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-        return None
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        return None
-    raw_start = event.get("DTSTART")
-    if raw_start is None:
-        return None
-    start = raw_start.dt
-    raw_end = event.get("DTEND")
-    if raw_end is not None:
-        end = raw_end.dt
-    elif event.get("DURATION") is not None:
-        end = start + event["DURATION"].dt
-    elif not isinstance(start, datetime):
+        return False
+    return str(event.get("STATUS", "")).upper() != "CANCELLED"
+
+
+def _interval(start: date | datetime, end: date | datetime, zone: ZoneInfo) -> Interval | None:
+    if start == end and not isinstance(start, datetime):
         end = start + timedelta(days=1)  # an all-day event without end lasts its day
-    else:
-        return None  # an instant takes no time
     s, e = _instant(start, zone), _instant(end, zone)
-    return (s, e) if e > s else None
+    return (s, e) if e > s else None  # an instant takes no time
+
+
+def _busy_components(
+    calendar: icalendar.Calendar,
+) -> tuple[dict[tuple[str, tuple[Any, ...]], bool], dict[str, set[bool]]]:
+    """Whether each VEVENT is busy, by UID and RECURRENCE-ID as the expansion identifies the
+    component an occurrence comes from (a rule's own occurrences: no RECURRENCE-ID; an
+    override's, and those after a RANGE=THISANDFUTURE override: its own); and the flags of
+    each UID, so that a series whose components agree is not looked at per occurrence."""
+    busy: dict[tuple[str, tuple[Any, ...]], bool] = {}
+    flags: dict[str, set[bool]] = {}
+    for event in calendar.walk("VEVENT"):
+        uid = str(event.get("UID", ""))
+        rid = event.get("RECURRENCE-ID")
+        is_busy = _is_busy(event)
+        busy[(uid, to_recurrence_ids(rid.dt) if rid is not None else ())] = is_busy
+        flags.setdefault(uid, set()).add(is_busy)
+    return busy, flags
 
 
 def _freebusy(calendar: icalendar.Calendar, zone: ZoneInfo) -> Iterator[Interval]:
@@ -89,32 +127,42 @@ def merge(intervals: list[Interval]) -> list[Interval]:
 
 
 def busy_intervals(data: bytes, start: datetime, end: datetime, timezone: str) -> list[Interval]:
-    """The merged busy intervals of `data` overlapping [start, end), clipped to it."""
+    """The merged busy intervals of `data` overlapping [start, end), clipped to it.
+
+    Every occurrence the rules produce in the window counts toward MAX_OCCURRENCES, busy or
+    not: a free or cancelled series costs the same to expand. The time a rule takes to reach
+    the window is bounded by the caller (`CalendarExpander` runs this in a child process it
+    kills past its budget)."""
     zone = ZoneInfo(timezone)
     try:
-        calendar = icalendar.Calendar.from_ical(data)
+        calendar = icalendar.Calendar.from_ical(_busy_lines(data))
     except (ValueError, IndexError, KeyError) as exc:
         raise BusyCalendarError("this is not an iCalendar (.ics) file") from exc
     if not isinstance(calendar, icalendar.Calendar):
         raise BusyCalendarError("this is not an iCalendar (.ics) file")
+    # All-day and floating events are read in their own zone by the library: a day of slack on
+    # each side, clipped below once in UTC.
+    query_start, query_end = start - timedelta(days=1), end + timedelta(days=1)
     found: list[Interval] = []
+    expanded = 0
     try:
-        occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).after(start)
-        for event in occurrences:
-            interval = _event_interval(event, zone)
-            if interval is None:
-                continue
-            if interval[0] >= end:
-                # `after` yields by start, but all-day and floating events start in their own
-                # zones: allow a day of slack before stopping.
-                if interval[0] >= end + timedelta(days=1):
-                    break
-                continue
-            found.append(interval)
-            if len(found) > MAX_OCCURRENCES:
-                raise BusyCalendarError(
-                    f"more than {MAX_OCCURRENCES} busy periods in the window: split the calendar"
-                )
+        busy, series_flags = _busy_components(calendar)
+        for series in recurring_ical_events.of(calendar, skip_bad_series=True).series:
+            uid = str(series.components[0].uid)
+            flags = series_flags.get(uid, {True})
+            if True not in flags:
+                continue  # nothing busy in this series: not expanded at all
+            for occurrence in series.between(query_start, query_end):
+                expanded += 1
+                if expanded > MAX_OCCURRENCES:
+                    raise BusyCalendarError(
+                        f"more than {MAX_OCCURRENCES} events in the window: split the calendar"
+                    )
+                if len(flags) > 1 and not busy.get((uid, occurrence.recurrence_ids), True):
+                    continue  # a cancelled or free occurrence of a busy series
+                interval = _interval(occurrence.start, occurrence.end, zone)
+                if interval is not None:
+                    found.append(interval)
         found.extend(_freebusy(calendar, zone))
     except BusyCalendarError:
         raise

@@ -7,7 +7,6 @@ then written in one short transaction, so a slow calendar server never holds a c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -16,6 +15,8 @@ from sqlalchemy import select
 from coordination.directory.territory import Territory
 from integrations.ical.busy_import import BusyCalendarError, Interval, busy_intervals
 from integrations.ical.fetch import Fetched, FetchError, fetch_calendar
+from integrations.sandbox import SandboxError
+from kernel.errors import Unavailable
 from scheduling import busy_time
 from scheduling.busy_calendar import BusyCalendar
 from server.state import AppServices
@@ -31,11 +32,27 @@ def refresh_every(services: AppServices) -> timedelta:
 
 
 async def expand(services: AppServices, data: bytes, timezone: str) -> list[Interval]:
-    """Busy intervals from now on, in a worker thread: expanding rules is CPU work."""
+    """Busy intervals from now on, expanded in the calendar sandbox: a rule can take any time
+    to reach the window, so the work runs where it can be stopped, away from the server's
+    threads. Too many imports at once: Unavailable (503), the file is fine."""
     now = services.clock.now()
-    return await asyncio.to_thread(
-        busy_intervals, data, now - timedelta(days=1), now + timedelta(days=WINDOW_DAYS), timezone
-    )
+    try:
+        return await services.calendar_sandbox.run(
+            list[Interval],
+            busy_intervals,
+            data,
+            now - timedelta(days=1),
+            now + timedelta(days=WINDOW_DAYS),
+            timezone,
+        )
+    except SandboxError as exc:
+        if exc.reason == "busy":
+            raise Unavailable("too many calendars are being read: try again in a minute") from exc
+        if exc.reason == "time":
+            raise BusyCalendarError(
+                "this calendar takes too long to read: its rules repeat too often"
+            ) from exc
+        raise BusyCalendarError("this calendar is too large to read") from exc
 
 
 async def fetch(services: AppServices, url: str, calendar: BusyCalendar | None = None) -> Fetched:
@@ -69,6 +86,9 @@ async def refresh_one(
                     select(Territory.timezone).where(Territory.id == calendar.territory_id)
                 )
             intervals = await expand(services, fetched.body, zone or "Europe/Paris")
+    except Unavailable:
+        log.info("calendar %s: the calendar sandbox is full, retried after its lease", calendar.id)
+        return None
     except (FetchError, BusyCalendarError) as exc:
         async with services.db.write() as session:
             await busy_time.refresh_failed(session, services.clock, calendar.id, str(exc), every)

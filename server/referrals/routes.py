@@ -3,7 +3,6 @@ every read of a patient (identity, case, photo) is audited."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Annotated, Any
 
@@ -15,11 +14,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coordination.referrals import experts, messages, photos, referrals, workflow
 from coordination.referrals.network_settings import policy_of
-from coordination.referrals.photo_sanitizer import sanitize
+from coordination.referrals.photo_sanitizer import CleanImage, sanitize
 from coordination.referrals.referral import ReferralStatus
 from coordination.referrals.referrals import ReferralDraft
+from integrations.sandbox import SandboxError
 from kernel.audit import record_reads
-from kernel.errors import Invalid
+from kernel.errors import Invalid, Unavailable
 from scheduling import teleconsultations
 from scheduling.patient import Patient, PatientDraft, patients_by_id
 from scheduling.teleconsultations import Consent, TeleconsultationDraft
@@ -51,6 +51,7 @@ from server.referrals.wire import (
     photo_out,
     referral_out,
 )
+from server.state import AppServices
 from server.teleconsultations.wire import TeleconsultationOut, handover_data, teleconsultation_out
 
 _PHOTO_BODY_LIMIT = 32_000_000  # the multipart envelope; the photo's own limit is a setting
@@ -65,6 +66,16 @@ def _identity(p: Patient) -> PatientDraft:
         phone=p.phone,
         nir=p.nir,
     )
+
+
+async def _sanitized(services: AppServices, raw: bytes, limit: int) -> CleanImage:
+    """The photo re-encoded in the photo sandbox (bounded in time, memory and number at once)."""
+    try:
+        return await services.photo_sandbox.run(CleanImage, sanitize, raw, limit)
+    except SandboxError as exc:
+        if exc.reason == "busy":
+            raise Unavailable("too many photos are being processed: try again shortly") from exc
+        raise Invalid("this image cannot be processed: it is too large", field="file") from exc
 
 
 class ReferralController(Controller):
@@ -269,7 +280,7 @@ class ReferralController(Controller):
         raw = await upload.read(limit + 1)
         async with services.db.read() as session:  # refuse early, before any decoding
             await photos.check_may_add(session, actor, referral_id)
-        image = await asyncio.to_thread(sanitize, raw, limit)  # decoding is CPU work
+        image = await _sanitized(services, raw, limit)
         photo_id = uuid.uuid4()
         try:
             async with services.db.write() as session:

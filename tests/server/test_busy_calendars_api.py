@@ -4,9 +4,11 @@ databases: a real local HTTP server plays the GP's calendar provider."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,11 +20,13 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
+from integrations.ical.busy_import import BusyCalendarError
+from integrations.sandbox import Sandbox
 from kernel.clock import FrozenClock
 from kernel.events import Event
 from server.calendar.busy_refresh import refresh_due
 from server.database import Database
-from server.state import AppServices
+from server.state import CALENDAR_LIMITS, AppServices
 from tests.conftest import login
 from tests.server.scheduling_helpers import PATIENT, fresh_start, gp_session, publish_slot
 
@@ -341,3 +345,42 @@ async def test_staff_see_the_calendar_host_not_its_secret_url(
     assert seen.status_code == 200
     (calendar,) = seen.json()["items"]
     assert "secret-token" not in calendar["url"] and calendar["url"].startswith(provider.base)
+
+
+SLOW_RULE = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:slow@x\r\n"
+    b"DTSTAMP:20260101T000000Z\r\nDTSTART:19700101T000000Z\r\nDURATION:PT1S\r\n"
+    b"RRULE:FREQ=SECONDLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+async def test_a_calendar_too_slow_to_read_is_stopped_away_from_the_server_threads(
+    client: httpx.AsyncClient, app: Litestar
+) -> None:
+    # As many hostile uploads as the shared thread pool has threads: they once filled it, and
+    # a photo read (a file read on that pool) then timed out. Now they run in the calendar
+    # sandbox: two at a time, two waiting, the rest refused at once, each stopped at its budget.
+    limits = replace(CALENDAR_LIMITS, seconds=1, workers=2, queue=2)
+    AppServices.of(app).calendar_sandbox = Sandbox("calendar", limits, [BusyCalendarError])
+    gp, _ = await gp_session(client, 4)
+    many = min(32, (os.cpu_count() or 1) + 4)  # the default executor's size
+    uploads = [
+        asyncio.create_task(
+            client.post(
+                f"{URL}/upload",
+                headers=gp,
+                files={"file": ("slow.ics", SLOW_RULE, "text/calendar")},
+                data={"name": f"Agenda {i}"},
+            )
+        )
+        for i in range(many)
+    ]
+    await asyncio.sleep(0.5)
+    assert await asyncio.wait_for(asyncio.to_thread(sum, [1, 2]), 1) == 3
+    answers = [await upload for upload in uploads]
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [422] * 4 + [503] * (many - 4), [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 422).json()
+    assert refused["field"] == "file" and "too long" in refused["detail"]
+    listed = await client.get(URL, headers=gp)
+    assert not [c for c in listed.json()["items"] if c["name"].startswith("Agenda ")]

@@ -8,8 +8,9 @@ import pillow_heif
 import pytest
 from PIL import ExifTags, Image, PngImagePlugin
 
-from coordination.referrals.photo_sanitizer import UnsupportedImage, sanitize, sniff
+from coordination.referrals.photo_sanitizer import CleanImage, UnsupportedImage, sanitize, sniff
 from kernel.errors import Invalid
+from server.state import photo_sandbox
 
 pillow_heif.register_heif_opener()
 LIMIT = 10_000_000
@@ -76,3 +77,29 @@ def test_size_and_pixel_limits() -> None:
     assert len(bomb) < 100_000
     with pytest.raises(Invalid, match="pixels"):
         sanitize(bomb, LIMIT)
+
+
+def test_an_icc_profile_does_not_ride_along() -> None:
+    png = _encoded(Image.new("RGB", (8, 8)), "PNG", icc_profile=b"Mme Durand's profile")
+    assert b"Durand" not in sanitize(png, LIMIT).data
+
+
+async def test_a_large_png_fits_the_photo_sandbox_and_is_kept_at_most_max_side() -> None:
+    # 6300 x 6300 RGBA, 170 kB, under the 40 Mpx limit: five full copies of its pixels (about
+    # 780 MB) once went into re-encoding it; one copy and its reduction fit the sandbox.
+    big = _encoded(Image.new("RGBA", (6300, 6300), (180, 40, 40, 255)), "PNG")
+    clean = await photo_sandbox().run(CleanImage, sanitize, big, LIMIT)
+    assert (clean.width, clean.height) == (3150, 3150)
+    assert Image.open(io.BytesIO(clean.data)).getpixel((10, 10)) == (180, 40, 40, 255)
+
+
+def test_a_large_jpeg_is_decoded_at_the_size_kept() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 8  # rotate 90° counter-clockwise to display
+    photo = Image.new("RGB", (6000, 4000), (20, 120, 200))
+    photo.paste((250, 250, 0), (0, 0, 600, 400))  # a yellow top-left corner, as stored
+    clean = sanitize(_encoded(photo, "JPEG", exif=exif.tobytes(), quality=85), LIMIT)
+    assert (clean.width, clean.height) == (2000, 3000)  # halved by the decoder, then upright
+    out = Image.open(io.BytesIO(clean.data))
+    r, g, b = out.getpixel((50, 2950))  # the stored top-left corner, now bottom-left
+    assert r > 200 and g > 200 and b < 80

@@ -3,12 +3,15 @@ see calendars/CREDITS.md) and from hand-written edge cases."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from integrations.ical.busy_import import BusyCalendarError, busy_intervals
+from integrations.ical.busy_import import BusyCalendarError, Interval, busy_intervals
+from integrations.sandbox import Sandbox, SandboxError
+from server.state import CALENDAR_LIMITS, calendar_sandbox
 
 CALENDARS = Path(__file__).parent / "calendars"
 
@@ -128,3 +131,102 @@ def test_an_endless_minutely_rule_is_bounded() -> None:
     )
     with pytest.raises(BusyCalendarError, match="more than"):
         busy_intervals(data, utc(2026, 12, 1), utc(2027, 12, 1), "Europe/Paris")
+
+
+@pytest.mark.parametrize("marker", ["TRANSP:TRANSPARENT", "STATUS:CANCELLED"])
+async def test_a_series_with_nothing_busy_costs_nothing(marker: str) -> None:
+    # 196 bytes that once kept a server thread busy for minutes: 200,000 minutely occurrences,
+    # none busy, expanded all the same and never counted. Run in the server's calendar
+    # sandbox, whose time budget turns a regression into a failure rather than a hung suite.
+    data = _calendar(
+        _vevent(
+            "spam@x",
+            "DTSTART:20261201T000000Z",
+            "DURATION:PT30S",
+            "RRULE:FREQ=MINUTELY;COUNT=200000",
+            marker,
+        )
+    )
+    got = await calendar_sandbox().run(
+        list[Interval], busy_intervals, data, utc(2026, 12, 1), utc(2028, 1, 1), "Europe/Paris"
+    )
+    assert got == []
+
+
+async def test_free_occurrences_of_an_expanded_series_count_toward_the_cap() -> None:
+    # One busy override makes the free series worth expanding: then every occurrence counts.
+    data = _calendar(
+        _vevent(
+            "spam@x",
+            "DTSTART:20261201T000000Z",
+            "DURATION:PT30S",
+            "RRULE:FREQ=MINUTELY;COUNT=200000",
+            "TRANSP:TRANSPARENT",
+        ),
+        _vevent(
+            "spam@x",
+            "RECURRENCE-ID:20261201T000100Z",
+            "DTSTART:20261201T000100Z",
+            "DURATION:PT30S",
+        ),
+    )
+    with pytest.raises(BusyCalendarError, match="more than"):
+        await calendar_sandbox().run(
+            list[Interval], busy_intervals, data, utc(2026, 12, 1), utc(2028, 1, 1), "Europe/Paris"
+        )
+
+
+async def test_a_rule_that_takes_too_long_to_reach_the_window_is_stopped() -> None:
+    # Every second since 1970: the rule yields nothing before the window, for hours; only the
+    # sandbox's budget can stop it.
+    data = _calendar(
+        _vevent("slow@x", "DTSTART:19700101T000000Z", "DURATION:PT1S", "RRULE:FREQ=SECONDLY")
+    )
+    sandbox = Sandbox("calendar", replace(CALENDAR_LIMITS, seconds=2), [BusyCalendarError])
+    with pytest.raises(SandboxError) as stopped:
+        await sandbox.run(
+            list[Interval], busy_intervals, data, utc(2026, 12, 1), utc(2027, 1, 1), "Europe/Paris"
+        )
+    assert stopped.value.reason == "time"
+
+
+def test_titles_and_alarms_are_not_read() -> None:
+    # Only what says *when* is parsed: a malformed description or alarm cannot fail an import,
+    # and a folded line is read whole.
+    data = _calendar(
+        _vevent(
+            "a@x",
+            "DTSTART:20261201T09",
+            " 0000Z",
+            "DTEND:20261201T100000Z",
+            'DESCRIPTION;BROKEN="',
+            "BEGIN:VALARM",
+            "TRIGGER:not a duration",
+            "END:VALARM",
+        )
+    )
+    got = busy_intervals(data, utc(2026, 11, 30), utc(2026, 12, 31), "Europe/Paris")
+    assert got == [(utc(2026, 12, 1, 9), utc(2026, 12, 1, 10))]
+
+
+def test_a_cancelled_override_frees_its_occurrence_only() -> None:
+    data = _calendar(
+        _vevent(
+            "weekly@x",
+            "DTSTART:20261201T090000Z",
+            "DTEND:20261201T100000Z",
+            "RRULE:FREQ=WEEKLY;COUNT=3",
+        ),
+        _vevent(
+            "weekly@x",
+            "RECURRENCE-ID:20261208T090000Z",
+            "DTSTART:20261208T090000Z",
+            "DTEND:20261208T100000Z",
+            "STATUS:CANCELLED",
+        ),
+    )
+    got = busy_intervals(data, utc(2026, 11, 30), utc(2026, 12, 31), "Europe/Paris")
+    assert got == [
+        (utc(2026, 12, 1, 9), utc(2026, 12, 1, 10)),
+        (utc(2026, 12, 15, 9), utc(2026, 12, 15, 10)),
+    ]

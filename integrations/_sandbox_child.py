@@ -1,0 +1,44 @@
+"""The child side of integrations/sandbox.py: one job read from stdin, its outcome written to
+stdout as MessagePack. The job comes pickled from the parent, its only writer; the outcome is
+plain data the parent decodes to the type it expects, never a pickle: a child that a hostile
+file took over can send nothing the parent would execute."""
+
+from __future__ import annotations
+
+import pickle
+import resource
+import sys
+
+import msgspec
+
+from integrations.sandbox import Failure, Outcome
+
+
+def main() -> None:
+    memory_bytes, fn, args = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 (see above)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        outcome = Outcome("ok", value=fn(*args))
+    except MemoryError:
+        outcome = Outcome("memory")
+    except Exception as exc:  # noqa: BLE001 (named to the parent, which decides)
+        kind = type(exc)
+        outcome = Outcome(
+            "raise",
+            failure=Failure(
+                f"{kind.__module__}.{kind.__qualname__}", str(exc), getattr(exc, "field", None)
+            ),
+        )
+    try:
+        data = msgspec.msgpack.encode(outcome)
+    except MemoryError:
+        data = msgspec.msgpack.encode(Outcome("memory"))
+    except Exception:  # noqa: BLE001 (a result that is not plain data)
+        failure = Failure("builtins.TypeError", "the job's result is not plain data")
+        data = msgspec.msgpack.encode(Outcome("raise", failure=failure))
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
