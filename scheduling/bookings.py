@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
@@ -30,7 +31,7 @@ from scheduling.busy_calendar import lock_agenda, reopened_status
 from scheduling.hold import Hold
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
-from scheduling.requests import request_event_payload
+from scheduling.requests import may_read_request, request_event_payload
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import slot_event_payload
 from scheduling.snp_request import Origin, Outcome, SnpRequest
@@ -218,18 +219,22 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
     if draft.idempotency_key:
         previous = await find_by_key(session, actor, draft.idempotency_key)
         if previous is not None:
+            # The answer names the patient again: a read like any other.
+            await _audit_answer(session, clock, actor, previous, "booking replayed (same key)")
             return Booked(previous, created=False)
     slot_id, hold = await _resolve_slot_and_hold(session, actor, draft)
     now = clock.now()
 
     request: SnpRequest | None = None
     if draft.request_id is not None:
+        # Linking a request reads its patient: only a request the caller may read (one they
+        # may not is answered as absent, as GET /requests/{id} answers 404).
         request = await session.scalar(
             select(SnpRequest).where(
                 SnpRequest.id == draft.request_id, SnpRequest.territory_id == actor.territory_id
             )
         )
-        if request is None:
+        if request is None or not may_read_request(actor, request):
             raise Invalid("request not found in this territory", field="request_id")
         if request.outcome is not None:
             raise Conflict(
@@ -280,7 +285,22 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         )
         if not getattr(closed, "rowcount", 0):
             raise Conflict("this request was closed meanwhile", field="request_id")
-    return _booked(row, taken, identity)
+    booked = _booked(row, taken, identity)
+    if identity is None:  # the patient came from the request, not from the caller
+        await _audit_answer(session, clock, actor, booked.booking, "booking of a request")
+    return booked
+
+
+async def _audit_answer(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    booking: Booking | BookingRecord,
+    purpose: str,
+) -> None:
+    await record_reads(
+        session, clock, actor, "booking", [(booking.id, booking.patient_id)], purpose
+    )
 
 
 async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID) -> Booking:

@@ -135,11 +135,16 @@ def sees_all_requests(actor: Actor) -> bool:
     return actor.is_staff or actor.has_any(Role.REGULATOR)
 
 
+def may_read_request(actor: Actor, request: SnpRequest) -> bool:
+    """The request board's staff and regulators, and whoever recorded the request."""
+    return sees_all_requests(actor) or request.recorded_by == actor.account_id
+
+
 async def get_visible_request(
     session: AsyncSession, actor: Actor, request_id: uuid.UUID
 ) -> SnpRequest:
     request = await get_request(session, actor, request_id)
-    if not sees_all_requests(actor) and request.recorded_by != actor.account_id:
+    if not may_read_request(actor, request):
         raise NotFound("request not found")
     return request
 

@@ -28,7 +28,7 @@ from server.auth.guards import authenticated
 from server.auth.middleware import AuthenticationMiddleware
 from server.auth.psc_routes import provider_of
 from server.auth.routes import AuthController
-from server.body_hygiene import BodyHygieneMiddleware
+from server.body_hygiene import BodyHygieneMiddleware, require_json_bodies
 from server.calendar.busy_refresh import refresh_due
 from server.calendar.feed_route import FeedCache, calendar_feed
 from server.calendar.routes import BusyCalendarController, CalendarFeedController
@@ -224,6 +224,7 @@ def create_app(
         state=_state(services, hub),
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
+        before_request=require_json_bodies,
         middleware=[
             DefineMiddleware(
                 SecurityHeadersMiddleware, https=settings.public_url.startswith("https://")

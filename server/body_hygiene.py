@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
+
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 
 from server.problems import send_problem
 
@@ -150,3 +156,39 @@ def _replay(chunks: list[bytes], pending: Any, receive: Any, more: bool = False)
         return await receive()
 
     return replayed
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = 415
+
+
+@cache
+def _takes_json(handler: HTTPRouteHandler) -> bool:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    if data is None:
+        return False
+    media_type = getattr(data.kwarg_definition, "media_type", RequestEncodingType.JSON)
+    return bool(media_type == RequestEncodingType.JSON)
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """application/json, or a JSON structured syntax (application/fhir+json…)."""
+    kind = content_type.partition(";")[0].strip().lower()
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
+async def require_json_bodies(request: Request[Any, Any, Any]) -> None:
+    """A route that decodes a JSON body takes it as JSON only: a `text/plain` body is what a
+    cross-site form can send without asking (`enctype="text/plain"`), and what the body checks
+    above would not look at. A body-less call (an optional body left out) is let through."""
+    handler = request.scope.get("route_handler")
+    if not isinstance(handler, HTTPRouteHandler) or not _takes_json(handler):
+        return
+    headers = request.headers
+    has_body = headers.get("content-length", "0") not in ("", "0") or "transfer-encoding" in headers
+    if has_body and not is_json_media_type(headers.get("content-type", "")):
+        raise UnsupportedMediaType(
+            detail="send the body as JSON, with Content-Type: application/json"
+        )

@@ -202,10 +202,14 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if isinstance(exc, PermissionDeniedException):
         return problem(403, "Forbidden", exc.detail, slug="forbidden")
     status = exc.status_code
-    title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
-        status, "Request error" if status < 500 else "Server error"
-    )
-    return problem(status, title, exc.detail, instance=_logged_path(request))
+    title = {
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Payload too large",
+        415: "Unsupported media type",
+    }.get(status, "Request error" if status < 500 else "Server error")
+    slug = "unsupported-media-type" if status == 415 else None
+    return problem(status, title, exc.detail, slug=slug, instance=_logged_path(request))
 
 
 def _integrity_error(

@@ -24,6 +24,24 @@ CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], public_url: str) -> None:
+    """A browser's write from another site is refused (login CSRF: a cross-site form logging
+    the victim into the attacker's account). Browsers name the page's origin on every POST;
+    calls without an Origin header are not from a page (scripts, the SAS) and pass."""
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return
+    host = connection.headers.get("host", "")
+    allowed = {f"http://{host}", f"https://{host}", _origin_of(public_url)}
+    if origin.rstrip("/").lower() not in {a.lower() for a in allowed if a}:
+        raise NotAllowed("this request comes from another site (Origin)")
+
+
+def _origin_of(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}" if rest else ""
+
+
 def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     header = connection.headers.get("authorization")
     if not header:

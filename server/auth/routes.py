@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from litestar import Controller, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -14,7 +15,7 @@ from coordination.accounts.token import ApiToken, TokenKind
 from coordination.directory.service import get_professional
 from coordination.directory.territories import get_territory
 from server.auth.cookies import session_cookies
-from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE
+from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, check_same_origin
 from server.auth.wire import LoginIn, LoginOut, MeOut, NewTokenOut, TokenIn, TokenList, TokenOut
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.directory.wire import professional_out, territory_out
@@ -35,10 +36,23 @@ class AuthController(Controller):
     path = "/api/v1"
     tags = ["auth"]
 
-    @post("/auth/login", opt={"public": True}, status_code=HTTP_200_OK, summary="Log in")
+    # Not authenticated at all: whatever session cookie the browser still holds (expired,
+    # revoked, another account's) must not stand between a person and the login form.
+    @post(
+        "/auth/login",
+        opt={"public": True, "exclude_from_auth": True},
+        status_code=HTTP_200_OK,
+        summary="Log in",
+    )
     async def login(
-        self, session: DbSession, clock: ClockDep, services: ServicesDep, data: JSONBody[LoginIn]
+        self,
+        request: Request[Any, Any, Any],
+        session: DbSession,
+        clock: ClockDep,
+        services: ServicesDep,
+        data: JSONBody[LoginIn],
     ) -> Response[LoginOut]:
+        check_same_origin(request, services.settings.public_url)
         kind = TokenKind.SESSION if data.session else TokenKind.API
         issued = await accounts.login(session, clock, data.email, data.password, kind)
         body = LoginOut(

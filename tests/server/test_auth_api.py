@@ -124,3 +124,32 @@ async def test_session_cookie_and_csrf(client: Client) -> None:
     assert "CSRF" in refused.json()["detail"]
     accepted = await client.post("/api/v1/me/tokens", json=body, headers={"X-CSRF-Token": csrf})
     assert accepted.status_code == 201
+
+
+async def test_login_from_another_site_is_refused(client: Client) -> None:
+    credentials = {"email": "regulator@sud-yvelines.test", "password": "demo", "session": True}
+    refused = await client.post(
+        "/api/v1/auth/login", json=credentials, headers={"Origin": "https://attacker.example"}
+    )
+    assert refused.status_code == 403 and "Origin" in refused.json()["detail"]
+    assert "set-cookie" not in refused.headers
+    same_site = await client.post(
+        "/api/v1/auth/login", json=credentials, headers={"Origin": "http://testserver.local"}
+    )
+    assert same_site.status_code == 200
+    scripted = await client.post("/api/v1/auth/login", json=credentials)  # no Origin: not a page
+    assert scripted.status_code == 200
+
+
+async def test_a_stale_session_cookie_does_not_lock_out_the_login(client: Client) -> None:
+    # An expired or revoked session still in the browser: the login form must work, without a
+    # CSRF token (the old cookie's) and without the old token being resolved.
+    client.cookies.set("cpts_session", "revoked-or-expired-secret", domain="testserver.local")
+    client.cookies.set("cpts_csrf", "old", domain="testserver.local")
+    response = await client.post(
+        "/api/v1/auth/login",
+        json={"email": "regulator@sud-yvelines.test", "password": "demo", "session": True},
+        headers={"Origin": "http://testserver.local"},
+    )
+    assert response.status_code == 200, response.text
+    assert (await client.get("/api/v1/me")).json()["email"] == "regulator@sud-yvelines.test"

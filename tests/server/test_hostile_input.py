@@ -147,3 +147,38 @@ async def test_a_missing_body_is_named(client: httpx.AsyncClient) -> None:
     h = await _regulator(client)
     response = await client.post("/api/v1/requests", headers=h)
     assert response.status_code == 400 and response.json()["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "text/plain;charset=UTF-8", None, "application/x-www-form-urlencoded"],
+)
+async def test_json_routes_take_json_only(
+    client: httpx.AsyncClient, content_type: str | None
+) -> None:
+    # What a cross-site <form enctype="text/plain"> sends is a valid JSON text: it once logged
+    # the victim's browser into the attacker's account, and skipped the body checks (a NUL was
+    # stored; 5,000 levels of nesting exhausted the decoder).
+    headers = {"content-type": content_type} if content_type else {}
+    for path, body in (
+        ("/api/v1/auth/login", b'{"email": "regulator@sud-yvelines.test", "password": "demo"}'),
+        ("/api/v1/auth/login", b'{"email": "a\\u0000@b.test", "password": "x"}'),
+        ("/api/v1/auth/login", b"[" * 5000 + b"]" * 5000),
+    ):
+        sent = await client.post(path, headers=headers, content=body)
+        assert sent.status_code == 415, (content_type, sent.text)
+        problem = sent.json()
+        assert problem["type"].endswith(":unsupported-media-type") and "JSON" in problem["detail"]
+        assert "set-cookie" not in sent.headers
+
+
+async def test_structured_json_types_and_bodiless_calls_pass(client: httpx.AsyncClient) -> None:
+    signed_in = await client.post(
+        "/api/v1/auth/login",
+        headers={"content-type": "application/json; charset=utf-8"},
+        content=b'{"email": "regulator@sud-yvelines.test", "password": "demo"}',
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    h = await _regulator(client)
+    nothing = await client.post("/api/v1/requests", headers=h)  # no body: named as missing
+    assert nothing.status_code == 400 and nothing.json()["field"] == "body"

@@ -612,3 +612,67 @@ async def test_scheduling_objects_of_another_territory_are_404(
     assert (await client.get(f"/api/v1/bookings/{booking_id}", headers=sud)).json()[
         "status"
     ] == "booked"
+
+
+async def _reads_of(database: Database, booking_id: str, purpose: str) -> int:
+    async with database.read() as session:
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(PatientDataRead)
+                .where(
+                    PatientDataRead.subject_id == uuid.UUID(booking_id),
+                    PatientDataRead.purpose == purpose,
+                )
+            )
+            or 0
+        )
+
+
+async def test_linking_a_request_needs_the_right_to_read_it(
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
+) -> None:
+    gp, _ = await gp_session(client, 5)
+    slot = await publish_slot(client, gp, fresh_start(clock) + timedelta(hours=3))
+    first = await login(client, "pharmacist1@sud-yvelines.test")
+    second = await login(client, "pharmacist2@sud-yvelines.test")
+    created = await client.post(
+        "/api/v1/requests",
+        headers=first,
+        json={
+            "origin": "pharmacist",
+            "reason": "Angine",
+            "urgency": "within_24h",
+            "patient": PATIENT | {"nir": "295109912611193"},
+        },
+    )
+    assert created.status_code == 201, created.text
+    request_id = created.json()["id"]
+    assert (await client.get(f"/api/v1/requests/{request_id}", headers=second)).status_code == 404
+    # Another pharmacist may not read that request: nor book it, nor learn its patient.
+    refused = await client.post(
+        "/api/v1/bookings",
+        headers=second,
+        json={"slot_id": slot["id"], "request_id": request_id, "channel": "pharmacist"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["field"] == "request_id" and "Durand" not in refused.text
+    still = (await client.get(f"/api/v1/requests/{request_id}", headers=first)).json()
+    assert still["outcome"] is None
+    # Its author may; the identity the answer carries came from the request: a read, audited.
+    booked = await client.post(
+        "/api/v1/bookings",
+        headers=first | {"Idempotency-Key": f"link-{request_id}"},
+        json={"slot_id": slot["id"], "request_id": request_id, "channel": "pharmacist"},
+    )
+    assert booked.status_code == 201, booked.text
+    booking_id = booked.json()["id"]
+    assert await _reads_of(database, booking_id, "booking of a request") == 1
+    # The same booking answered again for the same key names the patient again: audited too.
+    again = await client.post(
+        "/api/v1/bookings",
+        headers=first | {"Idempotency-Key": f"link-{request_id}"},
+        json={"slot_id": slot["id"], "request_id": request_id, "channel": "pharmacist"},
+    )
+    assert again.status_code == 200 and again.json()["patient"]["family_name"] == "Durand"
+    assert await _reads_of(database, booking_id, "booking replayed (same key)") == 1
