@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import enum
 import uuid
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, Enum, MetaData, Table, Uuid
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -86,3 +88,12 @@ def table_of(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+class Transactions(Protocol):
+    """What opens the short transactions of a use case that must not hold one throughout
+    (work between them: a password hash, a network call). server.database.Database is one."""
+
+    def read(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+    def write(self) -> AbstractAsyncContextManager[AsyncSession]: ...

@@ -98,6 +98,7 @@ def create_app(
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
         blob_store=FilesystemBlobStore(settings.storage_dir),
     )
+    services.rate_limiter = limiter
     if db.has_direct:
         services.booking_batcher = BookingBatcher(db.direct)
     services.sas_client = client_of(services)

@@ -207,9 +207,13 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         405: "Method not allowed",
         413: "Payload too large",
         415: "Unsupported media type",
+        429: "Too many requests",
     }.get(status, "Request error" if status < 500 else "Server error")
-    slug = "unsupported-media-type" if status == 415 else None
-    return problem(status, title, exc.detail, slug=slug, instance=_logged_path(request))
+    slug = {415: "unsupported-media-type", 429: "too-many-requests"}.get(status)
+    answer = problem(status, title, exc.detail, slug=slug, instance=_logged_path(request))
+    if status == 429 and exc.headers:
+        answer.headers.update(exc.headers)  # Retry-After
+    return answer
 
 
 def _integrity_error(

@@ -66,6 +66,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     patient_retention_months: int = 24  # default delay before an idle patient's identity goes
     retention_job_seconds: float = 21600.0
     rate_login: str = "10/60"  # logins per client address: count/seconds
+    rate_login_failures: str = "10/900"  # failed logins per account (e-mail): count/seconds
     rate_feed_client: str = "120/60"  # calendar feed fetches per client address
     rate_feed: str = "30/300"  # fetches of one feed URL, whoever asks
     trusted_proxies: str = "127.0.0.1,::1"  # whose X-Forwarded-For names the client
@@ -123,6 +124,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             patient_retention_months=int(env.get("CPTS_PATIENT_RETENTION_MONTHS") or 24),
             retention_job_seconds=float(env.get("CPTS_RETENTION_JOB_SECONDS") or 21600.0),
             rate_login=env.get("CPTS_RATE_LOGIN") or "10/60",
+            rate_login_failures=env.get("CPTS_RATE_LOGIN_FAILURES") or "10/900",
             rate_feed_client=env.get("CPTS_RATE_FEED_CLIENT") or "120/60",
             rate_feed=env.get("CPTS_RATE_FEED") or "30/300",
             trusted_proxies=env.get("CPTS_TRUSTED_PROXIES", "127.0.0.1,::1"),

@@ -13,6 +13,7 @@ from integrations.ical.busy_import import BusyCalendarError
 from integrations.notify import Notifier, create_notifier
 from integrations.oidc.psc import ProSanteConnect
 from integrations.pubsub import PubSub
+from integrations.ratelimit import InProcessLimiter, RateLimiter
 from integrations.sandbox import Limits, Sandbox
 from integrations.sas.appointments import SasClient
 from integrations.storage import FilesystemBlobStore
@@ -57,6 +58,8 @@ class AppServices:
     psc: ProSanteConnect | None = None  # None: Pro Santé Connect not configured
     # Plain bookings coalesced into shared statements; None where there is no direct pool.
     booking_batcher: BookingBatcher | None = None
+    # The counts behind the rate limits (in this process, or shared in Redis).
+    rate_limiter: RateLimiter = field(default_factory=InProcessLimiter)
     calendar_sandbox: Sandbox = field(default_factory=calendar_sandbox)
     photo_sandbox: Sandbox = field(default_factory=photo_sandbox)
 

@@ -136,6 +136,7 @@ def make_app(database: Database, clock: FrozenClock, storage: Path) -> Litestar:
         run_jobs=False,
         storage_dir=str(storage),
         rate_login="10000/60",  # tests log in far more often than people do
+        rate_login_failures="10000/900",  # and fail on purpose
         rate_feed_client="10000/60",
         rate_feed="10000/60",
     )

@@ -11,12 +11,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.accounts.account import Account, normalise_email
-from coordination.accounts.passwords import hash_password, needs_rehash, verify_password
+from coordination.accounts.passwords import (
+    hash_password,
+    hash_password_off_loop,
+    needs_rehash,
+    verify_password_off_loop,
+)
 from coordination.accounts.token import ApiToken, TokenKind, digest, new_secret
 from coordination.directory.professional import Professional
 from coordination.directory.territory import Territory
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
+from kernel.database import Transactions
 from kernel.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from kernel.events import append_event
 
@@ -100,17 +106,36 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
 
 
 async def login(
-    session: AsyncSession, clock: Clock, email: str, password: str, kind: TokenKind
+    db: Transactions, clock: Clock, email: str, password: str, kind: TokenKind
 ) -> IssuedToken:
-    """Exchange e-mail and password for a new token; the same error whatever was wrong."""
-    account = await session.scalar(select(Account).where(Account.email == normalise_email(email)))
-    ok = verify_password(account.password_hash if account else None, password)
-    if account is None or not ok or account.disabled_at is not None:
+    """Exchange e-mail and password for a new token; the same error whatever was wrong.
+
+    The password is checked between two short transactions, on the hashing threads: a hash
+    costs ~0.1 s of CPU and 64 MiB, which must neither stall the event loop nor hold a write
+    transaction (SQLite has one writer at a time). The account is read again before the token
+    is issued: disabled or given a new password meanwhile, the login fails."""
+    async with db.read() as session:
+        account = await session.scalar(
+            select(Account).where(Account.email == normalise_email(email))
+        )
+        seen = (account.id, account.password_hash) if account is not None else None
+    ok = await verify_password_off_loop(seen[1] if seen else None, password)
+    if seen is None or not ok:
         raise NotAuthenticated("e-mail or password is incorrect")
-    if account.password_hash and needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
-    name = "session" if kind is TokenKind.SESSION else "login"
-    return await _issue(session, clock, account, kind, name, _actor_stub(account))
+    account_id, checked_hash = seen
+    new_hash = None
+    if checked_hash and needs_rehash(checked_hash):
+        new_hash = await hash_password_off_loop(password)
+    async with db.write() as session:
+        account = await session.get(Account, account_id)
+        if account is None or account.disabled_at is not None:
+            raise NotAuthenticated("e-mail or password is incorrect")
+        if account.password_hash != checked_hash:
+            raise NotAuthenticated("e-mail or password is incorrect")
+        if new_hash is not None:
+            account.password_hash = new_hash
+        name = "session" if kind is TokenKind.SESSION else "login"
+        return await _issue(session, clock, account, kind, name, _actor_stub(account))
 
 
 def _actor_stub(account: Account) -> Actor:

@@ -32,5 +32,12 @@ class InProcessLimiter:
             return Decision(False, 0, max(1, int(ends - now + 0.999)))
         return Decision(True, limit - count, 0)
 
+    async def peek(self, key: str, limit: int) -> Decision:
+        now = self._clock()
+        ends, count = self._windows.get(key, (0.0, 0))
+        if ends <= now or count < limit:
+            return Decision(True, limit - (count if ends > now else 0), 0)
+        return Decision(False, 0, max(1, int(ends - now + 0.999)))
+
     async def close(self) -> None:
         self._windows.clear()

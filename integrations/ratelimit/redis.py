@@ -40,5 +40,20 @@ class RedisLimiter:
             return Decision(False, 0, max(1, int(ttl)))
         return Decision(True, limit - int(count), 0)
 
+    async def peek(self, key: str, limit: int) -> Decision:
+        name = _PREFIX + key
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.get(name)
+                pipe.ttl(name)
+                count, ttl = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            log.warning("rate limit store unreachable (%s): let through", type(exc).__name__)
+            return Decision(True, limit, 0)
+        hits = int(count or 0)
+        if hits < limit:
+            return Decision(True, limit - hits, 0)
+        return Decision(False, 0, max(1, int(ttl)))
+
     async def close(self) -> None:
         await self._redis.aclose()

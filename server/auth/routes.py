@@ -7,18 +7,22 @@ from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
+from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from coordination.accounts import service as accounts
+from coordination.accounts.account import normalise_email
 from coordination.accounts.token import ApiToken, TokenKind
 from coordination.directory.service import get_professional
 from coordination.directory.territories import get_territory
+from kernel.errors import NotAuthenticated
 from server.auth.cookies import session_cookies
 from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, check_same_origin
 from server.auth.wire import LoginIn, LoginOut, MeOut, NewTokenOut, TokenIn, TokenList, TokenOut
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.directory.wire import professional_out, territory_out
+from server.rate_limits import Limit
 
 
 def _token_out(t: ApiToken) -> TokenOut:
@@ -47,14 +51,27 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        session: DbSession,
         clock: ClockDep,
         services: ServicesDep,
         data: JSONBody[LoginIn],
     ) -> Response[LoginOut]:
         check_same_origin(request, services.settings.public_url)
         kind = TokenKind.SESSION if data.session else TokenKind.API
-        issued = await accounts.login(session, clock, data.email, data.password, kind)
+        # Failed logins are limited per account too, not only per address: guesses spread over
+        # many addresses stop at the account. Unknown e-mails are counted alike.
+        limit = Limit.parse(services.settings.rate_login_failures)
+        key = f"login-failed:{normalise_email(data.email)}"
+        barred = await services.rate_limiter.peek(key, limit.count)
+        if not barred.allowed:
+            raise TooManyRequestsException(
+                detail=f"too many failed logins for this account: retry in {barred.retry_after} s",
+                headers={"Retry-After": str(barred.retry_after)},
+            )
+        try:
+            issued = await accounts.login(services.db, clock, data.email, data.password, kind)
+        except NotAuthenticated:
+            await services.rate_limiter.hit(key, limit.count, limit.seconds)
+            raise
         body = LoginOut(
             token=issued.secret,
             token_type="bearer",  # noqa: S106

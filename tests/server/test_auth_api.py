@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import httpx
+import msgspec
 import pytest
+from litestar import Litestar
 
+from integrations.ratelimit import InProcessLimiter
+from server.state import AppServices
 from tests.conftest import login
 
 Client = httpx.AsyncClient
@@ -153,3 +157,23 @@ async def test_a_stale_session_cookie_does_not_lock_out_the_login(client: Client
     )
     assert response.status_code == 200, response.text
     assert (await client.get("/api/v1/me")).json()["email"] == "regulator@sud-yvelines.test"
+
+
+async def test_failed_logins_are_limited_per_account(client: Client, app: Litestar) -> None:
+    # Guesses spread over many addresses stop at the account; its owner learns when to retry,
+    # and other accounts are not touched.
+    services = AppServices.of(app)
+    services.settings = msgspec.structs.replace(services.settings, rate_login_failures="3/900")
+    services.rate_limiter = InProcessLimiter()  # counts of this test alone
+    email = "pharmacist2@sud-yvelines.test"
+    for _ in range(3):
+        wrong = await client.post("/api/v1/auth/login", json={"email": email, "password": "x"})
+        assert wrong.status_code == 401
+    barred = await client.post("/api/v1/auth/login", json={"email": email, "password": "demo"})
+    assert barred.status_code == 429, barred.text
+    assert int(barred.headers["retry-after"]) > 0
+    assert barred.json()["type"].endswith(":too-many-requests")
+    other = await client.post(
+        "/api/v1/auth/login", json={"email": "pharmacist1@sud-yvelines.test", "password": "demo"}
+    )
+    assert other.status_code == 200

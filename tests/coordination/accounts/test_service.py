@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from argon2 import extract_parameters, profiles
@@ -43,8 +48,7 @@ async def test_session_token_expires_with_the_clock(
 ) -> None:
     email = f"{territory.slug}@example.test"
     await _account(database, clock, territory, email)
-    async with database.write() as session:
-        issued = await accounts.login(session, clock, email, "secret-password", TokenKind.SESSION)
+    issued = await accounts.login(database, clock, email, "secret-password", TokenKind.SESSION)
     async with database.read() as session:
         actor = await accounts.resolve(session, clock, issued.secret)
     assert actor.roles == frozenset({Role.NURSE})
@@ -60,8 +64,7 @@ async def test_login_writes_an_event_without_the_secret(
 ) -> None:
     email = f"ev-{territory.slug}@example.test"
     await _account(database, clock, territory, email)
-    async with database.write() as session:
-        issued = await accounts.login(session, clock, email, "secret-password", TokenKind.API)
+    issued = await accounts.login(database, clock, email, "secret-password", TokenKind.API)
     async with database.read() as session:
         events = list(
             await session.scalars(
@@ -97,8 +100,7 @@ async def test_login_rehashes_a_password_hashed_with_other_parameters(
     await _account(database, clock, territory, email)
     passwords.use_parameters(passwords.PRODUCTION)
     try:
-        async with database.write() as session:
-            await accounts.login(session, clock, email, "secret-password", TokenKind.SESSION)
+        await accounts.login(database, clock, email, "secret-password", TokenKind.SESSION)
         async with database.read() as session:
             stored = await session.scalar(
                 select(Account.password_hash).where(Account.email == email)
@@ -107,3 +109,78 @@ async def test_login_rehashes_a_password_hashed_with_other_parameters(
         passwords.use_parameters(profiles.CHEAPEST)
     assert stored is not None
     assert extract_parameters(stored) == passwords.PRODUCTION
+
+
+async def test_the_password_is_hashed_outside_any_transaction_and_off_the_loop(
+    database: Database, clock: FrozenClock, territory: Territory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the hash runs, no transaction of the login's is open (SQLite has one writer) and
+    the event loop keeps turning: another coroutine gets many turns meanwhile."""
+    email = f"offloop-{territory.slug}@example.test"
+    await _account(database, clock, territory, email)
+    open_transactions = 0
+    seen_during_hash: list[int] = []
+    real_verify = passwords.verify_password
+
+    def slow_verify(password_hash: str | None, password: str) -> bool:
+        seen_during_hash.append(open_transactions)
+        time.sleep(0.3)  # a costly hash, on the hashing thread
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(passwords, "verify_password", slow_verify)
+    original_write, original_read = database.write, database.read
+
+    def counted(factory: Any) -> Any:
+        @asynccontextmanager
+        async def opened() -> AsyncIterator[Any]:
+            nonlocal open_transactions
+            open_transactions += 1
+            try:
+                async with factory() as session:
+                    yield session
+            finally:
+                open_transactions -= 1
+
+        return opened
+
+    monkeypatch.setattr(database, "write", counted(original_write))
+    monkeypatch.setattr(database, "read", counted(original_read))
+    turns = 0
+
+    async def ticker() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0.01)
+            turns += 1
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        await accounts.login(database, clock, email, "secret-password", TokenKind.API)
+    finally:
+        ticking.cancel()
+    assert seen_during_hash == [0]
+    assert turns >= 10
+
+
+async def test_a_login_fails_if_the_account_is_disabled_while_its_password_is_checked(
+    database: Database, clock: FrozenClock, territory: Territory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = f"race-{territory.slug}@example.test"
+    await _account(database, clock, territory, email)
+
+    async def disable() -> None:
+        async with database.write() as session:
+            account = await session.scalar(select(Account).where(Account.email == email))
+            assert account is not None
+            account.disabled_at = clock.now()
+
+    original = passwords.verify_password_off_loop
+
+    async def checked_then_disabled(password_hash: str | None, password: str) -> bool:
+        ok = await original(password_hash, password)
+        await disable()
+        return ok
+
+    monkeypatch.setattr(accounts, "verify_password_off_loop", checked_then_disabled)
+    with pytest.raises(NotAuthenticated):
+        await accounts.login(database, clock, email, "secret-password", TokenKind.API)

@@ -44,3 +44,28 @@ async def test_redis_unreachable_lets_requests_through() -> None:
         assert decision.allowed
     finally:
         await limiter.close()
+
+
+async def _peek_then_hit(limiter: InProcessLimiter | RedisLimiter, key: str) -> None:
+    assert (await limiter.peek(key, 2)).allowed  # nothing counted yet
+    await limiter.hit(key, 2, 60)
+    assert (await limiter.peek(key, 2)).allowed  # one of two
+    assert (await limiter.peek(key, 2)).allowed  # peeking counts nothing
+    await limiter.hit(key, 2, 60)
+    barred = await limiter.peek(key, 2)
+    assert not barred.allowed and 0 < barred.retry_after <= 60
+
+
+async def test_in_process_peek_counts_nothing() -> None:
+    await _peek_then_hit(InProcessLimiter(), "peek")
+
+
+async def test_redis_peek_counts_nothing_and_sees_other_workers(redis_url: str) -> None:
+    key = f"test-peek-{uuid.uuid4().hex}"
+    first, second = RedisLimiter(redis_url), RedisLimiter(redis_url)
+    try:
+        await _peek_then_hit(first, key)
+        assert not (await second.peek(key, 2)).allowed
+    finally:
+        await first.close()
+        await second.close()
