@@ -56,3 +56,9 @@ class Invalid(DomainError):
     """Input that is well-formed but breaks a business rule; `field` names the culprit."""
 
     title = "Invalid input"
+
+
+class UnsupportedMedia(Invalid):
+    """Content of a kind the action does not take (a photo that is no JPEG, PNG or HEIC)."""
+
+    title = "Unsupported media type"

@@ -33,6 +33,7 @@ from kernel.errors import (
     NotAuthenticated,
     NotFound,
     Unavailable,
+    UnsupportedMedia,
 )
 
 PROBLEM_JSON = "application/problem+json"
@@ -45,6 +46,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
     (Gone, 410, "gone"),
     (NotFound, 404, "not-found"),
     (Conflict, 409, "conflict"),
+    (UnsupportedMedia, 415, "unsupported-media-type"),
     (Invalid, 422, "invalid"),
     (Unavailable, 503, "unavailable"),
 )

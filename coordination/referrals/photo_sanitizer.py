@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pillow_heif
 from PIL import ExifTags, Image, UnidentifiedImageError
 
-from kernel.errors import Invalid
+from kernel.errors import Invalid, UnsupportedMedia
 
 pillow_heif.register_heif_opener()
 
@@ -32,10 +32,8 @@ _TRANSPOSE = {
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 
-class UnsupportedImage(Invalid):
+class UnsupportedImage(UnsupportedMedia):
     """Not an image we accept (415): its content says so, whatever its name says."""
-
-    title = "Unsupported media type"
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,10 +53,30 @@ def normalise_url(url: str, *, allow_private: bool = False) -> str:
     return urlunsplit(parts)
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052's well-known prefix
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries to, where a translator or tunnel would reach it:
+    mapped (::ffff:a.b.c.d), NAT64, 6to4 (2002::/16), Teredo, IPv4-compatible."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]  # the client behind the tunnel
+    return None
+
+
 def _public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
     # is_global excludes private, loopback, link-local, CGNAT (100.64/10, where some clouds
     # keep their metadata service), reserved and documentation ranges.
     return ip.is_global and not ip.is_multicast

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
@@ -33,29 +35,36 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text/ types
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Every CSV this server writes, as a French Excel opens it: UTF-8 with a BOM, `;` between
+    fields, decimal commas, and no cell that a spreadsheet would run as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_cell(v) for v in header])
     writer.writerows([_cell(v) for v in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode()
 
 
 def _cell(value: Any) -> Any:
-    """A spreadsheet opening the CSV must not run a label as a formula (CSV injection)."""
+    """A spreadsheet opening the CSV must not run a label as a formula (CSV injection), and
+    must read a decimal as a number (French Excel reads `30.23` as text)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
 
 def indicators_csv(measured: dict[str, Measured]) -> bytes:
-    return _csv(INDICATOR_HEADER, indicator_rows(measured))
+    return csv_bytes(INDICATOR_HEADER, indicator_rows(measured))
 
 
 def report_csv(report: Report) -> bytes:
-    return _csv(REPORT_HEADER, report_rows(report))
+    return csv_bytes(REPORT_HEADER, report_rows(report))
 
 
 def _sheet_name(text: str) -> str:

@@ -3,7 +3,6 @@ CSV), finding a patient and exporting their data on request, and the retention d
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 import zipfile
@@ -20,6 +19,7 @@ from coordination.directory.territories import get_territory
 from coordination.directory.territory import Territory
 from coordination.privacy.audit_log import MAX_PAGE, AuditQuery, query_reads, require_auditor
 from coordination.privacy.patient_export import export_patient, find_patients
+from integrations.reports.exports import csv_bytes
 from kernel.actor import Role
 from kernel.errors import Invalid
 from server.auth.guards import roles
@@ -100,21 +100,19 @@ class PrivacyController(Controller):
     async def reads_csv(
         self, session: DbSession, actor: ActorDep, filters: NamedDependency[AuditQuery]
     ) -> Response[bytes]:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(_CSV_COLUMNS)
+        rows: list[list[Any]] = []
         query = replace(filters, limit=MAX_PAGE)
-        written = 0
-        while written < CSV_MAX_ROWS:
+        while len(rows) < CSV_MAX_ROWS:
             page = await query_reads(session, actor, query)
-            for e in page.items:
-                writer.writerow([e.read_at.isoformat(), *[getattr(e, c) for c in _CSV_COLUMNS[1:]]])
-            written += len(page.items)
+            rows.extend(
+                [e.read_at.isoformat(), *[getattr(e, c) for c in _CSV_COLUMNS[1:]]]
+                for e in page.items
+            )
             if page.next is None:
                 break
             query = replace(query, cursor=page.next)
         return Response(
-            out.getvalue().encode("utf-8"),
+            csv_bytes(_CSV_COLUMNS, rows),
             media_type="text/csv",  # Litestar adds the charset to text/ types
             headers={"Content-Disposition": 'attachment; filename="audit-lectures.csv"'},
         )

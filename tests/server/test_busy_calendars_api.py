@@ -290,6 +290,11 @@ async def test_calendar_urls_that_would_reach_inside_are_refused(
         "https://localhost/cal.ics",
         "https://10.0.0.8/cal.ics",
         "https://[::1]/cal.ics",
+        "https://[64:ff9b::7f00:1]/cal.ics",  # NAT64 of 127.0.0.1
+        "https://[64:ff9b::a9fe:a9fe]/cal.ics",  # NAT64 of the metadata service
+        "https://[2002:a00:8::1]/cal.ics",  # 6to4 of 10.0.0.8
+        "https://[::7f00:1]/cal.ics",  # IPv4-compatible 127.0.0.1
+        "https://[2001:0:4136:e378:8000:63bf:f5ff:fff7]/cal.ics",  # Teredo to 10.0.0.8
         "ftp://example.org/cal.ics",
         "https://user:pw@example.org/cal.ics",
     ]:

@@ -102,7 +102,9 @@ async def test_audit_log_shows_who_read_a_patient(
         "/api/v1/audit/reads.csv", headers=coordinator, params={"patient_id": patient_id}
     )
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    # The shared CSV writer: BOM, `;`, what a French Excel opens.
+    assert exported.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == len(log.json()["items"])
     assert {r["account_email"] for r in rows} == readers
 
