@@ -338,7 +338,7 @@ async def transition(
 ) -> Booking:
     """Move a booking to `to` by compare-and-swap on its current status.
 
-    Cancelling frees the slot again (if it has not started). Honoured / no-show are stated by
+    Cancelling frees the slot again (even once started). Honoured / no-show are stated by
     the professional consulted or the staff, once the consultation has started.
     """
     booking = await get_booking(session, actor, booking_id)
@@ -409,12 +409,12 @@ async def change_status(
                     subject_id=reopened.id,
                     payload=request_event_payload(reopened),
                 )
+        # The slot is given back whenever the booking is cancelled, started or not: a slot
+        # left `booked` with no live booking would count as booked and could never be freed.
         await lock_agenda(session, changed.professional_id)
         freed: Slot | None = await session.scalar(
             update(Slot)
-            .where(
-                Slot.id == changed.slot_id, Slot.status == SlotStatus.BOOKED, Slot.starts_at > now
-            )
+            .where(Slot.id == changed.slot_id, Slot.status == SlotStatus.BOOKED)
             .values(status=reopened_status(), version=Slot.version + 1, updated_at=now)
             .returning(Slot)
         )

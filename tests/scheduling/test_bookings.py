@@ -13,7 +13,7 @@ from sqlalchemy import select
 from kernel.clock import FrozenClock
 from kernel.errors import Conflict, NotFound
 from kernel.events import Event
-from scheduling.booking import Booking
+from scheduling.booking import Booking, BookingStatus
 from scheduling.booking_batch import BookingBatcher
 from scheduling.bookings import (
     SAS_WEEKLY_CAP,
@@ -22,10 +22,11 @@ from scheduling.bookings import (
     book_direct,
     booking_event_payload,
     is_plain,
+    transition,
 )
 from scheduling.holds import SlotTaken
 from scheduling.patient import Patient, PatientDraft, Sex
-from scheduling.slot import Modality, Slot, Visibility
+from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotDraft, create_slot
 from scheduling.snp_request import Origin
 from server.database import Database
@@ -153,3 +154,31 @@ async def test_direct_booking_writes_what_the_session_path_writes(
     clock.set(start + timedelta(hours=1))  # that slot is over by then
     with pytest.raises(Conflict, match="over"):
         await book_direct(batcher, clock, world.regulator, replace(draft, slot_id=later.id))
+
+
+async def test_cancelling_a_started_booking_gives_its_slot_back(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    # Once left `booked` with no live booking: counted as booked, never to be freed again.
+    world = await make_world("Europe/Paris")
+    start = clock.now() + timedelta(hours=2)
+    slot = await _office_slot(database, clock, world, start)
+    async with database.write() as session:
+        booked = await book(
+            session,
+            clock,
+            world.regulator,
+            BookingDraft(channel=Origin.SAS_REGULATOR, slot_id=slot.id, patient=PATIENT),
+        )
+    clock.advance(timedelta(hours=2, minutes=5))  # the consultation has started
+    async with database.write() as session:
+        await transition(
+            session, clock, world.regulator, booked.booking.id, BookingStatus.CANCELLED, "parti"
+        )
+    async with database.read() as session:
+        after = await session.get(Slot, slot.id)
+        freed = await session.scalar(
+            select(Event).where(Event.type == "slot.freed", Event.subject_id == slot.id)
+        )
+    assert after is not None and after.status is SlotStatus.FREE
+    assert freed is not None
