@@ -23,6 +23,7 @@ from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.events import append_event
+from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.booking import Booking, BookingRecord, BookingStatus
 from scheduling.booking_batch import BookingBatcher, PlainBooking
@@ -477,6 +478,7 @@ async def list_visible(
         if actor.professional_id is not None:
             mine = or_(mine, Booking.professional_id == actor.professional_id)
         stmt = stmt.where(mine)
+    check_instants(start=start, end=end)
     if start is not None:
         stmt = stmt.where(Booking.starts_at >= start)
     if end is not None:

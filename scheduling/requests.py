@@ -13,6 +13,7 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.events import append_event
+from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
 from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
@@ -45,6 +46,7 @@ async def create_request(
     session: AsyncSession, clock: Clock, actor: Actor, draft: RequestDraft
 ) -> tuple[SnpRequest, Patient]:
     now = clock.now()
+    check_instants(received_at=draft.received_at)
     received_at = draft.received_at or now
     if received_at > now + timedelta(minutes=1):
         raise Invalid("received_at cannot be in the future", field="received_at")

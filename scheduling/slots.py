@@ -19,6 +19,7 @@ from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.events import append_event
+from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.busy_calendar import busy_between, lock_agenda
 from scheduling.refs import ProfessionalRef
@@ -120,6 +121,7 @@ async def create_slot(
     draft: SlotDraft,
 ) -> Slot:
     require_agenda_rights(actor, professional)
+    check_instants(start=draft.starts_at, end=draft.ends_at)
     check_draft(draft, professional)
     now = clock.now()
     if draft.ends_at <= now:
@@ -254,6 +256,7 @@ async def search_slots(
 
     `status=free` means bookable now: free, or held by a hold that has expired.
     """
+    check_instants(start=query.start, end=query.end)
     if query.end <= query.start:
         raise Invalid("end must be after start", field="end")
     if query.end - query.start > MAX_SEARCH_WINDOW:

@@ -21,6 +21,7 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from kernel.events import append_event
+from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling import bookings
 from scheduling.booking import Booking, BookingStatus
@@ -546,6 +547,7 @@ async def assisted_slots(
 ) -> list[Slot]:
     """Free video slots that welcome assisted teleconsultations, by start, with the
     patient's own GP's slots first: a nurse asks their GP before any other."""
+    check_instants(start=start, end=end)
     if end <= start:
         raise Invalid("end must be after start", field="end")
     if end - start > timedelta(days=31):

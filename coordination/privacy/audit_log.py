@@ -18,6 +18,7 @@ from coordination.accounts.account import Account
 from kernel.actor import Actor, Role
 from kernel.audit import PatientDataRead
 from kernel.errors import Invalid, NotAllowed
+from kernel.instants import check_instants
 
 MAX_PAGE = 1000
 
@@ -75,6 +76,7 @@ async def query_reads(session: AsyncSession, actor: Actor, query: AuditQuery) ->
     require_auditor(actor)
     if not 1 <= query.limit <= MAX_PAGE:
         raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    check_instants(start=query.start, end=query.end)
     if query.start and query.end and query.end <= query.start:
         raise Invalid("end must be after start", field="end")
     read = PatientDataRead

@@ -50,6 +50,9 @@ def normalise_url(url: str, *, allow_private: bool = False) -> str:
         raise FetchError("the address must not carry a user name or password")
     if len(url) > 2000:
         raise FetchError("the address is too long")
+    host = parts.hostname
+    if len(host) > 253 or any(not 0 < len(label) <= 63 for label in host.rstrip(".").split(".")):
+        raise FetchError("the address's host name is not valid")
     return urlunsplit(parts)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
 from kernel.actor import Role
 from server.directory.wire import ProfessionalOut, TerritoryOut
+from server.wire_time import Instant
 
 
 class LoginIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -21,7 +21,7 @@ class LoginIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class LoginOut(msgspec.Struct, kw_only=True):
     token: str
     token_type: str
-    expires_at: datetime | None
+    expires_at: Instant | None
 
 
 class TokenIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -32,9 +32,9 @@ class TokenOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str
     kind: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: Instant
+    expires_at: Instant | None
+    revoked_at: Instant | None
 
 
 class NewTokenOut(TokenOut, kw_only=True):

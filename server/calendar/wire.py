@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -11,6 +10,7 @@ import msgspec
 from coordination.calendar.feed import CalendarFeed, FeedScope
 from scheduling.busy_calendar import BusyCalendar, BusySource
 from scheduling.busy_time import BookingConflict, BusyOutcome
+from server.wire_time import Instant
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
@@ -28,7 +28,7 @@ class FeedOut(msgspec.Struct, kw_only=True):
     scope: FeedScope
     include_free_slots: bool
     patient_initials: bool
-    created_at: datetime
+    created_at: Instant
     # The secret URL is shown once, at creation (only its digest is kept): rotate to get anew.
     url: str | None = None
     webcal_url: str | None = None
@@ -67,18 +67,18 @@ class BusyCalendarOut(msgspec.Struct, kw_only=True):
     source: BusySource
     url: str | None
     intervals: int
-    last_refreshed_at: datetime | None
-    next_refresh_at: datetime | None
+    last_refreshed_at: Instant | None
+    next_refresh_at: Instant | None
     last_error: str | None
     failures: int
-    created_at: datetime
+    created_at: Instant
 
 
 class ConflictOut(msgspec.Struct, kw_only=True):
     booking_id: uuid.UUID
     slot_id: uuid.UUID
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Instant
+    ends_at: Instant
 
 
 class BusyOutcomeOut(msgspec.Struct, kw_only=True):

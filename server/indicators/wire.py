@@ -21,6 +21,7 @@ from coordination.indicators.measures import Measured
 from coordination.indicators.period import Period
 from coordination.indicators.report import Report
 from coordination.indicators.weekly import Weekly
+from server.wire_time import Instant
 
 Euros = Annotated[float, msgspec.Meta(ge=0, le=100_000_000)]
 
@@ -45,7 +46,7 @@ class IndicatorOut(msgspec.Struct, kw_only=True):
 class IndicatorsOut(msgspec.Struct, kw_only=True):
     period: PeriodOut
     indicators: list[IndicatorOut]
-    computed_at: datetime
+    computed_at: Instant
 
 
 class WeeklyOut(msgspec.Struct, kw_only=True):
@@ -137,7 +138,7 @@ def document_of(data: ContractIn) -> ContractDocument:
 class ContractOut(msgspec.Struct, kw_only=True):
     year: int
     version: int
-    updated_at: datetime
+    updated_at: Instant
     operating_eur: float
     missions: list[ContractMissionIn]
 

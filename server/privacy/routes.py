@@ -32,6 +32,7 @@ from server.privacy.wire import (
     entry_out,
     match_out,
 )
+from server.wire_time import Instant
 
 _staff = roles(Role.COORDINATOR, Role.ADMIN)
 CSV_MAX_ROWS = 100_000
@@ -54,8 +55,8 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
 
 
 async def provide_filters(
-    start: FromQuery[datetime | None] = None,
-    end: FromQuery[datetime | None] = None,
+    start: FromQuery[Instant | None] = None,
+    end: FromQuery[Instant | None] = None,
     patient_id: FromQuery[uuid.UUID | None] = None,
     account_id: FromQuery[uuid.UUID | None] = None,
     subject_type: Annotated[str | None, QueryParameter(max_length=32)] = None,

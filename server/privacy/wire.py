@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 import msgspec
 
 from coordination.privacy.audit_log import AuditEntry
 from scheduling.patient import Patient, Sex
+from server.wire_time import Instant
 
 
 class AuditEntryOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    read_at: datetime
+    read_at: Instant
     account_id: uuid.UUID
     account_email: str | None
     account_name: str | None

@@ -28,6 +28,7 @@ from scheduling.teleconsultation import Setting
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.teleconsultations.wire import ConsentIn as TeleconsultationConsentIn
 from server.teleconsultations.wire import Handover
+from server.wire_time import Instant
 
 Percent = Annotated[int, msgspec.Meta(ge=0, le=100)]
 Centimetres = Annotated[float, msgspec.Meta(gt=0, le=100)]
@@ -83,7 +84,7 @@ class AssessmentIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class ConsentIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     given: bool
-    collected_at: datetime
+    collected_at: Instant
 
 
 class ReferralIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -130,7 +131,7 @@ class FollowUpIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class AssessmentOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
-    assessed_at: datetime
+    assessed_at: Instant
     wound_type: WoundType
     body_site: str
     length_cm: float
@@ -184,7 +185,7 @@ class PhotoOut(msgspec.Struct, kw_only=True):
     width: int
     height: int
     size_bytes: int
-    uploaded_at: datetime
+    uploaded_at: Instant
 
 
 def photo_out(p: ReferralPhoto) -> PhotoOut:
@@ -203,7 +204,7 @@ class AnswerOut(msgspec.Struct, kw_only=True):
     advice: str
     care_plan: str | None
     follow_up: FollowUp
-    answered_at: datetime
+    answered_at: Instant
 
 
 class ReferralOut(msgspec.Struct, kw_only=True):
@@ -214,10 +215,10 @@ class ReferralOut(msgspec.Struct, kw_only=True):
     question: str
     requester_professional_id: uuid.UUID
     assigned_expert_id: uuid.UUID | None
-    due_at: datetime
+    due_at: Instant
     overdue: bool
-    created_at: datetime
-    accepted_at: datetime | None
+    created_at: Instant
+    accepted_at: Instant | None
     reject_reason: str | None
     cancel_reason: str | None
     answer: AnswerOut | None
@@ -277,7 +278,7 @@ class MessageOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     author_account_id: uuid.UUID
     body: str
-    created_at: datetime
+    created_at: Instant
 
 
 def message_out(m: ReferralMessage) -> MessageOut:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -14,6 +13,7 @@ from kernel.actor import Role
 from scheduling.sas_delivery import SasDelivery, SasStatus, list_deliveries
 from server.auth.guards import roles
 from server.dependencies import ActorDep, DbSession
+from server.wire_time import Instant
 
 
 class DeliveryOut(msgspec.Struct, kw_only=True):
@@ -22,11 +22,11 @@ class DeliveryOut(msgspec.Struct, kw_only=True):
     delivered_status: SasStatus | None
     state: str
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: Instant | None
     last_error: str | None
     last_http_status: int | None
-    delivered_at: datetime | None
-    updated_at: datetime
+    delivered_at: Instant | None
+    updated_at: Instant
 
 
 class DeliveryList(msgspec.Struct, kw_only=True):

@@ -8,7 +8,7 @@ every such read is audited.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import time
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post, put
@@ -59,6 +59,7 @@ from server.scheduling.wire import (
     slot_out,
 )
 from server.state import AppServices
+from server.wire_time import Instant
 
 _publishers = roles(Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
 IdempotencyKey = Annotated[
@@ -97,8 +98,8 @@ class SlotController(Controller):
         session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
-        start: FromQuery[datetime],
-        end: FromQuery[datetime],
+        start: FromQuery[Instant],
+        end: FromQuery[Instant],
         status: FromQuery[SlotStatus | None] = SlotStatus.FREE,
         modality: FromQuery[Modality | None] = None,
         visibility: FromQuery[Visibility | None] = None,
@@ -416,8 +417,8 @@ class BookingController(Controller):
         session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
-        start: FromQuery[datetime | None] = None,
-        end: FromQuery[datetime | None] = None,
+        start: FromQuery[Instant | None] = None,
+        end: FromQuery[Instant | None] = None,
         status: FromQuery[BookingStatus | None] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,

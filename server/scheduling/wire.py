@@ -14,6 +14,7 @@ from scheduling.patient import Patient, PatientDraft, Sex
 from scheduling.rules import Materialised
 from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_set
 from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
+from server.wire_time import Instant
 
 VisibilityList = Annotated[list[Visibility], msgspec.Meta(min_length=1, max_length=4)]
 LocalTime = Annotated[
@@ -62,8 +63,8 @@ def patient_out(p: Patient | PatientDraft) -> PatientOut:
 
 
 class SlotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     modality: Modality
     visibility: VisibilityList
     location_id: uuid.UUID | None = None
@@ -76,8 +77,8 @@ class SlotOut(msgspec.Struct, kw_only=True):
     professional_id: uuid.UUID
     location_id: uuid.UUID | None
     rule_id: uuid.UUID | None
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     modality: Modality
     visibility: list[Visibility]
     assisted: bool
@@ -190,7 +191,7 @@ class RequestIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     patient: PatientIn
     urgency: Urgency = Urgency.WITHIN_48H
-    received_at: datetime | None = None
+    received_at: Instant | None = None
 
 
 class RequestCloseIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -201,11 +202,11 @@ class RequestCloseIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class RequestOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     origin: Origin
-    received_at: datetime
+    received_at: Instant
     reason: str
     urgency: Urgency
     outcome: Outcome | None
-    outcome_at: datetime | None
+    outcome_at: Instant | None
     booking_id: uuid.UUID | None
     patient: PatientOut | None
 
@@ -236,7 +237,7 @@ class HoldIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class HoldOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     slot_id: uuid.UUID
-    expires_at: datetime
+    expires_at: Instant
 
 
 class BookingIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -255,15 +256,15 @@ class BookingOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     slot_id: uuid.UUID
     professional_id: uuid.UUID
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     channel: Origin
     status: BookingStatus
     request_id: uuid.UUID | None
     own_patient: bool
     booked_by: uuid.UUID
-    created_at: datetime
-    status_changed_at: datetime
+    created_at: Instant
+    status_changed_at: Instant
     cancel_reason: str | None
     patient: PatientOut | None
     warnings: list[str] = []

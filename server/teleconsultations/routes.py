@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, post, put
@@ -40,6 +39,7 @@ from server.teleconsultations.wire import (
     handover_data,
     teleconsultation_out,
 )
+from server.wire_time import Instant
 
 log = logging.getLogger("cpts.teleconsultations")
 
@@ -129,8 +129,8 @@ class TeleconsultationController(Controller):
         clock: ClockDep,
         actor: ActorDep,
         role: FromQuery[Literal["gp", "nurse"] | None] = None,
-        start: FromQuery[datetime | None] = None,
-        end: FromQuery[datetime | None] = None,
+        start: FromQuery[Instant | None] = None,
+        end: FromQuery[Instant | None] = None,
         status: FromQuery[TeleconsultationStatus | None] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
@@ -169,8 +169,8 @@ class TeleconsultationController(Controller):
         session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
-        start: FromQuery[datetime],
-        end: FromQuery[datetime],
+        start: FromQuery[Instant],
+        end: FromQuery[Instant],
         own_gp_id: FromQuery[uuid.UUID | None] = None,
         professional_id: FromQuery[uuid.UUID | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,

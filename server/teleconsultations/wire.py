@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -17,6 +16,7 @@ from scheduling.teleconsultation import (
     TeleconsultationStatus,
 )
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
+from server.wire_time import Instant
 
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
@@ -39,14 +39,14 @@ class Handover(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_de
     """The nurse's short structured handover, read by the GP before the call."""
 
     vital_signs: VitalSigns | None = None
-    measured_at: datetime | None = None
+    measured_at: Instant | None = None
     current_treatments: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     question: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
 
 
 class ConsentIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     given: bool
-    collected_at: datetime
+    collected_at: Instant
     collected_by: Annotated[str, msgspec.Meta(max_length=200)] | None = None
 
 
@@ -76,7 +76,7 @@ class SendLinkIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class ConsentOut(msgspec.Struct, kw_only=True):
-    collected_at: datetime
+    collected_at: Instant
     collected_by: str | None  # None: the assisting nurse who booked
 
 
@@ -86,22 +86,22 @@ class TeleconsultationOut(msgspec.Struct, kw_only=True):
     slot_id: uuid.UUID
     gp_professional_id: uuid.UUID
     nurse_professional_id: uuid.UUID
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
     setting: Setting
     act_code: ActCode
     status: TeleconsultationStatus
     reason: str | None  # the GP and the nurse only
     consent: ConsentOut
-    created_at: datetime
-    status_changed_at: datetime
-    started_at: datetime | None
-    completed_at: datetime | None
+    created_at: Instant
+    status_changed_at: Instant
+    started_at: Instant | None
+    completed_at: Instant | None
     outcome: TeleconsultationOutcome | None
     outcome_note: str | None  # the GP and the nurse only
     cancel_reason: str | None
     rescheduled_from: uuid.UUID | None
-    link_sent_to_patient_at: datetime | None
+    link_sent_to_patient_at: Instant | None
     # The GP and the nurse only: None for the CPTS staff, who see the appointment.
     video_url: str | None
     handover: Handover | None

@@ -295,6 +295,7 @@ async def test_calendar_urls_that_would_reach_inside_are_refused(
         "https://[2002:a00:8::1]/cal.ics",  # 6to4 of 10.0.0.8
         "https://[::7f00:1]/cal.ics",  # IPv4-compatible 127.0.0.1
         "https://[2001:0:4136:e378:8000:63bf:f5ff:fff7]/cal.ics",  # Teredo to 10.0.0.8
+        f"https://{'a' * 300}.example.org/cal.ics",  # a label past 63 characters
         "ftp://example.org/cal.ics",
         "https://user:pw@example.org/cal.ics",
     ]:

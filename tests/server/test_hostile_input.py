@@ -182,3 +182,36 @@ async def test_structured_json_types_and_bodiless_calls_pass(client: httpx.Async
     h = await _regulator(client)
     nothing = await client.post("/api/v1/requests", headers=h)  # no body: named as missing
     assert nothing.status_code == 400 and nothing.json()["field"] == "body"
+
+
+async def test_naive_and_far_off_instants_are_refused_with_the_field(
+    client: httpx.AsyncClient,
+) -> None:
+    # Each of these once answered 500 (or was accepted, then broke the page showing it).
+    gp = await login(client, "gp2@sud-yvelines.test")
+    h = await _regulator(client)
+    nurse = await login(client, "nurse1@sud-yvelines.test")
+    slot = {"modality": "video", "visibility": ["snp"]}
+    for start, end, field in (
+        ("2027-01-04T10:00:00", "2027-01-04T10:15:00", "start"),  # naive
+        ("9999-12-31T23:40:00-14:00", "9999-12-31T23:59:00-14:00", "start"),  # overflows in UTC
+        ("9999-12-31T23:50:00Z", "9999-12-31T23:59:00Z", "start"),
+        ("1970-01-01T10:00:00Z", "1970-01-01T10:15:00Z", "start"),
+    ):
+        made = await client.post(
+            "/api/v1/slots", headers=gp, json=slot | {"start": start, "end": end}
+        )
+        assert made.status_code == 422, (start, made.text)
+        assert made.json()["field"] == field, made.text
+    for path, headers in (
+        ("/api/v1/slots", h),
+        ("/api/v1/bookings", h),
+        ("/api/v1/teleconsultations/slots", nurse),
+    ):
+        for start, end in (
+            ("2027-01-04T10:00:00", "2027-01-05T10:00:00"),
+            ("9999-12-30T00:00:00Z", "9999-12-31T00:00:00Z"),
+        ):
+            found = await client.get(path, headers=headers, params={"start": start, "end": end})
+            assert found.status_code in (400, 422), (path, start, found.text)
+            assert found.json()["field"] == "start", (path, found.text)
