@@ -21,12 +21,12 @@ from sqlalchemy import (
     exists,
     literal,
     select,
-    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
+from kernel.locks import lock_for_transaction
 
 
 class BusySource(enum.StrEnum):
@@ -128,9 +128,5 @@ def reopened_status() -> Any:
 async def lock_agenda(session: AsyncSession, professional_id: uuid.UUID) -> None:
     """Serialise the transactions that decide a slot's free/blocked state for one professional
     (busy-time refreshes, new slots, cancellations): under READ COMMITTED, two of them could
-    each miss the other's uncommitted change. SQLite writers are serialised already."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:p, 0))"),
-            {"p": str(professional_id)},
-        )
+    each miss the other's uncommitted change."""
+    await lock_for_transaction(session, "agenda", professional_id)

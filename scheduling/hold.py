@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column
@@ -17,6 +17,16 @@ from kernel.database import Base, id_column
 
 class Hold(Base):
     __tablename__ = "holds"
+    __table_args__ = (
+        # An account's live holds, counted at each new hold against the territory's cap.
+        Index(
+            "ix_holds_account_live",
+            "account_id",
+            "expires_at",
+            postgresql_where=text("consumed_at IS NULL AND released_at IS NULL"),
+            sqlite_where=text("consumed_at IS NULL AND released_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = id_column()
     territory_id: Mapped[uuid.UUID] = mapped_column(

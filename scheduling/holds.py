@@ -3,25 +3,60 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.actor import Actor
+from kernel.actor import Actor, Role
 from kernel.clock import Clock
-from kernel.errors import Conflict, NotFound
+from kernel.database import Base
+from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.events import append_event
+from kernel.locks import lock_for_transaction
 from scheduling.busy_calendar import reopened_status
 from scheduling.hold import Hold
 from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import get_slot, slot_event_payload
 
 DEFAULT_HOLD_TTL = timedelta(minutes=5)
+DEFAULT_MAX_LIVE_HOLDS = 3  # per account, unless the territory sets its own
 
 
 class SlotTaken(Conflict):
     title = "Slot taken"
+
+
+class HoldLimit(Conflict):
+    title = "Too many holds"
+
+
+def live_holds() -> ColumnElement[bool]:
+    """Holds neither consumed by a booking nor released (expiry is compared to now apart)."""
+    return and_(Hold.consumed_at.is_(None), Hold.released_at.is_(None))
+
+
+async def _check_hold_limit(session: AsyncSession, actor: Actor, now: datetime) -> None:
+    """An account holds at most the territory's `max_live_holds` slots at once (one pharmacist
+    account once held 150 of the next fortnight's 236 free slots in a second). Serialised per
+    account, so that concurrent holds cannot pass the count together."""
+    territories = Base.metadata.tables["territories"]  # coordination's table, by name
+    cap = await session.scalar(
+        select(territories.c.max_live_holds).where(territories.c.id == actor.territory_id)
+    )
+    await lock_for_transaction(session, "holds", actor.account_id)
+    held = await session.scalar(
+        select(func.count())
+        .select_from(Hold)
+        .where(Hold.account_id == actor.account_id, live_holds(), Hold.expires_at > now)
+    )
+    limit = DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
+    if (held or 0) >= limit:
+        raise HoldLimit(
+            f"you already hold {held} slots (at most {limit}): book or release one first",
+            field="slot_id",
+        )
 
 
 async def place_hold(
@@ -32,6 +67,7 @@ async def place_hold(
     ttl: timedelta = DEFAULT_HOLD_TTL,
 ) -> Hold:
     now = clock.now()
+    await _check_hold_limit(session, actor, now)
     hold = Hold(
         id=uuid.uuid4(),
         territory_id=actor.territory_id,
@@ -124,3 +160,69 @@ async def release_hold(
         payload=payload | {"hold_id": str(hold.id)},
     )
     return hold
+
+
+@dataclass(frozen=True, slots=True)
+class LiveHold:
+    hold_id: uuid.UUID
+    slot_id: uuid.UUID
+    slot_starts_at: datetime
+    professional_id: uuid.UUID
+    account_id: uuid.UUID
+    account_name: str
+    expires_at: datetime
+
+
+async def live_holds_of_territory(
+    session: AsyncSession, clock: Clock, actor: Actor
+) -> tuple[int, list[LiveHold]]:
+    """For the CPTS staff: the territory's cap and who holds which slot now, by expiry."""
+    if not actor.is_staff:
+        raise NotAllowed("only the CPTS staff see the territory's holds")
+    territories = Base.metadata.tables["territories"]
+    accounts = Base.metadata.tables["accounts"]
+    cap = await session.scalar(
+        select(territories.c.max_live_holds).where(territories.c.id == actor.territory_id)
+    )
+    rows = await session.execute(
+        select(
+            Hold.id,
+            Hold.slot_id,
+            Slot.starts_at,
+            Slot.professional_id,
+            Hold.account_id,
+            accounts.c.display_name,
+            Hold.expires_at,
+        )
+        .join(Slot, Slot.id == Hold.slot_id)
+        .join(accounts, accounts.c.id == Hold.account_id)
+        .where(Hold.territory_id == actor.territory_id, live_holds(), Hold.expires_at > clock.now())
+        .order_by(Hold.expires_at)
+        .limit(1000)
+    )
+    limit = DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
+    return limit, [LiveHold(*row) for row in rows]
+
+
+async def set_hold_limit(session: AsyncSession, clock: Clock, actor: Actor, limit: int) -> int:
+    """The territory's cap of live holds per account (admins), recorded as an event."""
+    if Role.ADMIN not in actor.roles:
+        raise NotAllowed("only an administrator sets the hold limit")
+    if not 1 <= limit <= 50:
+        raise Invalid("the hold limit is between 1 and 50", field="max_live_holds")
+    territories = Base.metadata.tables["territories"]
+    await session.execute(
+        update(territories)
+        .where(territories.c.id == actor.territory_id)
+        .values(max_live_holds=limit)
+    )
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type="territory.hold_limit_changed",
+        actor=actor,
+        subject_id=actor.territory_id,
+        payload={"max_live_holds": limit},
+    )
+    return limit

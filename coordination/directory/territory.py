@@ -41,6 +41,10 @@ class Territory(Base):
     # Months without care after which a patient's identity is purged; None: the deployment's
     # default (CPTS_PATIENT_RETENTION_MONTHS).
     patient_retention_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Slots one account may hold at once (scheduling/holds.py reads it by table name).
+    max_live_holds: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=3, server_default="3"
+    )
 
     @property
     def aci_size(self) -> int:

@@ -40,7 +40,10 @@ from server.scheduling.wire import (
     BookingList,
     BookingOut,
     HoldIn,
+    HoldLimitIn,
     HoldOut,
+    LiveHoldList,
+    LiveHoldOut,
     RequestCloseIn,
     RequestIn,
     RequestList,
@@ -362,6 +365,40 @@ class HoldController(Controller):
     ) -> HoldOut:
         hold = await holds.place_hold(session, clock, actor, data.slot_id)
         return HoldOut(id=hold.id, slot_id=hold.slot_id, expires_at=hold.expires_at)
+
+    @get(
+        "/",
+        guards=[roles(Role.COORDINATOR, Role.ADMIN)],
+        summary="Who holds which slot now, and the cap per account (CPTS staff)",
+    )
+    async def live(self, session: DbSession, clock: ClockDep, actor: ActorDep) -> LiveHoldList:
+        limit, found = await holds.live_holds_of_territory(session, clock, actor)
+        return LiveHoldList(
+            max_live_holds=limit,
+            items=[
+                LiveHoldOut(
+                    id=h.hold_id,
+                    slot_id=h.slot_id,
+                    slot_start=h.slot_starts_at,
+                    professional_id=h.professional_id,
+                    account_id=h.account_id,
+                    account_name=h.account_name,
+                    expires_at=h.expires_at,
+                )
+                for h in found
+            ],
+        )
+
+    @put(
+        "/limit",
+        guards=[roles(Role.ADMIN)],
+        summary="Set how many slots one account may hold at once (admins)",
+    )
+    async def set_limit(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, data: JSONBody[HoldLimitIn]
+    ) -> HoldLimitIn:
+        limit = await holds.set_hold_limit(session, clock, actor, data.max_live_holds)
+        return HoldLimitIn(max_live_holds=limit)
 
     @delete("/{hold_id:uuid}", summary="Release a hold early")
     async def release(

@@ -240,6 +240,25 @@ class HoldOut(msgspec.Struct, kw_only=True):
     expires_at: Instant
 
 
+class HoldLimitIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    max_live_holds: Annotated[int, msgspec.Meta(ge=1, le=50)]
+
+
+class LiveHoldOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    slot_id: uuid.UUID
+    slot_start: Instant
+    professional_id: uuid.UUID
+    account_id: uuid.UUID
+    account_name: str
+    expires_at: Instant
+
+
+class LiveHoldList(msgspec.Struct, kw_only=True):
+    max_live_holds: int  # per account, the territory's setting
+    items: list[LiveHoldOut]
+
+
 class BookingIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     channel: Origin
     slot_id: uuid.UUID | None = None

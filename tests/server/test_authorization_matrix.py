@@ -94,6 +94,8 @@ POST /api/v1/requests anyone
 GET /api/v1/requests/{request_id:uuid} anyone
 POST /api/v1/requests/{request_id:uuid}/close anyone
 POST /api/v1/holds anyone
+GET /api/v1/holds staff
+PUT /api/v1/holds/limit admin
 DELETE /api/v1/holds/{hold_id:uuid} anyone
 GET /api/v1/bookings anyone
 POST /api/v1/bookings anyone

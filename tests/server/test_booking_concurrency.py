@@ -150,3 +150,49 @@ async def test_database_refuses_a_second_live_booking(
             copy = {c.key: getattr(booking, c.key) for c in Booking.__table__.columns}
             session.add(Booking(**(copy | {"id": uuid.uuid4(), "idempotency_key": None})))
             await session.flush()
+
+
+async def test_an_account_holds_at_most_the_territory_cap_even_concurrently(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    # One pharmacist account once held 150 of the next fortnight's 236 free slots in a second.
+    clock.advance(timedelta(minutes=10))  # holds of earlier tests have expired
+    gp, _ = await gp_session(client, 6)
+    start = fresh_start(clock) + timedelta(days=2)
+    slots = [await publish_slot(client, gp, start + timedelta(minutes=20 * i)) for i in range(8)]
+    admin = await login(client, "admin@sud-yvelines.test")
+    limit = await client.put("/api/v1/holds/limit", headers=admin, json={"max_live_holds": 2})
+    assert limit.status_code == 200, limit.text
+    holder = await login(client, "pharmacist2@sud-yvelines.test")
+    try:
+        answers = await asyncio.gather(
+            *(
+                client.post("/api/v1/holds", json={"slot_id": s["id"]}, headers=holder)
+                for s in slots
+            )
+        )
+        codes = Counter(a.status_code for a in answers)
+        assert codes == {201: 2, 409: 6}, [a.text for a in answers]
+        refused = next(a for a in answers if a.status_code == 409).json()
+        assert refused["field"] == "slot_id" and "at most 2" in refused["detail"]
+        # The staff see who holds what.
+        coordinator = await login(client, "coordinator@sud-yvelines.test")
+        board = (await client.get("/api/v1/holds", headers=coordinator)).json()
+        mine = [
+            h
+            for h in board["items"]
+            if h["account_name"]
+            and h["id"] in {a.json()["id"] for a in answers if a.status_code == 201}
+        ]
+        assert board["max_live_holds"] == 2 and len(mine) == 2
+        # A released hold gives its place back.
+        first = next(a.json() for a in answers if a.status_code == 201)
+        released = await client.delete(f"/api/v1/holds/{first['id']}", headers=holder)
+        assert released.status_code in (200, 204)
+        free = next(s for s in slots if s["id"] not in {h["slot_id"] for h in mine})
+        again = await client.post("/api/v1/holds", json={"slot_id": free["id"]}, headers=holder)
+        assert again.status_code == 201, again.text
+    finally:
+        for hold in (await client.get("/api/v1/holds", headers=admin)).json()["items"]:
+            await client.delete(f"/api/v1/holds/{hold['id']}", headers=admin)
+        await client.put("/api/v1/holds/limit", headers=admin, json={"max_live_holds": 3})
