@@ -19,6 +19,7 @@ from coordination.referrals.referrals import append_referral_event, get_visible
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
+from kernel.locks import lock_for_transaction
 from kernel.errors import InvalidTransition, NotAllowed, NotFound
 
 MAX_PHOTOS = 20
@@ -57,6 +58,8 @@ async def add_photo(
     photo_id: uuid.UUID,
     image: CleanImage,
 ) -> ReferralPhoto:
+    # The cap is counted under a lock of the referral: concurrent uploads once stored 21.
+    await lock_for_transaction(session, "referral-photos", referral_id)
     referral = await check_may_add(session, actor, referral_id)
     key = photo_key(referral.territory_id, photo_id)
     await store.put(key, image.data)

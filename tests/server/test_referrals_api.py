@@ -11,11 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from litestar import Litestar
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from coordination.directory.territory import Territory
+from coordination.referrals.photo import ReferralPhoto
 from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from kernel.events import Event
@@ -620,3 +622,44 @@ async def test_routing_skips_an_expert_at_weekly_capacity(
     clock.advance(timedelta(days=7))
     next_week = await refer(client, nurse, clock, expertise="dermatology")
     assert next_week["assigned_expert_id"] is not None
+
+
+async def test_the_photo_cap_holds_under_concurrent_uploads(
+    client: httpx.AsyncClient,
+    clock: FrozenClock,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Thirty uploads at once once stored 21 photos on PostgreSQL. Sanitising runs in-process
+    # here (the sandbox has tests of its own) so that all thirty reach the database together.
+    from coordination.referrals import photos as referral_photos
+    from coordination.referrals.photo_sanitizer import sanitize
+    from server.referrals import routes as referral_routes
+
+    async def in_process(services: Any, raw: bytes, limit: int) -> Any:
+        return sanitize(raw, limit)
+
+    monkeypatch.setattr(referral_routes, "_sanitized", in_process)
+    nurse = await login(client, "nurse4@sud-yvelines.test")
+    r = await refer(client, nurse, clock)
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(png, format="PNG")
+    answers = await asyncio.gather(
+        *(
+            client.post(
+                f"{URL}/{r['id']}/photos",
+                files={"file": (f"p{i}.png", png.getvalue(), "image/png")},
+                headers=nurse,
+            )
+            for i in range(30)
+        )
+    )
+    created = sum(1 for a in answers if a.status_code == 201)
+    assert created == referral_photos.MAX_PHOTOS, [a.status_code for a in answers]
+    async with database.read() as session:
+        stored = await session.scalar(
+            select(func.count())
+            .select_from(ReferralPhoto)
+            .where(ReferralPhoto.referral_id == uuid.UUID(r["id"]))
+        )
+    assert stored == referral_photos.MAX_PHOTOS
