@@ -22,7 +22,7 @@ from coordination.directory.professional import Professional
 from coordination.directory.territory import Territory
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
-from kernel.database import Transactions
+from kernel.database import Base, Transactions
 from kernel.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from kernel.events import append_event
 
@@ -324,9 +324,26 @@ async def set_roles(
     account = await get_account(session, actor, account_id)
     if account.id == actor.account_id and Role.ADMIN not in roles:
         raise Invalid("you cannot remove your own administrator role", field="roles")
+    if account.id == actor.account_id and disabled:
+        raise Invalid("you cannot disable your own account", field="disabled")
     account.set_roles(roles)
     if disabled is not None:
-        account.disabled_at = clock.now() if disabled else None
+        now = clock.now()
+        if disabled and account.disabled_at is None:
+            # Whatever the account could open stays shut once it is enabled again: its tokens
+            # and its calendar feed URLs are revoked now, not merely refused while disabled.
+            await session.execute(
+                update(ApiToken)
+                .where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            feeds = Base.metadata.tables["calendar_feeds"]  # the calendar context's, by name
+            await session.execute(
+                update(feeds)
+                .where(feeds.c.account_id == account.id, feeds.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+        account.disabled_at = now if disabled else None
     await session.flush()
     await append_event(
         session,

@@ -60,3 +60,47 @@ async def test_admin_cannot_drop_own_admin_role(client: Client) -> None:
         f"/api/v1/accounts/{me['id']}", headers=admin, json={"roles": ["gp"]}
     )
     assert response.status_code == 422 and response.json()["field"] == "roles"
+
+
+async def test_admin_cannot_disable_own_account(client: Client) -> None:
+    admin = await login(client, "admin@sud-yvelines.test")
+    me = (await client.get("/api/v1/me", headers=admin)).json()
+    response = await client.patch(
+        f"/api/v1/accounts/{me['id']}", headers=admin, json={"roles": ["admin"], "disabled": True}
+    )
+    assert response.status_code == 422 and response.json()["field"] == "disabled"
+    assert (await client.get("/api/v1/me", headers=admin)).status_code == 200
+
+
+async def test_re_enabling_an_account_does_not_revive_its_tokens_and_feeds(client: Client) -> None:
+    admin = await login(client, "admin@sud-yvelines.test")
+    created = await client.post(
+        "/api/v1/accounts",
+        headers=admin,
+        json={
+            "email": "revive@sud-yvelines.test",
+            "display_name": "Coordinatrice remplaçante",
+            "roles": ["coordinator"],
+            "password": "correct horse battery",
+        },
+    )
+    assert created.status_code == 201, created.text
+    account_id = created.json()["id"]
+    headers = await login(client, "revive@sud-yvelines.test", "correct horse battery")
+    feed = await client.post(
+        "/api/v1/me/calendar-feeds", headers=headers, json={"name": "Pool", "scope": "pool"}
+    )
+    assert feed.status_code == 201, feed.text
+    feed_path = "/" + feed.json()["url"].split("/", 3)[3]
+    assert (await client.get(feed_path)).status_code == 200
+    for disabled in (True, False):
+        changed = await client.patch(
+            f"/api/v1/accounts/{account_id}",
+            headers=admin,
+            json={"roles": ["coordinator"], "disabled": disabled},
+        )
+        assert changed.status_code == 200, changed.text
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+    assert (await client.get(feed_path)).status_code == 410
+    again = await login(client, "revive@sud-yvelines.test", "correct horse battery")
+    assert (await client.get("/api/v1/me", headers=again)).status_code == 200
