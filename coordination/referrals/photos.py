@@ -19,8 +19,8 @@ from coordination.referrals.referrals import append_referral_event, get_visible
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
-from kernel.locks import lock_for_transaction
 from kernel.errors import InvalidTransition, NotAllowed, NotFound
+from kernel.locks import lock_for_transaction
 
 MAX_PHOTOS = 20
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import zlib
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -98,6 +99,41 @@ async def _checked_address(host: str, port: int, allow_private: bool) -> str:
     return addresses[0]
 
 
+async def _capped_body(response: httpx.Response) -> bytes:
+    """The body, decompressed here step by step so that MAX_BYTES bounds what is held: a
+    200 kB gzip of zeros is 200 MB once inflated, and httpx inflates a whole read at once."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflater = zlib.decompressobj()
+    elif encoding in ("", "identity"):
+        inflater = None
+    else:
+        raise FetchError(f"the calendar server sent an unknown encoding ({encoding[:20]})")
+    too_large = FetchError(f"the calendar is larger than {MAX_BYTES // 1_000_000} MB")
+    body = bytearray()
+    try:
+        async for raw in response.aiter_raw():
+            if inflater is None:
+                body += raw
+            else:
+                body += inflater.decompress(raw, MAX_BYTES + 1 - len(body))
+                if inflater.unconsumed_tail:  # the output stopped at the cap
+                    raise too_large
+            if len(body) > MAX_BYTES:
+                raise too_large
+        if inflater is not None:
+            body += inflater.flush()
+            if not inflater.eof:
+                raise zlib.error("truncated stream")
+    except zlib.error as exc:
+        raise FetchError("the calendar server sent a corrupt compressed body") from exc
+    if len(body) > MAX_BYTES:
+        raise too_large
+    return bytes(body)
+
+
 async def fetch_calendar(
     url: str,
     *,
@@ -138,6 +174,7 @@ async def _fetch(
                 "Host": parts.netloc.rsplit("@", 1)[-1],
                 "User-Agent": USER_AGENT,
                 "Accept": "text/calendar, */*;q=0.1",
+                "Accept-Encoding": "gzip, deflate",  # decoded here, within MAX_BYTES
             }
             if etag:
                 headers["If-None-Match"] = etag
@@ -157,13 +194,8 @@ async def _fetch(
                     return Fetched(None, etag, last_modified)
                 if response.status_code != 200:
                     raise FetchError(f"the calendar server answered {response.status_code}")
-                body = bytearray()
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > MAX_BYTES:
-                        raise FetchError(f"the calendar is larger than {MAX_BYTES // 1_000_000} MB")
                 return Fetched(
-                    bytes(body),
+                    await _capped_body(response),
                     response.headers.get("etag"),
                     response.headers.get("last-modified"),
                 )
