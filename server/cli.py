@@ -25,6 +25,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API, web pages and websockets."""
     import uvicorn
 
+    from server.live.socket import WS_MAX_FRAME
+
     # The application (server.asgi, in each worker) reads the environment: options given here
     # go there too, so the links it writes (CPTS_PUBLIC_URL's default) name this address.
     if host:
@@ -47,6 +49,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         loop="uvloop",
         http="httptools",
         ws="websockets-sansio",
+        # Clients send hellos and pongs: a frame past 64 KiB is refused (close 1009).
+        ws_max_size=WS_MAX_FRAME,
         lifespan="on",
         # The client address is ours to derive, from CPTS_TRUSTED_PROXIES only
         # (server/client_address.py); uvicorn would trust any X-Forwarded-For from loopback.

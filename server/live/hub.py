@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -133,6 +134,7 @@ class Hub:
         self._wakeup = asyncio.Event()
         self._lock = asyncio.Lock()
         self.closing = asyncio.Event()  # set at shutdown: sockets close with 1001
+        self.sockets_of: Counter[uuid.UUID] = Counter()  # open sockets per account
 
     def shut(self) -> None:
         self.closing.set()

@@ -5,7 +5,9 @@ with event envelopes `{"seq", "type", "at", "data"}` and control messages withou
 `ready` (replay done, live from here), `ping` (answer `{"type": "pong"}`), `resync` (you fell
 behind: reconnect with `since`), `error`. Close codes: 4401 unauthenticated, 4403 a topic
 past your rights or a cross-origin handshake carrying the session cookie, 4400 a malformed
-hello, 4408 no pong, 4409 resync, 1001 server going away.
+hello, 4408 no pong, 4409 resync, 4429 too many sockets of one account, 1001 server going
+away. A socket ends (4401, or 4403 when its rights changed) within the token cache's delay of
+a logout, a revoked token, a disabled account or a changed role.
 
 Browsers attach cookies to a websocket handshake whatever page opens it, and websockets have
 no CORS: a socket that comes with the session cookie is refused unless its `Origin` (when a
@@ -40,6 +42,9 @@ HELLO_WITH_COOKIE = 2.0  # seconds a cookie client has to send its optional hell
 HELLO_WITHOUT_COOKIE = 10.0
 PING_SECONDS = 20.0
 IDLE_SECONDS = 60.0  # no pong nor message for this long: the client is gone
+WS_MAX_FRAME = 65_536  # bytes of one client message (hellos and pongs are tiny)
+MAX_SOCKETS_PER_ACCOUNT = 20  # per worker: a person's tabs and devices, not a flood
+MIN_RECHECK_SECONDS = 2.0
 
 
 class Hello(msgspec.Struct, forbid_unknown_fields=True):
@@ -147,10 +152,20 @@ async def live(socket: WebSocket[Any, Any, Any]) -> None:
     if hello.since is not None and hello.since < 0:
         await socket.close(code=4400, reason="since must be >= 0")
         return
+    if hub.sockets_of[actor.account_id] >= MAX_SOCKETS_PER_ACCOUNT:
+        await socket.send_json({"type": "error", "detail": "too many live connections"})
+        await socket.close(code=4429, reason="too many sockets")
+        return
     async with services.db.read() as session:
         expert = await expert_of(session, actor)
     viewer = Viewer(actor, expert.id if expert and expert.active else None, wanted)
-    await _serve(socket, services, hub, viewer, hello.since)
+    hub.sockets_of[actor.account_id] += 1
+    try:
+        await _serve(socket, services, hub, viewer, hello.since, secret)
+    finally:
+        hub.sockets_of[actor.account_id] -= 1
+        if not hub.sockets_of[actor.account_id]:
+            del hub.sockets_of[actor.account_id]
 
 
 async def _serve(
@@ -159,11 +174,15 @@ async def _serve(
     hub: Hub,
     viewer: Viewer,
     since: int | None,
+    secret: str,
 ) -> None:
     territory = viewer.actor.territory_id
     listener, live_from = await hub.attach(territory)  # before the replay: no gap
     try:
-        last = live_from if since is None else since
+        # A `since` beyond the last event is the client's mistake (another server, a reset
+        # database): it resumes from the last event, as `ready` tells it, instead of having
+        # every live event up to its number silently skipped.
+        last = live_from if since is None else min(since, live_from)
         if since is not None:
             while True:  # replay what the client missed, from the outbox
                 batch = await fetch_after(services.db, territory, last)
@@ -175,7 +194,7 @@ async def _serve(
                 if len(batch) < BATCH:
                     break
         await socket.send_json({"type": "ready", "seq": last})
-        await _stream(socket, hub, listener, viewer, last)
+        await _stream(socket, services, hub, listener, viewer, last, secret)
     except WebSocketDisconnect:
         pass
     finally:
@@ -184,13 +203,28 @@ async def _serve(
 
 async def _stream(
     socket: WebSocket[Any, Any, Any],
+    services: AppServices,
     hub: Hub,
     listener: Listener,
     viewer: Viewer,
     last: int,
+    secret: str,
 ) -> None:
     loop = asyncio.get_running_loop()
     heard = loop.time()
+
+    async def recheck() -> None:
+        """The socket lives as long as its credentials and rights: logout, revocation,
+        disabling or a changed role end it within the token cache's delay."""
+        every = max(services.settings.token_cache_seconds, MIN_RECHECK_SECONDS)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                now = await _authenticate(services, secret)
+            except NotAuthenticated:
+                raise _Ended("unauthenticated") from None
+            if now.roles != viewer.actor.roles or now.territory_id != viewer.actor.territory_id:
+                raise _Ended("rights changed")
 
     async def receive() -> None:
         nonlocal heard
@@ -222,7 +256,7 @@ async def _stream(
                 await socket.send_data(e.wire(view), mode="text")
             last = e.seq
 
-    tasks = [asyncio.create_task(t()) for t in (receive, heartbeat, send)]
+    tasks = [asyncio.create_task(t()) for t in (receive, heartbeat, send, recheck)]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
@@ -234,6 +268,10 @@ async def _stream(
                 await socket.close(code=1001, reason="server shutting down")
             elif isinstance(exc, _Idle):
                 await socket.close(code=4408, reason="no pong")
+            elif isinstance(exc, _Ended):
+                code = 4401 if exc.reason == "unauthenticated" else 4403
+                await socket.send_json({"type": "error", "detail": f"session ended: {exc.reason}"})
+                await socket.close(code=code, reason=exc.reason)
             elif exc is not None and not isinstance(exc, WebSocketDisconnect):
                 raise exc
     finally:
@@ -256,3 +294,9 @@ class _GoingAway(Exception):
 
 class _Idle(Exception):
     pass
+
+
+class _Ended(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

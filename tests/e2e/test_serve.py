@@ -36,3 +36,21 @@ def test_links_name_the_port_served_on_without_a_public_url(served: str) -> None
     links = [line for line in body.splitlines() if line.startswith("URL")]
     assert links, "the demo GP's feed has events with links"
     assert all(link.split(":", 1)[1].startswith(served) for link in links), links[:3]
+
+
+def test_a_client_frame_past_64_kib_closes_the_socket(served: str) -> None:
+    """The served socket takes hellos and pongs, not 8 MiB frames (close 1009)."""
+    import pytest
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    token = httpx.post(
+        f"{served}/api/v1/auth/login", json={"email": "gp2@sud-yvelines.test", "password": "demo"}
+    ).json()["token"]
+    with connect(served.replace("http://", "ws://") + "/ws", max_size=None) as ws:
+        ws.send(f'{{"token": "{token}"}}')
+        ws.send("x" * 100_000)
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009

@@ -665,3 +665,97 @@ async def test_a_cookie_socket_from_another_origin_is_refused(
     await ws.send(json.dumps({"token": "cpts_not-a-token"}))
     code, _ = await _closed_with(ws)
     assert code == 4401
+
+
+async def _closed_with(ws: Any, within: float = 8.0) -> int:
+    """The close code the server ends `ws` with, reading past anything it sends first."""
+    with contextlib.suppress(websockets.ConnectionClosed):
+        async with asyncio.timeout(within):
+            while True:
+                await ws.recv()
+    assert ws.close_code is not None, "the socket is still open"
+    return int(ws.close_code)
+
+
+async def test_logout_disable_and_a_lost_role_end_open_sockets(
+    ws_url: str, client: httpx.AsyncClient
+) -> None:
+    # They once kept streaming: a staff socket on `territory` kept receiving everything.
+    admin = await login(client, "admin@sud-yvelines.test")
+    made = await client.post(
+        "/api/v1/accounts",
+        headers=admin,
+        json={
+            "email": f"live-{uuid.uuid4().hex[:8]}@sud-yvelines.test",
+            "display_name": "Coordination",
+            "roles": ["coordinator"],
+            "password": "correct horse battery",
+        },
+    )
+    assert made.status_code == 201, made.text
+    email, account_id = made.json()["email"], made.json()["id"]
+    # Logout: the token is revoked, the socket ends 4401.
+    first = await login(client, email, "correct horse battery")
+    ws = await _open(ws_url, first, topics=["territory"])
+    await _until_ready(ws)
+    assert (await client.post("/api/v1/auth/logout", headers=first)).status_code == 204
+    assert await _closed_with(ws) == 4401
+    # A lost role: the socket ends 4403, to reconnect with the rights now held.
+    second = await login(client, email, "correct horse battery")
+    ws = await _open(ws_url, second)
+    await _until_ready(ws)
+    changed = await client.patch(
+        f"/api/v1/accounts/{account_id}", headers=admin, json={"roles": ["regulator"]}
+    )
+    assert changed.status_code == 200
+    assert await _closed_with(ws) == 4403
+    # Disabled: 4401.
+    third = await login(client, email, "correct horse battery")
+    ws = await _open(ws_url, third)
+    await _until_ready(ws)
+    disabled = await client.patch(
+        f"/api/v1/accounts/{account_id}",
+        headers=admin,
+        json={"roles": ["regulator"], "disabled": True},
+    )
+    assert disabled.status_code == 200
+    assert await _closed_with(ws) == 4401
+
+
+async def test_a_since_beyond_the_last_event_resumes_from_it(
+    ws_url: str, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    gp, _ = await gp_session(client, 3)
+    ws = await _open(ws_url, gp, topics=["slots"])
+    _, last = await _until_ready(ws)
+    await ws.close()
+    ws = await _open(ws_url, gp, topics=["slots"], since=last + 1000)
+    try:
+        _, ready = await _until_ready(ws)
+        assert ready == last  # not the number it was given
+        slot = await publish_slot(client, gp, fresh_start(clock), minutes=10)
+        events = await _collect(ws, lambda es: bool(es))
+        assert [e["data"]["slot_id"] for e in events] == [slot["id"]]
+    finally:
+        await ws.close()
+
+
+async def test_sockets_per_account_are_capped(
+    ws_url: str, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_socket, "MAX_SOCKETS_PER_ACCOUNT", 2)
+    gp, _ = await gp_session(client, 4)
+    opened = [await _open(ws_url, gp, topics=["slots"]) for _ in range(2)]
+    try:
+        for ws in opened:
+            await _until_ready(ws)
+        extra = await _open(ws_url, gp, topics=["slots"])
+        assert await _closed_with(extra) == 4429
+        await opened.pop().close()
+        await asyncio.sleep(0.2)
+        again = await _open(ws_url, gp, topics=["slots"])
+        await _until_ready(again)  # a place was given back
+        opened.append(again)
+    finally:
+        for ws in opened:
+            await ws.close()
