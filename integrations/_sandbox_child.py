@@ -1,17 +1,32 @@
 """The child side of integrations/sandbox.py: one job read from stdin, its outcome written to
-stdout as MessagePack. The job comes pickled from the parent, its only writer; the outcome is
-plain data the parent decodes to the type it expects, never a pickle: a child that a hostile
-file took over can send nothing the parent would execute."""
+stdout as MessagePack (the two Structs below, which the parent decodes). It imports nothing of
+the server's but what the job names, so a child starts in about 0.1 s. The job comes pickled
+from the parent, its only writer; the outcome is plain data the parent decodes to the type it
+expects, never a pickle: a child that a hostile file took over can send nothing the parent
+would execute."""
 
 from __future__ import annotations
 
 import pickle
 import resource
 import sys
+from typing import Literal
 
 import msgspec
 
-from integrations.sandbox import Failure, Outcome
+
+class Failure(msgspec.Struct, array_like=True):
+    """An exception the job raised: its class by name, its message and `field` if any."""
+
+    type: str
+    detail: str
+    field: str | None = None
+
+
+class Outcome(msgspec.Struct, array_like=True):
+    status: Literal["ok", "raise", "memory"]
+    value: msgspec.Raw = msgspec.Raw(b"\xc0")  # MessagePack nil
+    failure: Failure | None = None
 
 
 def main() -> None:

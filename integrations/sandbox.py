@@ -18,9 +18,11 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
+
+from integrations._sandbox_child import Failure, Outcome
 
 T = TypeVar("T")
 
@@ -39,20 +41,6 @@ class Limits:
     memory_bytes: int  # address space of the child (RLIMIT_AS), its imports included
     workers: int  # calls running at once
     queue: int  # calls waiting beyond those; more are refused ("busy")
-
-
-class Failure(msgspec.Struct, array_like=True):
-    """An exception the job raised: its class by name, its message and `field` if any."""
-
-    type: str
-    detail: str
-    field: str | None = None
-
-
-class Outcome(msgspec.Struct, array_like=True):
-    status: Literal["ok", "raise", "memory"]
-    value: msgspec.Raw = msgspec.Raw(b"\xc0")  # MessagePack nil
-    failure: Failure | None = None
 
 
 class Sandbox:

@@ -61,13 +61,9 @@ def _reduction(width: int, height: int) -> int:
     return -(-max(width, height) // MAX_SIDE)
 
 
-def sanitize(data: bytes, max_bytes: int) -> CleanImage:
-    """The photo re-encoded from its pixels alone, its longest side at most MAX_SIDE.
-
-    Memory: one decoded copy at a time where it can be (a JPEG is decoded straight at the
-    size kept or near it, by its DCT scaling; a PNG at full size, then reduced by an integer
-    factor), so a 40 Mpx RGBA PNG costs about 160 MB and its reduction, not five copies. Callers bound how many run at once (the server runs
-    this in its photo sandbox)."""
+def precheck(data: bytes, max_bytes: int) -> str:
+    """The checks that read no pixel (size, the format's magic bytes): cheap enough to run
+    before a photo is handed to a sandbox. The format proven, or Invalid / UnsupportedImage."""
     if len(data) > max_bytes:
         raise Invalid(f"a photo is at most {max_bytes // 1_000_000} MB", field="file")
     if not data:
@@ -75,6 +71,17 @@ def sanitize(data: bytes, max_bytes: int) -> CleanImage:
     kind = sniff(data)
     if kind is None:
         raise UnsupportedImage("only JPEG, PNG and HEIC photos are accepted", field="file")
+    return kind
+
+
+def sanitize(data: bytes, max_bytes: int) -> CleanImage:
+    """The photo re-encoded from its pixels alone, its longest side at most MAX_SIDE.
+
+    Memory: one decoded copy at a time where it can be (a JPEG is decoded straight at the
+    size kept or near it, by its DCT scaling; a PNG at full size, then reduced by an integer
+    factor), so a 40 Mpx RGBA PNG costs about 160 MB and its reduction, not five copies. Callers bound how many run at once (the server runs
+    this in its photo sandbox)."""
+    kind = precheck(data, max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

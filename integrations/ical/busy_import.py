@@ -55,6 +55,13 @@ def _busy_lines(data: bytes) -> bytes:
     return b"\r\n".join(kept) + b"\r\n"
 
 
+def precheck(data: bytes) -> None:
+    """What can be refused without parsing (a web page, an empty file): cheap enough to run
+    before a calendar is handed to a sandbox."""
+    if b"BEGIN:VCALENDAR" not in data[:4096].upper():
+        raise BusyCalendarError("this is not an iCalendar (.ics) file")
+
+
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -133,6 +140,7 @@ def busy_intervals(data: bytes, start: datetime, end: datetime, timezone: str) -
     not: a free or cancelled series costs the same to expand. The time a rule takes to reach
     the window is bounded by the caller (`CalendarExpander` runs this in a child process it
     kills past its budget)."""
+    precheck(data)
     zone = ZoneInfo(timezone)
     try:
         calendar = icalendar.Calendar.from_ical(_busy_lines(data))

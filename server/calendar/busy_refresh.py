@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from coordination.directory.territory import Territory
-from integrations.ical.busy_import import BusyCalendarError, Interval, busy_intervals
+from integrations.ical.busy_import import BusyCalendarError, Interval, busy_intervals, precheck
 from integrations.ical.fetch import Fetched, FetchError, fetch_calendar
 from integrations.sandbox import SandboxError
 from kernel.errors import Unavailable
@@ -35,6 +35,7 @@ async def expand(services: AppServices, data: bytes, timezone: str) -> list[Inte
     """Busy intervals from now on, expanded in the calendar sandbox: a rule can take any time
     to reach the window, so the work runs where it can be stopped, away from the server's
     threads. Too many imports at once: Unavailable (503), the file is fine."""
+    precheck(data)
     now = services.clock.now()
     try:
         return await services.calendar_sandbox.run(

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coordination.referrals import experts, messages, photos, referrals, workflow
 from coordination.referrals.network_settings import policy_of
-from coordination.referrals.photo_sanitizer import CleanImage, sanitize
+from coordination.referrals.photo_sanitizer import CleanImage, precheck, sanitize
 from coordination.referrals.referral import ReferralStatus
 from coordination.referrals.referrals import ReferralDraft
 from integrations.sandbox import SandboxError
@@ -69,7 +69,9 @@ def _identity(p: Patient) -> PatientDraft:
 
 
 async def _sanitized(services: AppServices, raw: bytes, limit: int) -> CleanImage:
-    """The photo re-encoded in the photo sandbox (bounded in time, memory and number at once)."""
+    """The photo re-encoded in the photo sandbox (bounded in time, memory and number at once),
+    once the checks that read no pixel have passed here."""
+    precheck(raw, limit)
     try:
         return await services.photo_sandbox.run(CleanImage, sanitize, raw, limit)
     except SandboxError as exc:
