@@ -129,8 +129,17 @@ class ReferralController(Controller):
         expert = await referrals.expert_of(session, actor)
         named = [r for r in found.items if referrals.may_see_identity(actor, r, expert)]
         patients = await patients_by_id(session, (r.patient_id for r in named))
+        # Every referral listed carries its question (health data), named or not: each is a read.
         await record_reads(
             session, clock, actor, "referral", [(r.id, r.patient_id) for r in named], "list"
+        )
+        await record_reads(
+            session,
+            clock,
+            actor,
+            "referral",
+            [(r.id, r.patient_id) for r in found.items if r not in named],
+            "list (question, no identity)",
         )
         now = clock.now()
         return ReferralList(
@@ -380,6 +389,15 @@ class ReferralController(Controller):
             )
             await workflow.link_follow_up(
                 session, services.clock, actor, referral.id, scheduled.teleconsultation.id
+            )
+            # The answer names the referral's patient, whom the caller did not type: a read.
+            await record_reads(
+                session,
+                services.clock,
+                actor,
+                "teleconsultation",
+                [(scheduled.teleconsultation.id, referral.patient_id)],
+                "follow-up of a referral",
             )
         services.relay.wake()
         return Response(

@@ -185,7 +185,7 @@ async def _vexin_experts(client: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def test_experts_race_for_a_queued_referral(
-    client: httpx.AsyncClient, clock: FrozenClock
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
 ) -> None:
     staff = await _vexin_experts(client)
     queue = {"routing": "open_queue", "routine_days": 2, "urgent_days": 1}
@@ -201,6 +201,15 @@ async def test_experts_race_for_a_queued_referral(
             mine = (await client.get(f"{URL}?status=requested", headers=expert)).json()["items"]
             seen = next(x for x in mine if x["id"] == r["id"])
             assert seen["patient"] is None and seen["question"] == r["question"]
+        # The question is health data: its reading by each expert is audited.
+        async with database.read() as session:
+            question_reads = await session.scalar(
+                select(func.count()).where(
+                    PatientDataRead.subject_id == uuid.UUID(r["id"]),
+                    PatientDataRead.purpose == "list (question, no identity)",
+                )
+            )
+        assert question_reads == 3
         not_mine = await client.post(
             f"{URL}/{r['id']}/reject", json={"reason": "pas pour moi"}, headers=experts[0]
         )
@@ -416,7 +425,7 @@ async def test_yearly_teleexpertise_count_warns_past_four(
 
 
 async def test_follow_up_teleconsultation_from_the_answer(
-    client: httpx.AsyncClient, clock: FrozenClock
+    client: httpx.AsyncClient, clock: FrozenClock, database: Database
 ) -> None:
     nurse = await login(client, "nurse10@sud-yvelines.test")
     r = await refer(client, nurse, clock, expertise="wound_nurse")
@@ -442,6 +451,14 @@ async def test_follow_up_teleconsultation_from_the_answer(
     assert booked.status_code == 201, booked.text
     tc = booked.json()
     assert tc["act_code"] == "TLS" and tc["patient"]["family_name"] == r["patient"]["family_name"]
+    async with database.read() as session:  # the answer named the patient: audited
+        reads = await session.scalar(
+            select(func.count()).where(
+                PatientDataRead.subject_id == uuid.UUID(tc["id"]),
+                PatientDataRead.purpose == "follow-up of a referral",
+            )
+        )
+    assert reads == 1
     linked = (await client.get(f"{URL}/{r['id']}", headers=nurse)).json()
     assert linked["follow_up_teleconsultation_id"] == tc["id"]
     twice = await client.post(
