@@ -7,7 +7,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    and_,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
@@ -91,3 +101,15 @@ class BookingRecord:
     status_changed_by: uuid.UUID
     cancel_reason: str | None
     created_at: datetime
+
+
+def counts_toward_sas_cap() -> ColumnElement[bool]:
+    """A booking the SNP majoration's weekly cap counts (NGAP art. 14.1.3): taken by a SAS
+    regulator, for a patient who is not the GP's own, not cancelled. The one definition of the
+    20-a-week warning at booking time and of the `snp.sas_consultations` indicators."""
+    b = Booking.__table__.c
+    return and_(
+        b.channel == Origin.SAS_REGULATOR,
+        b.own_patient.is_(False),
+        b.status != BookingStatus.CANCELLED,
+    )

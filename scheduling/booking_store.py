@@ -50,7 +50,7 @@ from sqlalchemy.sql.sqltypes import NullType
 
 from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, write_event
-from scheduling.booking import Booking, BookingStatus
+from scheduling.booking import Booking, counts_toward_sas_cap
 from scheduling.patient import Patient
 from scheduling.slot import Slot, SlotStatus
 from scheduling.snp_request import Origin
@@ -132,9 +132,7 @@ def _sas_week(professional_id: Any, week_start: Any, week_end: Any) -> Any:
         .select_from(_bookings)
         .where(
             _bookings.c.professional_id == professional_id,
-            _bookings.c.channel == Origin.SAS_REGULATOR,
-            _bookings.c.status != BookingStatus.CANCELLED,
-            _bookings.c.own_patient.is_(False),
+            counts_toward_sas_cap(),
             _bookings.c.starts_at >= week_start,
             _bookings.c.starts_at < week_end,
         )

@@ -112,7 +112,13 @@ class Database:
         """A bare asyncpg connection in autocommit mode (PostgreSQL only)."""
         pool = self._direct_pool or await self._open_direct_pool()
         async with pool.acquire() as conn:
-            yield conn
+            try:
+                yield conn
+            except asyncpg.InternalClientError:
+                # Its protocol lost track (a server restart mid-statement, seen in the
+                # harness): closed, so that the pool opens a new one instead of lending it.
+                conn.terminate()
+                raise
 
     async def _open_direct_pool(self) -> asyncpg.Pool:
         async with self._direct_lock:

@@ -288,9 +288,10 @@ def _database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Respons
 
 def _driver_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """Errors of the bare asyncpg connections (the direct booking path), unwrapped."""
-    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.InterfaceError) or (
-        _database_down(exc)
-    ):
+    if isinstance(
+        exc,
+        asyncpg.PostgresConnectionError | asyncpg.InterfaceError | asyncpg.InternalClientError,
+    ) or (_database_down(exc)):
         return _unavailable(request, exc)
     return _internal_error(request, exc)
 
@@ -321,6 +322,7 @@ EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
     PoolTimeout: _unavailable,
     asyncpg.PostgresError: _driver_error,
     asyncpg.InterfaceError: _driver_error,
+    asyncpg.InternalClientError: _driver_error,
     OSError: _unavailable,
     Exception: _internal_error,
 }

@@ -40,8 +40,8 @@ from coordination.directory.membership import Membership
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.indicators.period import Period
 from coordination.referrals.assessment import WoundAssessment
-from coordination.referrals.referral import Referral, ReferralStatus
-from scheduling.booking import Booking, BookingStatus
+from coordination.referrals.referral import Referral
+from scheduling.booking import Booking, BookingStatus, counts_toward_sas_cap
 from scheduling.slot import Slot, SlotStatus
 from scheduling.snp_request import Origin, Outcome, SnpRequest
 from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
@@ -271,10 +271,7 @@ async def _bookings(session: AsyncSession, sql: Sql, t: uuid.UUID, p: Period) ->
             Booking.territory_id == t,
             Booking.starts_at >= p.start,
             Booking.starts_at < p.end,
-            Booking.channel == Origin.SAS_REGULATOR,
-            Booking.own_patient.is_(False),
-            # what the SNP majoration is billed on: consultations that took place
-            Booking.status == BookingStatus.HONOURED,
+            counts_toward_sas_cap(),
         )
         .group_by(Booking.professional_id, week)
         .subquery()
@@ -362,12 +359,6 @@ async def _referrals(
         Referral.territory_id == t, Referral.created_at >= p.start, Referral.created_at < p.end
     )
     answered = Referral.answered_at.is_not(None)
-    # The deadline share counts what could be judged: answered, or open past its deadline;
-    # not what the requester cancelled, nor what is still within its delay.
-    judged = and_(
-        Referral.status != ReferralStatus.CANCELLED,
-        or_(answered, Referral.due_at <= (now or p.end)),
-    )
     follow_up_held = exists().where(
         Teleconsultation.id == Referral.follow_up_teleconsultation_id,
         Teleconsultation.status != TeleconsultationStatus.CANCELLED,
@@ -382,14 +373,13 @@ async def _referrals(
                     case((and_(answered, Referral.answered_at <= Referral.due_at), 1), else_=0)
                 ),
                 func.sum(case((follow_up_held, 1), else_=0)),
-                func.sum(case((judged, 1), else_=0)),
             )
             .where(in_period)
             .group_by(Referral.expertise)
         )
     ).all()
-    received, answered_n, in_time, follow_ups, judged_n = (
-        sum(int(r[i] or 0) for r in rows) for i in range(1, 6)
+    received, answered_n, in_time, follow_ups = (
+        sum(int(r[i] or 0) for r in rows) for i in range(1, 5)
     )
     by_type = dict(
         (
@@ -417,7 +407,8 @@ async def _referrals(
         ),
         Measured("referrals.answered", answered_n),
         Measured("referrals.answered_within_deadline", in_time),
-        Measured("referrals.answered_within_deadline_share", _share(in_time, judged_n)),
+        # As the definition says: over the referrals received in the period.
+        Measured("referrals.answered_within_deadline_share", _share(in_time, received)),
         Measured("referrals.median_response_hours", _hours(q[50])),
         Measured("referrals.follow_up_teleconsultations", follow_ups),
     ]

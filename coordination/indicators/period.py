@@ -62,9 +62,15 @@ class Period:
 
     def elapsed_weeks(self, now: datetime | None) -> float:
         """Weeks of the period gone by at `now` (all of them for a past period): rates per
-        week are over the time that could be measured, not over weeks still to come."""
+        week are over the time that could be measured, not over weeks still to come.
+
+        Counted on the territory's calendar, not in elapsed seconds: a week across a DST change
+        is one week (167 or 169 hours of real time), so "2 h a week" means the same in
+        every week of the year."""
         end = self.end if now is None else min(self.end, max(now, self.start))
-        return max((end - self.start).total_seconds() / (7 * 86400), 1 / 7)
+        zone = ZoneInfo(self.timezone)
+        local = end.astimezone(zone).replace(tzinfo=None) - datetime.combine(self.first_day, time())
+        return max(local.total_seconds() / (7 * 86400), 1 / 7)
 
     def weeks(self) -> list[Week]:
         """The local Monday-to-Sunday weeks touching the period, clipped to it."""

@@ -27,9 +27,10 @@ async def indicators(
     actor: Actor,
     first_day: date,
     last_day: date,
+    now: datetime,
     readers: Readers | None = None,
-    now: datetime | None = None,
 ) -> tuple[Period, dict[str, Measured]]:
+    """The period's figures as of `now`: the same clock as the contract report's."""
     _staff(actor)
     period = Period.of(first_day, last_day, actor.timezone)
     return period, await measure(session, actor.territory_id, period, readers, now)
@@ -54,18 +55,17 @@ async def year_report(
     session: AsyncSession,
     actor: Actor,
     year: int,
+    now: datetime,
     readers: Readers | None = None,
-    now: datetime | None = None,
 ) -> YearReport:
     """The year's contract against the year's figures: to date while the year runs (so that
     published slots ahead count no more than consultations ahead)."""
     _staff(actor)
     contract = await get_contract(session, actor, year)
     period = Period.year(year, actor.timezone)
-    if now is not None:
-        today = now.astimezone(ZoneInfo(actor.timezone)).date()
-        if period.first_day <= today < period.last_day:
-            period = Period.of(period.first_day, today, actor.timezone)
+    today = now.astimezone(ZoneInfo(actor.timezone)).date()
+    if period.first_day <= today < period.last_day:
+        period = Period.of(period.first_day, today, actor.timezone)
     measured = await measure(session, actor.territory_id, period, readers, now)
     return YearReport(
         contract, build_report(year, period, from_json(contract.document), measured), measured

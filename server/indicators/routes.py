@@ -82,7 +82,9 @@ class IndicatorController(Controller):
         format: FormatParam = Format.JSON,
     ) -> Any:
         first, last = days_or_year_to_date(from_, to, clock.now(), actor.timezone)
-        period, measured = await service.indicators(session, actor, first, last, readers(services))
+        period, measured = await service.indicators(
+            session, actor, first, last, clock.now(), readers(services)
+        )
         stem = f"indicateurs-{period.first_day}-{period.last_day}"
         if format is Format.CSV:
             return _file(exports.indicators_csv(measured), exports.CSV_TYPE, f"{stem}.csv")
@@ -141,7 +143,7 @@ class IndicatorController(Controller):
         year: FromPath[int],
         format: FormatParam = Format.JSON,
     ) -> Any:
-        found = await service.year_report(session, actor, year, readers(services), clock.now())
+        found = await service.year_report(session, actor, year, clock.now(), readers(services))
         if format is Format.CSV:
             return _file(exports.report_csv(found.report), exports.CSV_TYPE, f"aci-{year}.csv")
         if format is Format.XLSX:

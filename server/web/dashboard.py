@@ -57,16 +57,16 @@ async def dashboard(
     async with services.db.read() as session:
         try:
             period, measured = await indicators.indicators(
-                session, actor, first, last, readers(services), now
+                session, actor, first, last, now, readers(services)
             )
         except Invalid:
             period_error = "Cette période n'est pas valable : voici l'année en cours."
             first, last = days_or_year_to_date(None, None, now, actor.timezone)
             period, measured = await indicators.indicators(
-                session, actor, first, last, readers(services), now
+                session, actor, first, last, now, readers(services)
             )
         try:
-            found = await indicators.year_report(session, actor, last.year, readers(services), now)
+            found = await indicators.year_report(session, actor, last.year, now, readers(services))
             report: Report | None = found.report
         except NotFound:
             report = None  # no contract recorded for the year
