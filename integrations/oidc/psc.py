@@ -17,7 +17,7 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
 from joserfc import jws, jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet, OctKey
 from joserfc.jwt import ClaimsOption
 
@@ -25,6 +25,9 @@ ACR_LEVELS = ("eidas1", "eidas2", "eidas3")  # low to high
 SIGNED_WITH_KEYS = ("RS256", "RS384", "RS512", "PS256", "ES256", "ES384")
 SIGNED_WITH_SECRET = ("HS256",)
 DISCOVERY_TTL = 3600.0
+# An ID token signed with a key we do not know (the provider rotated its keys) fetches the JWKS
+# again, at most this often: key rotation costs no login, and forged `kid`s cost no flood.
+JWKS_REFETCH_SECONDS = 60.0
 
 
 class OidcError(Exception):
@@ -64,6 +67,7 @@ class ProSanteConnect:
         self._config: dict[str, Any] | None = None
         self._config_at = 0.0
         self._keys: KeySet | None = None
+        self._keys_at = 0.0
 
     def _client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=10.0, transport=self._transport, trust_env=False)
@@ -75,13 +79,39 @@ class ProSanteConnect:
                     response = await client.get(self.discovery_url)
                     response.raise_for_status()
                     self._config = dict(response.json())
-                    jwks = await client.get(self._config["jwks_uri"])
-                    jwks.raise_for_status()
-                    self._keys = KeySet.import_key_set(jwks.json())
+                    await self._fetch_keys(client)
             except (httpx.HTTPError, KeyError, ValueError) as exc:
                 raise OidcError("Pro Santé Connect cannot be reached") from exc
             self._config_at = time.monotonic()
         return self._config
+
+    async def _fetch_keys(self, client: httpx.AsyncClient) -> None:
+        assert self._config is not None
+        jwks = await client.get(self._config["jwks_uri"])
+        jwks.raise_for_status()
+        self._keys = KeySet.import_key_set(jwks.json())
+        self._keys_at = time.monotonic()
+
+    def _knows_key(self, token: str) -> bool:
+        headers = jws.extract_compact(token.encode()).headers()
+        kid = headers.get("kid")
+        if kid is None or str(headers.get("alg", "")) in SIGNED_WITH_SECRET:
+            return True  # nothing to look up: the key set (or the secret) decides
+        try:
+            assert self._keys is not None
+            self._keys.get_by_kid(str(kid))
+        except InvalidKeyIdError:
+            return False
+        return True
+
+    async def _keys_for(self, client: httpx.AsyncClient, token: str) -> None:
+        """Fetch the JWKS again when the token names a key it lacks (rotation)."""
+        try:
+            known = self._knows_key(token)
+        except (JoseError, ValueError):
+            return  # malformed: _verify says so
+        if not known and time.monotonic() - self._keys_at >= JWKS_REFETCH_SECONDS:
+            await self._fetch_keys(client)
 
     async def authorization_url(self, redirect_uri: str, state: str, nonce: str) -> str:
         config = await self.configuration()
@@ -140,6 +170,7 @@ class ProSanteConnect:
                 if response.status_code != 200:
                     raise OidcError(f"the code was refused ({response.status_code})")
                 tokens = response.json()
+                await self._keys_for(client, tokens["id_token"])
                 claims = self._verify(
                     tokens["id_token"], iss=config["issuer"], aud=self.client_id, nonce=nonce
                 )

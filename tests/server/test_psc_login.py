@@ -28,7 +28,9 @@ CLIENT_ID, CLIENT_SECRET = "cpts-test", "s3cret-of-the-client"
 
 class Provider:
     def __init__(self) -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig"})
+        self.kid = "k1"
+        self.key = RSAKey.generate_key(2048, parameters={"kid": self.kid, "use": "sig"})
+        self.certs_served = 0
         self.subject_name_id = ""
         self.userinfo_as_jwt = False
         self.acr = "eidas1"
@@ -59,6 +61,7 @@ class Provider:
                         }
                     )
                 elif path == "/certs":
+                    provider.certs_served += 1
                     self._json(KeySet([provider.key]).as_dict(private=False))
                 elif path == "/userinfo":
                     claims = {
@@ -69,7 +72,7 @@ class Provider:
                     }
                     if provider.userinfo_as_jwt:
                         signed = jwt.encode(
-                            {"alg": "RS256", "kid": "k1"},
+                            {"alg": "RS256", "kid": provider.kid},
                             claims | {"iss": provider.base, "exp": int(time.time()) + 60},
                             provider.key,
                         )
@@ -98,7 +101,7 @@ class Provider:
                 }
                 if provider.acr:
                     claims["acr"] = provider.acr
-                id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, provider.key)
+                id_token = jwt.encode({"alg": "RS256", "kid": provider.kid}, claims, provider.key)
                 if provider.unsigned:  # alg "none": the same claims, no signature at all
 
                     def b64(part: dict[str, Any]) -> str:
@@ -114,6 +117,11 @@ class Provider:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def rotate(self) -> None:
+        """A new signing key under a new kid; the old one is gone from the JWKS."""
+        self.kid = f"k{int(self.kid[1:]) + 1}"
+        self.key = RSAKey.generate_key(2048, parameters={"kid": self.kid, "use": "sig"})
 
     def authorize(self, url: str) -> tuple[str, str]:
         """The user signs in with their e-CPS: a code comes back with the state."""
@@ -186,3 +194,27 @@ async def test_what_is_refused(client: httpx.AsyncClient, provider: Provider, fa
     assert "cpts_session" not in back.cookies or not back.cookies.get("cpts_session")
     shown = await client.get(back.headers["location"])
     assert 'role="alert"' in shown.text and "Pro Santé Connect" in shown.text + "CPS"
+
+
+async def test_a_key_rotation_costs_no_login(
+    client: httpx.AsyncClient, provider: Provider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The JWKS was cached with the discovery document for an hour: after a rotation every
+    # login failed until then. A token naming an unknown key fetches the keys again, at most
+    # once a JWKS_REFETCH_SECONDS.
+    from integrations.oidc import psc
+
+    _, me = await gp_session(client, 10)
+    provider.subject_name_id = "8" + me["professional"]["rpps"]
+    client.cookies.clear()
+    assert (await sign_in(client, provider)).headers["location"] == "/tableau-de-bord"
+    assert provider.certs_served == 1
+    provider.rotate()
+    client.cookies.clear()
+    refused = await sign_in(client, provider)  # within the bound: no second fetch yet
+    assert refused.headers["location"].startswith("/connexion")
+    assert provider.certs_served == 1
+    monkeypatch.setattr(psc, "JWKS_REFETCH_SECONDS", 0.0)  # as if a minute had passed
+    client.cookies.clear()
+    assert (await sign_in(client, provider)).headers["location"] == "/tableau-de-bord"
+    assert provider.certs_served == 2
