@@ -58,6 +58,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sas_client_cert: str | None = None
     sas_client_key: str | None = None
     sas_ca_file: str | None = None
+    psc_ca_file: str | None = None  # a CA to trust for Pro Santé Connect (an inspecting proxy)
     sas_job_seconds: float = 30.0
     psc_discovery_url: str | None = None
     psc_client_id: str | None = None
@@ -116,6 +117,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             sas_client_cert=env.get("CPTS_SAS_CLIENT_CERT") or None,
             sas_client_key=env.get("CPTS_SAS_CLIENT_KEY") or None,
             sas_ca_file=env.get("CPTS_SAS_CA_FILE") or None,
+            psc_ca_file=env.get("CPTS_PSC_CA_FILE") or None,
             sas_job_seconds=float(env.get("CPTS_SAS_JOB_SECONDS") or 30.0),
             psc_discovery_url=env.get("CPTS_PSC_DISCOVERY_URL") or None,
             psc_client_id=env.get("CPTS_PSC_CLIENT_ID") or None,

@@ -76,7 +76,8 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
     """A session for the account of the professional Pro Santé Connect vouched for.
 
     The SubjectNameID is opaque: it is matched as recorded at a first login, or else, when it
-    reads as a national id ("8" + 11 digits), through the RPPS it carries, and then recorded.
+    reads as a national id ("8" + 11 digits of RPPS, or "0" + 9 characters of ADELI), through
+    the number it carries, and then recorded.
     """
     from coordination.directory.professional import Professional
 
@@ -94,6 +95,17 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
                 select(Account, Professional)
                 .join(Professional, Professional.id == Account.professional_id)
                 .where(Professional.rpps == subject_name_id[1:], Account.disabled_at.is_(None))
+                .order_by(Account.created_at)
+                .limit(1)
+            )
+        ).first()
+    if found is None and re.fullmatch(r"0[0-9A-Z]{9}", subject_name_id):
+        # "0" + ADELI: a professional without RPPS (some nurses, physiotherapists).
+        found = (
+            await session.execute(
+                select(Account, Professional)
+                .join(Professional, Professional.id == Account.professional_id)
+                .where(Professional.adeli == subject_name_id[1:], Account.disabled_at.is_(None))
                 .order_by(Account.created_at)
                 .limit(1)
             )

@@ -9,6 +9,7 @@ or as a signed JWT. Authlib prepares the authorization request and the random va
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Any, cast
@@ -56,21 +57,32 @@ class ProSanteConnect:
         *,
         scope: str = "openid scope_all",
         acr: str = "eidas1",
+        ca_file: str | None = None,
+        allow_http: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        if not discovery_url.startswith("https://") and not allow_http:
+            raise ValueError("the Pro Santé Connect discovery URL must use https://")
         self.discovery_url = discovery_url
         self.client_id = client_id
         self._secret = client_secret
         self.scope = scope
         self.acr = acr
         self._transport = transport
+        # The operator's CA (an inspecting proxy's) when given; proxies and SSL_CERT_FILE from
+        # the environment are honoured, as an egress proxy is often the only way out.
+        self._tls: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=ca_file) if ca_file else True
+        )
         self._config: dict[str, Any] | None = None
         self._config_at = 0.0
         self._keys: KeySet | None = None
         self._keys_at = 0.0
 
     def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=10.0, transport=self._transport, trust_env=False)
+        return httpx.AsyncClient(
+            timeout=10.0, transport=self._transport, verify=self._tls, trust_env=True
+        )
 
     async def configuration(self) -> dict[str, Any]:
         if self._config is None or time.monotonic() - self._config_at > DISCOVERY_TTL:

@@ -8,6 +8,7 @@ same `nonce`.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
@@ -27,12 +28,19 @@ FLOW_COOKIE = "cpts_psc"
 FLOW_SECONDS = 600
 
 
+log = logging.getLogger("cpts.psc")
+
+
 def provider_of(services: AppServices) -> ProSanteConnect | None:
     s = services.settings
     if not (s.psc_discovery_url and s.psc_client_id and s.psc_client_secret):
         return None
     return ProSanteConnect(
-        s.psc_discovery_url, s.psc_client_id, s.psc_client_secret, scope=s.psc_scope
+        s.psc_discovery_url,
+        s.psc_client_id,
+        s.psc_client_secret,
+        scope=s.psc_scope,
+        ca_file=s.psc_ca_file,
     )
 
 
@@ -98,7 +106,10 @@ async def psc_callback(
             issued = await accounts.login_with_psc(
                 session, services.clock, identity.subject_name_id
             )
-    except OidcError:
+    except OidcError as exc:
+        # The cause, for whoever runs the server (the message carries no token nor secret);
+        # the person sees the login page's own sentence.
+        log.warning("Pro Santé Connect login failed: %s", exc)
         return _back_to_login("psc-identity")
     except NotAuthenticated:
         return _back_to_login("psc-unknown")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +21,9 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from litestar import Litestar
 
+from coordination.directory.professional import Professional
 from integrations.oidc.psc import ProSanteConnect
+from server.database import Database
 from server.state import AppServices
 from tests.server.scheduling_helpers import gp_session
 
@@ -137,7 +141,10 @@ class Provider:
 def provider(app: Litestar) -> Iterator[Provider]:
     p = Provider()
     AppServices.of(app).psc = ProSanteConnect(
-        f"{p.base}/.well-known/wallet-openid-configuration", CLIENT_ID, CLIENT_SECRET
+        f"{p.base}/.well-known/wallet-openid-configuration",
+        CLIENT_ID,
+        CLIENT_SECRET,
+        allow_http=True,  # the test provider listens on loopback without TLS
     )
     yield p
     p.server.shutdown()
@@ -218,3 +225,24 @@ async def test_a_key_rotation_costs_no_login(
     client.cookies.clear()
     assert (await sign_in(client, provider)).headers["location"] == "/tableau-de-bord"
     assert provider.certs_served == 2
+
+
+def test_the_discovery_url_must_use_https() -> None:
+    with pytest.raises(ValueError, match="https"):
+        ProSanteConnect("http://psc.example/.well-known/openid-configuration", "c", "s")
+
+
+async def test_an_adeli_only_professional_signs_in(
+    client: httpx.AsyncClient, provider: Provider, database: Database
+) -> None:
+    # SubjectNameID "0" + ADELI: such a professional could never sign in with PSC.
+    _, me = await gp_session(client, 11)
+    adeli = f"78{secrets.randbelow(10**7):07d}"
+    async with database.write() as session:
+        professional = await session.get(Professional, uuid.UUID(me["professional"]["id"]))
+        assert professional is not None
+        professional.adeli = adeli
+    provider.subject_name_id = "0" + adeli
+    client.cookies.clear()
+    back = await sign_in(client, provider)
+    assert back.headers["location"] == "/tableau-de-bord", back.headers["location"]
