@@ -124,3 +124,18 @@ async def test_hsts_when_served_over_https(
     async with app.lifespan(), _client(app) as client:
         response = await client.get("/health")
         assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_the_psc_callback_is_not_counted_as_a_login(
+    database: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    # Behind one NAT address, a 429 on the callback lost the code PSC had just given.
+    app = _app(database, clock, tmp_path, rate_login="2/60")
+    async with app.lifespan(), _client(app) as client:
+        callbacks = [
+            (await client.get("/auth/psc/callback", params={"code": "c", "state": "s"})).status_code
+            for _ in range(5)
+        ]
+        assert 429 not in callbacks
+        starts = [(await client.get("/auth/psc/login")).status_code for _ in range(3)]
+        assert starts[-1] == 429
