@@ -11,6 +11,9 @@ import click
 
 from server.settings import Settings
 
+KEEP_ALIVE_SECONDS = 75  # idle keep-alive of a served connection (see serve)
+NGINX_UPSTREAM_KEEPALIVE_SECONDS = 60  # nginx's keepalive_timeout default (deploy/nginx)
+
 
 @click.group()
 def main() -> None:
@@ -58,6 +61,10 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         server_header=False,
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Longer than nginx keeps an idle upstream connection (keepalive_timeout, 60 s): the
+        # proxy closes first. With uvicorn's 5 s, a request nginx sent on a connection the
+        # worker was closing got a reset, and a POST (not retried) a 502 (seen in the harness).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         log_level="info",
     )
 

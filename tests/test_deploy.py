@@ -79,3 +79,16 @@ http {{
         text=True,
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_workers_keep_idle_connections_longer_than_nginx() -> None:
+    """nginx must close an idle upstream connection before the worker does, or a request
+    sent on a connection being closed is reset (a 502 for a POST, which nginx does not retry)."""
+    from server.cli import KEEP_ALIVE_SECONDS, NGINX_UPSTREAM_KEEPALIVE_SECONDS
+
+    conf = (DEPLOY / "nginx" / "cpts.conf").read_text()
+    upstream = re.search(r"upstream\s+\w+\s*\{(.*?)\}", conf, re.S)
+    assert upstream is not None
+    found = re.search(r"keepalive_timeout\s+(\d+)s?;", upstream.group(1))
+    nginx_idle = int(found.group(1)) if found else NGINX_UPSTREAM_KEEPALIVE_SECONDS
+    assert nginx_idle < KEEP_ALIVE_SECONDS
