@@ -49,7 +49,11 @@ async def signed_in(browser: Any, base: str, email: str, path: str) -> Any:
 
 
 async def shot(page: Any, name: str) -> None:
-    await page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    """A full-page screenshot kept with the run's output. Under a loaded machine Chromium once
+    took more than Playwright's 30 s default: the picture is worth the wait, not a failure."""
+    await page.screenshot(
+        path=str(OUTPUT / f"{name}.png"), full_page=True, animations="disabled", timeout=120_000
+    )
 
 
 def bearer(base: str, email: str) -> dict[str, str]:
