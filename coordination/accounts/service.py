@@ -81,35 +81,26 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
     """
     from coordination.directory.professional import Professional
 
-    found = (
-        await session.execute(
-            select(Account, Professional)
-            .join(Professional, Professional.id == Account.professional_id)
-            .where(Professional.psc_subject == subject_name_id, Account.disabled_at.is_(None))
-            .limit(1)
-        )
-    ).first()
-    if found is None and re.fullmatch(r"8\d{11}", subject_name_id):
+    # What the SubjectNameID may match, in order: the subject recorded, then the number it
+    # carries ("8" + RPPS, "0" + ADELI for professionals without RPPS).
+    candidates = [Professional.psc_subject == subject_name_id]
+    if re.fullmatch(r"8\d{11}", subject_name_id):
+        candidates.append(Professional.rpps == subject_name_id[1:])
+    elif re.fullmatch(r"0[0-9A-Z]{9}", subject_name_id):
+        candidates.append(Professional.adeli == subject_name_id[1:])
+    found = None
+    for matches in candidates:
         found = (
             await session.execute(
                 select(Account, Professional)
                 .join(Professional, Professional.id == Account.professional_id)
-                .where(Professional.rpps == subject_name_id[1:], Account.disabled_at.is_(None))
+                .where(matches, Account.disabled_at.is_(None))
                 .order_by(Account.created_at)
                 .limit(1)
             )
         ).first()
-    if found is None and re.fullmatch(r"0[0-9A-Z]{9}", subject_name_id):
-        # "0" + ADELI: a professional without RPPS (some nurses, physiotherapists).
-        found = (
-            await session.execute(
-                select(Account, Professional)
-                .join(Professional, Professional.id == Account.professional_id)
-                .where(Professional.adeli == subject_name_id[1:], Account.disabled_at.is_(None))
-                .order_by(Account.created_at)
-                .limit(1)
-            )
-        ).first()
+        if found is not None:
+            break
     if found is None:
         raise NotAuthenticated("no account here for this Pro Santé Connect identity")
     account, professional = found
