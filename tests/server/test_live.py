@@ -76,6 +76,9 @@ async def serving(app: Litestar) -> AsyncIterator[str]:
 @pytest.fixture
 async def ws_url(app: Litestar) -> AsyncIterator[str]:
     async with serving(app) as url:
+        # Earlier tests on this worker's database left events unsequenced (their apps ran no
+        # relay): sequence them now, so a socket opened by this test streams only its own.
+        await AppServices.of(app).relay.drain()
         yield url
 
 
@@ -146,11 +149,12 @@ async def test_a_booking_reaches_the_gp_live(
         body = {"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT}
         booked = await client.post("/api/v1/bookings", json=body, headers=regulator)
         assert booked.status_code == 201
-        events = await _collect(
-            ws, lambda es: any(e["type"] == "booking.created" for e in es), within=3
-        )
-        created = next(e for e in events if e["type"] == "booking.created")
-        assert created["data"]["slot_id"] == slot["id"]
+
+        def ours(e: dict[str, Any]) -> bool:
+            return e["type"] == "booking.created" and e["data"]["slot_id"] == slot["id"]
+
+        events = await _collect(ws, lambda es: any(ours(e) for e in es), within=3)
+        created = next(e for e in events if ours(e))
         assert created["data"]["booked_by"]  # the consulted GP sees the whole (patient-free) event
         assert PATIENT["family_name"] not in json.dumps(events)
     finally:
@@ -363,15 +367,18 @@ async def test_the_session_cookie_alone_authenticates(
         booked = await client.post("/api/v1/bookings", json=body, headers=regulator)
         assert booked.status_code == 201
 
-        def created(es: list[dict[str, Any]]) -> bool:
-            return any(e["type"] == "booking.created" for e in es)
+        def ours(e: dict[str, Any]) -> bool:
+            return e["type"] == "booking.created" and e["data"]["slot_id"] == slot["id"]
 
-        full = next(e for e in await _collect(silent, created) if e["type"] == "booking.created")
+        def created(es: list[dict[str, Any]]) -> bool:
+            return any(ours(e) for e in es)
+
+        full = next(e for e in await _collect(silent, created) if ours(e))
         # The socket knows whose it is: the consulted GP gets the whole booking event...
         assert full["data"]["booked_by"] and full["data"]["slot_id"] == slot["id"]
         assert full["data"]["professional_id"] == me["professional"]["id"]
         # ... and the `slots` topic chosen in the hello, the board's reduced view only.
-        board = next(e for e in await _collect(picky, created) if e["type"] == "booking.created")
+        board = next(e for e in await _collect(picky, created) if ours(e))
         assert "booked_by" not in board["data"] and board["data"]["status"] == "booked"
     finally:
         await silent.close()
