@@ -8,10 +8,13 @@ class DomainError(Exception):
 
     title = "Domain error"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, detail: str, *, field: str | None = None, extra: dict[str, object] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.extra = extra or {}  # further members of the problem (what the caller may pick)
 
 
 class NotFound(DomainError):

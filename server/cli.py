@@ -158,12 +158,13 @@ def token() -> None:
 @token.command("create")
 @click.option("--email", required=True, help="account e-mail")
 @click.option("--name", default="cli", help="label of the token")
-def token_create(email: str, name: str) -> None:
+@click.option("--territory", default=None, help="territory slug, if the e-mail has several")
+def token_create(email: str, name: str, territory: str | None) -> None:
     """Print a new bearer token for the account with this e-mail."""
     from server.tokens import mint_token
 
     try:
-        secret = asyncio.run(mint_token(Settings.from_env().database_url, email, name))
+        secret = asyncio.run(mint_token(Settings.from_env().database_url, email, name, territory))
     except LookupError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)

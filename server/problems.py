@@ -93,6 +93,7 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
                 instance=_logged_path(request),
                 field=exc.field,
                 errors=errors,
+                **exc.extra,
             )
     return problem(400, exc.title, exc.detail, slug="bad-request", instance=_logged_path(request))
 

@@ -172,20 +172,27 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@pytest.fixture
-async def territory(database: Database, clock: FrozenClock) -> Territory:
-    """A fresh, empty territory of one's own."""
+async def new_territory(
+    database: Database, clock: FrozenClock, name: str = "CPTS de test"
+) -> Territory:
+    """A fresh, empty territory with a unique slug and FINESS."""
     async with database.write() as session:
         return await create_territory(
             session,
             clock,
             TerritoryDraft(
                 slug=f"t-{uuid.uuid4().hex[:12]}",
-                name="CPTS de test",
+                name=name,
                 finess=_random_finess(),
                 population=50_000,
             ),
         )
+
+
+@pytest.fixture
+async def territory(database: Database, clock: FrozenClock) -> Territory:
+    """A fresh, empty territory of one's own."""
+    return await new_territory(database, clock)
 
 
 def _random_finess() -> str:

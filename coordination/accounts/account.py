@@ -14,13 +14,18 @@ from kernel.database import Base, id_column, str_enum
 
 class Account(Base):
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("territory_id", "professional_id"),)
+    __table_args__ = (
+        UniqueConstraint("territory_id", "professional_id"),
+        # Unique within a territory only: another territory's accounts are not an admin's to
+        # know of (a server-wide rule would answer "taken" for them).
+        UniqueConstraint("territory_id", "email"),
+    )
 
     id: Mapped[uuid.UUID] = id_column()
     territory_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("territories.id", ondelete="CASCADE"), index=True, nullable=False
     )
-    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    email: Mapped[str] = mapped_column(String(254), index=True, nullable=False)
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     professional_id: Mapped[uuid.UUID | None] = mapped_column(

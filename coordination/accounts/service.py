@@ -108,24 +108,59 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
     return await _issue(session, clock, account, TokenKind.SESSION, "psc", _actor_stub(account))
 
 
+MAX_TERRITORIES_PER_EMAIL = 8  # accounts one e-mail may sign in to; each costs a hash per login
+
+
+class TerritoryToChoose(Conflict):
+    """The e-mail and password open accounts in several territories: the person picks one.
+
+    Only someone who knows the password learns the territories, so nothing leaks."""
+
+    def __init__(self, territories: list[tuple[str, str]]) -> None:
+        super().__init__(
+            "this e-mail and password open several territories: choose one",
+            field="territory",
+            extra={"territories": [{"slug": slug, "name": name} for slug, name in territories]},
+        )
+
+
 async def login(
-    db: Transactions, clock: Clock, email: str, password: str, kind: TokenKind
+    db: Transactions,
+    clock: Clock,
+    email: str,
+    password: str,
+    kind: TokenKind,
+    territory: str | None = None,
 ) -> IssuedToken:
     """Exchange e-mail and password for a new token; the same error whatever was wrong.
+
+    An e-mail is unique within a territory only, so it may open accounts in several: the
+    password is checked against each (at most `MAX_TERRITORIES_PER_EMAIL`), and when more than
+    one matches the person names the territory (its slug).
 
     The password is checked between two short transactions, on the hashing threads: a hash
     costs ~0.1 s of CPU and 64 MiB, which must neither stall the event loop nor hold a write
     transaction (SQLite has one writer at a time). The account is read again before the token
     is issued: disabled or given a new password meanwhile, the login fails."""
+    query = (
+        select(Account.id, Account.password_hash, Territory.slug, Territory.name)
+        .join(Territory, Territory.id == Account.territory_id)
+        .where(Account.email == normalise_email(email), Account.disabled_at.is_(None))
+        .order_by(Territory.name, Account.id)
+        .limit(MAX_TERRITORIES_PER_EMAIL)
+    )
+    if territory is not None:
+        query = query.where(Territory.slug == territory)
     async with db.read() as session:
-        account = await session.scalar(
-            select(Account).where(Account.email == normalise_email(email))
-        )
-        seen = (account.id, account.password_hash) if account is not None else None
-    ok = await verify_password_off_loop(seen[1] if seen else None, password)
-    if seen is None or not ok:
+        candidates = (await session.execute(query)).all()
+    if not candidates:  # the same work as for an account, so timing tells nothing
+        await verify_password_off_loop(None, password)
+    matches = [c for c in candidates if await verify_password_off_loop(c.password_hash, password)]
+    if not matches:
         raise NotAuthenticated("e-mail or password is incorrect")
-    account_id, checked_hash = seen
+    if len(matches) > 1:
+        raise TerritoryToChoose([(m.slug, m.name) for m in matches])
+    account_id, checked_hash = matches[0].id, matches[0].password_hash
     new_hash = None
     if checked_hash and needs_rehash(checked_hash):
         new_hash = await hash_password_off_loop(password)
@@ -176,12 +211,21 @@ async def create_token(session: AsyncSession, clock: Clock, actor: Actor, name: 
 
 
 async def create_token_for(
-    session: AsyncSession, clock: Clock, email: str, name: str
+    session: AsyncSession, clock: Clock, email: str, name: str, territory: str | None = None
 ) -> IssuedToken:
-    """Administrator path (CLI): no actor, the operator is trusted by having the database."""
-    account = await session.scalar(select(Account).where(Account.email == normalise_email(email)))
-    if account is None:
+    """Administrator path (CLI): no actor, the operator is trusted by having the database.
+    `territory` (a slug) picks the account when the e-mail has one in several."""
+    query = select(Account).where(Account.email == normalise_email(email))
+    if territory is not None:
+        query = query.join(Territory, Territory.id == Account.territory_id).where(
+            Territory.slug == territory
+        )
+    found = list(await session.scalars(query.limit(2)))
+    if not found:
         raise NotFound(f"no account with e-mail {email}", field="email")
+    if len(found) > 1:
+        raise Invalid(f"{email} has accounts in several territories: name one", field="territory")
+    account = found[0]
     return await _issue(session, clock, account, TokenKind.API, name, None)
 
 
@@ -280,7 +324,8 @@ async def create_account(
         raise Invalid("e-mail address is not valid", field="email")
     if not draft.roles:
         raise Invalid("an account needs at least one role", field="roles")
-    if await session.scalar(select(Account.id).where(Account.email == email)):
+    taken = select(Account.id).where(Account.territory_id == territory_id, Account.email == email)
+    if await session.scalar(taken):
         raise Conflict("an account with this e-mail already exists", field="email")
     if draft.professional_id is not None:
         owner = await session.scalar(

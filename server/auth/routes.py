@@ -68,7 +68,9 @@ class AuthController(Controller):
                 headers={"Retry-After": str(barred.retry_after)},
             )
         try:
-            issued = await accounts.login(services.db, clock, data.email, data.password, kind)
+            issued = await accounts.login(
+                services.db, clock, data.email, data.password, kind, data.territory
+            )
         except NotAuthenticated:
             await services.rate_limiter.hit(key, limit.count, limit.seconds)
             raise

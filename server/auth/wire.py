@@ -16,6 +16,8 @@ class LoginIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
     session: bool = False  # also set the session cookie for the web pages
+    # The territory's slug, when the e-mail and password open accounts in several (409 otherwise).
+    territory: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
 class LoginOut(msgspec.Struct, kw_only=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
 from tests.conftest import login
@@ -104,3 +106,54 @@ async def test_re_enabling_an_account_does_not_revive_its_tokens_and_feeds(clien
     assert (await client.get(feed_path)).status_code == 410
     again = await login(client, "revive@sud-yvelines.test", "correct horse battery")
     assert (await client.get("/api/v1/me", headers=again)).status_code == 200
+
+
+async def test_an_admin_learns_nothing_of_another_territorys_accounts(client: Client) -> None:
+    """The address has an account in Vexin; Sud-Yvelines' admin creates it as for anyone new."""
+    admin = await login(client, "admin@sud-yvelines.test")
+    created = await client.post(
+        "/api/v1/accounts",
+        headers=admin,
+        json={
+            "email": "coordinator@vexin-normand.test",
+            "display_name": "Même adresse",
+            "roles": ["regulator"],
+            "password": "a different password",
+        },
+    )
+    assert created.status_code == 201, created.text
+    # Each password still opens its own territory's account.
+    vexin = await login(client, "coordinator@vexin-normand.test")
+    sud = await login(client, "coordinator@vexin-normand.test", "a different password")
+    me_vexin = (await client.get("/api/v1/me", headers=vexin)).json()
+    me_sud = (await client.get("/api/v1/me", headers=sud)).json()
+    assert me_vexin["territory"]["slug"] == "vexin-normand"
+    assert me_sud["territory"]["slug"] == "sud-yvelines"
+
+
+async def test_one_password_in_two_territories_is_asked_which(client: Client) -> None:
+    email = f"both-{uuid.uuid4().hex[:8]}@example.test"
+    for territory in ("sud-yvelines", "vexin-normand"):
+        admin = await login(client, f"admin@{territory}.test")
+        created = await client.post(
+            "/api/v1/accounts",
+            headers=admin,
+            json={
+                "email": email,
+                "display_name": "Même personne",
+                "roles": ["regulator"],
+                "password": "one password for both",
+            },
+        )
+        assert created.status_code == 201, created.text
+    body = {"email": email, "password": "one password for both"}
+    asked = await client.post("/api/v1/auth/login", json=body)
+    assert asked.status_code == 409
+    problem = asked.json()
+    assert problem["field"] == "territory"
+    assert {t["slug"] for t in problem["territories"]} == {"sud-yvelines", "vexin-normand"}
+    chosen = await client.post("/api/v1/auth/login", json=body | {"territory": "vexin-normand"})
+    assert chosen.status_code == 200
+    headers = {"Authorization": f"Bearer {chosen.json()['token']}"}
+    me = (await client.get("/api/v1/me", headers=headers)).json()
+    assert me["territory"]["slug"] == "vexin-normand"

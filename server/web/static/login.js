@@ -4,6 +4,8 @@ document.getElementById("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   const button = document.getElementById("login-submit");
   const error = document.getElementById("login-error");
+  const choice = document.getElementById("territory-choice");
+  const territory = document.getElementById("territory");
   error.hidden = true;
   button.disabled = true;
   button.textContent = "Connexion…";
@@ -15,12 +17,22 @@ document.getElementById("login").addEventListener("submit", async (event) => {
         email: document.getElementById("email").value,
         password: document.getElementById("password").value,
         session: true,
+        territory: choice.hidden ? undefined : territory.value,
       }),
     });
     if (!response.ok) {
-      error.textContent = response.status === 401
-        ? "Adresse ou mot de passe incorrect."
-        : "La connexion a échoué, réessayez.";
+      const problem = await response.json().catch(() => ({}));
+      if (response.status === 409 && problem.field === "territory") {
+        // The same address and password open several territories: the person picks one.
+        territory.replaceChildren(...problem.territories.map((t) => new Option(t.name, t.slug)));
+        choice.hidden = false;
+        territory.focus();
+        error.textContent = "Cette adresse ouvre plusieurs territoires : choisissez le vôtre.";
+      } else {
+        error.textContent = response.status === 401
+          ? "Adresse ou mot de passe incorrect."
+          : "La connexion a échoué, réessayez.";
+      }
       error.hidden = false;
       return;
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -184,3 +185,88 @@ async def test_a_login_fails_if_the_account_is_disabled_while_its_password_is_ch
     monkeypatch.setattr(accounts, "verify_password_off_loop", checked_then_disabled)
     with pytest.raises(NotAuthenticated):
         await accounts.login(database, clock, email, "secret-password", TokenKind.API)
+
+
+async def _second_territory(database: Database, clock: FrozenClock) -> Territory:
+    from tests.conftest import new_territory
+
+    return await new_territory(database, clock, name="Autre CPTS")
+
+
+async def test_an_email_is_unique_per_territory_and_login_picks_by_password(
+    database: Database, clock: FrozenClock, territory: Territory
+) -> None:
+    other = await _second_territory(database, clock)
+    email = f"both-{uuid.uuid4().hex[:8]}@example.test"
+    await _account(database, clock, territory, email)
+    # Another territory's administrator may create the same address: no "taken" for them.
+    async with database.write() as session:
+        await accounts.create_account(
+            session,
+            clock,
+            None,
+            other.id,
+            accounts.AccountDraft(
+                email=email.upper(),
+                display_name="Ailleurs",
+                roles=frozenset({Role.GP}),
+                password="another-password",
+            ),
+        )
+    # ... but not twice in one territory.
+    async with database.write() as session:
+        with pytest.raises(Conflict):
+            await accounts.create_account(
+                session,
+                clock,
+                None,
+                other.id,
+                accounts.AccountDraft(email=email, display_name="x", roles=frozenset({Role.GP})),
+            )
+    # Each password opens its own account.
+    mine = await accounts.login(database, clock, email, "secret-password", TokenKind.API)
+    theirs = await accounts.login(database, clock, email, "another-password", TokenKind.API)
+    async with database.read() as session:
+        assert (await accounts.resolve(session, clock, mine.secret)).territory_id == territory.id
+        assert (await accounts.resolve(session, clock, theirs.secret)).territory_id == other.id
+    with pytest.raises(NotAuthenticated):
+        await accounts.login(database, clock, email, "wrong", TokenKind.API)
+    with pytest.raises(NotAuthenticated):  # the right password, named in the wrong territory
+        await accounts.login(
+            database, clock, email, "another-password", TokenKind.API, territory.slug
+        )
+
+
+async def test_one_password_for_two_territories_asks_which(
+    database: Database, clock: FrozenClock, territory: Territory
+) -> None:
+    other = await _second_territory(database, clock)
+    email = f"twice-{uuid.uuid4().hex[:8]}@example.test"
+    await _account(database, clock, territory, email)
+    await _account(database, clock, other, email)
+    with pytest.raises(accounts.TerritoryToChoose) as ask:
+        await accounts.login(database, clock, email, "secret-password", TokenKind.API)
+    assert ask.value.field == "territory"
+    assert ask.value.extra["territories"] == [
+        {"slug": other.slug, "name": "Autre CPTS"},
+        {"slug": territory.slug, "name": "CPTS de test"},
+    ]
+    chosen = await accounts.login(
+        database, clock, email, "secret-password", TokenKind.API, other.slug
+    )
+    async with database.write() as session:
+        assert (await accounts.resolve(session, clock, chosen.secret)).territory_id == other.id
+        with pytest.raises(Invalid):  # the operator's CLI path must name one too
+            await accounts.create_token_for(session, clock, email, "cli")
+        named = await accounts.create_token_for(session, clock, email, "cli", territory.slug)
+        assert named.token.account_id is not None
+    # A disabled account is no candidate: the other one opens without a choice.
+    async with database.write() as session:
+        account = await session.scalar(
+            select(Account).where(Account.email == email, Account.territory_id == other.id)
+        )
+        assert account is not None
+        account.disabled_at = clock.now()
+    alone = await accounts.login(database, clock, email, "secret-password", TokenKind.API)
+    async with database.read() as session:
+        assert (await accounts.resolve(session, clock, alone.secret)).territory_id == territory.id
