@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
+# The PSC login tests' OpenID provider (panva's oidc-provider), pinned by its package-lock.
+OIDC_PROVIDER := tests/oidc_provider
+OIDC_STAMP := $(OIDC_PROVIDER)/node_modules/.installed
 # pytest's workers (xdist), each with its own databases, app, servers and browser: one more
 # than the cores (at most 4), as the suite also waits on PostgreSQL, browsers and servers
 # (on 2 cores the suite took 240 s with 3 workers, 267 s with 2).
@@ -29,9 +32,14 @@ lock: install
 	  --custom-compile-command 'make lock' --quiet -o $(LOCK)
 
 # What the suite needs beyond PyPI: Debian's nginx-light (deploy/nginx checked by nginx -t, the
-# harness) and chromium (the browser journeys). Installed when missing and we are root.
+# harness) and chromium (the browser journeys). Installed when missing and we are root. Node.js
+# 20.12+ (the PSC tests' provider) is checked, and named when missing.
 system-packages:
 	@sh deploy/test-packages.sh
+
+$(OIDC_STAMP): $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 migrate: install
 	$(BIN)/cpts db upgrade
@@ -49,7 +57,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy kernel server scheduling coordination integrations
 
-test: install system-packages
+test: install system-packages $(OIDC_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy kernel server scheduling coordination integrations
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -12,6 +12,13 @@ fi
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   missing="$missing chromium"
 fi
+# Node.js 20.12+ and npm run the OpenID-certified provider of the PSC login tests
+# (tests/oidc_provider); Debian 12's own nodejs (18) is too old for it, so it is named, not installed.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 12) ? 0 : 1)' 2>/dev/null \
+  || ! command -v npm >/dev/null 2>&1; then
+  echo "make test needs Node.js 20.12 or newer, with npm (https://nodejs.org or NodeSource's packages)" >&2
+  exit 1
+fi
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -1,24 +1,25 @@
-"""Log in with Pro Santé Connect against a local OpenID provider started here (no network):
-discovery, state and nonce, eidas1, ID token signed RS256 and checked against the JWKS,
-userinfo as JSON or as a signed JWT, and the SubjectNameID linked to a directory professional."""
+"""Log in with Pro Santé Connect against an OpenID-certified provider started here (panva's
+oidc-provider, tests/oidc_provider/, installed by `make test`; no network): discovery, dynamic
+registration of this server as a client, state and nonce, eidas1, ID tokens signed RS256 and
+checked against the JWKS (key rotation included), userinfo as JSON or as a signed JWT, and the
+SubjectNameID linked to a directory professional. What a certified provider never sends (an
+unsigned ID token) is what a tampering hop between the two would: a transport rewrites it."""
 
 from __future__ import annotations
 
 import base64
 import json
 import secrets
-import threading
-import time
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 import pytest
-from joserfc import jwt
-from joserfc.jwk import KeySet, RSAKey
 from litestar import Litestar
 
 from coordination.directory.professional import Professional
@@ -27,137 +28,144 @@ from server.database import Database
 from server.state import AppServices
 from tests.server.scheduling_helpers import gp_session
 
-CLIENT_ID, CLIENT_SECRET = "cpts-test", "s3cret-of-the-client"
+PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc_provider"
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[str]:
+    """One provider per test worker; it ends when its stdin closes."""
+    node = shutil.which("node")
+    if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
+        pytest.fail("the PSC tests need Node.js and tests/oidc_provider's packages: make test")
+    process = subprocess.Popen(
+        [node, str(PROVIDER_DIR / "provider.mjs")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    first = process.stdout.readline()
+    if not first:
+        process.kill()
+        pytest.fail("the OpenID provider did not start (node tests/oidc_provider/provider.mjs)")
+    yield str(json.loads(first)["issuer"])
+    process.stdin.close()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class _UnsignedIdTokens(httpx.AsyncBaseTransport):
+    """Between this server and the provider: the token endpoint's ID token comes back with the
+    same claims and `alg: none`, no signature at all."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if not request.url.path.endswith("/token"):
+            return response
+        body = json.loads(await response.aread())
+
+        def b64(part: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(part).encode()).decode().rstrip("=")
+
+        claims = body["id_token"].split(".")[1]
+        claims += "=" * (-len(claims) % 4)
+        body["id_token"] = (
+            f"{b64({'alg': 'none'})}.{b64(json.loads(base64.urlsafe_b64decode(claims)))}."
+        )
+        return httpx.Response(200, json=body)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 class Provider:
-    def __init__(self) -> None:
-        self.kid = "k1"
-        self.key = RSAKey.generate_key(2048, parameters={"kid": self.kid, "use": "sig"})
-        self.certs_served = 0
+    """The provider as the tests use it: this server registered as its client, and the person
+    signing in at PSC (every `authorize` is a new browser, with its own cookies)."""
+
+    def __init__(self, app: Litestar, issuer: str) -> None:
+        self.app = app
+        self.issuer = issuer
+        self.callback = f"{AppServices.of(app).settings.public_url}/auth/psc/callback"
+        self.acr: str | None = "eidas1"
         self.subject_name_id = ""
-        self.userinfo_as_jwt = False
-        self.acr = "eidas1"
-        self.wrong_nonce = False
-        self.unsigned = False
-        self.codes: dict[str, str] = {}  # code → nonce
-        provider = self
+        self.sub = f"psc-{uuid.uuid4().hex[:12]}"
+        self.use()
 
-        class Handler(BaseHTTPRequestHandler):
-            def _json(self, body: Any, status: int = 200, kind: str = "application/json") -> None:
-                data = body if isinstance(body, bytes) else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                path = urlsplit(self.path).path
-                if path == "/.well-known/wallet-openid-configuration":
-                    self._json(
-                        {
-                            "issuer": provider.base,
-                            "authorization_endpoint": f"{provider.base}/auth",
-                            "token_endpoint": f"{provider.base}/token",
-                            "userinfo_endpoint": f"{provider.base}/userinfo",
-                            "jwks_uri": f"{provider.base}/certs",
-                        }
-                    )
-                elif path == "/certs":
-                    provider.certs_served += 1
-                    self._json(KeySet([provider.key]).as_dict(private=False))
-                elif path == "/userinfo":
-                    claims = {
-                        "sub": "psc-sub-1",
-                        "SubjectNameID": provider.subject_name_id,
-                        "given_name": "Test",
-                        "family_name": "Médecin",
-                    }
-                    if provider.userinfo_as_jwt:
-                        signed = jwt.encode(
-                            {"alg": "RS256", "kid": provider.kid},
-                            claims | {"iss": provider.base, "exp": int(time.time()) + 60},
-                            provider.key,
-                        )
-                        self._json(signed.encode(), kind="application/jwt")
-                    else:
-                        self._json(claims)
-                else:
-                    self._json({"error": "not_found"}, 404)
-
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                form = parse_qs(self.rfile.read(length).decode())
-                basic = base64.b64decode(self.headers["Authorization"].split()[1]).decode()
-                code = form["code"][0]
-                if basic != f"{CLIENT_ID}:{CLIENT_SECRET}" or code not in provider.codes:
-                    self._json({"error": "invalid_grant"}, 400)
-                    return
-                nonce = "not-yours" if provider.wrong_nonce else provider.codes.pop(code)
-                claims = {
-                    "iss": provider.base,
-                    "aud": CLIENT_ID,
-                    "sub": "psc-sub-1",
-                    "nonce": nonce,
-                    "exp": int(time.time()) + 300,
-                    "iat": int(time.time()),
-                }
-                if provider.acr:
-                    claims["acr"] = provider.acr
-                id_token = jwt.encode({"alg": "RS256", "kid": provider.kid}, claims, provider.key)
-                if provider.unsigned:  # alg "none": the same claims, no signature at all
-
-                    def b64(part: dict[str, Any]) -> str:
-                        raw = base64.urlsafe_b64encode(json.dumps(part).encode())
-                        return raw.decode().rstrip("=")
-
-                    id_token = f"{b64({'alg': 'none'})}.{b64(claims)}."
-                self._json({"access_token": "at-123", "token_type": "Bearer", "id_token": id_token})
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def rotate(self) -> None:
-        """A new signing key under a new kid; the old one is gone from the JWKS."""
-        self.kid = f"k{int(self.kid[1:]) + 1}"
-        self.key = RSAKey.generate_key(2048, parameters={"kid": self.kid, "use": "sig"})
+    def use(self, *, userinfo_as_jwt: bool = False, tamper: bool = False) -> None:
+        """Register a client (RFC 7591) and make it the server's PSC."""
+        metadata: dict[str, Any] = {
+            "redirect_uris": [self.callback],
+            "response_types": ["code"],
+            "grant_types": ["authorization_code"],
+            "token_endpoint_auth_method": "client_secret_basic",
+        }
+        if userinfo_as_jwt:
+            metadata["userinfo_signed_response_alg"] = "RS256"
+        registered = httpx.post(f"{self.issuer}/reg", json=metadata, timeout=10)
+        assert registered.status_code == 201, registered.text
+        client = registered.json()
+        AppServices.of(self.app).psc = ProSanteConnect(
+            f"{self.issuer}/.well-known/openid-configuration",
+            client["client_id"],
+            client["client_secret"],
+            allow_http=True,  # the provider listens on loopback without TLS
+            transport=_UnsignedIdTokens() if tamper else None,
+        )
 
     def authorize(self, url: str) -> tuple[str, str]:
-        """The user signs in with their e-CPS: a code comes back with the state."""
+        """The person signs in with their e-CPS and consents; PSC sends the browser back to
+        the callback with a code and the state."""
         query = parse_qs(urlsplit(url).query)
         assert query["acr_values"] == ["eidas1"] and query["response_type"] == ["code"]
-        assert query["client_id"] == [CLIENT_ID] and "openid" in query["scope"][0]
-        code = f"code-{len(self.codes)}-{time.time_ns()}"
-        self.codes[code] = query["nonce"][0]
-        return code, query["state"][0]
+        assert "openid" in query["scope"][0]
+        person = {"sub": self.sub, "given_name": "Test", "family_name": "Médecin"}
+        if self.subject_name_id:
+            person["SubjectNameID"] = self.subject_name_id
+        if self.acr:
+            person["acr"] = self.acr
+        with httpx.Client(timeout=10) as browser:
+            for _ in range(10):
+                answer = browser.get(url)
+                assert answer.status_code in (302, 303), answer.text
+                url = urljoin(url, answer.headers["location"])
+                if url.startswith(self.callback):
+                    back = parse_qs(urlsplit(url).query)
+                    assert "code" in back, back
+                    return back["code"][0], back["state"][0]
+                if urlsplit(url).path.startswith("/interaction/"):
+                    url = f"{url}?{urlencode(person)}"  # who signs in (consent ignores it)
+        raise AssertionError("the provider never sent the browser back")
+
+    def rotate(self) -> None:
+        assert httpx.post(f"{self.issuer}/_test/rotate", timeout=10).status_code == 204
+
+    def jwks_served(self) -> int:
+        return int(httpx.get(f"{self.issuer}/_test/jwks-served", timeout=10).json()["served"])
 
 
 @pytest.fixture
-def provider(app: Litestar) -> Iterator[Provider]:
-    p = Provider()
-    AppServices.of(app).psc = ProSanteConnect(
-        f"{p.base}/.well-known/wallet-openid-configuration",
-        CLIENT_ID,
-        CLIENT_SECRET,
-        allow_http=True,  # the test provider listens on loopback without TLS
-    )
-    yield p
-    p.server.shutdown()
+def provider(app: Litestar, issuer: str) -> Provider:
+    return Provider(app, issuer)
+
+
+async def start(client: httpx.AsyncClient, provider: Provider) -> str:
+    started = await client.get("/auth/psc/login", params={"suivant": "/tableau-de-bord"})
+    assert started.status_code == 303
+    location = str(started.headers["location"])
+    assert location.startswith(f"{provider.issuer}/auth?")
+    return location
 
 
 async def sign_in(
     client: httpx.AsyncClient, provider: Provider, state_override: str | None = None
 ) -> httpx.Response:
-    start = await client.get("/auth/psc/login", params={"suivant": "/tableau-de-bord"})
-    assert start.status_code == 303
-    location = start.headers["location"]
-    assert location.startswith(f"{provider.base}/auth?")
-    code, state = provider.authorize(location)
+    code, state = provider.authorize(await start(client, provider))
     back = await client.get(
         f"/auth/psc/callback?{urlencode({'code': code, 'state': state_override or state})}"
     )
@@ -171,7 +179,7 @@ async def test_a_gp_signs_in_with_pro_sante_connect(
     _, me = await gp_session(client, 10)
     provider.subject_name_id = "8" + me["professional"]["rpps"]
     for as_jwt in (False, True):
-        provider.userinfo_as_jwt = as_jwt
+        provider.use(userinfo_as_jwt=as_jwt)
         client.cookies.clear()
         back = await sign_in(client, provider)
         assert back.headers["location"] == "/tableau-de-bord"
@@ -187,16 +195,21 @@ async def test_a_gp_signs_in_with_pro_sante_connect(
 async def test_what_is_refused(client: httpx.AsyncClient, provider: Provider, failure: str) -> None:
     _, me = await gp_session(client, 11)
     provider.subject_name_id = "8" + me["professional"]["rpps"]
-    if failure == "nonce":
-        provider.wrong_nonce = True
     if failure == "acr":
-        provider.acr = ""
+        provider.acr = None  # signed in without an authentication level
     if failure == "unsigned":
-        provider.unsigned = True
+        provider.use(tamper=True)
     if failure == "unknown":
         provider.subject_name_id = "ANS20231122132732"  # an opaque test id matching nobody
     client.cookies.clear()
-    back = await sign_in(client, provider, state_override="forged" if failure == "state" else None)
+    if failure == "nonce":
+        # A code obtained in another login (someone else's, injected): the state is this
+        # login's, the ID token's nonce is the other's.
+        code, _ = provider.authorize(await start(client, provider))
+        _, state = provider.authorize(await start(client, provider))
+        back = await client.get(f"/auth/psc/callback?{urlencode({'code': code, 'state': state})}")
+    else:
+        back = await sign_in(client, provider, "forged" if failure == "state" else None)
     assert back.headers["location"].startswith("/connexion?erreur=psc-")
     assert "cpts_session" not in back.cookies or not back.cookies.get("cpts_session")
     shown = await client.get(back.headers["location"])
@@ -214,17 +227,18 @@ async def test_a_key_rotation_costs_no_login(
     _, me = await gp_session(client, 10)
     provider.subject_name_id = "8" + me["professional"]["rpps"]
     client.cookies.clear()
+    served = provider.jwks_served()
     assert (await sign_in(client, provider)).headers["location"] == "/tableau-de-bord"
-    assert provider.certs_served == 1
+    assert provider.jwks_served() == served + 1
     provider.rotate()
     client.cookies.clear()
     refused = await sign_in(client, provider)  # within the bound: no second fetch yet
     assert refused.headers["location"].startswith("/connexion")
-    assert provider.certs_served == 1
+    assert provider.jwks_served() == served + 1
     monkeypatch.setattr(psc, "JWKS_REFETCH_SECONDS", 0.0)  # as if a minute had passed
     client.cookies.clear()
     assert (await sign_in(client, provider)).headers["location"] == "/tableau-de-bord"
-    assert provider.certs_served == 2
+    assert provider.jwks_served() == served + 2
 
 
 def test_the_discovery_url_must_use_https() -> None:
