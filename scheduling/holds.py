@@ -37,21 +37,26 @@ def live_holds() -> ColumnElement[bool]:
     return and_(Hold.consumed_at.is_(None), Hold.released_at.is_(None))
 
 
+async def _hold_cap(session: AsyncSession, territory_id: uuid.UUID) -> int:
+    """The territory's cap of live holds per account (its own, or the default)."""
+    territories = Base.metadata.tables["territories"]  # coordination's table, by name
+    cap = await session.scalar(
+        select(territories.c.max_live_holds).where(territories.c.id == territory_id)
+    )
+    return DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
+
+
 async def _check_hold_limit(session: AsyncSession, actor: Actor, now: datetime) -> None:
     """An account holds at most the territory's `max_live_holds` slots at once (one pharmacist
     account once held 150 of the next fortnight's 236 free slots in a second). Serialised per
     account, so that concurrent holds cannot pass the count together."""
-    territories = Base.metadata.tables["territories"]  # coordination's table, by name
-    cap = await session.scalar(
-        select(territories.c.max_live_holds).where(territories.c.id == actor.territory_id)
-    )
+    limit = await _hold_cap(session, actor.territory_id)
     await lock_for_transaction(session, "holds", actor.account_id)
     held = await session.scalar(
         select(func.count())
         .select_from(Hold)
         .where(Hold.account_id == actor.account_id, live_holds(), Hold.expires_at > now)
     )
-    limit = DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
     if (held or 0) >= limit:
         raise HoldLimit(
             f"you already hold {held} slots (at most {limit}): book or release one first",
@@ -179,11 +184,8 @@ async def live_holds_of_territory(
     """For the CPTS staff: the territory's cap and who holds which slot now, by expiry."""
     if not actor.is_staff:
         raise NotAllowed("only the CPTS staff see the territory's holds")
-    territories = Base.metadata.tables["territories"]
     accounts = Base.metadata.tables["accounts"]
-    cap = await session.scalar(
-        select(territories.c.max_live_holds).where(territories.c.id == actor.territory_id)
-    )
+    limit = await _hold_cap(session, actor.territory_id)
     rows = await session.execute(
         select(
             Hold.id,
@@ -200,7 +202,6 @@ async def live_holds_of_territory(
         .order_by(Hold.expires_at)
         .limit(1000)
     )
-    limit = DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
     return limit, [LiveHold(*row) for row in rows]
 
 

@@ -6,6 +6,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
 from stdnum import luhn
@@ -23,6 +24,8 @@ from coordination.directory.territories import TerritoryDraft, create_territory
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
 from scheduling.refs import ProfessionalRef
+from scheduling.slot import Modality, Slot, Visibility
+from scheduling.slots import SlotDraft, create_slot
 from server.database import Database
 
 
@@ -105,3 +108,31 @@ def make_world(database: Database, clock: FrozenClock) -> Callable[[str], Awaita
         return GpWorld(gp, regulator, ref)
 
     return make
+
+
+async def quarter_hour_slots(
+    database: Database,
+    clock: FrozenClock,
+    world: GpWorld,
+    start: datetime,
+    n: int,
+    modality: Modality = Modality.OFFICE,
+    visibility: Visibility = Visibility.SNP,
+) -> list[Slot]:
+    """`n` back-to-back 15-minute slots of the world's GP from `start`."""
+    async with database.write() as session:
+        return [
+            await create_slot(
+                session,
+                clock,
+                world.gp,
+                world.professional,
+                SlotDraft(
+                    start + timedelta(minutes=15 * k),
+                    start + timedelta(minutes=15 * (k + 1)),
+                    modality,
+                    frozenset({visibility}),
+                ),
+            )
+            for k in range(n)
+        ]

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -27,11 +27,10 @@ from scheduling.bookings import (
 )
 from scheduling.holds import SlotTaken
 from scheduling.patient import PatientDraft, Sex
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility
-from scheduling.slots import SlotDraft, create_slot
+from scheduling.slot import Slot, SlotStatus
 from scheduling.snp_request import Origin
 from server.database import Database
-from tests.scheduling.conftest import GpWorld
+from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 
 PATIENT = PatientDraft("Payet", "Jean", datetime(1948, 3, 2).date(), Sex.MALE)
 
@@ -57,22 +56,7 @@ class _Counted:
 
 async def _slots(database: Database, clock: FrozenClock, world: GpWorld, n: int) -> list[Slot]:
     start = datetime(2027, 6, 8, 6, 0, tzinfo=UTC)  # Tuesday; Reunion's local week 7–13 June
-    async with database.write() as session:
-        return [
-            await create_slot(
-                session,
-                clock,
-                world.gp,
-                world.professional,
-                SlotDraft(
-                    start + timedelta(minutes=15 * k),
-                    start + timedelta(minutes=15 * (k + 1)),
-                    Modality.OFFICE,
-                    frozenset({Visibility.SNP}),
-                ),
-            )
-            for k in range(n)
-        ]
+    return await quarter_hour_slots(database, clock, world, start, n)
 
 
 def _draft(slot: Slot, channel: Origin = Origin.SAS_REGULATOR) -> BookingDraft:
