@@ -86,6 +86,16 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(_payload_type, nullable=False)
 
 
+# Set in a session's `info` when it wrote outbox rows: the database wiring then tells the
+# relay at commit (server/database.py), so that no caller wakes it by hand.
+EVENTS_WRITTEN = "cpts_events_written"
+
+
+def mark_events_written(session: AsyncSession) -> None:
+    """This transaction wrote outbox rows (every writer of `events` calls it)."""
+    session.info[EVENTS_WRITTEN] = True
+
+
 def _is_sqlite(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
@@ -119,6 +129,7 @@ async def append_event(
 
 async def write_event(session: AsyncSession, values: dict[str, Any]) -> tuple[int, int | None]:
     """Insert one outbox row from its column values; returns (id, seq or None)."""
+    mark_events_written(session)
     seq = None
     if _is_sqlite(session):
         seq = (

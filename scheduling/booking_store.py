@@ -49,7 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.sqltypes import NullType
 
 from kernel.database import UtcDateTime, table_of
-from kernel.events import Event, write_event
+from kernel.events import Event, mark_events_written, write_event
 from scheduling.booking import Booking, counts_toward_sas_cap
 from scheduling.patient import Patient
 from scheduling.slot import Slot, SlotStatus
@@ -276,6 +276,7 @@ async def persist_booking(
     if session.get_bind().dialect.name == "postgresql":
         stmt = _PG_WITH_PATIENT if patient is not None else _PG_WITHOUT_PATIENT
         params |= {"actor_professional_id": actor_professional_id, "tz": tz}
+        mark_events_written(session)  # the statement's CTE inserts the event
         row = (await session.execute(stmt, params)).one_or_none()
         return TakenSlot(*row) if row is not None else None
     taken = (await session.execute(_TAKE, params)).first()

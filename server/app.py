@@ -100,7 +100,7 @@ def create_app(
     )
     services.rate_limiter = limiter
     if db.has_direct:
-        services.booking_batcher = BookingBatcher(db.direct)
+        services.booking_batcher = BookingBatcher(db.direct_writing_events)
     services.sas_client = client_of(services)
     services.psc = provider_of(services)
 

@@ -8,8 +8,8 @@ transaction with BEGIN IMMEDIATE: a deferred transaction that later tries to wri
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
+
+from kernel.events import EVENTS_WRITTEN
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "cpts_writer"
@@ -80,6 +83,10 @@ async def _reset_if_needed(conn: asyncpg.Connection) -> None:
         await conn.execute(conn.get_reset_query())
 
 
+def _forget_events(session: Session) -> None:
+    session.info.pop(EVENTS_WRITTEN, None)
+
+
 class Database:
     """The engine and two session factories: readers and writers.
 
@@ -94,10 +101,35 @@ class Database:
         self._pool_size = int(engine_kwargs.get("pool_size", 32))
         self.engine = create_engine(url, **engine_kwargs)
         writer_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
-        self.reader = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.writer = async_sessionmaker(writer_engine, expire_on_commit=False)
+        self._on_events: list[Callable[[], None]] = []
+        # Every session of this database, so that a commit that wrote outbox rows, whoever
+        # made it, tells the listeners (the relay) itself: no caller wakes them by hand.
+        sessions = type("CptsSession", (Session,), {})
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", _forget_events)
+        self.reader = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=sessions
+        )
+        self.writer = async_sessionmaker(
+            writer_engine, expire_on_commit=False, sync_session_class=sessions
+        )
         self._direct_pool: asyncpg.Pool | None = None
         self._direct_lock = asyncio.Lock()
+
+    def on_events_committed(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (cheap, synchronous) after each commit that wrote outbox rows."""
+        self._on_events.append(listener)
+
+    def stop_telling(self, listener: Callable[[], None]) -> None:
+        self._on_events.remove(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(EVENTS_WRITTEN, False):
+            self._events_committed()
+
+    def _events_committed(self) -> None:
+        for listener in self._on_events:
+            listener()
 
     @property
     def backend(self) -> str:
@@ -108,17 +140,27 @@ class Database:
         return self.backend == "postgresql"
 
     @asynccontextmanager
-    async def direct(self) -> AsyncIterator[asyncpg.Connection]:
-        """A bare asyncpg connection in autocommit mode (PostgreSQL only)."""
+    async def direct(self, *, writes_events: bool = False) -> AsyncIterator[asyncpg.Connection]:
+        """A bare asyncpg connection in autocommit mode (PostgreSQL only). With
+        `writes_events`, what it ran may have appended outbox rows, each statement committed
+        on its own: the listeners are told when it is given back, as after a commit."""
         pool = self._direct_pool or await self._open_direct_pool()
-        async with pool.acquire() as conn:
-            try:
-                yield conn
-            except asyncpg.InternalClientError:
-                # Its protocol lost track (a server restart mid-statement, seen in the
-                # harness): closed, so that the pool opens a new one instead of lending it.
-                conn.terminate()
-                raise
+        try:
+            async with pool.acquire() as conn:
+                try:
+                    yield conn
+                except asyncpg.InternalClientError:
+                    # Its protocol lost track (a server restart mid-statement, seen in the
+                    # harness): closed, so that the pool opens a new one instead of lending it.
+                    conn.terminate()
+                    raise
+        finally:
+            if writes_events:
+                self._events_committed()
+
+    def direct_writing_events(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """`direct(writes_events=True)`, as a connection provider (the booking batcher's)."""
+        return self.direct(writes_events=True)
 
     async def _open_direct_pool(self) -> asyncpg.Pool:
         async with self._direct_lock:

@@ -30,8 +30,6 @@ async def provide_session(request: Request[Any, Any, Any]) -> AsyncIterator[Asyn
     factory = db.reader if reads_only else db.writer
     async with factory() as session, session.begin():
         yield session
-    if not reads_only:
-        services.relay.wake()
 
 
 def provide_clock(request: Request[Any, Any, Any]) -> Clock:

@@ -48,8 +48,6 @@ async def remind_teleconsultations(services: AppServices) -> int:
             outbox += notices.reminders(
                 tc, contacts, zone or "Europe/Paris", services.settings.public_url
             )
-    if due:
-        services.relay.wake()
     for notice in outbox:
         try:
             await services.notifier.send(notice)
@@ -75,7 +73,6 @@ async def purge_expired_identities(services: AppServices) -> int:
             if result.purged < retention.BATCH:
                 break
     if total:
-        services.relay.wake()
         log.info("retention purged %d patient identities", total)
     return total
 
@@ -84,8 +81,6 @@ async def flag_overdue_referrals(services: AppServices) -> int:
     """Flag open referrals past their deadline (once each, with a `referral.overdue` event)."""
     async with services.db.write() as session:
         flagged = await flag_overdue(session, services.clock)
-    if flagged:
-        services.relay.wake()
     return len(flagged)
 
 

@@ -35,7 +35,8 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
 
     def wake(self) -> None:
-        """Called after a commit that wrote events; cheap and safe from any coroutine."""
+        """Called by the database after each commit that wrote events (`run` subscribes it):
+        cheap, and safe from any coroutine."""
         self._wakeup.set()
 
     async def drain(self) -> int:
@@ -51,6 +52,13 @@ class OutboxRelay:
                 return total
 
     async def run(self) -> None:
+        self._db.on_events_committed(self.wake)
+        try:
+            await self._loop()
+        finally:
+            self._db.stop_telling(self.wake)
+
+    async def _loop(self) -> None:
         while True:
             woken = False
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancel that lands

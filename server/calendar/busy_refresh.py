@@ -93,7 +93,6 @@ async def refresh_one(
     except (FetchError, BusyCalendarError) as exc:
         async with services.db.write() as session:
             await busy_time.refresh_failed(session, services.clock, calendar.id, str(exc), every)
-        services.relay.wake()
         return None
     async with services.db.write() as session:
         outcome = await busy_time.refreshed(
@@ -105,7 +104,6 @@ async def refresh_one(
             remote_last_modified=fetched.last_modified,
             refresh_every=every,
         )
-    services.relay.wake()
     return outcome
 
 

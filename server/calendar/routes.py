@@ -166,7 +166,6 @@ class BusyCalendarController(Controller):
                 remote_last_modified=fetched.last_modified,
                 refresh_every=busy_refresh.refresh_every(services),
             )
-        services.relay.wake()
         return outcome_out(outcome, actor.professional_id == outcome.calendar.professional_id)
 
     @post(
@@ -205,7 +204,6 @@ class BusyCalendarController(Controller):
                 source=BusySource.UPLOAD,
                 intervals=intervals,
             )
-        services.relay.wake()
         return outcome_out(outcome, actor.professional_id == outcome.calendar.professional_id)
 
     @post(

@@ -307,7 +307,6 @@ class ReferralController(Controller):
         except BaseException:
             await services.blob_store.delete(photos.photo_key(actor.territory_id, photo_id))
             raise
-        services.relay.wake()
         return photo_out(photo)
 
     @get("/{referral_id:uuid}/photos/{photo_id:uuid}", opt={"audited": True}, summary="A photo")
@@ -399,7 +398,6 @@ class ReferralController(Controller):
                 [(scheduled.teleconsultation.id, referral.patient_id)],
                 "follow-up of a referral",
             )
-        services.relay.wake()
         return Response(
             teleconsultation_out(scheduled.teleconsultation, participant=True, patient=patient),
             status_code=HTTP_201_CREATED,

@@ -442,7 +442,6 @@ class BookingController(Controller):
             async with services.db.write() as session:
                 booked = await bookings.book(session, clock, actor, draft)
                 patient = booked.patient or await bookings.patient_of(session, booked.booking)
-        services.relay.wake()
         return Response(
             booking_out(booked.booking, patient, booked.warnings),
             status_code=HTTP_201_CREATED if booked.created else HTTP_200_OK,

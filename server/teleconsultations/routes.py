@@ -62,7 +62,6 @@ async def _send_patient_link(
         raise Unavailable("the mail relay failed; the link was not sent, try again") from exc
     async with services.db.write() as session:
         tc = await teleconsultations.mark_link_sent(session, services.clock, actor, tc_id)
-    services.relay.wake()
     return tc
 
 
@@ -101,7 +100,6 @@ class TeleconsultationController(Controller):
             patient: Patient | PatientDraft = scheduled.patient or await bookings.patient_of(
                 session, await bookings.get_booking(session, actor, tc.booking_id)
             )
-        services.relay.wake()
         if data.send_link_to_patient and scheduled.created:
             # If the relay fails the booking stands, without `link_sent_to_patient_at`: the
             # nurse sends the link again with /send-link.

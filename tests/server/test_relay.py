@@ -20,12 +20,14 @@ from tests.server.scheduling_helpers import fresh_start, gp_session, publish_slo
 async def test_relay_sequences_after_commit(
     app: Litestar, client: httpx.AsyncClient, clock: FrozenClock, database: Database
 ) -> None:
-    relay = OutboxRelay(database, poll_seconds=0.05, min_interval_seconds=0)
+    # Polling only every minute: what sequences the slot's event within the 2 s below is the
+    # commit itself waking the relay (no one calls wake).
+    relay = OutboxRelay(database, poll_seconds=60, min_interval_seconds=0)
     runner = asyncio.create_task(relay.run())
     try:
+        await asyncio.sleep(0)  # the relay subscribes
         gp, _ = await gp_session(client, 1)
         slot = await publish_slot(client, gp, fresh_start(clock))
-        relay.wake()
         for _ in range(100):
             async with database.read() as session:
                 seq = await session.scalar(

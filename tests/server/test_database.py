@@ -1,0 +1,56 @@
+"""The database wiring tells its listeners (the relay) after each commit that wrote outbox
+rows, whoever committed: no caller wakes the relay by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from kernel.clock import FrozenClock
+from kernel.events import append_event
+from server.database import Database
+from tests.conftest import new_territory
+
+
+async def test_a_commit_that_wrote_events_tells_the_listeners_once(
+    database: Database, clock: FrozenClock
+) -> None:
+    territory = await new_territory(database, clock)  # writes territory.created
+    told: list[str] = []
+
+    def listener() -> None:
+        told.append("events")
+
+    database.on_events_committed(listener)
+    try:
+        async with database.write() as session:
+            for n in range(3):
+                await append_event(
+                    session,
+                    clock,
+                    territory_id=territory.id,
+                    type="test.event",
+                    actor=None,
+                    payload={"n": n},
+                )
+        assert told == ["events"]  # one commit, one call, however many events
+        async with database.write() as session:
+            await session.get(type(territory), territory.id)  # a write transaction, no event
+        async with database.read() as session:
+            await session.get(type(territory), territory.id)
+        assert told == ["events"]
+        with pytest.raises(RuntimeError):
+            async with database.write() as session:
+                await append_event(
+                    session, clock, territory_id=territory.id, type="test.event", actor=None
+                )
+                raise RuntimeError("rolled back")
+        assert told == ["events"]  # nothing committed, nothing told
+        if database.has_direct:
+            async with database.direct(writes_events=True) as conn:
+                await conn.execute("SELECT 1")
+            assert told == ["events", "events"]
+            async with database.direct() as conn:  # the relay's own: tells no one
+                await conn.execute("SELECT 1")
+            assert told == ["events", "events"]
+    finally:
+        database.stop_telling(listener)
