@@ -45,6 +45,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.database import Base, table_of
+from kernel.event_types import EventType
 
 _payload_type = JSON().with_variant(JSONB(), "postgresql")
 _id_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
@@ -105,7 +106,7 @@ async def append_event(
     clock: Clock,
     *,
     territory_id: uuid.UUID,
-    type: str,
+    type: EventType,
     actor: Actor | None,
     subject_id: uuid.UUID | None = None,
     payload: dict[str, Any] | None = None,

@@ -28,6 +28,7 @@ import asyncpg
 from sqlalchemy import literal_column
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
+from kernel.event_types import EventType
 from scheduling import booking_store
 from scheduling.booking import BookingStatus
 from scheduling.booking_store import TakenSlot, slot_facts_direct
@@ -101,7 +102,7 @@ WITH input AS (
     FROM won
 ), new_event AS (
     INSERT INTO events (territory_id, type, occurred_at, actor_account_id, subject_id, payload)
-    SELECT territory_id, 'booking.created', now, booked_by, booking_id,
+    SELECT territory_id, '{EventType.BOOKING_CREATED}', now, booked_by, booking_id,
            payload || jsonb_build_object(
                'professional_id', professional_id::text,
                'starts_at', {_iso_utc("starts_at")},

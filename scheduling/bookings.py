@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 from sqlalchemy import or_, select, update
@@ -22,6 +22,7 @@ from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
@@ -155,7 +156,7 @@ def _new_rows(
     }
     event = {
         "territory_id": actor.territory_id,
-        "type": "booking.created",
+        "type": EventType.BOOKING_CREATED,
         "occurred_at": now,
         "actor_account_id": actor.account_id,
         "subject_id": booking_id,
@@ -313,19 +314,34 @@ async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID
     return booking
 
 
+_Id = TypeVar("_Id")  # an id as a UUID or as its string
+
+
+def is_booking_party(
+    account_id: _Id, professional_id: _Id | None, booked_by: _Id | None, consulted: _Id | None
+) -> bool:
+    """The booker and the professional consulted: the parties of a booking. The ids compared
+    as given, UUIDs (a loaded booking) or their strings (an event's payload, for live views)."""
+    return account_id == booked_by or (professional_id is not None and professional_id == consulted)
+
+
 def may_see_booking(actor: Actor, booking: Booking) -> bool:
-    """The booker, the professional consulted and the CPTS staff see a booking's patient."""
-    return (
-        actor.account_id == booking.booked_by
-        or actor.professional_id == booking.professional_id
-        or actor.is_staff
+    """The parties of a booking and the CPTS staff see a booking's patient."""
+    return actor.is_staff or is_booking_party(
+        actor.account_id, actor.professional_id, booking.booked_by, booking.professional_id
     )
 
 
-_TRANSITIONS: dict[BookingStatus, tuple[str, set[BookingStatus]]] = {
-    BookingStatus.CANCELLED: ("booking.cancelled", {BookingStatus.BOOKED}),
-    BookingStatus.HONOURED: ("booking.honoured", {BookingStatus.BOOKED, BookingStatus.NO_SHOW}),
-    BookingStatus.NO_SHOW: ("booking.no_show", {BookingStatus.BOOKED, BookingStatus.HONOURED}),
+_TRANSITIONS: dict[BookingStatus, tuple[EventType, set[BookingStatus]]] = {
+    BookingStatus.CANCELLED: (EventType.BOOKING_CANCELLED, {BookingStatus.BOOKED}),
+    BookingStatus.HONOURED: (
+        EventType.BOOKING_HONOURED,
+        {BookingStatus.BOOKED, BookingStatus.NO_SHOW},
+    ),
+    BookingStatus.NO_SHOW: (
+        EventType.BOOKING_NO_SHOW,
+        {BookingStatus.BOOKED, BookingStatus.HONOURED},
+    ),
 }
 
 
@@ -405,7 +421,7 @@ async def change_status(
                     session,
                     clock,
                     territory_id=actor.territory_id,
-                    type="request.reopened",
+                    type=EventType.REQUEST_REOPENED,
                     actor=actor,
                     subject_id=reopened.id,
                     payload=request_event_payload(reopened),
@@ -424,7 +440,7 @@ async def change_status(
                 session,
                 clock,
                 territory_id=actor.territory_id,
-                type="slot.freed",
+                type=EventType.SLOT_FREED,
                 actor=actor,
                 subject_id=freed.id,
                 payload=slot_event_payload(freed),

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from scheduling.booking import Booking, BookingStatus
 from scheduling.busy_calendar import BusyCalendar, BusyInterval, BusySource, lock_agenda
@@ -142,7 +143,7 @@ async def _apply(
             .execution_options(synchronize_session=False)
         )
     ).all()
-    for kind, slots in (("slot.blocked", blocked), ("slot.unblocked", unblocked)):
+    for kind, slots in ((EventType.SLOT_BLOCKED, blocked), (EventType.SLOT_UNBLOCKED, unblocked)):
         for slot in slots:
             await append_event(
                 session,
@@ -245,7 +246,7 @@ async def add_calendar(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="busy_calendar.added",
+        type=EventType.BUSY_CALENDAR_ADDED,
         actor=actor,
         subject_id=calendar.id,
         payload=_payload(calendar, outcome),
@@ -303,7 +304,7 @@ async def remove_calendar(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="busy_calendar.removed",
+        type=EventType.BUSY_CALENDAR_REMOVED,
         actor=actor,
         subject_id=calendar.id,
         payload=_payload(calendar, outcome),
@@ -397,7 +398,7 @@ async def refreshed(
             session,
             clock,
             territory_id=calendar.territory_id,
-            type="busy_calendar.refreshed",
+            type=EventType.BUSY_CALENDAR_REFRESHED,
             actor=None,
             subject_id=calendar.id,
             payload=_payload(calendar, outcome),
@@ -428,7 +429,7 @@ async def refresh_failed(
             session,
             clock,
             territory_id=calendar.territory_id,
-            type="busy_calendar.failed",
+            type=EventType.BUSY_CALENDAR_FAILED,
             actor=None,
             subject_id=calendar.id,
             payload=_payload(calendar),

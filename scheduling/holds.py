@@ -13,6 +13,7 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.database import Base
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.locks import lock_for_transaction
 from scheduling.busy_calendar import reopened_status
@@ -112,7 +113,7 @@ async def place_hold(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="slot.held",
+        type=EventType.SLOT_HELD,
         actor=actor,
         subject_id=slot_id,
         payload=slot_event_payload(taken)
@@ -159,7 +160,7 @@ async def release_hold(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="slot.released" if freed is not None else "hold.released",
+        type=EventType.SLOT_RELEASED if freed is not None else EventType.HOLD_RELEASED,
         actor=actor,
         subject_id=hold.slot_id,
         payload=payload | {"hold_id": str(hold.id)},
@@ -221,7 +222,7 @@ async def set_hold_limit(session: AsyncSession, clock: Clock, actor: Actor, limi
         session,
         clock,
         territory_id=actor.territory_id,
-        type="territory.hold_limit_changed",
+        type=EventType.TERRITORY_HOLD_LIMIT_CHANGED,
         actor=actor,
         subject_id=actor.territory_id,
         payload={"max_live_holds": limit},

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
@@ -73,7 +74,7 @@ async def create_request(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="request.created",
+        type=EventType.REQUEST_CREATED,
         actor=actor,
         subject_id=request.id,
         payload=request_event_payload(request),
@@ -124,7 +125,7 @@ async def close_request(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="request.closed",
+        type=EventType.REQUEST_CLOSED,
         actor=actor,
         subject_id=closed.id,
         payload=request_event_payload(closed),

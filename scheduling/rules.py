@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from scheduling.availability_rule import AvailabilityRule
 from scheduling.busy_calendar import busy_between, lock_agenda
@@ -258,7 +259,7 @@ async def create_rule(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="availability_rule.created",
+        type=EventType.AVAILABILITY_RULE_CREATED,
         actor=actor,
         subject_id=rule.id,
         payload=_rule_payload(rule, result),
@@ -327,7 +328,7 @@ async def replace_rule(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="availability_rule.updated",
+        type=EventType.AVAILABILITY_RULE_UPDATED,
         actor=actor,
         subject_id=rule.id,
         payload=_rule_payload(rule, result),
@@ -366,7 +367,7 @@ async def end_rule(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="availability_rule.ended",
+        type=EventType.AVAILABILITY_RULE_ENDED,
         actor=actor,
         subject_id=rule.id,
         payload=_rule_payload(rule, result),
@@ -412,7 +413,7 @@ async def extend_horizon(session: AsyncSession, clock: Clock, horizon_days: int)
                 session,
                 clock,
                 territory_id=rule.territory_id,
-                type="availability_rule.extended",
+                type=EventType.AVAILABILITY_RULE_EXTENDED,
                 actor=None,
                 subject_id=rule.id,
                 payload=_rule_payload(rule, Materialised(rule, created, skipped)),

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.clock import Clock
 from kernel.database import Base, str_enum
+from kernel.event_types import EventType
 from kernel.events import Event, EventCounter, events_since
 
 CONSUMER = "sas_appointments"
@@ -32,11 +33,11 @@ class SasStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-_BY_EVENT = {
-    "booking.created": SasStatus.BOOKED,
-    "booking.honoured": SasStatus.FULFILLED,
-    "booking.no_show": SasStatus.NOSHOW,
-    "booking.cancelled": SasStatus.CANCELLED,
+_BY_EVENT: dict[str, SasStatus] = {
+    EventType.BOOKING_CREATED: SasStatus.BOOKED,
+    EventType.BOOKING_HONOURED: SasStatus.FULFILLED,
+    EventType.BOOKING_NO_SHOW: SasStatus.NOSHOW,
+    EventType.BOOKING_CANCELLED: SasStatus.CANCELLED,
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
@@ -163,7 +164,7 @@ async def create_slot(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="slot.created",
+        type=EventType.SLOT_CREATED,
         actor=actor,
         subject_id=slot.id,
         payload=slot_event_payload(slot),
@@ -220,7 +221,7 @@ async def withdraw_slot(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="slot.withdrawn",
+        type=EventType.SLOT_WITHDRAWN,
         actor=actor,
         subject_id=withdrawn.id,
         payload=slot_event_payload(withdrawn),

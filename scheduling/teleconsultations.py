@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
@@ -89,7 +90,7 @@ def event_payload(tc: Teleconsultation) -> dict[str, object]:
 
 
 async def _append(
-    session: AsyncSession, clock: Clock, actor: Actor, tc: Teleconsultation, type: str
+    session: AsyncSession, clock: Clock, actor: Actor, tc: Teleconsultation, type: EventType
 ) -> None:
     await append_event(
         session,
@@ -235,7 +236,7 @@ async def book_teleconsultation(
     )
     session.add(tc)
     await session.flush()
-    await _append(session, clock, actor, tc, "teleconsultation.booked")
+    await _append(session, clock, actor, tc, EventType.TELECONSULTATION_BOOKED)
     return Scheduled(tc, created=True, patient=booked.patient)
 
 
@@ -250,11 +251,21 @@ async def _get(session: AsyncSession, actor: Actor, tc_id: uuid.UUID) -> Telecon
     return tc
 
 
+_Id = TypeVar("_Id")  # an id as a UUID or as its string
+
+
+def is_teleconsultation_party(
+    professional_id: _Id | None, gp: _Id | None, nurse: _Id | None
+) -> bool:
+    """The GP and the assisting nurse, by professional id: UUIDs (a loaded teleconsultation)
+    or their strings (an event's payload, for live views)."""
+    return professional_id is not None and professional_id in (gp, nurse)
+
+
 def is_participant(actor: Actor, tc: Teleconsultation) -> bool:
     """The GP and the assisting nurse: the only ones who see the room and the handover."""
-    return actor.professional_id is not None and actor.professional_id in (
-        tc.gp_professional_id,
-        tc.nurse_professional_id,
+    return is_teleconsultation_party(
+        actor.professional_id, tc.gp_professional_id, tc.nurse_professional_id
     )
 
 
@@ -327,7 +338,7 @@ async def _cancel(
         cancel_reason=reason,
     )
     await _booking_to(session, clock, actor, changed, BookingStatus.CANCELLED)
-    await _append(session, clock, actor, changed, "teleconsultation.cancelled")
+    await _append(session, clock, actor, changed, EventType.TELECONSULTATION_CANCELLED)
     return changed
 
 
@@ -357,7 +368,7 @@ async def start(
         TeleconsultationStatus.STARTED,
         started_at=now,
     )
-    await _append(session, clock, actor, changed, "teleconsultation.started")
+    await _append(session, clock, actor, changed, EventType.TELECONSULTATION_STARTED)
     return changed
 
 
@@ -389,7 +400,7 @@ async def complete(
         outcome_note=(note or "").strip() or None,
     )
     await _booking_to(session, clock, actor, changed, BookingStatus.HONOURED)
-    await _append(session, clock, actor, changed, "teleconsultation.completed")
+    await _append(session, clock, actor, changed, EventType.TELECONSULTATION_COMPLETED)
     return changed
 
 
@@ -409,7 +420,7 @@ async def no_show(
         TeleconsultationStatus.NO_SHOW,
     )
     await _booking_to(session, clock, actor, changed, BookingStatus.NO_SHOW)
-    await _append(session, clock, actor, changed, "teleconsultation.no_show")
+    await _append(session, clock, actor, changed, EventType.TELECONSULTATION_NO_SHOW)
     return changed
 
 
@@ -434,7 +445,7 @@ async def update_handover(
     )
     if changed is None:
         raise InvalidTransition("the teleconsultation ended meanwhile", field="handover")
-    await _append(session, clock, actor, changed, "teleconsultation.handover_updated")
+    await _append(session, clock, actor, changed, EventType.TELECONSULTATION_HANDOVER_UPDATED)
     return changed
 
 
@@ -467,7 +478,7 @@ async def mark_link_sent(
     )
     if changed is None:
         raise InvalidTransition("the teleconsultation ended meanwhile", field="status")
-    await _append(session, clock, actor, changed, "teleconsultation.link_sent")
+    await _append(session, clock, actor, changed, EventType.TELECONSULTATION_LINK_SENT)
     return changed
 
 
@@ -611,7 +622,7 @@ async def claim_reminders(session: AsyncSession, clock: Clock, lead: timedelta) 
             session,
             clock,
             territory_id=tc.territory_id,
-            type="teleconsultation.reminder",
+            type=EventType.TELECONSULTATION_REMINDER,
             actor=None,
             subject_id=tc.id,
             payload=event_payload(tc),

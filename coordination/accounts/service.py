@@ -24,6 +24,7 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.database import Base, Transactions
 from kernel.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -64,7 +65,7 @@ async def _issue(
         session,
         clock,
         territory_id=account.territory_id,
-        type="auth.token_issued",
+        type=EventType.AUTH_TOKEN_ISSUED,
         actor=actor,
         subject_id=account.id,
         payload={"token_id": str(token.id), "kind": kind.value, "name": name},
@@ -266,7 +267,7 @@ async def revoke_token(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="auth.token_revoked",
+        type=EventType.AUTH_TOKEN_REVOKED,
         actor=actor,
         subject_id=actor.account_id,
         payload={"token_id": str(token_id)},
@@ -350,7 +351,7 @@ async def create_account(
         session,
         clock,
         territory_id=territory_id,
-        type="account.created",
+        type=EventType.ACCOUNT_CREATED,
         actor=actor,
         subject_id=account.id,
         payload={"roles": sorted(account.roles)},
@@ -397,7 +398,7 @@ async def set_roles(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="account.updated",
+        type=EventType.ACCOUNT_UPDATED,
         actor=actor,
         subject_id=account.id,
         payload={"roles": sorted(roles), "disabled": account.disabled_at is not None},

@@ -21,6 +21,7 @@ from coordination.directory.territory import Territory
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Conflict, Gone, Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import EventCounter, append_event
 
 MAX_LIVE_FEEDS = 20
@@ -106,7 +107,7 @@ async def create_feed(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="calendar_feed.created",
+        type=EventType.CALENDAR_FEED_CREATED,
         actor=actor,
         subject_id=feed.id,
         payload=_payload(feed),
@@ -142,7 +143,7 @@ async def revoke_feed(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="calendar_feed.revoked",
+        type=EventType.CALENDAR_FEED_REVOKED,
         actor=actor,
         subject_id=revoked.id,
         payload=_payload(revoked),

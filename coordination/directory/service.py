@@ -26,6 +26,7 @@ from coordination.directory.structure import Structure, StructureKind
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.identifiers import IdentifierError, check_adeli, check_finess, check_rpps, check_siret
 from kernel.pagination import BadCursor, Page, keyset, page
@@ -195,7 +196,7 @@ async def create_professional(
         session,
         clock,
         territory_id=territory_id,
-        type="directory.professional_created",
+        type=EventType.DIRECTORY_PROFESSIONAL_CREATED,
         actor=actor,
         subject_id=professional.id,
         payload={
@@ -249,7 +250,7 @@ async def update_professional(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="directory.professional_updated",
+        type=EventType.DIRECTORY_PROFESSIONAL_UPDATED,
         actor=actor,
         subject_id=professional.id,
         payload={
@@ -385,7 +386,7 @@ async def add_communes(
         session,
         clock,
         territory_id=territory_id,
-        type="directory.communes_added",
+        type=EventType.DIRECTORY_COMMUNES_ADDED,
         actor=actor,
         payload={"insee": [c.insee for c in communes]},
     )
@@ -460,7 +461,7 @@ async def create_structure(
         session,
         clock,
         territory_id=territory_id,
-        type="directory.structure_created",
+        type=EventType.DIRECTORY_STRUCTURE_CREATED,
         actor=actor,
         subject_id=structure.id,
         payload={"kind": structure.kind.value},

@@ -13,6 +13,7 @@ from coordination.directory.territory import DEFAULT_TIMEZONE, Territory
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.event_types import EventType
 from kernel.events import EventCounter, append_event
 from kernel.identifiers import IdentifierError, check_finess
 
@@ -63,7 +64,7 @@ async def create_territory(session: AsyncSession, clock: Clock, draft: Territory
         session,
         clock,
         territory_id=territory.id,
-        type="territory.created",
+        type=EventType.TERRITORY_CREATED,
         actor=None,
         subject_id=territory.id,
         payload={"slug": territory.slug, "name": territory.name},

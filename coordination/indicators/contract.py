@@ -24,6 +24,7 @@ from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.database import Base, id_column
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 
 
@@ -220,7 +221,7 @@ async def save_contract(
         session,
         clock,
         territory_id=actor.territory_id,
-        type="aci_contract.saved",
+        type=EventType.ACI_CONTRACT_SAVED,
         actor=actor,
         subject_id=contract.id,
         payload={"year": year, "version": contract.version},

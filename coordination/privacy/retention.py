@@ -22,6 +22,7 @@ from coordination.directory.territory import Territory
 from coordination.privacy.patient_records import DIRECT, OF_REFERRAL
 from coordination.referrals.referral import Referral
 from kernel.clock import Clock
+from kernel.event_types import EventType
 from kernel.events import append_event
 from scheduling.patient import Patient
 
@@ -111,7 +112,7 @@ async def purge_patients(
                 session,
                 clock,
                 territory_id=territory_id,
-                type="patient.purged",
+                type=EventType.PATIENT_PURGED,
                 actor=None,
                 subject_id=patient_id,
                 payload={"patient_id": str(patient_id)},

@@ -21,6 +21,7 @@ from coordination.referrals.working_days import SUBDIVISIONS
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 
 # Which professions can hold which expertise: physicians (angiology, dermatology) and nurses.
@@ -37,7 +38,7 @@ def _staff_only(actor: Actor) -> None:
 
 
 async def _event(
-    session: AsyncSession, clock: Clock, actor: Actor, expert: Expert, type: str
+    session: AsyncSession, clock: Clock, actor: Actor, expert: Expert, type: EventType
 ) -> None:
     await append_event(
         session,
@@ -90,7 +91,7 @@ async def register_expert(
             await session.flush()
     except IntegrityError as exc:
         raise Conflict("this professional is already an expert", field="professional_id") from exc
-    await _event(session, clock, actor, expert, "expert.registered")
+    await _event(session, clock, actor, expert, EventType.EXPERT_REGISTERED)
     return expert
 
 
@@ -122,7 +123,7 @@ async def update_expert(
         expert.active = active
     expert.updated_at = clock.now()
     await session.flush()
-    await _event(session, clock, actor, expert, "expert.updated")
+    await _event(session, clock, actor, expert, EventType.EXPERT_UPDATED)
     if active is False:
         await _release_open_referrals(session, clock, actor, expert)
     return expert
@@ -149,7 +150,7 @@ async def _release_open_referrals(
         )
     )
     for referral in released:
-        await append_referral_event(session, clock, actor, referral, "referral.released")
+        await append_referral_event(session, clock, actor, referral, EventType.REFERRAL_RELEASED)
 
 
 async def add_absence(
@@ -176,7 +177,7 @@ async def add_absence(
     )
     session.add(absence)
     await session.flush()
-    await _event(session, clock, actor, expert, "expert.absence_added")
+    await _event(session, clock, actor, expert, EventType.EXPERT_ABSENCE_ADDED)
     return absence
 
 
@@ -193,7 +194,7 @@ async def remove_absence(
     )
     if not getattr(result, "rowcount", 0):
         raise NotFound("absence not found")
-    await _event(session, clock, actor, expert, "expert.absence_removed")
+    await _event(session, clock, actor, expert, EventType.EXPERT_ABSENCE_REMOVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +261,7 @@ async def set_policy(session: AsyncSession, clock: Clock, actor: Actor, policy: 
         session,
         clock,
         territory_id=actor.territory_id,
-        type="network.settings_changed",
+        type=EventType.NETWORK_SETTINGS_CHANGED,
         actor=actor,
         subject_id=None,
         payload={

@@ -14,6 +14,7 @@ from coordination.referrals.referrals import append_referral_event, get_visible
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed
+from kernel.event_types import EventType
 
 MAX_MESSAGE = 4000
 
@@ -44,7 +45,7 @@ async def post_message(
     )
     session.add(message)
     await session.flush()
-    await append_referral_event(session, clock, actor, referral, "referral.message_posted")
+    await append_referral_event(session, clock, actor, referral, EventType.REFERRAL_MESSAGE_POSTED)
     return message
 
 

@@ -20,6 +20,7 @@ from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import InvalidTransition, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.locks import lock_for_transaction
 
 MAX_PHOTOS = 20
@@ -77,7 +78,7 @@ async def add_photo(
     )
     session.add(photo)
     await session.flush()
-    await append_referral_event(session, clock, actor, referral, "referral.photo_added")
+    await append_referral_event(session, clock, actor, referral, EventType.REFERRAL_PHOTO_ADDED)
     return photo
 
 

@@ -35,6 +35,7 @@ from coordination.referrals.working_days import due_at, subdivision_for
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed, NotFound
+from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.patient import Patient, PatientDraft, checked, patient_row, same_person
@@ -75,7 +76,7 @@ def event_payload(r: Referral) -> dict[str, object]:
 
 
 async def append_referral_event(
-    session: AsyncSession, clock: Clock, actor: Actor | None, r: Referral, type: str
+    session: AsyncSession, clock: Clock, actor: Actor | None, r: Referral, type: EventType
 ) -> None:
     await append_event(
         session,
@@ -185,7 +186,7 @@ async def create_referral(
             **assessment_row(draft.assessment, referral.id, 1, actor.account_id, now)
         )
     )
-    await append_referral_event(session, clock, actor, referral, "referral.requested")
+    await append_referral_event(session, clock, actor, referral, EventType.REFERRAL_REQUESTED)
     warnings = []
     if expert_id is None and policy.routing is Routing.LEAST_LOADED:
         warnings.append("unassigned: no expert of this expertise is available; the CPTS assigns it")

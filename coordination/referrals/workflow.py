@@ -39,6 +39,7 @@ from coordination.referrals.referrals import (
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
+from kernel.event_types import EventType
 
 
 async def _swap(
@@ -118,7 +119,7 @@ async def _claim(
         assigned_expert_id=me.id,
         **values,
     )
-    await append_referral_event(session, clock, actor, changed, f"referral.{to.value}")
+    await append_referral_event(session, clock, actor, changed, EventType(f"referral.{to.value}"))
     return changed
 
 
@@ -162,7 +163,7 @@ async def start(
         ReferralStatus.IN_PROGRESS,
         extra_where=Referral.assigned_expert_id == me.id,
     )
-    await append_referral_event(session, clock, actor, changed, "referral.started")
+    await append_referral_event(session, clock, actor, changed, EventType.REFERRAL_STARTED)
     return changed
 
 
@@ -192,7 +193,7 @@ async def answer(
         care_plan=(given.care_plan or "").strip() or None,
         follow_up=given.follow_up,
     )
-    await append_referral_event(session, clock, actor, changed, "referral.completed")
+    await append_referral_event(session, clock, actor, changed, EventType.REFERRAL_COMPLETED)
     return changed
 
 
@@ -217,7 +218,7 @@ async def cancel(
         ReferralStatus.CANCELLED,
         cancel_reason=(reason or "").strip() or None,
     )
-    await append_referral_event(session, clock, actor, changed, "referral.cancelled")
+    await append_referral_event(session, clock, actor, changed, EventType.REFERRAL_CANCELLED)
     return changed
 
 
@@ -252,7 +253,7 @@ async def reassign(
         assigned_expert_id=target.id,
         accepted_at=None,
     )
-    await append_referral_event(session, clock, actor, changed, "referral.reassigned")
+    await append_referral_event(session, clock, actor, changed, EventType.REFERRAL_REASSIGNED)
     return changed
 
 
@@ -280,7 +281,9 @@ async def add_assessment(
     # Two assessments racing for the same number: the unique (referral, seq) makes one a 409.
     row = assessment_row(draft, referral.id, (last or 0) + 1, actor.account_id, clock.now())
     await session.execute(insert(WoundAssessment).values(**row))
-    await append_referral_event(session, clock, actor, referral, "referral.assessment_added")
+    await append_referral_event(
+        session, clock, actor, referral, EventType.REFERRAL_ASSESSMENT_ADDED
+    )
     found = await session.get(WoundAssessment, row["id"])
     assert found is not None
     return found
@@ -304,7 +307,7 @@ async def flag_overdue(session: AsyncSession, clock: Clock) -> list[Referral]:
         )
     )
     for referral in flagged:
-        await append_referral_event(session, clock, None, referral, "referral.overdue")
+        await append_referral_event(session, clock, None, referral, EventType.REFERRAL_OVERDUE)
     return flagged
 
 
@@ -329,7 +332,7 @@ async def link_follow_up(
     )
     if changed is None:
         raise InvalidTransition("a follow-up is already booked", field="referral_id")
-    await append_referral_event(session, clock, actor, changed, "referral.follow_up_booked")
+    await append_referral_event(session, clock, actor, changed, EventType.REFERRAL_FOLLOW_UP_BOOKED)
     return changed
 
 

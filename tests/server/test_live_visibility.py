@@ -35,3 +35,28 @@ def test_feed_events_reach_their_owner_only() -> None:
     data = {"feed_id": str(uuid.uuid4()), "account_id": str(owner.actor.account_id)}
     assert view_of("calendar_feed.created", data, None, owner) == FULL
     assert view_of("calendar_feed.created", data, None, viewer({Role.GP}, uuid.uuid4())) is None
+
+
+def test_every_kind_of_the_catalogue_is_placed() -> None:
+    # A new event type's kind must say who sees it live: its parties (MINE), the board, or
+    # the staff alone; none falls through unnoticed.
+    from kernel.event_types import EventType
+    from server.live.visibility import BOARD_KINDS, MINE, STAFF_ONLY_KINDS
+
+    placed = set(MINE) | BOARD_KINDS | STAFF_ONLY_KINDS
+    assert {t.topic for t in EventType} <= placed
+    assert not (set(MINE) & BOARD_KINDS) and not (set(MINE) & STAFF_ONLY_KINDS)
+
+
+def test_a_booking_reaches_its_parties_by_the_domains_rule() -> None:
+    from scheduling.bookings import is_booking_party
+
+    gp_id = uuid.uuid4()
+    gp = viewer({Role.GP}, gp_id, "mine")
+    booker = viewer({Role.REGULATOR}, None, "mine")
+    stranger = viewer({Role.REGULATOR}, None, "mine")
+    data = {"booked_by": booker.account, "professional_id": str(gp_id), "slot_id": "s"}
+    for v in (gp, booker, stranger):
+        expected = is_booking_party(v.account, v.professional, data["booked_by"], str(gp_id))
+        assert (view_of("booking.created", data, None, v) == FULL) is expected
+    assert view_of("booking.created", data, None, stranger) is None

@@ -1,0 +1,88 @@
+"""The catalogue of outbox event types: every event a context appends is one of these.
+
+The value is what the outbox row stores and what live clients, SAS delivery and indicators
+read; the part before the dot is the object's kind (`topic`). A new event is added here first.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class EventType(enum.StrEnum):
+    # accounts and access
+    ACCOUNT_CREATED = "account.created"
+    ACCOUNT_UPDATED = "account.updated"
+    AUTH_TOKEN_ISSUED = "auth.token_issued"  # noqa: S105 - an event name
+    AUTH_TOKEN_REVOKED = "auth.token_revoked"  # noqa: S105 - an event name
+    TERRITORY_CREATED = "territory.created"
+    TERRITORY_HOLD_LIMIT_CHANGED = "territory.hold_limit_changed"
+    # directory
+    DIRECTORY_COMMUNES_ADDED = "directory.communes_added"
+    DIRECTORY_PROFESSIONAL_CREATED = "directory.professional_created"
+    DIRECTORY_PROFESSIONAL_UPDATED = "directory.professional_updated"
+    DIRECTORY_STRUCTURE_CREATED = "directory.structure_created"
+    # slots, availability, holds
+    SLOT_CREATED = "slot.created"
+    SLOT_WITHDRAWN = "slot.withdrawn"
+    SLOT_HELD = "slot.held"
+    SLOT_RELEASED = "slot.released"
+    SLOT_FREED = "slot.freed"
+    SLOT_BLOCKED = "slot.blocked"
+    SLOT_UNBLOCKED = "slot.unblocked"
+    HOLD_RELEASED = "hold.released"  # the hold ended, its slot had already moved on
+    AVAILABILITY_RULE_CREATED = "availability_rule.created"
+    AVAILABILITY_RULE_UPDATED = "availability_rule.updated"
+    AVAILABILITY_RULE_EXTENDED = "availability_rule.extended"
+    AVAILABILITY_RULE_ENDED = "availability_rule.ended"
+    # SNP requests and bookings
+    REQUEST_CREATED = "request.created"
+    REQUEST_CLOSED = "request.closed"
+    REQUEST_REOPENED = "request.reopened"
+    BOOKING_CREATED = "booking.created"
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_HONOURED = "booking.honoured"
+    BOOKING_NO_SHOW = "booking.no_show"
+    # calendars
+    BUSY_CALENDAR_ADDED = "busy_calendar.added"
+    BUSY_CALENDAR_REFRESHED = "busy_calendar.refreshed"
+    BUSY_CALENDAR_FAILED = "busy_calendar.failed"
+    BUSY_CALENDAR_REMOVED = "busy_calendar.removed"
+    CALENDAR_FEED_CREATED = "calendar_feed.created"
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked"
+    # teleconsultations
+    TELECONSULTATION_BOOKED = "teleconsultation.booked"
+    TELECONSULTATION_CANCELLED = "teleconsultation.cancelled"
+    TELECONSULTATION_STARTED = "teleconsultation.started"
+    TELECONSULTATION_COMPLETED = "teleconsultation.completed"
+    TELECONSULTATION_NO_SHOW = "teleconsultation.no_show"
+    TELECONSULTATION_HANDOVER_UPDATED = "teleconsultation.handover_updated"
+    TELECONSULTATION_LINK_SENT = "teleconsultation.link_sent"
+    TELECONSULTATION_REMINDER = "teleconsultation.reminder"
+    # wound-care network
+    NETWORK_SETTINGS_CHANGED = "network.settings_changed"
+    EXPERT_REGISTERED = "expert.registered"
+    EXPERT_UPDATED = "expert.updated"
+    EXPERT_ABSENCE_ADDED = "expert.absence_added"
+    EXPERT_ABSENCE_REMOVED = "expert.absence_removed"
+    REFERRAL_REQUESTED = "referral.requested"
+    REFERRAL_ACCEPTED = "referral.accepted"
+    REFERRAL_REJECTED = "referral.rejected"
+    REFERRAL_RELEASED = "referral.released"
+    REFERRAL_STARTED = "referral.started"
+    REFERRAL_COMPLETED = "referral.completed"
+    REFERRAL_CANCELLED = "referral.cancelled"
+    REFERRAL_REASSIGNED = "referral.reassigned"
+    REFERRAL_OVERDUE = "referral.overdue"
+    REFERRAL_MESSAGE_POSTED = "referral.message_posted"
+    REFERRAL_PHOTO_ADDED = "referral.photo_added"
+    REFERRAL_ASSESSMENT_ADDED = "referral.assessment_added"
+    REFERRAL_FOLLOW_UP_BOOKED = "referral.follow_up_booked"
+    # indicators, privacy
+    ACI_CONTRACT_SAVED = "aci_contract.saved"
+    PATIENT_PURGED = "patient.purged"
+
+    @property
+    def topic(self) -> str:
+        """The kind of object the event is about: `booking` for `booking.created`."""
+        return self.value.partition(".")[0]
