@@ -46,10 +46,10 @@ from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.database import Base, table_of
 from kernel.event_types import EventType
+from kernel.locks import SEQUENCER_LOCK
 
 _payload_type = JSON().with_variant(JSONB(), "postgresql")
 _id_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
-SEQUENCER_LOCK = 0x43505453  # "CPTS": pg_advisory_xact_lock key of the single sequencer
 
 
 class EventCounter(Base):

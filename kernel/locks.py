@@ -9,6 +9,11 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+# The whole-database advisory locks (pg_advisory_xact_lock keys), one per purpose, here only:
+# the two once shared one key, so that a migration held up the outbox's sequencing.
+SEQUENCER_LOCK = 0x43505453  # "CPTS": the single outbox sequencer (kernel/events.py)
+MIGRATION_LOCK = 0x4350544D  # "CPTM": one `cpts db upgrade` at a time (server/migrations)
+
 
 async def lock_for_transaction(session: AsyncSession, scope: str, key: uuid.UUID) -> None:
     if session.get_bind().dialect.name == "postgresql":

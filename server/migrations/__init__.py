@@ -9,12 +9,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 
+from kernel.locks import MIGRATION_LOCK
 from server.database import create_engine, is_sqlite
 
 _HERE = Path(__file__).parent
-
-
-_LOCK_KEY = 0x43505453  # "CPTS"
 
 
 def alembic_config(url: str) -> Config:
@@ -32,7 +30,7 @@ async def _run(url: str, action: str, revision: str) -> None:
         if not is_sqlite(url):
             # Two `cpts db upgrade` at once (two hosts of a release): the second waits for the
             # first's transaction, then finds the schema at head and does nothing.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         getattr(command, action)(config, revision)
         if is_sqlite(url):
