@@ -32,7 +32,7 @@ from kernel.event_types import EventType
 from scheduling import booking_store
 from scheduling.booking import BookingStatus
 from scheduling.booking_store import TakenSlot, slot_facts_direct
-from scheduling.slot import SlotStatus
+from scheduling.slot import SlotStatus, open_to_take_sql
 from scheduling.snp_request import Origin
 
 
@@ -75,9 +75,8 @@ WITH input AS (
     SET status = '{SlotStatus.BOOKED}', hold_id = NULL, held_until = NULL,
         version = s.version + 1, updated_at = i.now
     FROM input AS i
-    WHERE s.id = i.slot_id AND s.territory_id = i.territory_id AND s.ends_at > i.now
-      AND (s.status = '{SlotStatus.FREE}'
-           OR (s.status = '{SlotStatus.HELD}' AND s.held_until <= i.now))
+    WHERE s.id = i.slot_id AND s.territory_id = i.territory_id
+      AND {open_to_take_sql("s", "i.now")}
     RETURNING i.ord, s.professional_id, s.starts_at, s.ends_at
 ), won AS (
     SELECT i.*, t.professional_id, t.starts_at, t.ends_at,

@@ -32,12 +32,10 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
-    and_,
     bindparam,
     case,
     func,
     insert,
-    or_,
     select,
     text,
     type_coerce,
@@ -52,7 +50,7 @@ from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, mark_events_written, write_event
 from scheduling.booking import Booking, counts_toward_sas_cap
 from scheduling.patient import Patient
-from scheduling.slot import Slot, SlotStatus
+from scheduling.slot import Slot, SlotStatus, open_to_take
 from scheduling.snp_request import Origin
 
 _slots, _patients, _bookings, _events = (
@@ -102,17 +100,10 @@ _TAKE = (
         _slots.c.id == bindparam("take_slot_id", type_=_bind_type(_slots.c.id)),
         _slots.c.territory_id
         == bindparam("take_territory_id", type_=_bind_type(_slots.c.territory_id)),
-        _slots.c.ends_at > _now,
-        or_(
-            _slots.c.status == SlotStatus.FREE,
-            and_(
-                _slots.c.status == SlotStatus.HELD,
-                or_(
-                    _slots.c.held_until <= _now,
-                    _slots.c.hold_id
-                    == bindparam("take_hold_id", type_=_bind_type(_slots.c.hold_id)),
-                ),
-            ),
+        open_to_take(
+            _slots.c,
+            _now,
+            own_hold=bindparam("take_hold_id", type_=_bind_type(_slots.c.hold_id)),
         ),
     )
     .values(

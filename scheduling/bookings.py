@@ -109,11 +109,11 @@ async def _resolve_slot_and_hold(
 def _explain_not_taken(
     facts: tuple[uuid.UUID, datetime, datetime] | None, now: datetime
 ) -> NoReturn:
-    """The compare-and-swap did not take the slot: say why (gone, over, or simply taken)."""
+    """The compare-and-swap did not take the slot: say why (gone, started, or simply taken)."""
     if facts is None:
         raise NotFound("slot not found")
-    if facts[2] <= now:
-        raise Conflict("this slot is over", field="slot_id")
+    if facts[1] <= now:
+        raise Conflict("this slot has already started", field="slot_id")
     raise SlotTaken("this slot is no longer free", field="slot_id")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
@@ -25,7 +25,7 @@ from kernel.events import append_event
 from scheduling.booking import Booking, BookingStatus
 from scheduling.busy_calendar import BusyCalendar, BusyInterval, BusySource, lock_agenda
 from scheduling.refs import ProfessionalRef
-from scheduling.slot import Slot, SlotStatus
+from scheduling.slot import Slot, SlotStatus, untaken
 from scheduling.slots import require_agenda_rights, slot_event_payload
 
 MAX_CALENDARS = 10
@@ -111,11 +111,8 @@ async def _apply(
             update(Slot)
             .where(
                 Slot.professional_id == professional_id,
-                Slot.ends_at > now,
-                or_(
-                    Slot.status == SlotStatus.FREE,
-                    and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
-                ),
+                Slot.ends_at > now,  # blocking, not taking: a slot under way is blocked too
+                untaken(Slot, now),
                 overlapping,  # type: ignore[arg-type]
             )
             .values(

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
@@ -18,7 +18,7 @@ from kernel.events import append_event
 from kernel.locks import lock_for_transaction
 from scheduling.busy_calendar import reopened_status
 from scheduling.hold import Hold
-from scheduling.slot import Slot, SlotStatus
+from scheduling.slot import Slot, SlotStatus, open_to_take
 from scheduling.slots import get_slot, slot_event_payload
 
 DEFAULT_HOLD_TTL = timedelta(minutes=5)
@@ -87,11 +87,7 @@ async def place_hold(
         .where(
             Slot.id == slot_id,
             Slot.territory_id == actor.territory_id,
-            Slot.starts_at > now,
-            or_(
-                Slot.status == SlotStatus.FREE,
-                and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
-            ),
+            open_to_take(Slot, now),
         )
         .values(
             status=SlotStatus.HELD,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
@@ -25,7 +25,15 @@ from scheduling.availability_rule import AvailabilityRule
 from scheduling.busy_calendar import busy_between, lock_agenda
 from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
 from scheduling.refs import ProfessionalRef
-from scheduling.slot import LIVE_STATUSES, Modality, Slot, SlotStatus, Visibility, visibility_mask
+from scheduling.slot import (
+    LIVE_STATUSES,
+    Modality,
+    Slot,
+    SlotStatus,
+    Visibility,
+    untaken,
+    visibility_mask,
+)
 from scheduling.slots import SlotDraft, check_draft, default_location, require_agenda_rights
 
 MAX_RULE_SPAN_DAYS = 3 * 366
@@ -173,11 +181,8 @@ async def _withdraw_open_slots(
         .where(
             Slot.rule_id == rule.id,
             Slot.starts_at >= from_instant,
-            or_(
-                # blocked ones too: busy time clearing later must not revive an ended rule
-                Slot.status.in_([SlotStatus.FREE, SlotStatus.BLOCKED]),
-                and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
-            ),
+            # blocked ones too: busy time clearing later must not revive an ended rule
+            untaken(Slot, now, blocked_too=True),
         )
         .values(
             status=SlotStatus.CANCELLED,

@@ -5,16 +5,20 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
     SmallInteger,
     Uuid,
+    and_,
     false,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -115,10 +119,50 @@ class Slot(Base):
     created_at: Mapped[datetime] = mapped_column(nullable=False)
     updated_at: Mapped[datetime] = mapped_column(nullable=False)
 
-    def is_open(self, now: datetime) -> bool:
+    def is_untaken(self, now: datetime) -> bool:
         """Free, or held by a hold that has expired (expiry needs no background job)."""
         return self.status is SlotStatus.FREE or (
             self.status is SlotStatus.HELD
             and self.held_until is not None
             and self.held_until <= now
         )
+
+    def is_open(self, now: datetime) -> bool:
+        """Open to take (hold or book): `open_to_take` on a loaded slot."""
+        return self.starts_at > now and self.is_untaken(now)
+
+
+# The one "slot is open" rule, for every taker (a hold, a booking, a teleconsultation, the
+# batched booking statement) and every list of open slots. Its time edge: a slot is open
+# until it starts; at its start instant it is no longer open (a slot already begun cannot be
+# given to a patient still to come). `c` is the ORM class (`Slot`) or a Core table's `.c`.
+
+
+def untaken(
+    c: Any, now: Any, *, own_hold: Any = None, blocked_too: bool = False
+) -> ColumnElement[bool]:
+    """Free (or blocked, with `blocked_too`), or held by a hold that has expired or that is
+    the taker's own (`own_hold`): nothing about time but the hold's."""
+    lapsed = c.held_until <= now
+    if own_hold is not None:
+        lapsed = or_(lapsed, c.hold_id == own_hold)
+    loose = (
+        c.status.in_([SlotStatus.FREE, SlotStatus.BLOCKED])
+        if blocked_too
+        else c.status == SlotStatus.FREE
+    )
+    return or_(loose, and_(c.status == SlotStatus.HELD, lapsed))
+
+
+def open_to_take(c: Any, now: Any, *, own_hold: Any = None) -> ColumnElement[bool]:
+    """Not started, and untaken."""
+    return and_(c.starts_at > now, untaken(c, now, own_hold=own_hold))
+
+
+def open_to_take_sql(alias: str, now: str) -> str:
+    """`open_to_take` as SQL text, for the batched booking statement written as text
+    (scheduling/booking_batch.py); tests/scheduling/test_slot.py holds the two to one answer."""
+    return (
+        f"{alias}.starts_at > {now} AND ({alias}.status = '{SlotStatus.FREE}' "
+        f"OR ({alias}.status = '{SlotStatus.HELD}' AND {alias}.held_until <= {now}))"
+    )

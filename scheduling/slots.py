@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,8 @@ from scheduling.slot import (
     Slot,
     SlotStatus,
     Visibility,
+    open_to_take,
+    untaken,
     visibility_mask,
     visibility_set,
 )
@@ -198,10 +200,7 @@ async def withdraw_slot(
             Slot.id == slot_id,
             Slot.territory_id == actor.territory_id,
             Slot.professional_id == professional.id,
-            or_(
-                Slot.status.in_([SlotStatus.FREE, SlotStatus.BLOCKED]),
-                and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
-            ),
+            untaken(Slot, now, blocked_too=True),
         )
         .values(
             status=SlotStatus.CANCELLED,
@@ -243,13 +242,6 @@ class SlotQuery:
     limit: int = 100
 
 
-def _open_clause(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        Slot.status == SlotStatus.FREE,
-        and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
-    )
-
-
 async def search_slots(
     session: AsyncSession, clock: Clock, actor: Actor, query: SlotQuery
 ) -> Page[Slot]:
@@ -270,7 +262,9 @@ async def search_slots(
         Slot.starts_at < query.end,
     )
     if query.status is SlotStatus.FREE:
-        stmt = stmt.where(Slot.status.in_([SlotStatus.FREE, SlotStatus.HELD]), _open_clause(now))
+        stmt = stmt.where(
+            Slot.status.in_([SlotStatus.FREE, SlotStatus.HELD]), open_to_take(Slot, now)
+        )
     elif query.status is SlotStatus.HELD:
         stmt = stmt.where(Slot.status == SlotStatus.HELD, Slot.held_until > now)
     elif query.status is not None:
@@ -312,10 +306,10 @@ async def open_slots(
         select(Slot)
         .where(
             Slot.territory_id == territory_id,
-            Slot.starts_at >= max(start, now),
+            Slot.starts_at >= start,
             Slot.starts_at <= end,
             Slot.status.in_([SlotStatus.FREE, SlotStatus.HELD]),
-            _open_clause(now),
+            open_to_take(Slot, now),
         )
         .order_by(Slot.starts_at, Slot.id)
         .limit(limit)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
@@ -28,7 +28,7 @@ from scheduling import bookings
 from scheduling.booking import Booking, BookingStatus
 from scheduling.hold import Hold
 from scheduling.patient import Patient, PatientDraft, checked, same_person
-from scheduling.slot import Modality, Slot, SlotStatus
+from scheduling.slot import Modality, Slot, open_to_take
 from scheduling.snp_request import Origin
 from scheduling.teleconsultation import (
     Setting,
@@ -568,12 +568,9 @@ async def assisted_slots(
         Slot.territory_id == actor.territory_id,
         Slot.modality == Modality.VIDEO,
         Slot.assisted.is_(True),
-        Slot.starts_at >= max(start, now - timedelta(minutes=5)),
+        Slot.starts_at >= start,
         Slot.starts_at < end,
-        or_(
-            Slot.status == SlotStatus.FREE,
-            and_(Slot.status == SlotStatus.HELD, Slot.held_until <= now),
-        ),
+        open_to_take(Slot, now),
     )
     if professional_id is not None:
         stmt = stmt.where(Slot.professional_id == professional_id)

@@ -86,7 +86,7 @@ class SlotOut(msgspec.Struct, kw_only=True):
 
 
 def slot_out(s: Slot, now: datetime) -> SlotOut:
-    status = SlotStatus.FREE if s.is_open(now) else s.status
+    status = SlotStatus.FREE if s.is_untaken(now) else s.status
     return SlotOut(
         id=s.id,
         professional_id=s.professional_id,

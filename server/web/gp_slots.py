@@ -294,7 +294,7 @@ def _booking_view(
 
 
 def _status_of(slot: Slot, now: datetime) -> tuple[str, str]:
-    if slot.is_open(now):
+    if slot.is_untaken(now):
         return "free", "libre"
     return {
         SlotStatus.HELD: ("held", "réservé en attente"),

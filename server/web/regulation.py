@@ -493,7 +493,7 @@ async def slot_landing(
         actor,
         "regulation_slot.html",
         slot=view,
-        free=slot.is_open(now) and slot.starts_at > now,
+        free=slot.is_open(now),
         origins=labels.ORIGINS,
         default_origin=chosen,
         urgencies=labels.URGENCIES,

@@ -151,8 +151,8 @@ async def test_direct_booking_writes_what_the_session_path_writes(
     )
     assert patient is not None and patient.family_name == "Hoarau"
 
-    clock.set(start + timedelta(hours=1))  # that slot is over by then
-    with pytest.raises(Conflict, match="over"):
+    clock.set(start + timedelta(hours=1))  # that slot has started (and ended) by then
+    with pytest.raises(Conflict, match="already started"):
         await book_direct(batcher, clock, world.regulator, replace(draft, slot_id=later.id))
 
 
