@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 import websockets
+from sqlalchemy import select
 
 from bench.booking import (
     _create_db,
@@ -76,16 +77,53 @@ asyncio.run(main())
 """
 
 
-async def _connect_all(url: str, n: int, hello: str | None) -> list[Any]:
-    sockets = []
+async def _connect_all(url: str, n: int, hellos: list[str] | None) -> list[Any]:
+    sockets: list[Any] = []
     for i in range(0, n, 100):  # in waves: the listen backlog is finite
         wave = await asyncio.gather(
             *(websockets.connect(url, max_queue=None) for _ in range(min(100, n - i)))
         )
-        if hello is not None:
-            await asyncio.gather(*(ws.send(hello) for ws in wave))
+        if hellos is not None:
+            first = len(sockets)
+            await asyncio.gather(*(ws.send(hellos[first + k]) for k, ws in enumerate(wave)))
         sockets += wave
     return sockets
+
+
+async def _viewer_tokens(url: str, n: int) -> list[str]:
+    """One regulator account per socket, as a thousand people would connect (one account is
+    held to a few sockets per worker: server/live/socket.py, MAX_SOCKETS_PER_ACCOUNT)."""
+    from coordination.accounts.service import AccountDraft, create_account, create_token_for
+    from coordination.directory.territory import Territory
+    from kernel.actor import Role
+    from kernel.clock import SystemClock
+    from server.database import Database
+
+    db, clock = Database(url), SystemClock()
+    try:
+        async with db.write() as session:
+            territory = await session.scalar(
+                select(Territory.id).where(Territory.slug == "sud-yvelines")
+            )
+            assert territory is not None
+            for k in range(n):
+                await create_account(
+                    session,
+                    clock,
+                    None,
+                    territory,
+                    AccountDraft(
+                        email=f"viewer{k}@bench.test",
+                        display_name=f"Viewer {k}",
+                        roles=frozenset({Role.REGULATOR}),
+                    ),
+                )
+            return [
+                (await create_token_for(session, clock, f"viewer{k}@bench.test", "bench")).secret
+                for k in range(n)
+            ]
+    finally:
+        await db.dispose()
 
 
 @contextlib.contextmanager
@@ -157,7 +195,8 @@ async def cpts(clients: int, events: int, gap: float, workers: int) -> list[floa
     url = await _create_db(name)
     log = Path(tempfile.gettempdir()) / f"{name}.log"
     try:
-        _, tokens = await prepare(url, 0)
+        await prepare(url, 0)
+        tokens = await _viewer_tokens(url, clients)
         port = _free_port()
         proc = start_server(url, port, workers, "cpts", log)
         try:
@@ -171,8 +210,8 @@ async def cpts(clients: int, events: int, gap: float, workers: int) -> list[floa
                 gp = {"Authorization": f"Bearer {login.json()['token']}"}
                 me = (await http.get("/api/v1/me", headers=gp)).json()
                 location = me["professional"]["locations"][0]["id"]
-                hello = json.dumps({"token": tokens[0], "topics": ["slots"]})
-                sockets = await _connect_all(f"ws://127.0.0.1:{port}/ws", clients, hello)
+                hellos = [json.dumps({"token": t, "topics": ["slots"]}) for t in tokens]
+                sockets = await _connect_all(f"ws://127.0.0.1:{port}/ws", clients, hellos)
                 await asyncio.gather(*(_ready(ws) for ws in sockets))
                 latencies: list[float] = []
                 pauses = _no_collector_pauses()
