@@ -113,3 +113,12 @@ def counts_toward_sas_cap() -> ColumnElement[bool]:
         b.own_patient.is_(False),
         b.status != BookingStatus.CANCELLED,
     )
+
+
+def counts_toward_sas_cap_of(booking: Booking) -> bool:
+    """`counts_toward_sas_cap` on a loaded booking: the same three conditions."""
+    return (
+        booking.channel is Origin.SAS_REGULATOR
+        and not booking.own_patient
+        and booking.status is not BookingStatus.CANCELLED
+    )

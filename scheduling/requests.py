@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -186,3 +187,19 @@ async def patients_for(
     session: AsyncSession, requests: list[SnpRequest]
 ) -> dict[uuid.UUID, Patient]:
     return await patients_by_id(session, (r.patient_id for r in requests))
+
+
+async def requests_by_id(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, SnpRequest]:
+    """The requests of the actor's territory among `ids` (for objects already access-checked
+    that link to them: a GP's bookings)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(
+        select(SnpRequest).where(
+            SnpRequest.id.in_(wanted), SnpRequest.territory_id == actor.territory_id
+        )
+    )
+    return {r.id: r for r in rows}

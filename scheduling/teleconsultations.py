@@ -10,6 +10,7 @@ appointment; everyone else, in the territory or not, gets "not found".
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -625,3 +626,19 @@ async def claim_reminders(session: AsyncSession, clock: Clock, lead: timedelta) 
             payload=event_payload(tc),
         )
     return [Reminder(tc) for tc in claimed]
+
+
+async def bookings_with_teleconsultation(
+    session: AsyncSession, actor: Actor, booking_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of the bookings (of the actor's territory) are assisted teleconsultations."""
+    wanted = set(booking_ids)
+    if not wanted:
+        return set()
+    rows = await session.scalars(
+        select(Teleconsultation.booking_id).where(
+            Teleconsultation.booking_id.in_(wanted),
+            Teleconsultation.territory_id == actor.territory_id,
+        )
+    )
+    return set(rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -404,3 +405,18 @@ async def set_roles(
         payload={"roles": sorted(roles), "disabled": account.disabled_at is not None},
     )
     return account
+
+
+async def account_names(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Account id → its display name, for the accounts of the actor's territory among `ids`."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Account.id, Account.display_name).where(
+            Account.id.in_(wanted), Account.territory_id == actor.territory_id
+        )
+    )
+    return {account_id: name for account_id, name in rows.all()}

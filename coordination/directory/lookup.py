@@ -107,3 +107,13 @@ async def contacts_of(
         if email:
             emails.setdefault(pid, []).append(email)
     return {pid: Contact(name, tuple(emails.get(pid, ()))) for pid, name in names.items()}
+
+
+async def professional_names(
+    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Professional id → « given family » for each of `ids`, « — » for one not in the
+    actor's territory."""
+    wanted = list(ids)
+    contacts = await contacts_of(session, actor.territory_id, wanted)
+    return {i: contacts[i].name if i in contacts else "—" for i in wanted}

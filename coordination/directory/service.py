@@ -7,7 +7,7 @@ Every query is scoped to the actor's territory, so another territory's objects a
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
@@ -476,3 +476,17 @@ async def list_structures(
     if kind:
         stmt = stmt.where(Structure.kind == kind)
     return list(await session.scalars(stmt.order_by(Structure.name)))
+
+
+async def professionals_by_id(
+    session: AsyncSession, actor: Actor, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Professional]:
+    """The professionals of the actor's territory among `ids`, with their locations."""
+    if not ids:
+        return {}
+    rows = await session.scalars(
+        select(Professional).where(
+            Professional.territory_id == actor.territory_id, Professional.id.in_(list(ids))
+        )
+    )
+    return {p.id: p for p in rows}

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.directory.lookup import contacts_of
 from coordination.directory.professional import Profession
 from coordination.directory.service import get_professional
 from coordination.referrals.expert import Expert, ExpertAbsence, Expertise
@@ -272,3 +273,12 @@ async def set_policy(session: AsyncSession, clock: Clock, actor: Actor, policy: 
         },
     )
     return policy
+
+
+async def expert_names(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, str]:
+    """Expert id → the professional's name, for the territory's network."""
+    rows = list(
+        await session.scalars(select(Expert).where(Expert.territory_id == actor.territory_id))
+    )
+    contacts = await contacts_of(session, actor.territory_id, (e.professional_id for e in rows))
+    return {e.id: contacts[e.professional_id].name for e in rows if e.professional_id in contacts}

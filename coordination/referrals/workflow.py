@@ -349,3 +349,20 @@ async def follow_up_target(session: AsyncSession, actor: Actor, referral_id: uui
     if referral.follow_up_teleconsultation_id is not None:
         raise InvalidTransition("a follow-up is already booked", field="referral_id")
     return referral
+
+
+async def latest_assessments(
+    session: AsyncSession, referral_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, WoundAssessment]:
+    """The last assessment of each of the referrals (a list the caller already
+    access-checked: `referrals.list_visible`)."""
+    if not referral_ids:
+        return {}
+    latest: dict[uuid.UUID, WoundAssessment] = {}
+    for a in await session.scalars(
+        select(WoundAssessment)
+        .where(WoundAssessment.referral_id.in_(referral_ids))
+        .order_by(WoundAssessment.referral_id, WoundAssessment.seq)
+    ):
+        latest[a.referral_id] = a
+    return latest

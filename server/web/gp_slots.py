@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,9 +20,9 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromQuery
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.accounts import service as accounts
 from coordination.directory.professional import Professional
 from coordination.directory.service import (
     ProfessionalQuery,
@@ -31,22 +30,19 @@ from coordination.directory.service import (
     search_professionals,
 )
 from kernel.actor import Actor, Role
-from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import NotFound
-from scheduling import bookings, rules, slots
+from scheduling import bookings, rules
+from scheduling.agenda import agenda_window
 from scheduling.availability_rule import AvailabilityRule
 from scheduling.booking import Booking, BookingStatus
 from scheduling.patient import Patient, Sex
 from scheduling.slot import Slot, SlotStatus, visibility_set
-from scheduling.slots import SlotQuery
-from scheduling.snp_request import Origin, SnpRequest
-from scheduling.teleconsultation import Teleconsultation
+from scheduling.snp_request import SnpRequest
 from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, page, page_actor
 from server.web.dates import local_day, local_midnight, monday_of, years_between
-from server.web.names import account_names
 from server.web.query import date_or_none, uuid_or_none
 from server.web.templating import MONTHS, WEEKDAYS
 
@@ -60,7 +56,6 @@ DAYS = (
     ("SU", "dimanche"),
 )
 _DAY_NAMES = dict(DAYS)
-_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,89 +175,6 @@ def _born(patient: Patient, today: date) -> str:
     return f"{word} le {b.day:02d}/{b.month:02d}/{b.year} ({age} ans)"
 
 
-async def _all_slots(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    pid: uuid.UUID,
-    start: datetime,
-    end: datetime,
-) -> list[Slot]:
-    found: list[Slot] = []
-    cursor: str | None = None
-    while True:
-        got = await slots.search_slots(
-            session,
-            clock,
-            actor,
-            SlotQuery(
-                start=start,
-                end=end,
-                status=None,
-                professional_ids={pid},
-                cursor=cursor,
-                limit=_PAGE,
-            ),
-        )
-        found += got.items
-        if not got.next:
-            return found
-        cursor = got.next
-
-
-async def _all_bookings(
-    session: AsyncSession, actor: Actor, pid: uuid.UUID, start: datetime, end: datetime
-) -> list[Booking]:
-    """The bookings of this professional's agenda in [start, end) the actor may see."""
-    found: list[Booking] = []
-    cursor: str | None = None
-    while True:
-        got = await bookings.list_visible(
-            session, actor, start=start, end=end, status=None, cursor=cursor, limit=_PAGE
-        )
-        found += [b for b in got.items if b.professional_id == pid]
-        if not got.next:
-            return found
-        cursor = got.next
-
-
-def _booking_of_slot(slot: Slot, of_slot: list[Booking]) -> Booking | None:
-    """The slot's live booking; for a booked slot whose booking was cancelled after it
-    started (the slot stays taken), that cancelled booking."""
-    live = [b for b in of_slot if b.status is not BookingStatus.CANCELLED]
-    if live:
-        return live[0]
-    if slot.status is SlotStatus.BOOKED and of_slot:
-        return max(of_slot, key=lambda b: b.status_changed_at)
-    return None
-
-
-async def _requests_by_id(
-    session: AsyncSession, actor: Actor, ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, SnpRequest]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = await session.scalars(
-        select(SnpRequest).where(
-            SnpRequest.id.in_(wanted), SnpRequest.territory_id == actor.territory_id
-        )
-    )
-    return {r.id: r for r in rows}
-
-
-async def _teleconsultation_bookings(
-    session: AsyncSession, ids: Iterable[uuid.UUID]
-) -> set[uuid.UUID]:
-    wanted = set(ids)
-    if not wanted:
-        return set()
-    rows = await session.scalars(
-        select(Teleconsultation.booking_id).where(Teleconsultation.booking_id.in_(wanted))
-    )
-    return set(rows)
-
-
 def _booking_view(
     actor: Actor,
     booking: Booking,
@@ -366,61 +278,25 @@ async def _week(
     today = local_day(now, zone)
     start = local_midnight(monday, zone)
     end = local_midnight(monday + timedelta(days=7), zone)
-    found = await _all_slots(session, clock, actor, professional.id, start, end)
-    week_bookings = await _all_bookings(session, actor, professional.id, start, end)
-    by_slot: dict[uuid.UUID, list[Booking]] = {}
-    for booking in week_bookings:
-        by_slot.setdefault(booking.slot_id, []).append(booking)
-    shown: dict[uuid.UUID, Booking] = {}
-    for s in found:
-        attached = _booking_of_slot(s, by_slot.get(s.id, []))
-        if attached is not None:
-            shown[s.id] = attached
-    requests = await _requests_by_id(
-        session, actor, (b.request_id for b in shown.values() if b.request_id)
-    )
+    agenda = await agenda_window(session, clock, actor, professional.id, start, end)
+    shown = agenda.shown
     known = _Known(
-        patients=await bookings.patients_for(session, list(shown.values())),
-        requests=requests,
-        bookers=await account_names(session, actor, (b.booked_by for b in shown.values())),
-        remote=await _teleconsultation_bookings(session, (b.id for b in shown.values())),
+        patients=agenda.patients,
+        requests=agenda.requests,
+        bookers=await accounts.account_names(session, actor, (b.booked_by for b in shown.values())),
+        remote=agenda.teleconsultations,
         locations={loc.id: loc.label for loc in professional.locations},
-    )
-    # As GET /api/v1/bookings does: each patient shown to a person is an audited read.
-    await record_reads(
-        session,
-        clock,
-        actor,
-        "booking",
-        [(b.id, b.patient_id) for b in shown.values()],
-        "agenda week",
-    )
-    await record_reads(
-        session,
-        clock,
-        actor,
-        "snp_request",
-        [(r.id, r.patient_id) for r in requests.values()],
-        "agenda week",
     )
     days = [
         _Day(day, _day_label(day), day == today)
         for day in (monday + timedelta(days=i) for i in range(7))
     ]
     counts: dict[str, int] = {}
-    for s in found:
+    for s in agenda.slots:
         view = _slot_view(actor, s, shown.get(s.id), known, now, today)
         counts[view.status] = counts.get(view.status, 0) + 1
         days[(local_day(s.starts_at, zone) - monday).days].slots.append(view)
-    # The SNP majoration's weekly cap counts SAS-regulated bookings, not one's own patients.
-    sas = sum(
-        1
-        for b in week_bookings
-        if b.channel is Origin.SAS_REGULATOR
-        and b.status is not BookingStatus.CANCELLED
-        and not b.own_patient
-    )
-    return _Week(days, _SasWeek(sas, bookings.SAS_WEEKLY_CAP), counts)
+    return _Week(days, _SasWeek(agenda.sas_count, bookings.SAS_WEEKLY_CAP), counts)
 
 
 def _rule_view(rule: AvailabilityRule, locations: dict[uuid.UUID, str]) -> _RuleView:

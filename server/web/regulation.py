@@ -16,7 +16,7 @@ Every patient shown is recorded in the audit trail as the API's GET routes do.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,13 +25,13 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.directory import service as directory
 from coordination.directory.commune import Commune
 from coordination.directory.lookup import communes_within, location_ids_in
 from coordination.directory.practitioners import Place, main_places, places
-from coordination.directory.professional import Profession, Professional
+from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, list_communes, search_professionals
 from kernel.actor import Actor, Role
 from kernel.audit import record_reads
@@ -155,24 +155,11 @@ class SlotView:
     modality_key: str
 
 
-async def _professionals(
-    session: AsyncSession, actor: Actor, ids: Collection[uuid.UUID]
-) -> dict[uuid.UUID, Professional]:
-    if not ids:
-        return {}
-    rows = await session.scalars(
-        select(Professional).where(
-            Professional.territory_id == actor.territory_id, Professional.id.in_(list(ids))
-        )
-    )
-    return {p.id: p for p in rows}
-
-
 async def _slot_views(session: AsyncSession, actor: Actor, found: Iterable[Slot]) -> list[SlotView]:
     """Each slot with its professional's name, the commune of its practice (the main one for
     a home visit or a video slot, which have no place of their own) and its modality."""
     found = list(found)
-    people = await _professionals(session, actor, {s.professional_id for s in found})
+    people = await directory.professionals_by_id(session, actor, {s.professional_id for s in found})
     at: dict[uuid.UUID, Place] = await places(
         session, actor.territory_id, {s.location_id for s in found if s.location_id}
     )

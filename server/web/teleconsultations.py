@@ -23,7 +23,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.directory.lookup import contacts_of
+from coordination.directory.lookup import contacts_of, professional_names
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, search_professionals
 from kernel.actor import Actor, Role
@@ -42,7 +42,6 @@ from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, forbidden, missing, page, page_actor
 from server.web.dates import day_and_time, local_day, local_midnight
-from server.web.names import professional_names
 from server.web.query import date_or_none, uuid_or_none
 
 SETTINGS = [

@@ -16,11 +16,10 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.directory.lookup import contacts_of
-from coordination.referrals import experts, messages, photos, referrals
+from coordination.accounts import service as accounts
+from coordination.directory import lookup
+from coordination.referrals import experts, messages, photos, referrals, workflow
 from coordination.referrals.assessment import (
     BRADEN_SUBSCALES,
     Exudate,
@@ -28,7 +27,7 @@ from coordination.referrals.assessment import (
     WoundAssessment,
     WoundType,
 )
-from coordination.referrals.expert import Expert, Expertise
+from coordination.referrals.expert import Expertise
 from coordination.referrals.referral import (
     OPEN_STATUSES,
     FollowUp,
@@ -43,7 +42,6 @@ from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, missing, page, page_actor
 from server.web.dates import day_and_time, local_day, span
-from server.web.names import account_names, professional_names
 from server.web.templating import local
 
 ROLES = (Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
@@ -106,31 +104,6 @@ class _Row:
     late: bool
     remaining: str
     mine_to_answer: bool
-
-
-async def _latest_assessments(
-    session: AsyncSession, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, WoundAssessment]:
-    """The last assessment of each listed referral (the lists are already access-checked)."""
-    if not ids:
-        return {}
-    latest: dict[uuid.UUID, WoundAssessment] = {}
-    for a in await session.scalars(
-        select(WoundAssessment)
-        .where(WoundAssessment.referral_id.in_(ids))
-        .order_by(WoundAssessment.referral_id, WoundAssessment.seq)
-    ):
-        latest[a.referral_id] = a
-    return latest
-
-
-async def _expert_names(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, str]:
-    """Expert id → the professional's name, for the territory's network."""
-    rows = list(
-        await session.scalars(select(Expert).where(Expert.territory_id == actor.territory_id))
-    )
-    contacts = await contacts_of(session, actor.territory_id, (e.professional_id for e in rows))
-    return {e.id: contacts[e.professional_id].name for e in rows if e.professional_id in contacts}
 
 
 def _queue_order(rows: list[_Row]) -> list[_Row]:
@@ -238,8 +211,8 @@ async def referral_list(
     )
     named_ids = {r.id for r in named}
     now = clock.now()
-    latest = await _latest_assessments(session, [r.id for r in found.items])
-    names = await _expert_names(session, actor)
+    latest = await workflow.latest_assessments(session, [r.id for r in found.items])
+    names = await experts.expert_names(session, actor)
     rows = [
         _Row(
             referral=r,
@@ -337,11 +310,11 @@ async def referral_detail(
     assigned = expert is not None and expert.active and r.assigned_expert_id == expert.id
     member = actor.is_staff or assigned or requester
     thread = (await messages.thread(session, actor, r.id))[1] if member else []
-    authors = await account_names(session, actor, {m.author_account_id for m in thread})
-    names = await _expert_names(session, actor)
-    requester_name = (await professional_names(session, actor, [r.requester_professional_id]))[
-        r.requester_professional_id
-    ]
+    authors = await accounts.account_names(session, actor, {m.author_account_id for m in thread})
+    names = await experts.expert_names(session, actor)
+    requester_name = (
+        await lookup.professional_names(session, actor, [r.requester_professional_id])
+    )[r.requester_professional_id]
     candidates: list[dict[str, Any]] = []
     if actor.is_staff and r.status in (ReferralStatus.REQUESTED, ReferralStatus.ACCEPTED):
         today = local_day(now, actor.timezone)
