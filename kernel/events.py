@@ -23,7 +23,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -33,6 +32,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    func,
     insert,
     select,
     text,
@@ -42,6 +42,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kernel import pg_direct
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.database import Base, table_of
@@ -167,7 +168,7 @@ async def assign_sequence(session: AsyncSession, batch: int = 5000) -> int:
     return int(done or 0)
 
 
-async def assign_sequence_direct(conn: asyncpg.Connection, batch: int = 5000) -> int:
+async def assign_sequence_direct(conn: pg_direct.Connection, batch: int = 5000) -> int:
     """`assign_sequence` in one round trip on a bare connection in autocommit (PostgreSQL):
     what the relay runs fifty times a second under load (bench/booking.py)."""
     return int(await conn.fetchval(_SEQUENCE, SEQUENCER_LOCK, batch) or 0)
@@ -183,3 +184,24 @@ async def events_since(
         .limit(limit)
     )
     return list(rows)
+
+
+async def events_after(
+    session: AsyncSession, territory_id: uuid.UUID, after: int, limit: int
+) -> list[Event]:
+    """The territory's sequenced events after `after`, in order, at most `limit`."""
+    rows = await session.scalars(
+        select(Event)
+        .where(Event.territory_id == territory_id, Event.seq > after)
+        .order_by(Event.seq)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def last_sequenced(session: AsyncSession, territory_id: uuid.UUID) -> int:
+    """The territory's last sequence number (0 before its first event)."""
+    found = await session.scalar(
+        select(func.max(Event.seq)).where(Event.territory_id == territory_id)
+    )
+    return int(found or 0)

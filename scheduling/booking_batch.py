@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from sqlalchemy import literal_column
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
+from kernel import pg_direct
 from kernel.event_types import EventType
 from scheduling import booking_store
 from scheduling.booking import BookingStatus
@@ -152,7 +152,7 @@ def _columns(items: Sequence[PlainBooking]) -> list[list[Any]]:
 
 
 async def persist_batch(
-    conn: asyncpg.Connection, items: Sequence[PlainBooking]
+    conn: pg_direct.Connection, items: Sequence[PlainBooking]
 ) -> list[TakenSlot | None]:
     """Book them all in one statement; each gets its slot's facts, or None if not taken."""
     order = sorted(range(len(items)), key=lambda k: items[k].booking["slot_id"])
@@ -175,7 +175,7 @@ class BookingBatcher:
 
     def __init__(
         self,
-        acquire: Callable[[], AbstractAsyncContextManager[asyncpg.Connection]],
+        acquire: Callable[[], AbstractAsyncContextManager[pg_direct.Connection]],
         *,
         max_batch: int = 32,
         max_in_flight: int = 2,
@@ -220,7 +220,7 @@ class BookingBatcher:
         try:
             async with self.acquire() as conn:
                 results = await persist_batch(conn, [item for item, _ in batch])
-        except (asyncpg.IntegrityConstraintViolationError, asyncpg.TransactionRollbackError) as exc:
+        except (pg_direct.ConstraintViolation, pg_direct.LostRace) as exc:
             if len(batch) == 1:
                 _settle(batch, exc)
                 return

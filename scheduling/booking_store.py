@@ -22,7 +22,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from sqlalchemy import (
     BindParameter,
     Column,
@@ -46,6 +45,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.sqltypes import NullType
 
+from kernel import pg_direct
 from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, mark_events_written, write_event
 from scheduling.booking import Booking, counts_toward_sas_cap
@@ -349,7 +349,7 @@ _DIRECT_SLOT_FACTS = _DirectStatement.of(_SLOT_FACTS)
 
 
 async def slot_facts_direct(
-    conn: asyncpg.Connection, slot_id: uuid.UUID, territory_id: uuid.UUID
+    conn: pg_direct.Connection, slot_id: uuid.UUID, territory_id: uuid.UUID
 ) -> tuple[uuid.UUID, datetime, datetime] | None:
     values = {"take_slot_id": slot_id, "take_territory_id": territory_id}
     row = await conn.fetchrow(_DIRECT_SLOT_FACTS.sql, *_DIRECT_SLOT_FACTS.arguments(values))

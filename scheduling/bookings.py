@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
-import asyncpg
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel import pg_direct
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
@@ -209,7 +209,7 @@ async def book_direct(
     item = PlainBooking(now, actor.professional_id, actor.timezone, patient, row, event["payload"])
     try:
         taken = await batcher.book(item)
-    except asyncpg.IntegrityConstraintViolationError as exc:
+    except pg_direct.ConstraintViolation as exc:
         raise SlotTaken("this slot is no longer free", field="slot_id") from exc
     if taken is None:
         _explain_not_taken(await batcher.slot_facts(draft.slot_id, actor.territory_id), now)
@@ -509,3 +509,50 @@ async def list_visible(
         raise Invalid("cursor is not valid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda b: (b.starts_at, b.id))
+
+
+# The reads of bookings by a person: what the actor may see, with the patients, each patient
+# shown recorded as read (`purpose` says where: "booking list"…).
+
+
+@dataclass(frozen=True, slots=True)
+class BookingsRead:
+    page: Page[Booking]
+    patients: dict[uuid.UUID, Patient]
+
+
+async def read_bookings(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    status: BookingStatus | None,
+    cursor: str | None = None,
+    limit: int,
+    purpose: str = "booking list",
+) -> BookingsRead:
+    found = await list_visible(
+        session, actor, start=start, end=end, status=status, cursor=cursor, limit=limit
+    )
+    patients = await patients_for(session, found.items)
+    await record_reads(
+        session, clock, actor, "booking", [(b.id, b.patient_id) for b in found.items], purpose
+    )
+    return BookingsRead(found, patients)
+
+
+async def read_booking(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    booking_id: uuid.UUID,
+    purpose: str = "booking detail",
+) -> tuple[Booking, Patient]:
+    booking = await get_visible_booking(session, actor, booking_id)
+    patient = await patient_of(session, booking)
+    await record_reads(
+        session, clock, actor, "booking", [(booking.id, booking.patient_id)], purpose
+    )
+    return booking, patient

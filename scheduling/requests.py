@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.event_types import EventType
@@ -203,3 +204,61 @@ async def requests_by_id(
         )
     )
     return {r.id: r for r in rows}
+
+
+# The reads of requests by a person: each lists or loads what the actor may see, with the
+# patients, and records each patient shown as read (`purpose` says where: "request list"…).
+
+
+@dataclass(frozen=True, slots=True)
+class RequestsRead:
+    page: Page[SnpRequest]
+    patients: dict[uuid.UUID, Patient]
+
+
+async def read_requests(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    open_only: bool,
+    cursor: str | None = None,
+    limit: int = 100,
+    purpose: str = "request list",
+) -> RequestsRead:
+    found = await list_requests(session, actor, open_only=open_only, cursor=cursor, limit=limit)
+    patients = await patients_for(session, found.items)
+    await record_reads(
+        session, clock, actor, "snp_request", [(r.id, r.patient_id) for r in found.items], purpose
+    )
+    return RequestsRead(found, patients)
+
+
+async def read_request(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    purpose: str = "request detail",
+) -> tuple[SnpRequest, Patient]:
+    request = await get_visible_request(session, actor, request_id)
+    patient = await session.get(Patient, request.patient_id)
+    assert patient is not None  # a request keeps its patient (purges anonymise, never delete)
+    await record_reads(
+        session, clock, actor, "snp_request", [(request.id, request.patient_id)], purpose
+    )
+    return request, patient
+
+
+async def read_board(
+    session: AsyncSession, clock: Clock, actor: Actor, shown: list[SnpRequest], purpose: str
+) -> dict[uuid.UUID, Patient]:
+    """The patients of requests a board shows, for who sees the whole board (staff and
+    regulators; nobody else gets any), each recorded as read."""
+    if not sees_all_requests(actor):
+        return {}
+    patients = await patients_for(session, shown)
+    await record_reads(
+        session, clock, actor, "snp_request", [(r.id, r.patient_id) for r in shown], purpose
+    )
+    return patients

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from kernel.event_types import EventType
@@ -28,7 +29,7 @@ from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling import bookings
 from scheduling.booking import Booking, BookingStatus
 from scheduling.hold import Hold
-from scheduling.patient import Patient, PatientDraft, checked, same_person
+from scheduling.patient import Patient, PatientDraft, checked, patients_by_id, same_person
 from scheduling.slot import Modality, Slot, open_to_take
 from scheduling.snp_request import Origin
 from scheduling.teleconsultation import (
@@ -69,7 +70,9 @@ class TeleconsultationDraft:
 class Scheduled:
     teleconsultation: Teleconsultation
     created: bool
-    patient: PatientDraft | None  # the identity given, when this call created the patient
+    # The identity given when this call created the patient; on a replay (same
+    # Idempotency-Key), the patient as stored, read again and audited.
+    patient: PatientDraft | Patient | None
 
 
 def event_payload(tc: Teleconsultation) -> dict[str, object]:
@@ -181,7 +184,11 @@ async def book_teleconsultation(
             )
         )
         if previous is not None:
-            return Scheduled(previous, created=False, patient=None)
+            # The answer names the patient again: a read like any other.
+            replayed = await read_patients(
+                session, clock, actor, [previous], "teleconsultation replay"
+            )
+            return Scheduled(previous, created=False, patient=replayed.get(previous.patient_id))
         if await bookings.find_by_key(session, actor, draft.idempotency_key) is not None:
             raise Conflict(
                 "this Idempotency-Key was used for another request", field="Idempotency-Key"
@@ -642,3 +649,82 @@ async def bookings_with_teleconsultation(
         )
     )
     return set(rows)
+
+
+# The reads of teleconsultations by a person. Only its GP and nurse see the patient; each
+# patient shown is recorded as read (`purpose` says where).
+
+
+async def read_patients(
+    session: AsyncSession, clock: Clock, actor: Actor, tcs: list[Teleconsultation], purpose: str
+) -> dict[uuid.UUID, Patient]:
+    """The patients of teleconsultations loaded for the actor, those of which the actor is
+    the GP or the nurse, recorded as read."""
+    mine = [t for t in tcs if is_participant(actor, t)]
+    patients = await patients_by_id(session, (t.patient_id for t in mine))
+    await record_reads(
+        session, clock, actor, "teleconsultation", [(t.id, t.patient_id) for t in mine], purpose
+    )
+    return patients
+
+
+@dataclass(frozen=True, slots=True)
+class TeleconsultationsRead:
+    page: Page[Teleconsultation]
+    patients: dict[uuid.UUID, Patient]
+
+
+async def read_list(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    role: str,
+    start: datetime | None,
+    end: datetime | None,
+    status: TeleconsultationStatus | None,
+    cursor: str | None,
+    limit: int,
+    purpose: str = "teleconsultation list",
+) -> TeleconsultationsRead:
+    found = await list_for(
+        session,
+        clock,
+        actor,
+        role=role,
+        start=start,
+        end=end,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
+    return TeleconsultationsRead(
+        found, await read_patients(session, clock, actor, found.items, purpose)
+    )
+
+
+async def read_teleconsultation(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tc_id: uuid.UUID,
+    purpose: str = "teleconsultation detail",
+) -> tuple[Teleconsultation, Patient | None]:
+    """The teleconsultation for whoever may see it; its patient (audited) for its GP and
+    nurse only: the staff see the appointment."""
+    tc = await get_teleconsultation(session, actor, tc_id)
+    patients = await read_patients(session, clock, actor, [tc], purpose)
+    return tc, patients.get(tc.patient_id)
+
+
+async def read_as_participant(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tc_id: uuid.UUID,
+    purpose: str = "teleconsultation detail page",
+) -> tuple[Teleconsultation, Patient | None]:
+    """`get_as_participant`, with the patient, recorded as read."""
+    tc = await get_as_participant(session, actor, tc_id)
+    patients = await read_patients(session, clock, actor, [tc], purpose)
+    return tc, patients.get(tc.patient_id)

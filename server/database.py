@@ -13,7 +13,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -22,9 +21,14 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as OrmSession
 
+from kernel import pg_direct
 from kernel.events import EVENTS_WRITTEN
+
+# What the front doors hold a transaction as (they pass it to the use cases, never query it):
+# the one name for the session type outside this wiring.
+Session = AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "cpts_writer"
@@ -75,7 +79,7 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
     return engine
 
 
-async def _reset_if_needed(conn: asyncpg.Connection) -> None:
+async def _reset_if_needed(conn: pg_direct.Connection) -> None:
     """Direct connections only run self-contained statements, so there is nothing to reset;
     the default reset would cost a round trip on every release. A connection somehow left in
     a transaction still gets the full reset."""
@@ -83,7 +87,7 @@ async def _reset_if_needed(conn: asyncpg.Connection) -> None:
         await conn.execute(conn.get_reset_query())
 
 
-def _forget_events(session: Session) -> None:
+def _forget_events(session: OrmSession) -> None:
     session.info.pop(EVENTS_WRITTEN, None)
 
 
@@ -104,7 +108,7 @@ class Database:
         self._on_events: list[Callable[[], None]] = []
         # Every session of this database, so that a commit that wrote outbox rows, whoever
         # made it, tells the listeners (the relay) itself: no caller wakes them by hand.
-        sessions = type("CptsSession", (Session,), {})
+        sessions = type("CptsSession", (OrmSession,), {})
         event.listen(sessions, "after_commit", self._after_commit)
         event.listen(sessions, "after_rollback", _forget_events)
         self.reader = async_sessionmaker(
@@ -113,7 +117,7 @@ class Database:
         self.writer = async_sessionmaker(
             writer_engine, expire_on_commit=False, sync_session_class=sessions
         )
-        self._direct_pool: asyncpg.Pool | None = None
+        self._direct_pool: pg_direct.Pool | None = None
         self._direct_lock = asyncio.Lock()
 
     def on_events_committed(self, listener: Callable[[], None]) -> None:
@@ -123,7 +127,7 @@ class Database:
     def stop_telling(self, listener: Callable[[], None]) -> None:
         self._on_events.remove(listener)
 
-    def _after_commit(self, session: Session) -> None:
+    def _after_commit(self, session: OrmSession) -> None:
         if session.info.pop(EVENTS_WRITTEN, False):
             self._events_committed()
 
@@ -140,7 +144,7 @@ class Database:
         return self.backend == "postgresql"
 
     @asynccontextmanager
-    async def direct(self, *, writes_events: bool = False) -> AsyncIterator[asyncpg.Connection]:
+    async def direct(self, *, writes_events: bool = False) -> AsyncIterator[pg_direct.Connection]:
         """A bare asyncpg connection in autocommit mode (PostgreSQL only). With
         `writes_events`, what it ran may have appended outbox rows, each statement committed
         on its own: the listeners are told when it is given back, as after a commit."""
@@ -149,7 +153,7 @@ class Database:
             async with pool.acquire() as conn:
                 try:
                     yield conn
-                except asyncpg.InternalClientError:
+                except pg_direct.ProtocolLost:
                     # Its protocol lost track (a server restart mid-statement, seen in the
                     # harness): closed, so that the pool opens a new one instead of lending it.
                     conn.terminate()
@@ -158,15 +162,15 @@ class Database:
             if writes_events:
                 self._events_committed()
 
-    def direct_writing_events(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+    def direct_writing_events(self) -> AbstractAsyncContextManager[pg_direct.Connection]:
         """`direct(writes_events=True)`, as a connection provider (the booking batcher's)."""
         return self.direct(writes_events=True)
 
-    async def _open_direct_pool(self) -> asyncpg.Pool:
+    async def _open_direct_pool(self) -> pg_direct.Pool:
         async with self._direct_lock:
             if self._direct_pool is None:
                 url = self.engine.url.set(drivername="postgresql")
-                self._direct_pool = await asyncpg.create_pool(
+                self._direct_pool = await pg_direct.create_pool(
                     url.render_as_string(hide_password=False),
                     min_size=1,
                     max_size=self._pool_size,

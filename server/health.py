@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import msgspec
 from litestar import Response, get
-from sqlalchemy import text
 
 from server.dependencies import ServicesDep
+from server.migrations import database_revision
 
 
 class Component(msgspec.Struct, kw_only=True):
@@ -29,8 +29,7 @@ class Health(msgspec.Struct, kw_only=True):
 async def health(services: ServicesDep) -> Response[Health]:
     db = services.db
     try:
-        async with db.read() as session:
-            revision = await session.scalar(text("SELECT version_num FROM alembic_version"))
+        revision = await database_revision(db)
         database = Component(
             ok=revision is not None, backend=db.backend, detail=f"revision {revision}"
         )

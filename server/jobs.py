@@ -7,10 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from coordination.directory.lookup import contacts_of
-from coordination.directory.territory import Territory
+from coordination.directory.territories import timezone_of
 from coordination.privacy import retention
 from coordination.referrals.workflow import flag_overdue
 from scheduling.rules import extend_horizon
@@ -39,15 +37,11 @@ async def remind_teleconsultations(services: AppServices) -> int:
         outbox = []
         for reminder in due:
             tc = reminder.teleconsultation
-            zone = await session.scalar(
-                select(Territory.timezone).where(Territory.id == tc.territory_id)
-            )
+            zone = await timezone_of(session, tc.territory_id)
             contacts = await contacts_of(
                 session, tc.territory_id, [tc.gp_professional_id, tc.nurse_professional_id]
             )
-            outbox += notices.reminders(
-                tc, contacts, zone or "Europe/Paris", services.settings.public_url
-            )
+            outbox += notices.reminders(tc, contacts, zone, services.settings.public_url)
     for notice in outbox:
         try:
             await services.notifier.send(notice)

@@ -420,3 +420,11 @@ async def account_names(
         )
     )
     return {account_id: name for account_id, name in rows.all()}
+
+
+async def professional_of(session: AsyncSession, account_id: uuid.UUID) -> uuid.UUID | None:
+    """The directory professional an account acts as, if any (for the SAS's operator)."""
+    found: uuid.UUID | None = await session.scalar(
+        select(Account.professional_id).where(Account.id == account_id)
+    )
+    return found

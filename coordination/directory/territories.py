@@ -86,3 +86,9 @@ async def find_territory(session: AsyncSession, slug: str) -> Territory | None:
 async def all_territories(session: AsyncSession) -> list[Territory]:
     """Every territory of the deployment, by slug: for publications open to all."""
     return list(await session.scalars(select(Territory).order_by(Territory.slug)))
+
+
+async def timezone_of(session: AsyncSession, territory_id: uuid.UUID) -> str:
+    """The territory's IANA zone (for jobs that act for a territory without an actor)."""
+    zone = await session.scalar(select(Territory.timezone).where(Territory.id == territory_id))
+    return zone or DEFAULT_TIMEZONE

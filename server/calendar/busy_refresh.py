@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from coordination.directory.territory import Territory
+from coordination.directory.territories import timezone_of
 from integrations.ical.busy_import import BusyCalendarError, Interval, busy_intervals, precheck
 from integrations.ical.fetch import Fetched, FetchError, fetch_calendar
 from integrations.sandbox import SandboxError
@@ -83,10 +81,8 @@ async def refresh_one(
         intervals = None
         if fetched.body is not None:
             async with services.db.read() as session:
-                zone = await session.scalar(
-                    select(Territory.timezone).where(Territory.id == calendar.territory_id)
-                )
-            intervals = await expand(services, fetched.body, zone or "Europe/Paris")
+                zone = await timezone_of(session, calendar.territory_id)
+            intervals = await expand(services, fetched.body, zone)
     except Unavailable:
         log.info("calendar %s: the calendar sandbox is full, retried after its lease", calendar.id)
         return None

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from coordination.accounts.account import Account
 from coordination.accounts.passwords import hash_password
 from coordination.accounts.service import AccountDraft, create_account
@@ -39,7 +37,7 @@ from kernel.clock import Clock, SystemClock
 from scheduling.refs import ProfessionalRef
 from scheduling.rules import RuleDraft, create_rule
 from scheduling.slot import Modality, Visibility
-from server.database import Database
+from server.database import Database, Session
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "demo"  # noqa: S105 - documented demo credential, demo data only
@@ -165,7 +163,7 @@ async def load_territory(
 
 
 async def _load_contract(
-    session: AsyncSession,
+    session: Session,
     clock: Clock,
     territory: Territory,
     data: dict[str, Any],
@@ -181,7 +179,7 @@ async def _load_contract(
 
 
 async def _load_experts(
-    session: AsyncSession,
+    session: Session,
     clock: Clock,
     territory: Territory,
     data: dict[str, Any],
@@ -210,7 +208,7 @@ async def _load_experts(
 
 
 async def _load_availability(
-    session: AsyncSession,
+    session: Session,
     clock: Clock,
     territory: Territory,
     data: dict[str, Any],

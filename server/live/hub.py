@@ -19,10 +19,9 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import func, select
 
 from integrations.pubsub import PubSub
-from kernel.events import Event
+from kernel.events import Event, events_after, last_sequenced
 from server.database import Database
 from server.live.visibility import BOARD, board_view
 
@@ -104,21 +103,12 @@ async def fetch_after(
     db: Database, territory_id: uuid.UUID, after: int, limit: int = BATCH
 ) -> list[Envelope]:
     async with db.read() as session:
-        rows = await session.scalars(
-            select(Event)
-            .where(Event.territory_id == territory_id, Event.seq > after)
-            .order_by(Event.seq)
-            .limit(limit)
-        )
-        return [envelope_of(e) for e in rows]
+        return [envelope_of(e) for e in await events_after(session, territory_id, after, limit)]
 
 
 async def last_seq(db: Database, territory_id: uuid.UUID) -> int:
     async with db.read() as session:
-        found = await session.scalar(
-            select(func.max(Event.seq)).where(Event.territory_id == territory_id)
-        )
-    return int(found or 0)
+        return await last_sequenced(session, territory_id)
 
 
 class Hub:

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 
 from kernel.locks import MIGRATION_LOCK
-from server.database import create_engine, is_sqlite
+from server.database import Database, create_engine, is_sqlite
 
 _HERE = Path(__file__).parent
 
@@ -62,3 +62,10 @@ async def current_revision(url: str) -> str | None:
             )
     finally:
         await engine.dispose()
+
+
+async def database_revision(db: Database) -> str | None:
+    """The schema revision the database is at (None before the first migration)."""
+    async with db.read() as session:
+        revision = await session.scalar(text("SELECT version_num FROM alembic_version"))
+    return None if revision is None else str(revision)

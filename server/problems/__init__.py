@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-import asyncpg
 from litestar.exceptions import HTTPException, ValidationException
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from kernel import pg_direct
 from kernel.errors import DomainError
 from server.problems.body import PROBLEM_JSON, problem, send_problem
 from server.problems.database import (
@@ -32,9 +32,9 @@ EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
     IntegrityError: integrity_error,
     DBAPIError: database_error,
     PoolTimeout: unavailable,
-    asyncpg.PostgresError: driver_error,
-    asyncpg.InterfaceError: driver_error,
-    asyncpg.InternalClientError: driver_error,
+    pg_direct.ServerError: driver_error,
+    pg_direct.ClientError: driver_error,
+    pg_direct.ProtocolLost: driver_error,
     OSError: unavailable,
     Exception: internal_error,
 }

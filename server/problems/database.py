@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import asyncpg
 from litestar import Request, Response
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 
+from kernel import pg_direct
 from server.problems.body import logged_path, problem
 
 log = logging.getLogger("cpts.errors")
@@ -88,7 +88,7 @@ def driver_error(request: Request[Any, Any, Any], exc: Exception) -> Response[di
     """Errors of the bare asyncpg connections (the direct booking path), unwrapped."""
     if isinstance(
         exc,
-        asyncpg.PostgresConnectionError | asyncpg.InterfaceError | asyncpg.InternalClientError,
+        pg_direct.ConnectionLost | pg_direct.ClientError | pg_direct.ProtocolLost,
     ) or (_database_down(exc)):
         return unavailable(request, exc)
     return internal_error(request, exc)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from coordination.accounts.account import Account
+from coordination.accounts import service as accounts
 from coordination.directory import practitioners as directory
 from coordination.directory.territories import all_territories
 from integrations.sas.appointments import AppointmentNews, SasClient, SasError, appointment
@@ -40,9 +38,7 @@ async def _news(services: AppServices, claimed: sas_delivery.Claimed) -> Appoint
     d = claimed.delivery
     async with services.db.read() as session:
         pros = await directory.practitioners(session, d.territory_id, {d.professional_id})
-        operator_pro = await session.scalar(
-            select(Account.professional_id).where(Account.id == d.booked_by)
-        )
+        operator_pro = await accounts.professional_of(session, d.booked_by)
         operators = (
             await directory.practitioners(session, d.territory_id, {operator_pro})
             if operator_pro

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from coordination.directory.service import get_professional
 from kernel.actor import Actor
 from kernel.errors import Invalid
 from scheduling.refs import ProfessionalRef
+from server.database import Session
 
 
 async def professional_ref(
-    session: AsyncSession, actor: Actor, professional_id: uuid.UUID | None
+    session: Session, actor: Actor, professional_id: uuid.UUID | None
 ) -> ProfessionalRef:
     """The professional an agenda action is about: given explicitly, or the caller."""
     pid = professional_id or actor.professional_id

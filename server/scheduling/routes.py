@@ -22,7 +22,6 @@ from coordination.directory.lookup import (
 )
 from coordination.directory.professional import Profession
 from kernel.actor import Role
-from kernel.audit import record_reads
 from kernel.errors import Invalid
 from scheduling import bookings, holds, requests, rules, slots
 from scheduling.booking import BookingStatus
@@ -304,36 +303,19 @@ class RequestController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> RequestList:
-        page = await requests.list_requests(
-            session, actor, open_only=open, cursor=cursor, limit=limit
-        )
-        patients = await requests.patients_for(session, page.items)
-        await record_reads(
-            session,
-            clock,
-            actor,
-            "snp_request",
-            [(r.id, r.patient_id) for r in page.items],
-            "request list",
+        read = await requests.read_requests(
+            session, clock, actor, open_only=open, cursor=cursor, limit=limit
         )
         return RequestList(
-            items=[request_out(r, patients[r.patient_id]) for r in page.items], next=page.next
+            items=[request_out(r, read.patients[r.patient_id]) for r in read.page.items],
+            next=read.page.next,
         )
 
     @get("/{request_id:uuid}", opt={"audited": True}, summary="One SNP request with its patient")
     async def one(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, request_id: FromPath[uuid.UUID]
     ) -> RequestOut:
-        request = await requests.get_visible_request(session, actor, request_id)
-        patient = await session.get(Patient, request.patient_id)
-        await record_reads(
-            session,
-            clock,
-            actor,
-            "snp_request",
-            [(request.id, request.patient_id)],
-            "request detail",
-        )
+        request, patient = await requests.read_request(session, clock, actor, request_id)
         return request_out(request, patient)
 
     @post(
@@ -459,27 +441,19 @@ class BookingController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> BookingList:
-        found = await bookings.list_visible(
-            session, actor, start=start, end=end, status=status, cursor=cursor, limit=limit
-        )
-        items = found.items
-        patients = await bookings.patients_for(session, items)
-        await record_reads(
-            session, clock, actor, "booking", [(b.id, b.patient_id) for b in items], "booking list"
+        read = await bookings.read_bookings(
+            session, clock, actor, start=start, end=end, status=status, cursor=cursor, limit=limit
         )
         return BookingList(
-            items=[booking_out(b, patients[b.patient_id]) for b in items], next=found.next
+            items=[booking_out(b, read.patients[b.patient_id]) for b in read.page.items],
+            next=read.page.next,
         )
 
     @get("/{booking_id:uuid}", opt={"audited": True}, summary="One booking with its patient")
     async def one(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, booking_id: FromPath[uuid.UUID]
     ) -> BookingOut:
-        booking = await bookings.get_visible_booking(session, actor, booking_id)
-        patient = await bookings.patient_of(session, booking)
-        await record_reads(
-            session, clock, actor, "booking", [(booking.id, booking.patient_id)], "booking detail"
-        )
+        booking, patient = await bookings.read_booking(session, clock, actor, booking_id)
         return booking_out(booking, patient)
 
     async def _move(

@@ -17,10 +17,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coordination.directory.lookup import contacts_of
 from kernel.actor import Actor
-from kernel.audit import record_reads
 from kernel.errors import Unavailable
 from scheduling import bookings, teleconsultations
-from scheduling.patient import Patient, PatientDraft, patients_by_id
+from scheduling.patient import Patient, PatientDraft
 from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
 from scheduling.teleconsultations import Consent, TeleconsultationDraft
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
@@ -105,16 +104,6 @@ class TeleconsultationController(Controller):
             # nurse sends the link again with /send-link.
             with contextlib.suppress(Unavailable):
                 tc = await _send_patient_link(services, actor, tc.id, data.send_link_to_patient)
-        elif not scheduled.created:  # a replay shows the patient again: audit it
-            async with services.db.write() as session:
-                await record_reads(
-                    session,
-                    services.clock,
-                    actor,
-                    "teleconsultation",
-                    [(tc.id, tc.patient_id)],
-                    "teleconsultation replay",
-                )
         return Response(
             teleconsultation_out(tc, participant=True, patient=patient),
             status_code=HTTP_201_CREATED if scheduled.created else HTTP_200_OK,
@@ -133,7 +122,7 @@ class TeleconsultationController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> TeleconsultationList:
-        found = await teleconsultations.list_for(
+        read = await teleconsultations.read_list(
             session,
             clock,
             actor,
@@ -144,21 +133,12 @@ class TeleconsultationController(Controller):
             cursor=cursor,
             limit=limit,
         )
-        patients = await patients_by_id(session, (t.patient_id for t in found.items))
-        await record_reads(
-            session,
-            clock,
-            actor,
-            "teleconsultation",
-            [(t.id, t.patient_id) for t in found.items],
-            "teleconsultation list",
-        )
         return TeleconsultationList(
             items=[
-                teleconsultation_out(t, participant=True, patient=patients[t.patient_id])
-                for t in found.items
+                teleconsultation_out(t, participant=True, patient=read.patients[t.patient_id])
+                for t in read.page.items
             ],
-            next=found.next,
+            next=read.page.next,
         )
 
     @get("/slots", summary="Free assisted video slots, the patient's own GP first")
@@ -190,18 +170,9 @@ class TeleconsultationController(Controller):
     async def one(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, tc_id: FromPath[uuid.UUID]
     ) -> TeleconsultationOut:
-        tc = await teleconsultations.get_teleconsultation(session, actor, tc_id)
-        if not teleconsultations.is_participant(actor, tc):  # staff: the appointment only
+        tc, patient = await teleconsultations.read_teleconsultation(session, clock, actor, tc_id)
+        if patient is None:  # staff: the appointment only
             return teleconsultation_out(tc, participant=False, patient=None)
-        patient = await session.get(Patient, tc.patient_id)
-        await record_reads(
-            session,
-            clock,
-            actor,
-            "teleconsultation",
-            [(tc.id, tc.patient_id)],
-            "teleconsultation detail",
-        )
         return teleconsultation_out(tc, participant=True, patient=patient)
 
     @post("/{tc_id:uuid}/start", status_code=HTTP_200_OK, summary="Open the visit")

@@ -12,11 +12,11 @@ from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.territories import get_territory
 from kernel.actor import Actor, Role
 from server.auth.guards import current_actor
+from server.database import Session
 
 Refusal = Redirect | Template
 
@@ -90,7 +90,7 @@ def page_actor(request: Request[Any, Any, Any], *allowed: Role) -> Actor | Refus
 
 async def page(
     request: Request[Any, Any, Any],
-    session: AsyncSession,
+    session: Session,
     actor: Actor,
     template: str,
     **context: Any,
@@ -112,7 +112,7 @@ async def page(
 
 async def missing(
     request: Request[Any, Any, Any],
-    session: AsyncSession,
+    session: Session,
     actor: Actor,
     title: str,
     message: str,

@@ -19,7 +19,6 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.accounts import service as accounts
 from coordination.accounts.account import Account
@@ -35,11 +34,11 @@ from coordination.referrals.network_settings import Routing, policy_of
 from coordination.referrals.referral import Referral
 from coordination.referrals.working_days import SUBDIVISIONS
 from kernel.actor import Actor, Role
-from kernel.audit import record_reads
 from kernel.errors import NotFound
 from scheduling import requests
 from scheduling.patient import Patient
 from scheduling.snp_request import Origin, SnpRequest, Urgency
+from server.database import Session
 from server.dependencies import ClockDep, DbSession
 from server.indicators.wire import ContractOut, contract_out
 from server.web import labels
@@ -92,13 +91,13 @@ def _closed_rows(
     ]
 
 
-async def _open_requests(session: AsyncSession, actor: Actor) -> list[SnpRequest]:
+async def _open_requests(session: Session, actor: Actor) -> list[SnpRequest]:
     """The territory's open requests, oldest first (the domain pages newest first)."""
     found = await requests.list_requests(session, actor, open_only=True, limit=_OPEN_LIMIT)
     return list(reversed(found.items))
 
 
-async def _names(session: AsyncSession, actor: Actor) -> dict[uuid.UUID, Professional]:
+async def _names(session: Session, actor: Actor) -> dict[uuid.UUID, Professional]:
     """Every professional of the territory by id (a CPTS has a few hundred at most)."""
     found: dict[uuid.UUID, Professional] = {}
     cursor: str | None = None
@@ -189,17 +188,7 @@ async def request_board(
     shown = open_items + closed
     # Staff see the patients of the territory's requests, as the API gives them; each read
     # is recorded, as GET /api/v1/requests does.
-    patients = (
-        await requests.patients_for(session, shown) if requests.sees_all_requests(actor) else {}
-    )
-    await record_reads(
-        session,
-        clock,
-        actor,
-        "snp_request",
-        [(r.id, r.patient_id) for r in shown if r.patient_id in patients],
-        "request board",
-    )
+    patients = await requests.read_board(session, clock, actor, shown, "request board")
     return await page(
         request,
         session,

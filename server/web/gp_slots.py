@@ -20,7 +20,6 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.accounts import service as accounts
 from coordination.directory.professional import Professional
@@ -39,6 +38,7 @@ from scheduling.booking import Booking, BookingStatus
 from scheduling.patient import Patient, Sex
 from scheduling.slot import Slot, SlotStatus, visibility_set
 from scheduling.snp_request import SnpRequest
+from server.database import Session
 from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, page, page_actor
@@ -267,7 +267,7 @@ def _slot_view(
 
 
 async def _week(
-    session: AsyncSession,
+    session: Session,
     clock: Clock,
     actor: Actor,
     professional: Professional,
@@ -316,7 +316,7 @@ def _rule_view(rule: AvailabilityRule, locations: dict[uuid.UUID, str]) -> _Rule
 
 
 async def _chooser(
-    request: Request[Any, Any, Any], session: AsyncSession, actor: Actor, message: str | None
+    request: Request[Any, Any, Any], session: Session, actor: Actor, message: str | None
 ) -> Template:
     """Staff without a professional to look at: pick one."""
     found = await search_professionals(session, actor, ProfessionalQuery(limit=500))

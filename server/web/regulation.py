@@ -25,7 +25,6 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory import service as directory
 from coordination.directory.commune import Commune
@@ -34,7 +33,6 @@ from coordination.directory.practitioners import Place, main_places, places
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, list_communes, search_professionals
 from kernel.actor import Actor, Role
-from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
 from scheduling import bookings, requests, slots
@@ -43,6 +41,7 @@ from scheduling.patient import Patient
 from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotQuery
 from scheduling.snp_request import Origin, SnpRequest
+from server.database import Session
 from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, missing, page, page_actor
@@ -91,19 +90,11 @@ class RequestRow:
 
 
 async def _visible_requests(
-    session: AsyncSession, clock: Clock, actor: Actor, open_only: bool
+    session: Session, clock: Clock, actor: Actor, open_only: bool
 ) -> tuple[list[RequestRow], bool]:
     """What `GET /api/v1/requests` answers this actor, with its patients read and audited."""
-    found = await requests.list_requests(session, actor, open_only=open_only, limit=100)
-    patients = await requests.patients_for(session, found.items)
-    await record_reads(
-        session,
-        clock,
-        actor,
-        "snp_request",
-        [(r.id, r.patient_id) for r in found.items],
-        "request list",
-    )
+    read = await requests.read_requests(session, clock, actor, open_only=open_only, limit=100)
+    found, patients = read.page, read.patients
     now = clock.now()
     rows = [
         RequestRow(r, patients.get(r.patient_id), age_of(r.received_at, now)) for r in found.items
@@ -155,7 +146,7 @@ class SlotView:
     modality_key: str
 
 
-async def _slot_views(session: AsyncSession, actor: Actor, found: Iterable[Slot]) -> list[SlotView]:
+async def _slot_views(session: Session, actor: Actor, found: Iterable[Slot]) -> list[SlotView]:
     """Each slot with its professional's name, the commune of its practice (the main one for
     a home visit or a video slot, which have no place of their own) and its modality."""
     found = list(found)
@@ -280,7 +271,7 @@ def _channel_of(actor: Actor) -> Visibility:
 
 
 async def find_slots(
-    session: AsyncSession, clock: Clock, actor: Actor, f: Filters
+    session: Session, clock: Clock, actor: Actor, f: Filters
 ) -> tuple[list[SlotView], bool]:
     """Free slots from now on, earliest first: `SlotController.search`'s filters, and whether
     more than the page shown exist."""
@@ -327,7 +318,7 @@ class Choice:
 
 
 async def _gp_choices(
-    session: AsyncSession, actor: Actor, communes: dict[uuid.UUID, Commune]
+    session: Session, actor: Actor, communes: dict[uuid.UUID, Commune]
 ) -> list[Choice]:
     """The territory's GPs from the directory, by name, each with the commune they practise in."""
     choices: list[Choice] = []
@@ -363,7 +354,7 @@ class BookedView:
 
 
 async def _booked_view(
-    session: AsyncSession, actor: Actor, booking_id: uuid.UUID | None
+    session: Session, actor: Actor, booking_id: uuid.UUID | None
 ) -> BookedView | None:
     if booking_id is None:
         return None
@@ -394,7 +385,7 @@ async def request_detail(
     if not isinstance(actor, Actor):
         return actor
     try:
-        snp = await requests.get_visible_request(session, actor, request_id)
+        snp, patient = await requests.read_request(session, clock, actor, request_id)
     except NotFound:
         return await missing(
             request,
@@ -404,10 +395,6 @@ async def request_detail(
             "Cette demande n'existe pas ou n'est pas visible depuis votre compte.",
             _BACK,
         )
-    patient = await session.get(Patient, snp.patient_id)
-    await record_reads(
-        session, clock, actor, "snp_request", [(snp.id, snp.patient_id)], "request detail"
-    )
     now = clock.now()
     today = local_day(now, actor.timezone)
     context: dict[str, Any] = {}

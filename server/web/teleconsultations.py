@@ -21,23 +21,22 @@ from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.lookup import contacts_of, professional_names
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, search_professionals
 from kernel.actor import Actor, Role
-from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed, NotFound
 from scheduling import teleconsultations
-from scheduling.patient import Patient, patients_by_id
+from scheduling.patient import Patient
 from scheduling.slot import Slot
 from scheduling.teleconsultation import (
     Teleconsultation,
     TeleconsultationStatus,
     act_code_for,
 )
+from server.database import Session
 from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, forbidden, missing, page, page_actor
@@ -82,7 +81,7 @@ def _roles_of(actor: Actor) -> list[str]:
 
 
 async def _my_lists(
-    session: AsyncSession, clock: Clock, actor: Actor
+    session: Session, clock: Clock, actor: Actor
 ) -> tuple[list[Teleconsultation], list[Teleconsultation], dict[uuid.UUID, str]]:
     """(upcoming, recent, the caller's part by id): upcoming are booked or started and not
     over; recent are the others of the last 30 days (and cancelled ones still to come)."""
@@ -112,9 +111,12 @@ async def _my_lists(
 
 
 async def _rows(
-    session: AsyncSession, actor: Actor, tcs: list[Teleconsultation], part: dict[uuid.UUID, str]
+    session: Session,
+    actor: Actor,
+    tcs: list[Teleconsultation],
+    part: dict[uuid.UUID, str],
+    patients: dict[uuid.UUID, Patient],
 ) -> list[_Row]:
-    patients = await patients_by_id(session, (t.patient_id for t in tcs))
     others = [
         t.gp_professional_id if part[t.id] == "nurse" else t.nurse_professional_id for t in tcs
     ]
@@ -137,21 +139,16 @@ async def teleconsultation_list(
     except NotAllowed:  # a nurse or GP account not linked to a professional
         return forbidden(actor, request, "Votre compte n'est lié à aucun professionnel.")
     shown = upcoming + recent
-    await record_reads(
-        session,
-        clock,
-        actor,
-        "teleconsultation",
-        [(t.id, t.patient_id) for t in shown],
-        "teleconsultation list page",
+    patients = await teleconsultations.read_patients(
+        session, clock, actor, shown, "teleconsultation list page"
     )
     return await page(
         request,
         session,
         actor,
         "teleconsultations.html",
-        upcoming=await _rows(session, actor, upcoming, part),
-        recent=await _rows(session, actor, recent, part),
+        upcoming=await _rows(session, actor, upcoming, part, patients),
+        recent=await _rows(session, actor, recent, part, patients),
         is_nurse=actor.has_any(Role.NURSE),
         status_labels=labels.TELECONSULTATION_STATUSES,
     )
@@ -283,7 +280,7 @@ async def teleconsultation_detail(
     if not isinstance(actor, Actor):
         return actor
     try:
-        tc = await teleconsultations.get_as_participant(session, actor, tc_id)
+        tc, patient = await teleconsultations.read_as_participant(session, clock, actor, tc_id)
     except NotFound:
         return await missing(
             request,
@@ -294,15 +291,6 @@ async def teleconsultation_detail(
             "et l'infirmier(ère) qui l'assiste l'ouvrent.",
             ("/teleconsultations", "Revenir à mes téléconsultations"),
         )
-    patient = await session.get(Patient, tc.patient_id)
-    await record_reads(
-        session,
-        clock,
-        actor,
-        "teleconsultation",
-        [(tc.id, tc.patient_id)],
-        "teleconsultation detail page",
-    )
     names = await professional_names(
         session, actor, [tc.gp_professional_id, tc.nurse_professional_id]
     )
