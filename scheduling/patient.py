@@ -144,3 +144,15 @@ async def patients_by_id(
         return {}
     rows = await session.scalars(select(Patient).where(Patient.id.in_(wanted)))
     return {p.id: p for p in rows}
+
+
+def draft_of(patient: Patient) -> PatientDraft:
+    """The identity of a stored patient, as a new booking takes it."""
+    return PatientDraft(
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        birth_date=patient.birth_date,
+        sex=patient.sex,
+        phone=patient.phone,
+        nir=patient.nir,
+    )

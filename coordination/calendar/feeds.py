@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from coordination.accounts.token import digest
 from coordination.calendar.feed import FEED_PREFIX, CalendarFeed, FeedScope
 from coordination.directory.territory import Territory
 from kernel.actor import Actor, Role
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Gone, Invalid, NotAllowed, NotFound
 from kernel.event_types import EventType
@@ -216,3 +218,23 @@ async def rotate_feed(
             patient_initials=old.patient_initials,
         ),
     )
+
+
+async def record_feed_reads(
+    session: AsyncSession,
+    clock: Clock,
+    access: FeedAccess,
+    patient_reads: Iterable[tuple[str, uuid.UUID, uuid.UUID]],
+) -> None:
+    """The owner opted in to initials: each body sent is a read of those patients' data by
+    the feed's owner. `patient_reads`: (subject type, subject id, patient id) of the body."""
+    reader = Actor(
+        account_id=access.feed.account_id,
+        territory_id=access.feed.territory_id,
+        timezone=access.timezone,
+    )
+    by_subject: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
+    for subject, subject_id, patient_id in patient_reads:
+        by_subject.setdefault(subject, []).append((subject_id, patient_id))
+    for subject, reads in by_subject.items():
+        await record_reads(session, clock, reader, subject, reads, "calendar_feed")

@@ -12,6 +12,7 @@ from coordination.referrals.message import ReferralMessage
 from coordination.referrals.referral import Referral
 from coordination.referrals.referrals import append_referral_event, get_visible
 from kernel.actor import Actor
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed
 from kernel.event_types import EventType
@@ -59,3 +60,12 @@ async def thread(
         .order_by(ReferralMessage.created_at, ReferralMessage.id)
     )
     return referral, list(rows)
+
+
+async def read_thread(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID
+) -> list[ReferralMessage]:
+    """The referral's thread for its members, a recorded read of the case."""
+    r, found = await thread(session, actor, referral_id)
+    await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "thread")
+    return found

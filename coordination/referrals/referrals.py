@@ -33,12 +33,20 @@ from coordination.referrals.referral import (
 from coordination.referrals.routing import least_loaded_expert
 from coordination.referrals.working_days import due_at, subdivision_for
 from kernel.actor import Actor, Role
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.pagination import BadCursor, Page, keyset, page
-from scheduling.patient import Patient, PatientDraft, checked, patient_row, same_person
+from scheduling.patient import (
+    Patient,
+    PatientDraft,
+    checked,
+    patient_row,
+    patients_by_id,
+    same_person,
+)
 
 YEARLY_TELEEXPERTISE_LIMIT = 4
 CONSENT_CLOCK_SKEW = timedelta(minutes=5)
@@ -315,3 +323,77 @@ async def assessments_of(session: AsyncSession, referral_id: uuid.UUID) -> list[
         .order_by(WoundAssessment.seq)
     )
     return list(rows)
+
+
+# The reads of referrals by a person. Every referral shown carries its question (health
+# data), named or not: each is a recorded read; the patient's identity only for those who may
+# see it (`may_see_identity`).
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralsRead:
+    page: Page[Referral]
+    patients: dict[uuid.UUID, Patient]  # of the referrals whose patient the actor may see
+
+
+async def read_referrals(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    *,
+    status: ReferralStatus | None = None,
+    mine: bool = False,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> ReferralsRead:
+    found = await list_referrals(
+        session, actor, status=status, mine=mine, cursor=cursor, limit=limit
+    )
+    expert = await expert_of(session, actor)
+    named = [r for r in found.items if may_see_identity(actor, r, expert)]
+    patients = await patients_by_id(session, (r.patient_id for r in named))
+    await record_reads(
+        session, clock, actor, "referral", [(r.id, r.patient_id) for r in named], "list"
+    )
+    await record_reads(
+        session,
+        clock,
+        actor,
+        "referral",
+        [(r.id, r.patient_id) for r in found.items if r not in named],
+        "list (question, no identity)",
+    )
+    return ReferralsRead(found, patients)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRead:
+    referral: Referral
+    expert: Expert | None  # the actor's own expert record, if any
+    patient: Patient | None  # for those who may see the identity
+
+
+async def read_referral(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    purpose: str = "detail",
+) -> ReferralRead:
+    """One referral for whoever may see it; the case itself (assessment, photos, thread) is
+    health data even without the name: audited."""
+    r, expert = await get_visible(session, actor, referral_id)
+    patient = (
+        await session.get(Patient, r.patient_id) if may_see_identity(actor, r, expert) else None
+    )
+    await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], purpose)
+    return ReferralRead(r, expert, patient)
+
+
+async def read_trajectory(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID
+) -> list[WoundAssessment]:
+    """The healing trajectory (assessments, oldest first), a recorded read."""
+    r, _ = await get_visible(session, actor, referral_id)
+    await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "trajectory")
+    return await assessments_of(session, r.id)

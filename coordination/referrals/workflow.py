@@ -37,9 +37,15 @@ from coordination.referrals.referrals import (
     may_see,
 )
 from kernel.actor import Actor
+from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from kernel.event_types import EventType
+from scheduling import teleconsultations
+from scheduling.patient import Patient, draft_of
+from scheduling.teleconsultation import Setting
+from scheduling.teleconsultations import Consent, Scheduled, TeleconsultationDraft
+from scheduling.video_rooms import VideoRooms
 
 
 async def _swap(
@@ -366,3 +372,57 @@ async def latest_assessments(
     ):
         latest[a.referral_id] = a
     return latest
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpBooking:
+    """What the requester chooses for the follow-up the answer asks for; the patient is the
+    referral's own."""
+
+    setting: Setting
+    consent: Consent
+    reason: str | None
+    slot_id: uuid.UUID | None
+    hold_id: uuid.UUID | None
+    handover: dict[str, Any] | None
+
+
+async def book_follow_up(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    choice: FollowUpBooking,
+    rooms: VideoRooms,
+) -> tuple[Scheduled, Patient]:
+    """Book the assisted teleconsultation the expert's answer asks for, for the referral's
+    patient, and link it to the referral; the answer names a patient the caller did not type:
+    a recorded read."""
+    referral = await follow_up_target(session, actor, referral_id)
+    patient = await session.get(Patient, referral.patient_id)
+    assert patient is not None
+    scheduled = await teleconsultations.book_teleconsultation(
+        session,
+        clock,
+        actor,
+        TeleconsultationDraft(
+            setting=choice.setting,
+            consent=choice.consent,
+            reason=choice.reason or f"Suivi de l'avis plaies ({referral.expertise.value})",
+            patient=draft_of(patient),
+            slot_id=choice.slot_id,
+            hold_id=choice.hold_id,
+            handover=choice.handover,
+        ),
+        rooms,
+    )
+    await link_follow_up(session, clock, actor, referral.id, scheduled.teleconsultation.id)
+    await record_reads(
+        session,
+        clock,
+        actor,
+        "teleconsultation",
+        [(scheduled.teleconsultation.id, referral.patient_id)],
+        "follow-up of a referral",
+    )
+    return scheduled, patient

@@ -30,11 +30,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_304_NOT_MODIFIED
 
 from coordination.calendar.entries import AgendaItem, ItemKind, feed_items
 from coordination.calendar.feed import FeedScope
-from coordination.calendar.feeds import FeedAccess, resolve_feed
+from coordination.calendar.feeds import FeedAccess, record_feed_reads, resolve_feed
 from integrations.ical.agenda import feed_events
 from integrations.ical.feed_writer import FeedHeader, render
-from kernel.actor import Actor
-from kernel.audit import record_reads
 from kernel.errors import NotFound
 from server.state import AppServices
 
@@ -164,22 +162,8 @@ def _accepts_gzip(header: str) -> bool:
 
 
 async def _audit(services: AppServices, access: FeedAccess, rendered: RenderedFeed) -> None:
-    """The owner opted in to initials: each body sent is a read of those patients' data."""
-    reader = Actor(
-        account_id=access.feed.account_id,
-        territory_id=access.feed.territory_id,
-        timezone=access.timezone,
-    )
     async with services.db.write() as session:
-        for subject in {s for s, _, _ in rendered.patient_reads}:
-            await record_reads(
-                session,
-                services.clock,
-                reader,
-                subject,
-                [(sid, pid) for s, sid, pid in rendered.patient_reads if s == subject],
-                "calendar_feed",
-            )
+        await record_feed_reads(session, services.clock, access, rendered.patient_reads)
 
 
 @get(

@@ -18,11 +18,8 @@ from coordination.referrals.photo_sanitizer import CleanImage, precheck, sanitiz
 from coordination.referrals.referral import ReferralStatus
 from coordination.referrals.referrals import ReferralDraft
 from integrations.sandbox import SandboxError
-from kernel.audit import record_reads
 from kernel.errors import Invalid, Unavailable
-from scheduling import teleconsultations
-from scheduling.patient import Patient, PatientDraft, patients_by_id
-from scheduling.teleconsultations import Consent, TeleconsultationDraft
+from scheduling.teleconsultations import Consent
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.referrals.wire import (
     AbsenceIn,
@@ -55,17 +52,6 @@ from server.state import AppServices
 from server.teleconsultations.wire import TeleconsultationOut, handover_data, teleconsultation_out
 
 _PHOTO_BODY_LIMIT = 32_000_000  # the multipart envelope; the photo's own limit is a setting
-
-
-def _identity(p: Patient) -> PatientDraft:
-    return PatientDraft(
-        family_name=p.family_name,
-        given_name=p.given_name,
-        birth_date=p.birth_date,
-        sex=p.sex,
-        phone=p.phone,
-        nir=p.nir,
-    )
 
 
 async def _sanitized(services: AppServices, raw: bytes, limit: int) -> CleanImage:
@@ -123,28 +109,13 @@ class ReferralController(Controller):
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> ReferralList:
-        found = await referrals.list_referrals(
-            session, actor, status=status, mine=mine, cursor=cursor, limit=limit
-        )
-        expert = await referrals.expert_of(session, actor)
-        named = [r for r in found.items if referrals.may_see_identity(actor, r, expert)]
-        patients = await patients_by_id(session, (r.patient_id for r in named))
-        # Every referral listed carries its question (health data), named or not: each is a read.
-        await record_reads(
-            session, clock, actor, "referral", [(r.id, r.patient_id) for r in named], "list"
-        )
-        await record_reads(
-            session,
-            clock,
-            actor,
-            "referral",
-            [(r.id, r.patient_id) for r in found.items if r not in named],
-            "list (question, no identity)",
+        read = await referrals.read_referrals(
+            session, clock, actor, status=status, mine=mine, cursor=cursor, limit=limit
         )
         now = clock.now()
         return ReferralList(
-            items=[referral_out(r, patients.get(r.patient_id), now) for r in found.items],
-            next=found.next,
+            items=[referral_out(r, read.patients.get(r.patient_id), now) for r in read.page.items],
+            next=read.page.next,
         )
 
     @get("/board", summary="Coordinator's board: overdue and unassigned open referrals")
@@ -166,15 +137,11 @@ class ReferralController(Controller):
         actor: ActorDep,
         referral_id: FromPath[uuid.UUID],
     ) -> ReferralOut:
-        r, expert = await referrals.get_visible(session, actor, referral_id)
-        patient = None
-        if referrals.may_see_identity(actor, r, expert):
-            patient = await session.get(Patient, r.patient_id)
-        # The case itself (assessment, photos) is health data even without the name: audited.
-        await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "detail")
+        read = await referrals.read_referral(session, clock, actor, referral_id)
+        r = read.referral
         return referral_out(
             r,
-            patient,
+            read.patient,
             clock.now(),
             assessments=await referrals.assessments_of(session, r.id),
             photos=await photos.photos_of(session, r.id),
@@ -268,9 +235,8 @@ class ReferralController(Controller):
     async def trajectory(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, referral_id: FromPath[uuid.UUID]
     ) -> list[AssessmentOut]:
-        r, _ = await referrals.get_visible(session, actor, referral_id)
-        await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "trajectory")
-        return [assessment_out(a) for a in await referrals.assessments_of(session, r.id)]
+        trajectory = await referrals.read_trajectory(session, clock, actor, referral_id)
+        return [assessment_out(a) for a in trajectory]
 
     @post(
         "/{referral_id:uuid}/photos",
@@ -348,9 +314,9 @@ class ReferralController(Controller):
     async def thread(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, referral_id: FromPath[uuid.UUID]
     ) -> list[MessageOut]:
-        r, found = await messages.thread(session, actor, referral_id)
-        await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "thread")
-        return [message_out(m) for m in found]
+        return [
+            message_out(m) for m in await messages.read_thread(session, clock, actor, referral_id)
+        ]
 
     @post(
         "/{referral_id:uuid}/follow-up-teleconsultation",
@@ -363,40 +329,21 @@ class ReferralController(Controller):
         referral_id: FromPath[uuid.UUID],
         data: JSONBody[FollowUpIn],
     ) -> Response[TeleconsultationOut]:
+        choice = workflow.FollowUpBooking(
+            setting=data.setting,
+            consent=Consent(
+                given=data.consent.given,
+                collected_at=data.consent.collected_at,
+                collected_by=data.consent.collected_by,
+            ),
+            reason=data.reason,
+            slot_id=data.slot_id,
+            hold_id=data.hold_id,
+            handover=handover_data(data.handover),
+        )
         async with services.db.write() as session:
-            referral = await workflow.follow_up_target(session, actor, referral_id)
-            patient = await session.get(Patient, referral.patient_id)
-            assert patient is not None
-            scheduled = await teleconsultations.book_teleconsultation(
-                session,
-                services.clock,
-                actor,
-                TeleconsultationDraft(
-                    setting=data.setting,
-                    consent=Consent(
-                        given=data.consent.given,
-                        collected_at=data.consent.collected_at,
-                        collected_by=data.consent.collected_by,
-                    ),
-                    reason=data.reason or f"Suivi de l'avis plaies ({referral.expertise.value})",
-                    patient=_identity(patient),
-                    slot_id=data.slot_id,
-                    hold_id=data.hold_id,
-                    handover=handover_data(data.handover),
-                ),
-                services.video_rooms,
-            )
-            await workflow.link_follow_up(
-                session, services.clock, actor, referral.id, scheduled.teleconsultation.id
-            )
-            # The answer names the referral's patient, whom the caller did not type: a read.
-            await record_reads(
-                session,
-                services.clock,
-                actor,
-                "teleconsultation",
-                [(scheduled.teleconsultation.id, referral.patient_id)],
-                "follow-up of a referral",
+            scheduled, patient = await workflow.book_follow_up(
+                session, services.clock, actor, referral_id, choice, services.video_rooms
             )
         return Response(
             teleconsultation_out(scheduled.teleconsultation, participant=True, patient=patient),

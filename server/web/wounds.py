@@ -35,9 +35,8 @@ from coordination.referrals.referral import (
     ReferralStatus,
 )
 from kernel.actor import Actor, Role
-from kernel.audit import record_reads
 from kernel.errors import NotFound
-from scheduling.patient import Patient, patients_by_id
+from scheduling.patient import Patient
 from server.dependencies import ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, missing, page, page_actor
@@ -202,14 +201,10 @@ async def referral_list(
     if not isinstance(actor, Actor):
         return actor
     status = STATUS_PARAMS.get(statut or "")
-    found = await referrals.list_referrals(session, actor, status=status, limit=_LIST_LIMIT)
+    read = await referrals.read_referrals(session, clock, actor, status=status, limit=_LIST_LIMIT)
+    found, patients = read.page, read.patients
     expert = await referrals.expert_of(session, actor)
-    named = [r for r in found.items if referrals.may_see_identity(actor, r, expert)]
-    patients = await patients_by_id(session, (r.patient_id for r in named))
-    await record_reads(
-        session, clock, actor, "referral", [(r.id, r.patient_id) for r in named], "list"
-    )
-    named_ids = {r.id for r in named}
+    named_ids = {r.id for r in found.items if referrals.may_see_identity(actor, r, expert)}
     now = clock.now()
     latest = await workflow.latest_assessments(session, [r.id for r in found.items])
     names = await experts.expert_names(session, actor)
@@ -287,7 +282,7 @@ async def referral_detail(
     if not isinstance(actor, Actor):
         return actor
     try:
-        r, expert = await referrals.get_visible(session, actor, referral_id)
+        read = await referrals.read_referral(session, clock, actor, referral_id)
     except NotFound:
         return await missing(
             request,
@@ -298,11 +293,7 @@ async def referral_detail(
             "l'a envoyée, l'expert qui la traite et la coordination de la CPTS y ont accès.",
             ("/avis", "Revenir aux avis plaies"),
         )
-    patient = None
-    if referrals.may_see_identity(actor, r, expert):
-        patient = await session.get(Patient, r.patient_id)
-    # The case itself (assessment, photos) is health data even without the name: audited.
-    await record_reads(session, clock, actor, "referral", [(r.id, r.patient_id)], "detail")
+    r, expert, patient = read.referral, read.expert, read.patient
     now = clock.now()
     assessments = await referrals.assessments_of(session, r.id)
     pictures = await photos.photos_of(session, r.id)
