@@ -24,7 +24,7 @@ from kernel.events import append_event
 from scheduling.availability_rule import AvailabilityRule
 from scheduling.busy_calendar import busy_between, lock_agenda
 from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
-from scheduling.refs import ProfessionalRef
+from scheduling.refs import ProfessionalRef, Professionals
 from scheduling.slot import (
     LIVE_STATUSES,
     Modality,
@@ -424,3 +424,32 @@ async def extend_horizon(session: AsyncSession, clock: Clock, horizon_days: int)
                 payload=_rule_payload(rule, Materialised(rule, created, skipped)),
             )
     return created_total
+
+
+async def replace(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professionals: Professionals,
+    rule_id: uuid.UUID,
+    draft: RuleDraft,
+    horizon_days: int,
+) -> Materialised:
+    """Replace a rule of the agenda it belongs to (the one door for the action)."""
+    rule = await get_rule(session, actor, rule_id)
+    professional = await professionals.ref(session, actor, rule.professional_id)
+    return await replace_rule(session, clock, actor, professional, rule_id, draft, horizon_days)
+
+
+async def end(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professionals: Professionals,
+    rule_id: uuid.UUID,
+    last_day: date | None,
+) -> Materialised:
+    """End a rule of the agenda it belongs to (the one door for the action)."""
+    rule = await get_rule(session, actor, rule_id)
+    professional = await professionals.ref(session, actor, rule.professional_id)
+    return await end_rule(session, clock, actor, professional, rule_id, last_day)

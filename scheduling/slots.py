@@ -23,7 +23,7 @@ from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.busy_calendar import busy_between, lock_agenda
-from scheduling.refs import ProfessionalRef
+from scheduling.refs import ProfessionalRef, Professionals
 from scheduling.slot import (
     LIVE_STATUSES,
     Modality,
@@ -339,3 +339,16 @@ async def published_slots(
             .order_by(Slot.starts_at, Slot.id)
         )
     )
+
+
+async def withdraw(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professionals: Professionals,
+    slot_id: uuid.UUID,
+) -> Slot:
+    """Withdraw a slot of the agenda it belongs to (the one door for the action)."""
+    slot = await get_slot(session, actor, slot_id)
+    professional = await professionals.ref(session, actor, slot.professional_id)
+    return await withdraw_slot(session, clock, actor, professional, slot_id)

@@ -67,6 +67,7 @@ class ReferralDraft:
 class Created:
     referral: Referral
     patient: PatientDraft
+    assessments: list[WoundAssessment]  # the first one, as written
     warnings: list[str] = field(default_factory=list)
 
 
@@ -189,11 +190,12 @@ async def create_referral(
     )
     session.add(referral)
     await session.flush()
-    await session.execute(
-        insert(WoundAssessment).values(
-            **assessment_row(draft.assessment, referral.id, 1, actor.account_id, now)
-        )
+    first = await session.scalar(
+        insert(WoundAssessment)
+        .values(**assessment_row(draft.assessment, referral.id, 1, actor.account_id, now))
+        .returning(WoundAssessment)
     )
+    assert first is not None
     await append_referral_event(session, clock, actor, referral, EventType.REFERRAL_REQUESTED)
     warnings = []
     if expert_id is None and policy.routing is Routing.LEAST_LOADED:
@@ -203,7 +205,7 @@ async def create_referral(
             f"yearly_teleexpertise: {year_count} téléexpertises this year for this patient; "
             f"the act is billable {YEARLY_TELEEXPERTISE_LIMIT} times a year"
         )
-    return Created(referral, identity, warnings)
+    return Created(referral, identity, [first], warnings)
 
 
 async def _get(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Referral:

@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from coordination.calendar import feeds
 from coordination.calendar.feeds import FeedDraft
+from coordination.directory.refs import professional_ref
 from integrations.ical.busy_import import BusyCalendarError
 from integrations.ical.fetch import FetchError, normalise_url
 from kernel.actor import Actor
@@ -34,7 +35,6 @@ from server.calendar.wire import (
     outcome_out,
 )
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
-from server.scheduling.refs import professional_ref
 from server.state import AppServices
 
 _UPLOAD_LIMIT = 5_000_000

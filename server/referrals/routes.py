@@ -93,7 +93,7 @@ class ReferralController(Controller):
             r,
             created.patient,
             clock.now(),
-            assessments=await referrals.assessments_of(session, r.id),
+            assessments=created.assessments,
             photos=[],
             warnings=created.warnings,
         )

@@ -21,6 +21,7 @@ from coordination.directory.lookup import (
     professional_ids_of,
 )
 from coordination.directory.professional import Profession
+from coordination.directory.refs import PROFESSIONALS, professional_ref
 from kernel.actor import Role
 from kernel.errors import Invalid
 from scheduling import bookings, holds, requests, rules, slots
@@ -32,7 +33,6 @@ from scheduling.slot import Modality, SlotStatus, Visibility
 from scheduling.slots import SlotDraft, SlotQuery
 from server.auth.guards import post_guarded_in_place, roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep, provide_actor
-from server.scheduling.refs import professional_ref
 from server.scheduling.wire import (
     BookingCancelIn,
     BookingIn,
@@ -167,10 +167,8 @@ class SlotController(Controller):
     async def withdraw(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, slot_id: FromPath[uuid.UUID]
     ) -> SlotOut:
-        slot = await slots.get_slot(session, actor, slot_id)
-        professional = await professional_ref(session, actor, slot.professional_id)
         return slot_out(
-            await slots.withdraw_slot(session, clock, actor, professional, slot_id), clock.now()
+            await slots.withdraw(session, clock, actor, PROFESSIONALS, slot_id), clock.now()
         )
 
 
@@ -238,13 +236,11 @@ class RuleController(Controller):
         rule_id: FromPath[uuid.UUID],
         data: JSONBody[RuleIn],
     ) -> RuleSaved:
-        rule = await rules.get_rule(session, actor, rule_id)
-        professional = await professional_ref(session, actor, rule.professional_id)
-        result = await rules.replace_rule(
+        result = await rules.replace(
             session,
             clock,
             actor,
-            professional,
+            PROFESSIONALS,
             rule_id,
             self._draft(data),
             services.settings.slot_horizon_days,
@@ -265,9 +261,7 @@ class RuleController(Controller):
         rule_id: FromPath[uuid.UUID],
         data: JSONBody[RuleEndIn],
     ) -> RuleSaved:
-        rule = await rules.get_rule(session, actor, rule_id)
-        professional = await professional_ref(session, actor, rule.professional_id)
-        result = await rules.end_rule(session, clock, actor, professional, rule_id, data.last_day)
+        result = await rules.end(session, clock, actor, PROFESSIONALS, rule_id, data.last_day)
         return rule_saved(result)
 
 

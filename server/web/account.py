@@ -14,12 +14,12 @@ from coordination.accounts import service as accounts
 from coordination.accounts.token import TokenKind
 from coordination.calendar import feeds
 from coordination.calendar.feed import FeedScope
+from coordination.directory.refs import professional_ref
 from coordination.directory.service import commune_names, get_professional
 from kernel.actor import Actor, Role
 from scheduling import busy_time
 from scheduling.busy_calendar import BusyCalendar
 from server.dependencies import ClockDep, DbSession
-from server.scheduling.refs import professional_ref
 from server.web import labels
 from server.web.access import Refusal, page, page_actor
 
