@@ -54,7 +54,6 @@ from server.privacy.routes import PrivacyController
 from server.problems import EXCEPTION_HANDLERS
 from server.rate_limits import Limit, RateLimitMiddleware, rules
 from server.referrals.routes import NetworkController, ReferralController
-from server.relay import OutboxRelay
 from server.sas.notifier import client_of, notify_sas
 from server.sas.routes import SasController
 from server.scheduling.routes import (
@@ -65,6 +64,7 @@ from server.scheduling.routes import (
     SlotController,
 )
 from server.security_headers import SecurityHeadersMiddleware
+from server.sequencer import OutboxSequencer
 from server.settings import Settings
 from server.state import AppServices
 from server.teleconsultations.routes import TeleconsultationController
@@ -93,7 +93,7 @@ def create_app(
         clock=clock or SystemClock(),
         pubsub=pubsub,
         token_cache=TokenCache(settings.token_cache_seconds),
-        relay=OutboxRelay(db, on_sequenced=lambda: hub.announce()),
+        sequencer=OutboxSequencer(db, on_sequenced=lambda: hub.announce()),
         video_rooms=JitsiRooms(settings.video_base_url),
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
         blob_store=FilesystemBlobStore(settings.storage_dir),
@@ -112,7 +112,7 @@ def create_app(
         gc.set_threshold(*settings.gc_thresholds)
         background: list[asyncio.Task[None]] = [asyncio.create_task(hub.run())]
         if settings.run_relay:
-            background.append(asyncio.create_task(services.relay.run()))
+            background.append(asyncio.create_task(services.sequencer.run()))
         if settings.run_jobs:
             background.append(
                 asyncio.create_task(

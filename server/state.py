@@ -24,7 +24,7 @@ from scheduling.booking_batch import BookingBatcher
 from scheduling.video_rooms import VideoRooms
 from server.auth.cache import TokenCache
 from server.database import Database
-from server.relay import OutboxRelay
+from server.sequencer import OutboxSequencer
 from server.settings import Settings
 
 # Untrusted files parsed in child processes, each kind with its own bounds (integrations/sandbox):
@@ -50,7 +50,7 @@ class AppServices:
     clock: Clock
     pubsub: PubSub
     token_cache: TokenCache
-    relay: OutboxRelay
+    sequencer: OutboxSequencer
     video_rooms: VideoRooms
     notifier: Notifier
     blob_store: BlobStore
@@ -84,7 +84,7 @@ async def standalone_services(settings: Settings | None = None) -> AsyncIterator
         clock=SystemClock(),
         pubsub=create_pubsub(settings.redis_url),
         token_cache=TokenCache(0),
-        relay=OutboxRelay(db),
+        sequencer=OutboxSequencer(db),
         video_rooms=JitsiRooms(settings.video_base_url),
         notifier=create_notifier(settings.smtp_url, settings.smtp_from),
         blob_store=FilesystemBlobStore(settings.storage_dir),

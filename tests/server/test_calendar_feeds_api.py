@@ -49,7 +49,7 @@ async def fetch(client: httpx.AsyncClient, feed: dict[str, Any], **headers: str)
     server's relay does it milliseconds after each commit; these tests run none)."""
     transport = client._transport
     assert isinstance(transport, httpx.ASGITransport)
-    await AppServices.of(transport.app).relay.drain()
+    await AppServices.of(transport.app).sequencer.drain()
     return await client.get(urlsplit(feed["url"]).path, headers=headers)
 
 

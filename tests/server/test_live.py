@@ -78,7 +78,7 @@ async def ws_url(app: Litestar) -> AsyncIterator[str]:
     async with serving(app) as url:
         # Earlier tests on this worker's database left events unsequenced (their apps ran no
         # relay): sequence them now, so a socket opened by this test streams only its own.
-        await AppServices.of(app).relay.drain()
+        await AppServices.of(app).sequencer.drain()
         yield url
 
 
@@ -478,7 +478,7 @@ async def test_the_hub_polls_when_the_broker_is_down(
         await hub.announce()  # a failed publish is logged, never raised to the committer
         assert broker.publishes == 1
         made = [(await publish_slot(client, gp, fresh_start(clock)))["id"] for _ in range(5)]
-        await AppServices.of(app).relay.drain()  # another worker's relay sequences them
+        await AppServices.of(app).sequencer.drain()  # another worker's relay sequences them
         got: list[Envelope] = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 5
@@ -527,7 +527,7 @@ async def test_a_worker_without_redis_still_streams_every_event(
                 (await publish_slot(client, gp, fresh_start(clock), minutes=10))["id"]
                 for _ in range(5)
             ]
-            await AppServices.of(app).relay.drain()
+            await AppServices.of(app).sequencer.drain()
             events = await _collect(ws, lambda es: len(es) >= 5, within=5)
             events += await _collect(ws, lambda es: False, within=0.3)
             assert [e["data"]["slot_id"] for e in events] == made

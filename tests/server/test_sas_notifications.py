@@ -74,7 +74,7 @@ async def test_regulator_bookings_reach_the_sas_and_are_retried(
 ) -> None:
     services = AppServices.of(app)
     sas_client = SasClient(sas.url)
-    await services.relay.drain()
+    await services.sequencer.drain()
     await notify_sas(services, sas_client)  # the first round starts the cursors at "now"
     gp, me = await gp_session(client, 9)
     slot = await publish_slot(client, gp, fresh_start(clock))
@@ -93,7 +93,7 @@ async def test_regulator_bookings_reach_the_sas_and_are_retried(
     )
     assert booked.status_code == 201 and not_sas.status_code == 201
     booking_id = booked.json()["id"]
-    await services.relay.drain()
+    await services.sequencer.drain()
     try:
         await notify_sas(services, sas_client)
         (created,) = ours(sas, booking_id)
@@ -118,7 +118,7 @@ async def test_regulator_bookings_reach_the_sas_and_are_retried(
             f"/api/v1/bookings/{booking_id}/cancel", json={}, headers=regulator
         )
         assert cancelled.status_code == 200
-        await services.relay.drain()
+        await services.sequencer.drain()
         await notify_sas(services, sas_client)
         admin = await login(client, "admin@sud-yvelines.test")
         failing = (
@@ -152,7 +152,7 @@ async def test_content_the_sas_refuses_is_not_retried(
 ) -> None:
     services = AppServices.of(app)
     sas_client = SasClient(sas.url)
-    await services.relay.drain()
+    await services.sequencer.drain()
     await notify_sas(services, sas_client)
     gp, _ = await gp_session(client, 11)
     slot = await publish_slot(client, gp, fresh_start(clock))
@@ -163,7 +163,7 @@ async def test_content_the_sas_refuses_is_not_retried(
         json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
     )
     booking_id = booked.json()["id"]
-    await services.relay.drain()
+    await services.sequencer.drain()
     sas.fail_next, sas.fail_status = 1, 422
     try:
         await notify_sas(services, sas_client)

@@ -1,8 +1,9 @@
-"""The outbox relay of one worker: sequences committed events, soon after they commit.
+"""The outbox sequencer of one worker: gives committed events their sequence, soon after
+they commit. It does nothing else: delivering them is the hub's (server/live/hub.py), told
+through `on_sequenced` after each round.
 
-Woken by a local signal after every write transaction of this worker, and by a short poll for
-events other workers or commands wrote. After each round it announces that new events are
-sequenced (server/live/hub.py), which is how websockets learn of them.
+Woken by the database after every commit of this worker that wrote events (the commit hook,
+server/database.py), and by a short poll for events other workers or commands wrote.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from kernel.events import assign_sequence_direct
 from server.database import Database
 
-log = logging.getLogger("cpts.relay")
+log = logging.getLogger("cpts.sequencer")
 
 
-class OutboxRelay:
+class OutboxSequencer:
     def __init__(
         self,
         db: Database,
