@@ -21,6 +21,7 @@ from kernel import pg_direct
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
+from kernel.database import Transactions
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
@@ -214,6 +215,26 @@ async def book_direct(
     if taken is None:
         _explain_not_taken(await batcher.slot_facts(draft.slot_id, actor.territory_id), now)
     return _booked(row, taken, identity)
+
+
+async def place(
+    transactions: Transactions,
+    batcher: BookingBatcher | None,
+    clock: Clock,
+    actor: Actor,
+    draft: BookingDraft,
+) -> tuple[Booked, PatientDraft | Patient]:
+    """The one door of a booking, whoever books (the API, the request page, the slot page
+    behind the SAS link): a plain booking on PostgreSQL goes with the others in flight
+    (`book_direct`, when a batcher runs), any other in a write transaction of its own
+    (`book`). Returns the booking and the patient its answer names."""
+    if batcher is not None and is_plain(draft):
+        booked = await book_direct(batcher, clock, actor, draft)
+        assert booked.patient is not None  # a plain booking gives its patient
+        return booked, booked.patient
+    async with transactions.write() as session:
+        booked = await book(session, clock, actor, draft)
+        return booked, booked.patient or await patient_of(session, booked.booking)
 
 
 async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:

@@ -26,7 +26,6 @@ from kernel.actor import Role
 from kernel.errors import Invalid
 from scheduling import bookings, holds, requests, rules, slots
 from scheduling.booking import BookingStatus
-from scheduling.patient import Patient, PatientDraft
 from scheduling.requests import RequestDraft
 from scheduling.rules import RuleDraft
 from scheduling.slot import Modality, SlotStatus, Visibility
@@ -396,9 +395,9 @@ class BookingController(Controller):
     ) -> Response[BookingOut]:
         # The hottest route takes its services from the request instead of injected
         # dependencies: Litestar resolves several dependencies in an anyio task group, a few
-        # tasks per request. No session either: a plain booking on PostgreSQL is written with
-        # the other plain bookings in flight by one statement (bookings.book_direct); the rest
-        # runs in a write transaction.
+        # tasks per request. No session either: `bookings.place` writes a plain booking on
+        # PostgreSQL with the other plain bookings in flight by one statement, the rest in a
+        # write transaction of its own.
         services, actor = AppServices.of(request.app), provide_actor(request)
         clock = services.clock
         draft = bookings.BookingDraft(
@@ -409,15 +408,9 @@ class BookingController(Controller):
             request_id=data.request_id,
             idempotency_key=idempotency_key,
         )
-        patient: PatientDraft | Patient | None
-        batcher = services.booking_batcher
-        if batcher is not None and bookings.is_plain(draft):
-            booked = await bookings.book_direct(batcher, clock, actor, draft)
-            patient = booked.patient
-        else:
-            async with services.db.write() as session:
-                booked = await bookings.book(session, clock, actor, draft)
-                patient = booked.patient or await bookings.patient_of(session, booked.booking)
+        booked, patient = await bookings.place(
+            services.db, services.booking_batcher, clock, actor, draft
+        )
         return Response(
             booking_out(booked.booking, patient, booked.warnings),
             status_code=HTTP_201_CREATED if booked.created else HTTP_200_OK,

@@ -182,3 +182,32 @@ async def test_cancelling_a_started_booking_gives_its_slot_back(
         )
     assert after is not None and after.status is SlotStatus.FREE
     assert freed is not None
+
+
+async def test_one_door_books_whatever_the_backend(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    """`place` takes the batched path when a batcher runs and the booking is plain, a write
+    transaction otherwise; the answer names the patient either way, and a replay with the same
+    key names the stored patient."""
+    from scheduling.bookings import place
+
+    world = await make_world("Europe/Paris")
+    clock.set(datetime(2027, 6, 4, 6, 0, tzinfo=UTC))
+    start = datetime(2027, 6, 8, 9, 0, tzinfo=UTC)
+    plain, keyed = (
+        await _office_slot(database, clock, world, start),
+        await _office_slot(database, clock, world, start + timedelta(hours=1)),
+    )
+    batcher = BookingBatcher(database.direct) if database.has_direct else None
+    draft = BookingDraft(channel=Origin.SAS_REGULATOR, slot_id=plain.id, patient=PATIENT)
+    booked, patient = await place(database, batcher, clock, world.regulator, draft)
+    assert booked.created and patient.family_name == "Hoarau"
+    assert booked.booking.professional_id == world.professional.id
+    with pytest.raises(SlotTaken):
+        await place(database, batcher, clock, world.regulator, draft)
+    keyed_draft = replace(draft, slot_id=keyed.id, idempotency_key="k-1")
+    first, _ = await place(database, batcher, clock, world.regulator, keyed_draft)
+    again, named = await place(database, batcher, clock, world.regulator, keyed_draft)
+    assert not again.created and again.booking.id == first.booking.id
+    assert isinstance(named, Patient) and named.family_name == "Hoarau"
