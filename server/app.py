@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -68,6 +69,7 @@ from server.sequencer import OutboxSequencer
 from server.settings import Settings
 from server.state import AppServices
 from server.teleconsultations.routes import TeleconsultationController
+from server.web.access import PageRefused, provide_page_actor, refused
 from server.web.routes import PAGES
 from server.web.templating import STATIC, TEMPLATES
 
@@ -207,6 +209,14 @@ def create_app(
         ],
         security=[{"bearer": []}],
     )
+    # The pages' `actor` is the visitor with the page's roles (its `page_roles` option), or the
+    # login redirect / French 403 page, answered by `refused`.
+    pages = Router(
+        path="/",
+        route_handlers=PAGES,
+        dependencies={"actor": Provide(provide_page_actor, sync_to_thread=False)},
+        exception_handlers={PageRefused: refused},
+    )
     app = Litestar(
         route_handlers=[
             health,
@@ -218,7 +228,7 @@ def create_app(
             bulk_publish,
             bulk_file,
             api,
-            *PAGES,
+            pages,
             STATIC,
         ],
         template_config=TEMPLATES,

@@ -88,6 +88,29 @@ def page_actor(request: Request[Any, Any, Any], *allowed: Role) -> Actor | Refus
     return actor
 
 
+class PageRefused(Exception):
+    """A page the visitor may not open: the login redirect or the French 403 page, answered
+    by the page router's handler (`refused`)."""
+
+    def __init__(self, response: Refusal) -> None:
+        super().__init__("page refused")
+        self.response = response
+
+
+def provide_page_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The pages' `actor`: the signed-in person holding one of the page's roles (its
+    `page_roles` option; any role when it has none), or PageRefused."""
+    allowed: tuple[Role, ...] = tuple(request.route_handler.opt.get("page_roles", ()))
+    found = page_actor(request, *allowed)
+    if not isinstance(found, Actor):
+        raise PageRefused(found)
+    return found
+
+
+def refused(_request: Request[Any, Any, Any], exc: PageRefused) -> Response[Any]:
+    return exc.response
+
+
 async def page(
     request: Request[Any, Any, Any],
     session: Session,

@@ -16,12 +16,12 @@ from coordination.calendar import feeds
 from coordination.calendar.feed import FeedScope
 from coordination.directory.refs import professional_ref
 from coordination.directory.service import commune_names, get_professional
-from kernel.actor import Actor, Role
+from kernel.actor import Role
 from scheduling import busy_time
 from scheduling.busy_calendar import BusyCalendar
-from server.dependencies import ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
-from server.web.access import Refusal, page, page_actor
+from server.web.access import Refusal, page
 
 
 def _host(calendar: BusyCalendar) -> str | None:
@@ -32,13 +32,10 @@ def _host(calendar: BusyCalendar) -> str | None:
     return f"{scheme}://{rest.split('/', 1)[0]}/…"
 
 
-@get("/compte", opt={"public": True}, include_in_schema=False)
+@get("/compte", opt={"public": True, "page_roles": ()}, include_in_schema=False)
 async def account_page(
-    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
 ) -> Template | Refusal:
-    actor = page_actor(request)
-    if not isinstance(actor, Actor):
-        return actor
     now = clock.now()
     account = await accounts.get_account(session, actor, actor.account_id)
     professional = None

@@ -39,10 +39,10 @@ from scheduling import requests
 from scheduling.patient import Patient
 from scheduling.snp_request import Origin, SnpRequest, Urgency
 from server.database import Session
-from server.dependencies import ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession
 from server.indicators.wire import ContractOut, contract_out
 from server.web import labels
-from server.web.access import Refusal, page, page_actor
+from server.web.access import Refusal, page
 from server.web.dates import local_day, span
 from server.web.query import member_or_none
 
@@ -126,13 +126,10 @@ def _labels() -> dict[str, Any]:
     }
 
 
-@get("/coordination", opt={"public": True}, include_in_schema=False)
+@get("/coordination", opt={"public": True, "page_roles": (*_STAFF,)}, include_in_schema=False)
 async def overview(
-    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
 ) -> Template | Refusal:
-    actor = page_actor(request, *_STAFF)
-    if not isinstance(actor, Actor):
-        return actor
     now = clock.now()
     open_requests = await _open_requests(session, actor)
     board = await referrals.board(session, clock, actor)
@@ -160,17 +157,19 @@ async def overview(
     )
 
 
-@get("/coordination/demandes", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/coordination/demandes",
+    opt={"public": True, "audited": True, "page_roles": (*_STAFF,)},
+    include_in_schema=False,
+)
 async def request_board(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     origine: Annotated[str | None, QueryParameter(max_length=32)] = None,
     urgence: Annotated[str | None, QueryParameter(max_length=32)] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, *_STAFF)
-    if not isinstance(actor, Actor):
-        return actor
     now = clock.now()
     origin = member_or_none(Origin, origine)
     urgency = member_or_none(Urgency, urgence)
@@ -245,13 +244,10 @@ def _board_rows(
     return rows
 
 
-@get("/coordination/avis", opt={"public": True}, include_in_schema=False)
+@get("/coordination/avis", opt={"public": True, "page_roles": (*_STAFF,)}, include_in_schema=False)
 async def referral_board(
-    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
 ) -> Template | Refusal:
-    actor = page_actor(request, *_STAFF)
-    if not isinstance(actor, Actor):
-        return actor
     now = clock.now()
     board = await referrals.board(session, clock, actor)
     roster = await experts.roster(session, actor, local_day(now, actor.timezone))
@@ -273,17 +269,19 @@ class _DirectoryRow:
     accounts: list[Account]
 
 
-@get("/coordination/annuaire", opt={"public": True}, include_in_schema=False)
+@get(
+    "/coordination/annuaire",
+    opt={"public": True, "page_roles": (*_STAFF,)},
+    include_in_schema=False,
+)
 async def directory_page(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     profession: Annotated[str | None, QueryParameter(max_length=32)] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, *_STAFF)
-    if not isinstance(actor, Actor):
-        return actor
     chosen = member_or_none(Profession, profession)
     found = await directory.search_professionals(
         session,
@@ -349,16 +347,16 @@ async def directory_page(
     )
 
 
-@get("/coordination/contrat", opt={"public": True}, include_in_schema=False)
+@get(
+    "/coordination/contrat", opt={"public": True, "page_roles": (*_STAFF,)}, include_in_schema=False
+)
 async def contract_page(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     annee: Annotated[int | None, QueryParameter(ge=2019, le=2100)] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, *_STAFF)
-    if not isinstance(actor, Actor):
-        return actor
     year = annee or local_day(clock.now(), actor.timezone).year
     contract: ContractOut | None = None
     version: int | None = None

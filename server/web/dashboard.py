@@ -15,12 +15,13 @@ from coordination.indicators.catalogue import BY_KEY
 from coordination.indicators.period import days_or_year_to_date
 from coordination.indicators.report import Report
 from coordination.referrals import referrals
-from kernel.actor import Actor, Role
+from kernel.actor import Role
 from kernel.errors import Invalid, NotFound
+from server.dependencies import ActorDep
 from server.indicators.routes import readers
 from server.state import AppServices
 from server.web import labels
-from server.web.access import Refusal, page, page_actor
+from server.web.access import Refusal, page
 from server.web.templating import local
 
 FIGURES = (
@@ -41,15 +42,23 @@ FIGURES = (
 )
 
 
-@get("/tableau-de-bord", opt={"public": True}, include_in_schema=False)
+@get(
+    "/tableau-de-bord",
+    opt={
+        "public": True,
+        "page_roles": (
+            Role.COORDINATOR,
+            Role.ADMIN,
+        ),
+    },
+    include_in_schema=False,
+)
 async def dashboard(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     from_: Annotated[date | None, QueryParameter(name="from")] = None,
     to: FromQuery[date | None] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, Role.COORDINATOR, Role.ADMIN)
-    if not isinstance(actor, Actor):
-        return actor
     services = AppServices.of(request.app)
     now = services.clock.now()
     first, last = days_or_year_to_date(from_, to, now, actor.timezone)

@@ -39,9 +39,9 @@ from scheduling.patient import Patient, Sex
 from scheduling.slot import Slot, SlotStatus, visibility_set
 from scheduling.snp_request import SnpRequest
 from server.database import Session
-from server.dependencies import ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
-from server.web.access import Refusal, page, page_actor
+from server.web.access import Refusal, page
 from server.web.dates import local_day, local_midnight, monday_of, years_between
 from server.web.query import date_or_none, uuid_or_none
 from server.web.templating import MONTHS, WEEKDAYS
@@ -330,17 +330,28 @@ async def _chooser(
     )
 
 
-@get("/creneaux", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/creneaux",
+    opt={
+        "public": True,
+        "audited": True,
+        "page_roles": (
+            Role.GP,
+            Role.EXPERT,
+            Role.COORDINATOR,
+            Role.ADMIN,
+        ),
+    },
+    include_in_schema=False,
+)
 async def my_slots(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     semaine: FromQuery[str | None] = None,
     professional_id: FromQuery[str | None] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
-    if not isinstance(actor, Actor):
-        return actor
     asked = uuid_or_none(professional_id) if actor.is_staff else None
     if actor.is_staff and professional_id and asked is None:
         return await _chooser(request, session, actor, "Ce professionnel est introuvable.")

@@ -42,9 +42,9 @@ from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotQuery
 from scheduling.snp_request import Origin, SnpRequest
 from server.database import Session
-from server.dependencies import ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
-from server.web.access import Refusal, missing, page, page_actor
+from server.web.access import Refusal, missing, page
 from server.web.dates import local_day, local_midnight, years_between
 
 ROLES = (Role.REGULATOR, Role.PHARMACIST, Role.NURSE, Role.GP, Role.COORDINATOR, Role.ADMIN)
@@ -102,16 +102,18 @@ async def _visible_requests(
     return rows, found.next is not None
 
 
-@get("/demandes", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/demandes",
+    opt={"public": True, "audited": True, "page_roles": (*ROLES,)},
+    include_in_schema=False,
+)
 async def request_list(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     statut: FromQuery[str | None] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, *ROLES)
-    if not isinstance(actor, Actor):
-        return actor
     open_only = statut != "toutes"
     rows, more = await _visible_requests(session, clock, actor, open_only)
     return await page(
@@ -367,9 +369,14 @@ async def _booked_view(
     return BookedView(booking, view, labels.BOOKING_STATUSES[booking.status])
 
 
-@get("/demandes/{request_id:uuid}", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/demandes/{request_id:uuid}",
+    opt={"public": True, "audited": True, "page_roles": (*ROLES,)},
+    include_in_schema=False,
+)
 async def request_detail(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     request_id: FromPath[uuid.UUID],
@@ -381,9 +388,6 @@ async def request_detail(
     au: FromQuery[str | None] = None,
     creneau: FromQuery[str | None] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, *ROLES)
-    if not isinstance(actor, Actor):
-        return actor
     try:
         snp, patient = await requests.read_request(session, clock, actor, request_id)
     except NotFound:
@@ -434,9 +438,12 @@ async def request_detail(
 # --- the SAS booking link --------------------------------------------------------------------
 
 
-@get("/slots/{slot_id:uuid}", opt={"public": True}, include_in_schema=False)
+@get(
+    "/slots/{slot_id:uuid}", opt={"public": True, "page_roles": (*ROLES,)}, include_in_schema=False
+)
 async def slot_landing(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     slot_id: FromPath[uuid.UUID],
@@ -444,9 +451,6 @@ async def slot_landing(
 ) -> Template | Refusal:
     """Where the SAS platform's booking link lands (`{public_url}/slots/{id}`, with `origin`,
     `source` or `booking-referral` added by the platform): record the request, book this slot."""
-    actor = page_actor(request, *ROLES)
-    if not isinstance(actor, Actor):
-        return actor
     try:
         slot = await slots.get_slot(session, actor, slot_id)
     except NotFound:

@@ -37,9 +37,9 @@ from scheduling.teleconsultation import (
     act_code_for,
 )
 from server.database import Session
-from server.dependencies import ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
-from server.web.access import Refusal, forbidden, missing, page, page_actor
+from server.web.access import Refusal, forbidden, missing, page
 from server.web.dates import day_and_time, local_day, local_midnight
 from server.web.query import date_or_none, uuid_or_none
 
@@ -127,13 +127,21 @@ async def _rows(
     ]
 
 
-@get("/teleconsultations", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/teleconsultations",
+    opt={
+        "public": True,
+        "audited": True,
+        "page_roles": (
+            Role.NURSE,
+            Role.GP,
+        ),
+    },
+    include_in_schema=False,
+)
 async def teleconsultation_list(
-    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
 ) -> Template | Refusal:
-    actor = page_actor(request, Role.NURSE, Role.GP)
-    if not isinstance(actor, Actor):
-        return actor
     try:
         upcoming, recent, part = await _my_lists(session, clock, actor)
     except NotAllowed:  # a nurse or GP account not linked to a professional
@@ -188,9 +196,14 @@ def _by_day(slots: list[Slot], zone: str) -> list[tuple[date, list[Slot]]]:
     return sorted(days.items())
 
 
-@get("/teleconsultations/nouvelle", opt={"public": True}, include_in_schema=False)
+@get(
+    "/teleconsultations/nouvelle",
+    opt={"public": True, "page_roles": (Role.NURSE,)},
+    include_in_schema=False,
+)
 async def new_teleconsultation(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     du: Annotated[str | None, QueryParameter(max_length=40)] = None,
@@ -198,9 +211,6 @@ async def new_teleconsultation(
     medecin_: Annotated[str | None, QueryParameter(name="medecin", max_length=40)] = None,
     traitant_: Annotated[str | None, QueryParameter(name="traitant", max_length=40)] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, Role.NURSE)
-    if not isinstance(actor, Actor):
-        return actor
     # The search form sends its empty fields too ("&traitant="): read them leniently.
     medecin, traitant = uuid_or_none(medecin_), uuid_or_none(traitant_)
     zone = actor.timezone
@@ -267,18 +277,23 @@ def _handover_view(handover: dict[str, Any] | None) -> dict[str, Any]:
 
 @get(
     "/teleconsultations/{tc_id:uuid}",
-    opt={"public": True, "audited": True},
+    opt={
+        "public": True,
+        "audited": True,
+        "page_roles": (
+            Role.NURSE,
+            Role.GP,
+        ),
+    },
     include_in_schema=False,
 )
 async def teleconsultation_detail(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     tc_id: FromPath[uuid.UUID],
 ) -> Template | Refusal:
-    actor = page_actor(request, Role.NURSE, Role.GP)
-    if not isinstance(actor, Actor):
-        return actor
     try:
         tc, patient = await teleconsultations.read_as_participant(session, clock, actor, tc_id)
     except NotFound:

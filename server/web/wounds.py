@@ -34,12 +34,12 @@ from coordination.referrals.referral import (
     Referral,
     ReferralStatus,
 )
-from kernel.actor import Actor, Role
+from kernel.actor import Role
 from kernel.errors import NotFound
 from scheduling.patient import Patient
-from server.dependencies import ClockDep, DbSession
+from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
-from server.web.access import Refusal, missing, page, page_actor
+from server.web.access import Refusal, missing, page
 from server.web.dates import day_and_time, local_day, span
 from server.web.templating import local
 
@@ -190,16 +190,16 @@ def _nice_ceiling(value: float) -> float:
 # --- pages --------------------------------------------------------------------------------
 
 
-@get("/avis", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/avis", opt={"public": True, "audited": True, "page_roles": (*ROLES,)}, include_in_schema=False
+)
 async def referral_list(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     statut: Annotated[str | None, QueryParameter(max_length=32)] = None,
 ) -> Template | Refusal:
-    actor = page_actor(request, *ROLES)
-    if not isinstance(actor, Actor):
-        return actor
     status = STATUS_PARAMS.get(statut or "")
     read = await referrals.read_referrals(session, clock, actor, status=status, limit=_LIST_LIMIT)
     found, patients = read.page, read.patients
@@ -247,13 +247,10 @@ async def referral_list(
     )
 
 
-@get("/avis/nouveau", opt={"public": True}, include_in_schema=False)
+@get("/avis/nouveau", opt={"public": True, "page_roles": (Role.NURSE,)}, include_in_schema=False)
 async def new_referral(
-    request: Request[Any, Any, Any], session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
 ) -> Template | Refusal:
-    actor = page_actor(request, Role.NURSE)
-    if not isinstance(actor, Actor):
-        return actor
     day, at = day_and_time(clock.now(), actor.timezone)
     return await page(
         request,
@@ -271,16 +268,18 @@ async def new_referral(
     )
 
 
-@get("/avis/{referral_id:uuid}", opt={"public": True, "audited": True}, include_in_schema=False)
+@get(
+    "/avis/{referral_id:uuid}",
+    opt={"public": True, "audited": True, "page_roles": (*ROLES,)},
+    include_in_schema=False,
+)
 async def referral_detail(
     request: Request[Any, Any, Any],
+    actor: ActorDep,
     session: DbSession,
     clock: ClockDep,
     referral_id: FromPath[uuid.UUID],
 ) -> Template | Refusal:
-    actor = page_actor(request, *ROLES)
-    if not isinstance(actor, Actor):
-        return actor
     try:
         read = await referrals.read_referral(session, clock, actor, referral_id)
     except NotFound:
