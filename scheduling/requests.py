@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +43,7 @@ def request_event_payload(request: SnpRequest) -> dict[str, object]:
         "received_at": request.received_at.isoformat(),
         "outcome": request.outcome.value if request.outcome else None,
         "outcome_at": request.outcome_at.isoformat() if request.outcome_at else None,
+        "recorded_by": str(request.recorded_by),
     }
 
 
@@ -140,9 +142,17 @@ def sees_all_requests(actor: Actor) -> bool:
     return actor.is_staff or actor.has_any(Role.REGULATOR)
 
 
+_Id = TypeVar("_Id")  # an id as a UUID or as its string
+
+
+def is_request_reader(sees_all: bool, account_id: _Id, recorded_by: _Id | None) -> bool:
+    """The request board's staff and regulators (`sees_all_requests`), and whoever recorded
+    the request; ids as UUIDs (a loaded request) or strings (an event, for live views)."""
+    return sees_all or account_id == recorded_by
+
+
 def may_read_request(actor: Actor, request: SnpRequest) -> bool:
-    """The request board's staff and regulators, and whoever recorded the request."""
-    return sees_all_requests(actor) or request.recorded_by == actor.account_id
+    return is_request_reader(sees_all_requests(actor), actor.account_id, request.recorded_by)
 
 
 async def get_visible_request(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, or_, select
@@ -80,6 +80,7 @@ def event_payload(r: Referral) -> dict[str, object]:
         "status": r.status.value,
         "assigned_expert_id": str(r.assigned_expert_id) if r.assigned_expert_id else None,
         "requester_professional_id": str(r.requester_professional_id),
+        "requester_account_id": str(r.requester_account_id),
         "due_at": r.due_at.isoformat(),
     }
 
@@ -219,19 +220,52 @@ async def _get(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> R
     return found
 
 
-def may_see(actor: Actor, r: Referral, expert: Expert | None) -> bool:
+_Id = TypeVar("_Id")  # an id as a UUID or as its string
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralFacts(Generic[_Id]):
+    """What deciding who sees a referral needs, from a loaded referral (UUIDs, enums) or from
+    its event's payload (strings): `may_see` and the live views decide by the same rule."""
+
+    requester_account_id: _Id
+    assigned_expert_id: _Id | None
+    status: str
+    expertise: str
+
+
+def sees_referral(
+    is_staff: bool,
+    account_id: _Id,
+    expert_id: _Id | None,
+    expert_expertise: str | None,
+    facts: ReferralFacts[_Id],
+) -> bool:
     """The requester, the assigned expert, the experts of the expertise while it waits in the
-    queue (to claim it), and the CPTS staff."""
-    if actor.is_staff or actor.account_id == r.requester_account_id:
+    queue (to claim it), and the CPTS staff. `expert_id`: the reader's active expert record."""
+    if is_staff or account_id == facts.requester_account_id:
         return True
-    if expert is None or not expert.active:
+    if expert_id is None:
         return False
-    if r.assigned_expert_id == expert.id:
+    if facts.assigned_expert_id == expert_id:
         return True
     return (
-        r.assigned_expert_id is None
-        and r.status is ReferralStatus.REQUESTED
-        and expert.expertise is r.expertise
+        facts.assigned_expert_id is None
+        and facts.status == ReferralStatus.REQUESTED.value
+        and expert_expertise == facts.expertise
+    )
+
+
+def may_see(actor: Actor, r: Referral, expert: Expert | None) -> bool:
+    active = expert if expert is not None and expert.active else None
+    return sees_referral(
+        actor.is_staff,
+        actor.account_id,
+        active.id if active else None,
+        active.expertise.value if active else None,
+        ReferralFacts(
+            r.requester_account_id, r.assigned_expert_id, r.status.value, r.expertise.value
+        ),
     )
 
 

@@ -158,7 +158,13 @@ async def live(socket: WebSocket[Any, Any, Any]) -> None:
         return
     async with services.db.read() as session:
         expert = await expert_of(session, actor)
-    viewer = Viewer(actor, expert.id if expert and expert.active else None, wanted)
+    active = expert if expert is not None and expert.active else None
+    viewer = Viewer(
+        actor,
+        active.id if active else None,
+        wanted,
+        active.expertise.value if active else None,
+    )
     hub.sockets_of[actor.account_id] += 1
     try:
         await _serve(socket, services, hub, viewer, hello.since, secret)

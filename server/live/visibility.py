@@ -5,9 +5,11 @@ decided here is who learns *that* something happened to whom:
 
 - `slots`: the territory's board. Slot and hold events as they are; booking events reduced to
   the slot's new state (no channel, no booker, no request).
-- `mine`: the holder's own bookings (made or consulted), teleconsultations (as GP or nurse),
-  referrals (asked, or assigned to them as expert), requests they recorded, their imported
-  calendars and their feed URLs.
+- `mine`: what the holder may read of the object the event is about, by the domain's own
+  rule: bookings they made or are consulted for, teleconsultations they are the GP or nurse
+  of, referrals they asked, are assigned, or may claim from their expertise's queue, requests
+  they recorded (the whole board for regulators and staff), their imported calendars and
+  their feed URLs.
 - `territory`: everything of the territory, for the CPTS staff only.
 """
 
@@ -18,8 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from coordination.referrals.referrals import ReferralFacts, sees_referral
 from kernel.actor import Actor, Role
 from scheduling.bookings import is_booking_party
+from scheduling.requests import is_request_reader, sees_all_requests
 from scheduling.teleconsultations import is_teleconsultation_party
 
 TOPICS = ("slots", "mine", "territory")
@@ -29,8 +33,9 @@ _SLOT_FIELDS = ("slot_id", "professional_id", "starts_at", "ends_at", "status")
 @dataclass(frozen=True, slots=True)
 class Viewer:
     actor: Actor
-    expert_id: uuid.UUID | None
+    expert_id: uuid.UUID | None  # the holder's active expert record, if any
     topics: frozenset[str]
+    expertise: str | None = None  # that record's expertise
 
     @property
     def account(self) -> str:
@@ -68,15 +73,24 @@ def _teleconsultation(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
 
 
 def _referral(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
-    expert = str(v.expert_id) if v.expert_id else None
-    pro = v.professional
-    return (pro is not None and data.get("requester_professional_id") == pro) or (
-        expert is not None and data.get("assigned_expert_id") == expert
+    return sees_referral(
+        v.actor.is_staff,
+        v.account,
+        str(v.expert_id) if v.expert_id else None,
+        v.expertise,
+        ReferralFacts(
+            str(data.get("requester_account_id")),
+            data.get("assigned_expert_id"),
+            str(data.get("status")),
+            str(data.get("expertise")),
+        ),
     )
 
 
-def _request(_data: dict[str, Any], by: str | None, v: Viewer) -> bool:
-    return by == v.account
+def _request(data: dict[str, Any], by: str | None, v: Viewer) -> bool:
+    # Events written before `recorded_by` was in the payload: their actor recorded them.
+    recorded_by = data.get("recorded_by", by)
+    return is_request_reader(sees_all_requests(v.actor), v.account, recorded_by)
 
 
 def _busy_calendar(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:

@@ -60,3 +60,41 @@ def test_a_booking_reaches_its_parties_by_the_domains_rule() -> None:
         expected = is_booking_party(v.account, v.professional, data["booked_by"], str(gp_id))
         assert (view_of("booking.created", data, None, v) == FULL) is expected
     assert view_of("booking.created", data, None, stranger) is None
+
+
+def test_request_events_reach_who_may_read_the_request() -> None:
+    # The request board's regulators read every request; a pharmacist only those recorded.
+    pharmacist = viewer({Role.PHARMACIST}, None, "mine")
+    other = viewer({Role.PHARMACIST}, None, "mine")
+    regulator = viewer({Role.REGULATOR}, None, "mine")
+    closed = {"request_id": "r", "outcome": "advice", "recorded_by": pharmacist.account}
+    # Closed by a regulator: the recorder still learns of it, as they may read the request.
+    assert view_of("request.closed", closed, regulator.account, pharmacist) == FULL
+    assert view_of("request.closed", closed, regulator.account, regulator) == FULL
+    assert view_of("request.closed", closed, regulator.account, other) is None
+
+
+def test_referral_events_reach_the_experts_who_may_claim_them() -> None:
+    expert_id = uuid.uuid4()
+    wound = Viewer(
+        actor=Actor(
+            uuid.uuid4(), TERRITORY, "Europe/Paris", frozenset({Role.EXPERT}), uuid.uuid4()
+        ),
+        expert_id=expert_id,
+        topics=frozenset({"mine"}),
+        expertise="wound_nurse",
+    )
+    requester = viewer({Role.NURSE}, uuid.uuid4(), "mine")
+    queued = {
+        "referral_id": "x",
+        "expertise": "wound_nurse",
+        "status": "requested",
+        "assigned_expert_id": None,
+        "requester_account_id": requester.account,
+    }
+    assert view_of("referral.requested", queued, None, wound) == FULL  # in their queue
+    assert view_of("referral.requested", queued, None, requester) == FULL
+    other_queue = queued | {"expertise": "dermatology"}
+    assert view_of("referral.requested", other_queue, None, wound) is None
+    taken = queued | {"status": "accepted", "assigned_expert_id": str(uuid.uuid4())}
+    assert view_of("referral.accepted", taken, None, wound) is None  # someone else's now
