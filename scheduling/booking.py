@@ -122,3 +122,39 @@ def counts_toward_sas_cap_of(booking: Booking) -> bool:
         and not booking.own_patient
         and booking.status is not BookingStatus.CANCELLED
     )
+
+
+# The payload of a booking's events is built from two halves, whichever path writes it: what
+# the booking itself carries (`booking_part`), and what its slot supplies at the instant it is
+# taken (`slot_part`: these keys; the batched and single statements compute the same keys in
+# SQL, tests/scheduling/test_bookings.py holds the three writers to one payload).
+SLOT_PART_KEYS = ("professional_id", "starts_at", "ends_at", "own_patient")
+
+
+def booking_part(
+    booking_id: uuid.UUID,
+    slot_id: uuid.UUID,
+    channel: Origin,
+    status: BookingStatus,
+    request_id: uuid.UUID | None,
+    booked_by: uuid.UUID,
+) -> dict[str, object]:
+    return {
+        "booking_id": str(booking_id),
+        "slot_id": str(slot_id),
+        "channel": channel.value,
+        "status": status.value,
+        "request_id": str(request_id) if request_id else None,
+        "booked_by": str(booked_by),
+    }
+
+
+def slot_part(
+    professional_id: uuid.UUID, starts_at: datetime, ends_at: datetime, own_patient: bool
+) -> dict[str, object]:
+    return {
+        "professional_id": str(professional_id),
+        "starts_at": starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "own_patient": own_patient,
+    }

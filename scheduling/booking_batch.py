@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from kernel import pg_direct
 from kernel.event_types import EventType
 from scheduling import booking_store
-from scheduling.booking import BookingStatus
+from scheduling.booking import SLOT_PART_KEYS, BookingStatus
 from scheduling.booking_store import TakenSlot, slot_facts_direct
 from scheduling.slot import SlotStatus, open_to_take_sql
 from scheduling.snp_request import Origin
@@ -57,8 +57,18 @@ def _iso_utc(column: str) -> str:
     return str(compiled)
 
 
+# `slot_part` (scheduling/booking.py), computed by the statement from what it took.
+_FROM_SLOT_SQL = {
+    "professional_id": "professional_id::text",
+    "starts_at": _iso_utc("starts_at"),
+    "ends_at": _iso_utc("ends_at"),
+    "own_patient": "own",
+}
+assert tuple(_FROM_SLOT_SQL) == SLOT_PART_KEYS
+_FROM_SLOT = ", ".join(f"'{key}', {sql}" for key, sql in _FROM_SLOT_SQL.items())
+
 # $1..$16 are arrays of the same length, one element per booking, in slot-id order. Only our
-# own enum values are interpolated, never input.
+# own enum values and column expressions are interpolated, never input.
 _SQL = f"""
 WITH input AS (
     SELECT * FROM unnest(
@@ -102,11 +112,7 @@ WITH input AS (
 ), new_event AS (
     INSERT INTO events (territory_id, type, occurred_at, actor_account_id, subject_id, payload)
     SELECT territory_id, '{EventType.BOOKING_CREATED}', now, booked_by, booking_id,
-           payload || jsonb_build_object(
-               'professional_id', professional_id::text,
-               'starts_at', {_iso_utc("starts_at")},
-               'ends_at', {_iso_utc("ends_at")},
-               'own_patient', own)
+           payload || jsonb_build_object({_FROM_SLOT})
     FROM won ORDER BY ord
 )
 SELECT w.ord, w.professional_id, w.starts_at, w.ends_at, w.own,

@@ -48,7 +48,7 @@ from sqlalchemy.sql.sqltypes import NullType
 from kernel import pg_direct
 from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, mark_events_written, write_event
-from scheduling.booking import Booking, counts_toward_sas_cap
+from scheduling.booking import SLOT_PART_KEYS, Booking, counts_toward_sas_cap, slot_part
 from scheduling.patient import Patient
 from scheduling.slot import Slot, SlotStatus, open_to_take
 from scheduling.snp_request import Origin
@@ -176,17 +176,15 @@ def _all_in_one(with_patient: bool) -> Select[Any]:
         "ends_at": taken.c.ends_at,
         "own_patient": own,
     }
+    from_slot: dict[str, Any] = {  # `slot_part`, computed by the statement
+        "professional_id": taken.c.professional_id.cast(String()),
+        "starts_at": iso_utc(taken.c.starts_at),
+        "ends_at": iso_utc(taken.c.ends_at),
+        "own_patient": own,
+    }
+    assert tuple(from_slot) == SLOT_PART_KEYS
     payload = type_coerce(_E["payload"], JSONB()).op("||", return_type=JSONB())(
-        func.jsonb_build_object(
-            "professional_id",
-            taken.c.professional_id.cast(String()),
-            "starts_at",
-            iso_utc(taken.c.starts_at),
-            "ends_at",
-            iso_utc(taken.c.ends_at),
-            "own_patient",
-            own,
-        )
+        func.jsonb_build_object(*(part for pair in from_slot.items() for part in pair))
     )
     event_values: dict[str, Any] = dict(_E) | {"payload": payload}
     ctes = []
@@ -285,12 +283,7 @@ async def persist_booking(
     if patient is not None:
         await session.execute(_INSERT_PATIENT, params)
     await session.execute(_INSERT_BOOKING, params)
-    payload = dict(event["payload"]) | {
-        "professional_id": str(professional_id),
-        "starts_at": starts_at.isoformat(),
-        "ends_at": ends_at.isoformat(),
-        "own_patient": own,
-    }
+    payload = dict(event["payload"]) | slot_part(professional_id, starts_at, ends_at, own)
     await write_event(session, dict(event) | {"payload": payload})
     week = _local_week(starts_at, tz)
     params |= {"w_professional_id": professional_id, "w_start": week[0], "w_end": week[1]}

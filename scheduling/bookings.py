@@ -27,7 +27,7 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
-from scheduling.booking import Booking, BookingRecord, BookingStatus
+from scheduling.booking import Booking, BookingRecord, BookingStatus, booking_part, slot_part
 from scheduling.booking_batch import BookingBatcher, PlainBooking
 from scheduling.booking_store import TakenSlot, persist_booking, slot_facts
 from scheduling.busy_calendar import lock_agenda, reopened_status
@@ -63,18 +63,14 @@ class Booked:
 
 def booking_event_payload(booking: Booking | BookingRecord) -> dict[str, object]:
     """No patient identity: the professional, the time, the status, the channel."""
-    return {
-        "booking_id": str(booking.id),
-        "slot_id": str(booking.slot_id),
-        "professional_id": str(booking.professional_id),
-        "starts_at": booking.starts_at.isoformat(),
-        "ends_at": booking.ends_at.isoformat(),
-        "channel": booking.channel.value,
-        "status": booking.status.value,
-        "request_id": str(booking.request_id) if booking.request_id else None,
-        "own_patient": booking.own_patient,
-        "booked_by": str(booking.booked_by),
-    }
+    return booking_part(
+        booking.id,
+        booking.slot_id,
+        booking.channel,
+        booking.status,
+        booking.request_id,
+        booking.booked_by,
+    ) | slot_part(booking.professional_id, booking.starts_at, booking.ends_at, booking.own_patient)
 
 
 async def find_by_key(session: AsyncSession, actor: Actor, key: str) -> Booking | None:
@@ -161,14 +157,9 @@ def _new_rows(
         "occurred_at": now,
         "actor_account_id": actor.account_id,
         "subject_id": booking_id,
-        "payload": {
-            "booking_id": str(booking_id),
-            "slot_id": str(slot_id),
-            "channel": draft.channel.value,
-            "status": BookingStatus.BOOKED.value,
-            "request_id": str(request_id) if request_id else None,
-            "booked_by": str(actor.account_id),
-        },
+        "payload": booking_part(
+            booking_id, slot_id, draft.channel, BookingStatus.BOOKED, request_id, actor.account_id
+        ),
     }
     return row, event
 
