@@ -20,6 +20,7 @@ itself and commit order is sequence order; the sequencer has nothing to do.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -110,7 +111,7 @@ async def append_event(
     type: EventType,
     actor: Actor | None,
     subject_id: uuid.UUID | None = None,
-    payload: dict[str, Any] | None = None,
+    payload: Mapping[str, Any] | None = None,
 ) -> Event:
     """Append one event to the outbox inside the caller's transaction and return it.
 
@@ -123,7 +124,7 @@ async def append_event(
         "occurred_at": clock.now(),
         "actor_account_id": actor.account_id if actor else None,
         "subject_id": subject_id,
-        "payload": payload or {},
+        "payload": dict(payload or {}),
     }
     event_id, seq = await write_event(session, values)
     return Event(id=event_id, seq=seq, **values)

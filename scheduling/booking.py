@@ -6,6 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import (
     Boolean,
@@ -131,6 +132,26 @@ def counts_toward_sas_cap_of(booking: Booking) -> bool:
 SLOT_PART_KEYS = ("professional_id", "starts_at", "ends_at", "own_patient")
 
 
+class BookingPart(TypedDict):
+    booking_id: str
+    slot_id: str
+    channel: str
+    status: str
+    request_id: str | None
+    booked_by: str
+
+
+class SlotPart(TypedDict):
+    professional_id: str
+    starts_at: str
+    ends_at: str
+    own_patient: bool
+
+
+class BookingPayload(BookingPart, SlotPart):
+    """The payload of every booking event (created, cancelled, honoured, no-show)."""
+
+
 def booking_part(
     booking_id: uuid.UUID,
     slot_id: uuid.UUID,
@@ -138,7 +159,7 @@ def booking_part(
     status: BookingStatus,
     request_id: uuid.UUID | None,
     booked_by: uuid.UUID,
-) -> dict[str, object]:
+) -> BookingPart:
     return {
         "booking_id": str(booking_id),
         "slot_id": str(slot_id),
@@ -151,7 +172,7 @@ def booking_part(
 
 def slot_part(
     professional_id: uuid.UUID, starts_at: datetime, ends_at: datetime, own_patient: bool
-) -> dict[str, object]:
+) -> SlotPart:
     return {
         "professional_id": str(professional_id),
         "starts_at": starts_at.isoformat(),

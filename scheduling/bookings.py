@@ -27,7 +27,14 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
-from scheduling.booking import Booking, BookingRecord, BookingStatus, booking_part, slot_part
+from scheduling.booking import (
+    Booking,
+    BookingPayload,
+    BookingRecord,
+    BookingStatus,
+    booking_part,
+    slot_part,
+)
 from scheduling.booking_batch import BookingBatcher, PlainBooking
 from scheduling.booking_store import TakenSlot, persist_booking, slot_facts
 from scheduling.busy_calendar import lock_agenda, reopened_status
@@ -61,16 +68,21 @@ class Booked:
     patient: PatientDraft | None = None  # the identity, when the booking created the patient
 
 
-def booking_event_payload(booking: Booking | BookingRecord) -> dict[str, object]:
+def booking_event_payload(booking: Booking | BookingRecord) -> BookingPayload:
     """No patient identity: the professional, the time, the status, the channel."""
-    return booking_part(
-        booking.id,
-        booking.slot_id,
-        booking.channel,
-        booking.status,
-        booking.request_id,
-        booking.booked_by,
-    ) | slot_part(booking.professional_id, booking.starts_at, booking.ends_at, booking.own_patient)
+    return BookingPayload(
+        **booking_part(
+            booking.id,
+            booking.slot_id,
+            booking.channel,
+            booking.status,
+            booking.request_id,
+            booking.booked_by,
+        ),
+        **slot_part(
+            booking.professional_id, booking.starts_at, booking.ends_at, booking.own_patient
+        ),
+    )
 
 
 async def find_by_key(session: AsyncSession, actor: Actor, key: str) -> Booking | None:

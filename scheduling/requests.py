@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +34,19 @@ class RequestDraft:
     received_at: datetime | None = None
 
 
-def request_event_payload(request: SnpRequest) -> dict[str, object]:
+class RequestPayload(TypedDict):
+    """The payload of every request event (created, closed, reopened)."""
+
+    request_id: str
+    origin: str
+    urgency: str
+    received_at: str
+    outcome: str | None
+    outcome_at: str | None
+    recorded_by: str
+
+
+def request_event_payload(request: SnpRequest) -> RequestPayload:
     """No patient identity and no free-text reason: events reach people who may not see them."""
     return {
         "request_id": str(request.id),

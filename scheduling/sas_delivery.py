@@ -12,6 +12,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Uuid, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,8 @@ from kernel.clock import Clock
 from kernel.database import Base, str_enum
 from kernel.event_types import EventType
 from kernel.events import Event, EventCounter, events_since
+from scheduling.booking import BookingPayload
+from scheduling.snp_request import Origin
 
 CONSUMER = "sas_appointments"
 MAX_BACKOFF = timedelta(hours=6)
@@ -136,19 +139,21 @@ async def collect(
             raise RuntimeError("another worker collected these events")
         for event in events:
             status = _BY_EVENT.get(event.type)
-            data = event.payload
-            if status is None or data.get("channel") != "sas_regulator" or data.get("own_patient"):
+            if status is None:
                 continue
-            booking_id = uuid.UUID(str(data["booking_id"]))
+            data = cast(BookingPayload, event.payload)  # every booking event carries one
+            if data["channel"] != Origin.SAS_REGULATOR or data["own_patient"]:
+                continue
+            booking_id = uuid.UUID(data["booking_id"])
             delivery = await session.get(SasDelivery, booking_id)
             if delivery is None:
                 delivery = SasDelivery(
                     booking_id=booking_id,
                     territory_id=territory_id,
-                    professional_id=uuid.UUID(str(data["professional_id"])),
-                    booked_by=uuid.UUID(str(data["booked_by"])),
-                    starts_at=datetime.fromisoformat(str(data["starts_at"])),
-                    ends_at=datetime.fromisoformat(str(data["ends_at"])),
+                    professional_id=uuid.UUID(data["professional_id"]),
+                    booked_by=uuid.UUID(data["booked_by"]),
+                    starts_at=datetime.fromisoformat(data["starts_at"]),
+                    ends_at=datetime.fromisoformat(data["ends_at"]),
                     status=status,
                     created_remotely=False,
                     attempts=0,

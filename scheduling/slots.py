@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -53,7 +54,20 @@ def require_agenda_rights(actor: Actor, professional: ProfessionalRef) -> None:
         raise NotAllowed("only the professional or the CPTS staff may change this agenda")
 
 
-def slot_event_payload(slot: Slot) -> dict[str, object]:
+class SlotPayload(TypedDict):
+    """The payload of every slot event (created, withdrawn, held, released, freed, blocked)."""
+
+    slot_id: str
+    professional_id: str
+    starts_at: str
+    ends_at: str
+    modality: str
+    visibility: list[str]
+    assisted: bool
+    status: str
+
+
+def slot_event_payload(slot: Slot) -> SlotPayload:
     """What anyone of the territory may see of a slot: no patient, ever."""
     return {
         "slot_id": str(slot.id),

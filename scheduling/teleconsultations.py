@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,7 +75,24 @@ class Scheduled:
     patient: PatientDraft | Patient | None
 
 
-def event_payload(tc: Teleconsultation) -> dict[str, object]:
+class TeleconsultationPayload(TypedDict):
+    """The payload of every teleconsultation event."""
+
+    teleconsultation_id: str
+    booking_id: str
+    slot_id: str
+    gp_professional_id: str
+    nurse_professional_id: str
+    starts_at: str
+    ends_at: str
+    setting: str
+    act_code: str
+    status: str
+    outcome: str | None
+    rescheduled_from: str | None
+
+
+def event_payload(tc: Teleconsultation) -> TeleconsultationPayload:
     """What the territory may learn of a teleconsultation: no patient, no room, no handover."""
     return {
         "teleconsultation_id": str(tc.id),

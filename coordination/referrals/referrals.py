@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, or_, select
@@ -71,7 +71,20 @@ class Created:
     warnings: list[str] = field(default_factory=list)
 
 
-def event_payload(r: Referral) -> dict[str, object]:
+class ReferralPayload(TypedDict):
+    """The payload of every referral event."""
+
+    referral_id: str
+    expertise: str
+    priority: str
+    status: str
+    assigned_expert_id: str | None
+    requester_professional_id: str
+    requester_account_id: str
+    due_at: str
+
+
+def event_payload(r: Referral) -> ReferralPayload:
     """What the territory may learn of a referral: no patient, no question, no answer."""
     return {
         "referral_id": str(r.id),
