@@ -40,7 +40,7 @@ from coordination.accounts.service import create_token_for
 from coordination.directory.professional import Profession, Professional
 from coordination.directory.territory import Territory
 from kernel.clock import SystemClock
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_mask
+from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility, visibility_mask
 from server.database import Database
 from server.demo.loader import load_demo
 from server.migrations import upgrade

@@ -26,7 +26,7 @@ from bench.booking import _create_db, _drop_db, machine
 from coordination.directory.service import get_professional  # noqa: F401 - models registry
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
-from scheduling.slot import Modality, SlotStatus, Visibility
+from scheduling.models.slot import Modality, SlotStatus, Visibility
 from scheduling.slots import SlotQuery, search_slots
 from server.database import Database
 from server.migrations import upgrade

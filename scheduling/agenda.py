@@ -14,11 +14,11 @@ from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
 from scheduling import bookings, requests, slots, teleconsultations
-from scheduling.booking import Booking, BookingStatus, counts_toward_sas_cap_of
+from scheduling.models.booking import Booking, BookingStatus, counts_toward_sas_cap_of
+from scheduling.models.slot import Slot, SlotStatus
+from scheduling.models.snp_request import SnpRequest
 from scheduling.patient import Patient
-from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import SlotQuery
-from scheduling.snp_request import SnpRequest
 
 _PAGE = 500
 

@@ -30,10 +30,10 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from kernel import pg_direct
 from kernel.event_types import EventType
 from scheduling import booking_store
-from scheduling.booking import SLOT_PART_KEYS, BookingStatus
 from scheduling.booking_store import TakenSlot, slot_facts_direct
-from scheduling.slot import SlotStatus, open_to_take_sql
-from scheduling.snp_request import Origin
+from scheduling.models.booking import SLOT_PART_KEYS, BookingStatus
+from scheduling.models.slot import SlotStatus, open_to_take_sql
+from scheduling.models.snp_request import Origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def _iso_utc(column: str) -> str:
     return str(compiled)
 
 
-# `slot_part` (scheduling/booking.py), computed by the statement from what it took.
+# `slot_part` (scheduling/models/booking.py), computed by the statement from what it took.
 _FROM_SLOT_SQL = {
     "professional_id": "professional_id::text",
     "starts_at": _iso_utc("starts_at"),

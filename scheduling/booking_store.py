@@ -48,10 +48,10 @@ from sqlalchemy.sql.sqltypes import NullType
 from kernel import pg_direct
 from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, mark_events_written, write_event
-from scheduling.booking import SLOT_PART_KEYS, Booking, counts_toward_sas_cap, slot_part
+from scheduling.models.booking import SLOT_PART_KEYS, Booking, counts_toward_sas_cap, slot_part
+from scheduling.models.slot import Slot, SlotStatus, open_to_take
+from scheduling.models.snp_request import Origin
 from scheduling.patient import Patient
-from scheduling.slot import Slot, SlotStatus, open_to_take
-from scheduling.snp_request import Origin
 
 _slots, _patients, _bookings, _events = (
     table_of(Slot),

@@ -27,7 +27,11 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
-from scheduling.booking import (
+from scheduling.booking_batch import BookingBatcher, PlainBooking
+from scheduling.booking_store import TakenSlot, persist_booking, slot_facts
+from scheduling.busy_calendar import lock_agenda, reopened_status
+from scheduling.holds import SlotTaken
+from scheduling.models.booking import (
     Booking,
     BookingPayload,
     BookingRecord,
@@ -35,17 +39,13 @@ from scheduling.booking import (
     booking_part,
     slot_part,
 )
-from scheduling.booking_batch import BookingBatcher, PlainBooking
-from scheduling.booking_store import TakenSlot, persist_booking, slot_facts
-from scheduling.busy_calendar import lock_agenda, reopened_status
-from scheduling.hold import Hold
-from scheduling.holds import SlotTaken
+from scheduling.models.hold import Hold
+from scheduling.models.slot import Slot, SlotStatus
+from scheduling.models.snp_request import Origin, Outcome, SnpRequest
+from scheduling.models.teleconsultation import Teleconsultation
 from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
 from scheduling.requests import may_read_request, request_event_payload
-from scheduling.slot import Slot, SlotStatus
 from scheduling.slots import slot_event_payload
-from scheduling.snp_request import Origin, Outcome, SnpRequest
-from scheduling.teleconsultation import Teleconsultation
 
 SAS_WEEKLY_CAP = 20  # NGAP art. 14.1.3: SNP majoration billable at most 20 times a week per GP
 

@@ -112,7 +112,7 @@ async def busy_between(
 def reopened_status() -> Any:
     """What a slot becomes when its booking is cancelled or its hold released: free, unless
     the professional's own calendar says busy meanwhile (then blocked, as busy_time would)."""
-    from scheduling.slot import Slot, SlotStatus  # slot.py knows nothing of busy time
+    from scheduling.models.slot import Slot, SlotStatus  # slot.py knows nothing of busy time
 
     busy = exists().where(
         BusyInterval.professional_id == Slot.professional_id,

@@ -22,10 +22,10 @@ from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
-from scheduling.booking import Booking, BookingStatus
 from scheduling.busy_calendar import BusyCalendar, BusyInterval, BusySource, lock_agenda
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.slot import Slot, SlotStatus, untaken
 from scheduling.refs import ProfessionalRef
-from scheduling.slot import Slot, SlotStatus, untaken
 from scheduling.slots import require_agenda_rights, slot_event_payload
 
 MAX_CALENDARS = 10

@@ -17,8 +17,8 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.locks import lock_for_transaction
 from scheduling.busy_calendar import reopened_status
-from scheduling.hold import Hold
-from scheduling.slot import Slot, SlotStatus, open_to_take
+from scheduling.models.hold import Hold
+from scheduling.models.slot import Slot, SlotStatus, open_to_take
 from scheduling.slots import get_slot, slot_event_payload
 
 DEFAULT_HOLD_TTL = timedelta(minutes=5)

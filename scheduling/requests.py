@@ -19,8 +19,8 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
+from scheduling.models.snp_request import Origin, Outcome, SnpRequest, Urgency
 from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
-from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
 
 MAX_BACKDATE = timedelta(days=7)
 
@@ -73,6 +73,9 @@ async def create_request(
         raise Invalid("reason must not be empty", field="reason")
     patient = new_patient(actor.territory_id, draft.patient, now)
     session.add(patient)
+    # Written before the request that references it: with no relationship() between the two,
+    # the unit of work would order them by class path, not by their foreign key.
+    await session.flush()
     request = SnpRequest(
         id=uuid.uuid4(),
         territory_id=actor.territory_id,

@@ -21,11 +21,9 @@ from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
-from scheduling.availability_rule import AvailabilityRule
 from scheduling.busy_calendar import busy_between, lock_agenda
-from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
-from scheduling.refs import ProfessionalRef, Professionals
-from scheduling.slot import (
+from scheduling.models.availability_rule import AvailabilityRule
+from scheduling.models.slot import (
     LIVE_STATUSES,
     Modality,
     Slot,
@@ -34,6 +32,8 @@ from scheduling.slot import (
     untaken,
     visibility_mask,
 )
+from scheduling.recurrence import DailyWindow, RecurrenceError, expand, parse_rrule
+from scheduling.refs import ProfessionalRef, Professionals
 from scheduling.slots import SlotDraft, check_draft, default_location, require_agenda_rights
 
 MAX_RULE_SPAN_DAYS = 3 * 366

@@ -22,8 +22,8 @@ from kernel.clock import Clock
 from kernel.database import Base, str_enum
 from kernel.event_types import EventType
 from kernel.events import Event, EventCounter, events_since
-from scheduling.booking import BookingPayload
-from scheduling.snp_request import Origin
+from scheduling.models.booking import BookingPayload
+from scheduling.models.snp_request import Origin
 
 CONSUMER = "sas_appointments"
 MAX_BACKOFF = timedelta(hours=6)

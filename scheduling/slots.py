@@ -24,8 +24,7 @@ from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.busy_calendar import busy_between, lock_agenda
-from scheduling.refs import ProfessionalRef, Professionals
-from scheduling.slot import (
+from scheduling.models.slot import (
     LIVE_STATUSES,
     Modality,
     Slot,
@@ -36,6 +35,7 @@ from scheduling.slot import (
     visibility_mask,
     visibility_set,
 )
+from scheduling.refs import ProfessionalRef, Professionals
 
 MAX_SLOT = timedelta(hours=12)
 MIN_SLOT = timedelta(minutes=5)

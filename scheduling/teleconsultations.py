@@ -27,18 +27,18 @@ from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling import bookings
-from scheduling.booking import Booking, BookingStatus
-from scheduling.hold import Hold
-from scheduling.patient import Patient, PatientDraft, checked, patients_by_id, same_person
-from scheduling.slot import Modality, Slot, open_to_take
-from scheduling.snp_request import Origin
-from scheduling.teleconsultation import (
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.hold import Hold
+from scheduling.models.slot import Modality, Slot, open_to_take
+from scheduling.models.snp_request import Origin
+from scheduling.models.teleconsultation import (
     Setting,
     Teleconsultation,
     TeleconsultationOutcome,
     TeleconsultationStatus,
     act_code_for,
 )
+from scheduling.patient import Patient, PatientDraft, checked, patients_by_id, same_person
 from scheduling.video_rooms import VideoRooms
 
 EARLY_START = timedelta(minutes=15)  # the GP may open the room a little before the slot

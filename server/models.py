@@ -12,23 +12,23 @@ from coordination.directory.structure import Structure
 from coordination.directory.territory import Territory
 from coordination.indicators.contract import AciContract
 from coordination.referrals.assessment import WoundAssessment
-from coordination.referrals.expert import Expert, ExpertAbsence
-from coordination.referrals.message import ReferralMessage
+from coordination.referrals.models.expert import Expert, ExpertAbsence
+from coordination.referrals.models.message import ReferralMessage
+from coordination.referrals.models.photo import ReferralPhoto
+from coordination.referrals.models.referral import Referral
 from coordination.referrals.network_settings import NetworkSettings
-from coordination.referrals.photo import ReferralPhoto
-from coordination.referrals.referral import Referral
 from kernel.audit import PatientDataRead
 from kernel.database import Base
 from kernel.events import Event, EventCounter
-from scheduling.availability_rule import AvailabilityRule
-from scheduling.booking import Booking
 from scheduling.busy_calendar import BusyCalendar, BusyInterval
-from scheduling.hold import Hold
+from scheduling.models.availability_rule import AvailabilityRule
+from scheduling.models.booking import Booking
+from scheduling.models.hold import Hold
+from scheduling.models.slot import Slot
+from scheduling.models.snp_request import SnpRequest
+from scheduling.models.teleconsultation import Teleconsultation
 from scheduling.patient import Patient
 from scheduling.sas_delivery import OutboxCursor, SasDelivery
-from scheduling.slot import Slot
-from scheduling.snp_request import SnpRequest
-from scheduling.teleconsultation import Teleconsultation
 
 metadata = Base.metadata
 

@@ -24,11 +24,11 @@ from sqlalchemy.orm import aliased
 
 from coordination.calendar.feed import CalendarFeed, FeedScope
 from coordination.directory.professional import PracticeLocation, Profession, Professional
-from coordination.referrals.referral import Referral
-from scheduling.booking import Booking, BookingStatus
+from coordination.referrals.models.referral import Referral
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.slot import Modality, Slot, SlotStatus
+from scheduling.models.teleconsultation import Teleconsultation, TeleconsultationStatus
 from scheduling.patient import Patient
-from scheduling.slot import Modality, Slot, SlotStatus
-from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
 
 CANCELLED_DAYS = 30
 HISTORY_DAYS = 400  # a professional's feed reaches back a year and a bit

@@ -40,11 +40,11 @@ from coordination.directory.membership import Membership
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.indicators.period import Period
 from coordination.referrals.assessment import WoundAssessment
-from coordination.referrals.referral import Referral
-from scheduling.booking import Booking, BookingStatus, counts_toward_sas_cap
-from scheduling.slot import Slot, SlotStatus
-from scheduling.snp_request import Origin, Outcome, SnpRequest
-from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
+from coordination.referrals.models.referral import Referral
+from scheduling.models.booking import Booking, BookingStatus, counts_toward_sas_cap
+from scheduling.models.slot import Slot, SlotStatus
+from scheduling.models.snp_request import Origin, Outcome, SnpRequest
+from scheduling.models.teleconsultation import Teleconsultation, TeleconsultationStatus
 
 GP_SPECIALTY = "general_practice"
 OFFERED = (SlotStatus.FREE, SlotStatus.HELD, SlotStatus.BOOKED)

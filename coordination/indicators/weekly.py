@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.directory.professional import Professional
 from coordination.indicators.measures import DAY, GP_SPECIALTY, OFFERED, Sql
 from coordination.indicators.period import Period
-from coordination.referrals.referral import Referral
-from scheduling.booking import Booking, BookingStatus
-from scheduling.slot import Slot
-from scheduling.snp_request import SnpRequest
-from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
+from coordination.referrals.models.referral import Referral
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.slot import Slot
+from scheduling.models.snp_request import SnpRequest
+from scheduling.models.teleconsultation import Teleconsultation, TeleconsultationStatus
 
 SERIES = (
     "snp.slots_offered",

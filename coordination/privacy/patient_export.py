@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.privacy.audit_log import AuditQuery, query_reads, require_auditor
 from coordination.privacy.patient_records import DIRECT, OF_REFERRAL
-from coordination.referrals.photo import ReferralPhoto
+from coordination.referrals.models.photo import ReferralPhoto
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock

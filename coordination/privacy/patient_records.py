@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy.orm import InstrumentedAttribute
 
 from coordination.referrals.assessment import WoundAssessment
-from coordination.referrals.message import ReferralMessage
-from coordination.referrals.photo import ReferralPhoto
-from coordination.referrals.referral import Referral
-from scheduling.booking import Booking
-from scheduling.snp_request import SnpRequest
-from scheduling.teleconsultation import Teleconsultation
+from coordination.referrals.models.message import ReferralMessage
+from coordination.referrals.models.photo import ReferralPhoto
+from coordination.referrals.models.referral import Referral
+from scheduling.models.booking import Booking
+from scheduling.models.snp_request import SnpRequest
+from scheduling.models.teleconsultation import Teleconsultation
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from sqlalchemy.sql.selectable import Subquery
 
 from coordination.directory.territory import Territory
 from coordination.privacy.patient_records import DIRECT, OF_REFERRAL
-from coordination.referrals.referral import Referral
+from coordination.referrals.models.referral import Referral
 from kernel.clock import Clock
 from kernel.event_types import EventType
 from kernel.events import append_event

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coordination.directory.lookup import contacts_of
 from coordination.directory.professional import Profession
 from coordination.directory.service import get_professional
-from coordination.referrals.expert import Expert, ExpertAbsence, Expertise
+from coordination.referrals.models.expert import Expert, ExpertAbsence, Expertise
+from coordination.referrals.models.referral import OPEN_STATUSES, Referral, ReferralStatus
 from coordination.referrals.network_settings import NetworkSettings, Policy, Routing
-from coordination.referrals.referral import OPEN_STATUSES, Referral, ReferralStatus
 from coordination.referrals.referrals import append_referral_event
 from coordination.referrals.working_days import SUBDIVISIONS
 from kernel.actor import Actor

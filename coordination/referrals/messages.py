@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.referrals.message import ReferralMessage
-from coordination.referrals.referral import Referral
+from coordination.referrals.models.message import ReferralMessage
+from coordination.referrals.models.referral import Referral
 from coordination.referrals.referrals import append_referral_event, get_visible
 from kernel.actor import Actor
 from kernel.audit import record_reads

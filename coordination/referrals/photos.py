@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.referrals.blob_store import BlobStore
-from coordination.referrals.photo import ReferralPhoto
+from coordination.referrals.models.photo import ReferralPhoto
+from coordination.referrals.models.referral import Referral, ReferralStatus
 from coordination.referrals.photo_sanitizer import CleanImage
-from coordination.referrals.referral import Referral, ReferralStatus
 from coordination.referrals.referrals import append_referral_event, get_visible
 from kernel.actor import Actor
 from kernel.audit import record_reads

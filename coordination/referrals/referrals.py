@@ -22,14 +22,14 @@ from coordination.referrals.assessment import (
     assessment_row,
     check,
 )
-from coordination.referrals.expert import Expert, Expertise
-from coordination.referrals.network_settings import Routing, policy_of
-from coordination.referrals.referral import (
+from coordination.referrals.models.expert import Expert, Expertise
+from coordination.referrals.models.referral import (
     OPEN_STATUSES,
     Priority,
     Referral,
     ReferralStatus,
 )
+from coordination.referrals.network_settings import Routing, policy_of
 from coordination.referrals.routing import least_loaded_expert
 from coordination.referrals.working_days import due_at, subdivision_for
 from kernel.actor import Actor, Role

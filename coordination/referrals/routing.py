@@ -14,8 +14,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coordination.referrals.expert import Expert, ExpertAbsence, Expertise
-from coordination.referrals.referral import OPEN_STATUSES, Referral
+from coordination.referrals.models.expert import Expert, ExpertAbsence, Expertise
+from coordination.referrals.models.referral import OPEN_STATUSES, Referral
 
 
 async def least_loaded_expert(

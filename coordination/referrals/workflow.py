@@ -22,8 +22,8 @@ from coordination.referrals.assessment import (
     assessment_row,
     check,
 )
-from coordination.referrals.expert import Expert
-from coordination.referrals.referral import (
+from coordination.referrals.models.expert import Expert
+from coordination.referrals.models.referral import (
     OPEN_STATUSES,
     FollowUp,
     Referral,
@@ -42,8 +42,8 @@ from kernel.clock import Clock
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from kernel.event_types import EventType
 from scheduling import teleconsultations
+from scheduling.models.teleconsultation import Setting
 from scheduling.patient import Patient, draft_of
-from scheduling.teleconsultation import Setting
 from scheduling.teleconsultations import Consent, Scheduled, TeleconsultationDraft
 from scheduling.video_rooms import VideoRooms
 

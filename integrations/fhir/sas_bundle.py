@@ -14,7 +14,7 @@ from typing import Any
 
 from coordination.directory.practitioners import Place, Practitioner
 from integrations.fhir.sas_query import PS_OID, STRUCT_OID
-from scheduling.slot import Modality, Slot, Visibility, visibility_set
+from scheduling.models.slot import Modality, Slot, Visibility, visibility_set
 
 SAS = "http://sas.fr/fhir/StructureDefinition/"
 TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau"

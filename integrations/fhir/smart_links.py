@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from coordination.directory.practitioners import Place
-from scheduling.slot import Slot, SlotStatus
+from scheduling.models.slot import Slot, SlotStatus
 
 DEEP_LINK = "http://fhir-registry.smarthealthit.org/StructureDefinition/booking-deep-link"
 DEEP_LINK_HL7 = (

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from coordination.calendar.entries import AgendaItem, ItemKind
 from integrations.ical.feed_writer import EventStatus, FeedEvent
 from integrations.ical.uids import UID_DOMAIN
-from scheduling.slot import Modality
+from scheduling.models.slot import Modality
 
 _MODALITY = {
     Modality.OFFICE: "au cabinet",

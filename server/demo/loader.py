@@ -30,13 +30,13 @@ from coordination.directory.structure import StructureKind
 from coordination.directory.territories import TerritoryDraft, create_territory, find_territory
 from coordination.directory.territory import Territory
 from coordination.indicators.contract import from_json, save_contract
-from coordination.referrals.expert import Expertise
 from coordination.referrals.experts import register_expert
+from coordination.referrals.models.expert import Expertise
 from kernel.actor import Actor, Role
 from kernel.clock import Clock, SystemClock
+from scheduling.models.slot import Modality, Visibility
 from scheduling.refs import ProfessionalRef
 from scheduling.rules import RuleDraft, create_rule
-from scheduling.slot import Modality, Visibility
 from server.database import Database, Session
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -13,9 +13,9 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coordination.referrals import experts, messages, photos, referrals, workflow
+from coordination.referrals.models.referral import ReferralStatus
 from coordination.referrals.network_settings import policy_of
 from coordination.referrals.photo_sanitizer import CleanImage, precheck, sanitize
-from coordination.referrals.referral import ReferralStatus
 from coordination.referrals.referrals import ReferralDraft
 from integrations.sandbox import SandboxError
 from kernel.errors import Invalid, Unavailable

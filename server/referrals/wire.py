@@ -17,14 +17,14 @@ from coordination.referrals.assessment import (
     WoundAssessment,
     WoundType,
 )
-from coordination.referrals.expert import ExpertAbsence, Expertise
 from coordination.referrals.experts import ExpertLoad
-from coordination.referrals.message import ReferralMessage
+from coordination.referrals.models.expert import ExpertAbsence, Expertise
+from coordination.referrals.models.message import ReferralMessage
+from coordination.referrals.models.photo import ReferralPhoto
+from coordination.referrals.models.referral import FollowUp, Priority, Referral, ReferralStatus
 from coordination.referrals.network_settings import Policy, Routing
-from coordination.referrals.photo import ReferralPhoto
-from coordination.referrals.referral import FollowUp, Priority, Referral, ReferralStatus
+from scheduling.models.teleconsultation import Setting
 from scheduling.patient import Patient, PatientDraft
-from scheduling.teleconsultation import Setting
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.teleconsultations.wire import ConsentIn as TeleconsultationConsentIn
 from server.teleconsultations.wire import Handover

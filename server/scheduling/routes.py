@@ -25,10 +25,10 @@ from coordination.directory.refs import PROFESSIONALS, professional_ref
 from kernel.actor import Role
 from kernel.errors import Invalid
 from scheduling import bookings, holds, requests, rules, slots
-from scheduling.booking import BookingStatus
+from scheduling.models.booking import BookingStatus
+from scheduling.models.slot import Modality, SlotStatus, Visibility
 from scheduling.requests import RequestDraft
 from scheduling.rules import RuleDraft
-from scheduling.slot import Modality, SlotStatus, Visibility
 from scheduling.slots import SlotDraft, SlotQuery
 from server.auth.guards import post_guarded_in_place, roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep, provide_actor

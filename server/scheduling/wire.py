@@ -8,12 +8,12 @@ from typing import Annotated
 
 import msgspec
 
-from scheduling.availability_rule import AvailabilityRule
-from scheduling.booking import Booking, BookingRecord, BookingStatus
+from scheduling.models.availability_rule import AvailabilityRule
+from scheduling.models.booking import Booking, BookingRecord, BookingStatus
+from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility, visibility_set
+from scheduling.models.snp_request import Origin, Outcome, SnpRequest, Urgency
 from scheduling.patient import Patient, PatientDraft, Sex
 from scheduling.rules import Materialised
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_set
-from scheduling.snp_request import Origin, Outcome, SnpRequest, Urgency
 from server.wire_time import Instant
 
 VisibilityList = Annotated[list[Visibility], msgspec.Meta(min_length=1, max_length=4)]

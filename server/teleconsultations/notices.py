@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from coordination.directory.lookup import Contact
 from integrations.notify import Notice
-from scheduling.teleconsultation import Teleconsultation
+from scheduling.models.teleconsultation import Teleconsultation
 
 
 def _local(at: datetime, timezone: str) -> str:

@@ -19,8 +19,8 @@ from coordination.directory.lookup import contacts_of
 from kernel.actor import Actor
 from kernel.errors import Unavailable
 from scheduling import bookings, teleconsultations
+from scheduling.models.teleconsultation import Teleconsultation, TeleconsultationStatus
 from scheduling.patient import Patient, PatientDraft
-from scheduling.teleconsultation import Teleconsultation, TeleconsultationStatus
 from scheduling.teleconsultations import Consent, TeleconsultationDraft
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.scheduling.routes import IdempotencyKey

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import msgspec
 
-from scheduling.patient import Patient, PatientDraft
-from scheduling.teleconsultation import (
+from scheduling.models.teleconsultation import (
     ActCode,
     Setting,
     Teleconsultation,
     TeleconsultationOutcome,
     TeleconsultationStatus,
 )
+from scheduling.patient import Patient, PatientDraft
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.wire_time import Instant
 

@@ -30,14 +30,14 @@ from coordination.indicators.catalogue import BY_KEY, MISSION_LABELS
 from coordination.indicators.contract import get_contract
 from coordination.referrals import experts, referrals
 from coordination.referrals.experts import ExpertLoad
+from coordination.referrals.models.referral import Referral
 from coordination.referrals.network_settings import Routing, policy_of
-from coordination.referrals.referral import Referral
 from coordination.referrals.working_days import SUBDIVISIONS
 from kernel.actor import Actor, Role
 from kernel.errors import NotFound
 from scheduling import requests
+from scheduling.models.snp_request import Origin, SnpRequest, Urgency
 from scheduling.patient import Patient
-from scheduling.snp_request import Origin, SnpRequest, Urgency
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.indicators.wire import ContractOut, contract_out

@@ -33,11 +33,11 @@ from kernel.clock import Clock
 from kernel.errors import NotFound
 from scheduling import bookings, rules
 from scheduling.agenda import agenda_window
-from scheduling.availability_rule import AvailabilityRule
-from scheduling.booking import Booking, BookingStatus
+from scheduling.models.availability_rule import AvailabilityRule
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.slot import Slot, SlotStatus, visibility_set
+from scheduling.models.snp_request import SnpRequest
 from scheduling.patient import Patient, Sex
-from scheduling.slot import Slot, SlotStatus, visibility_set
-from scheduling.snp_request import SnpRequest
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels

@@ -11,15 +11,19 @@ from coordination.calendar.feed import FeedScope
 from coordination.directory.membership import Membership
 from coordination.directory.professional import Profession
 from coordination.referrals.assessment import Exudate, InfectionSign, WoundType
-from coordination.referrals.expert import Expertise
+from coordination.referrals.models.expert import Expertise
+from coordination.referrals.models.referral import FollowUp, Priority, ReferralStatus
 from coordination.referrals.network_settings import Routing
-from coordination.referrals.referral import FollowUp, Priority, ReferralStatus
 from kernel.actor import Role
-from scheduling.booking import BookingStatus
+from scheduling.models.booking import BookingStatus
+from scheduling.models.slot import Modality, Visibility
+from scheduling.models.snp_request import Origin, Outcome, Urgency
+from scheduling.models.teleconsultation import (
+    Setting,
+    TeleconsultationOutcome,
+    TeleconsultationStatus,
+)
 from scheduling.patient import Sex
-from scheduling.slot import Modality, Visibility
-from scheduling.snp_request import Origin, Outcome, Urgency
-from scheduling.teleconsultation import Setting, TeleconsultationOutcome, TeleconsultationStatus
 
 # --- patients ---------------------------------------------------------------------------------
 

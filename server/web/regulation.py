@@ -36,11 +36,11 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
 from scheduling import bookings, requests, slots
-from scheduling.booking import Booking
+from scheduling.models.booking import Booking
+from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility
+from scheduling.models.snp_request import Origin, SnpRequest
 from scheduling.patient import Patient
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotQuery
-from scheduling.snp_request import Origin, SnpRequest
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels

@@ -29,13 +29,13 @@ from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed, NotFound
 from scheduling import teleconsultations
-from scheduling.patient import Patient
-from scheduling.slot import Slot
-from scheduling.teleconsultation import (
+from scheduling.models.slot import Slot
+from scheduling.models.teleconsultation import (
     Teleconsultation,
     TeleconsultationStatus,
     act_code_for,
 )
+from scheduling.patient import Patient
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels

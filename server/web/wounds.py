@@ -27,8 +27,8 @@ from coordination.referrals.assessment import (
     WoundAssessment,
     WoundType,
 )
-from coordination.referrals.expert import Expertise
-from coordination.referrals.referral import (
+from coordination.referrals.models.expert import Expertise
+from coordination.referrals.models.referral import (
     OPEN_STATUSES,
     FollowUp,
     Referral,

@@ -10,15 +10,20 @@ from typing import Any
 import pytest
 
 from coordination.referrals import referrals
-from coordination.referrals.expert import Expertise
-from coordination.referrals.referral import Priority, Referral, ReferralStatus
+from coordination.referrals.models.expert import Expertise
+from coordination.referrals.models.referral import Priority, Referral, ReferralStatus
 from kernel.event_types import EventType
 from scheduling import requests, slots, teleconsultations
-from scheduling.booking import Booking, BookingPayload, BookingStatus
 from scheduling.bookings import booking_event_payload
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility, visibility_mask
-from scheduling.snp_request import Origin, SnpRequest, Urgency
-from scheduling.teleconsultation import ActCode, Setting, Teleconsultation, TeleconsultationStatus
+from scheduling.models.booking import Booking, BookingPayload, BookingStatus
+from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility, visibility_mask
+from scheduling.models.snp_request import Origin, SnpRequest, Urgency
+from scheduling.models.teleconsultation import (
+    ActCode,
+    Setting,
+    Teleconsultation,
+    TeleconsultationStatus,
+)
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 ID = uuid.uuid4

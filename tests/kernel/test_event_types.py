@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from coordination.referrals.referral import ReferralStatus
+from coordination.referrals.models.referral import ReferralStatus
 from kernel.event_types import EventType
 
 

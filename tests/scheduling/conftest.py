@@ -23,8 +23,8 @@ from coordination.directory.service import (
 from coordination.directory.territories import TerritoryDraft, create_territory
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
+from scheduling.models.slot import Modality, Slot, Visibility
 from scheduling.refs import ProfessionalRef
-from scheduling.slot import Modality, Slot, Visibility
 from scheduling.slots import SlotDraft, create_slot
 from server.database import Database
 

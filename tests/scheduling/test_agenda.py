@@ -10,11 +10,11 @@ from sqlalchemy import select
 from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from scheduling.agenda import agenda_window
-from scheduling.booking import BookingStatus
 from scheduling.bookings import BookingDraft, book, transition
+from scheduling.models.booking import BookingStatus
+from scheduling.models.slot import Modality, Visibility
+from scheduling.models.snp_request import Origin
 from scheduling.patient import PatientDraft, Sex
-from scheduling.slot import Modality, Visibility
-from scheduling.snp_request import Origin
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 

@@ -12,8 +12,8 @@ from coordination.directory.refs import PROFESSIONALS
 from kernel.clock import FrozenClock
 from kernel.errors import NotAllowed, NotFound
 from scheduling import rules, slots
+from scheduling.models.slot import Modality, SlotStatus, Visibility
 from scheduling.rules import RuleDraft
-from scheduling.slot import Modality, SlotStatus, Visibility
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 
 from kernel.clock import FrozenClock
 from kernel.events import Event
-from scheduling.booking import Booking
 from scheduling.booking_batch import BookingBatcher
 from scheduling.bookings import (
     SAS_WEEKLY_CAP,
@@ -26,9 +25,10 @@ from scheduling.bookings import (
     booking_event_payload,
 )
 from scheduling.holds import SlotTaken
+from scheduling.models.booking import Booking
+from scheduling.models.slot import Slot, SlotStatus
+from scheduling.models.snp_request import Origin
 from scheduling.patient import PatientDraft, Sex
-from scheduling.slot import Slot, SlotStatus
-from scheduling.snp_request import Origin
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from kernel.clock import FrozenClock
 from kernel.errors import Conflict, NotFound
 from kernel.events import Event
-from scheduling.booking import Booking, BookingStatus
 from scheduling.booking_batch import BookingBatcher
 from scheduling.bookings import (
     SAS_WEEKLY_CAP,
@@ -25,10 +24,11 @@ from scheduling.bookings import (
     transition,
 )
 from scheduling.holds import SlotTaken
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility
+from scheduling.models.snp_request import Origin
 from scheduling.patient import Patient, PatientDraft, Sex
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.slots import SlotDraft, create_slot
-from scheduling.snp_request import Origin
 from server.database import Database
 from tests.scheduling.conftest import GpWorld
 

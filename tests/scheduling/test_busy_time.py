@@ -13,9 +13,9 @@ from kernel.clock import FrozenClock
 from scheduling import busy_time
 from scheduling.bookings import BookingDraft, book
 from scheduling.busy_calendar import BusySource
+from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility
+from scheduling.models.snp_request import Origin
 from scheduling.patient import PatientDraft, Sex
-from scheduling.slot import Modality, Slot, SlotStatus, Visibility
-from scheduling.snp_request import Origin
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 

@@ -15,7 +15,6 @@ from kernel.actor import Role
 from kernel.clock import FrozenClock
 from kernel.errors import Invalid, NotAllowed
 from kernel.events import Event
-from scheduling.hold import Hold
 from scheduling.holds import (
     DEFAULT_MAX_LIVE_HOLDS,
     HoldLimit,
@@ -24,7 +23,8 @@ from scheduling.holds import (
     release_hold,
     set_hold_limit,
 )
-from scheduling.slot import Modality, Slot
+from scheduling.models.hold import Hold
+from scheduling.models.slot import Modality, Slot
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 

@@ -16,9 +16,9 @@ from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from kernel.errors import Conflict, Invalid, NotFound
 from scheduling import requests
+from scheduling.models.snp_request import Origin, Outcome
 from scheduling.patient import PatientDraft, Sex
 from scheduling.requests import RequestDraft
-from scheduling.snp_request import Origin, Outcome
 from server.database import Database
 from tests.scheduling.conftest import GpWorld
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from kernel.clock import FrozenClock
+from scheduling.models.slot import Modality, Slot, Visibility
 from scheduling.rules import RuleDraft, create_rule, extend_horizon
-from scheduling.slot import Modality, Slot, Visibility
 from server.database import Database
 from tests.scheduling.conftest import GpWorld
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduling.teleconsultation import ActCode, Setting, act_code_for
+from scheduling.models.teleconsultation import ActCode, Setting, act_code_for
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kernel.clock import FrozenClock
-from scheduling.booking import Booking
-from scheduling.slot import Modality, Slot, SlotStatus
+from scheduling.models.booking import Booking
+from scheduling.models.slot import Modality, Slot, SlotStatus
 from server.database import Database
 from tests.conftest import login
 from tests.server.scheduling_helpers import PATIENT, fresh_start, gp_session, publish_slot

@@ -17,7 +17,7 @@ from PIL import ExifTags, Image
 from sqlalchemy import func, select
 
 from coordination.directory.territory import Territory
-from coordination.referrals.photo import ReferralPhoto
+from coordination.referrals.models.photo import ReferralPhoto
 from kernel.audit import PatientDataRead
 from kernel.clock import FrozenClock
 from kernel.events import Event

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from integrations.notify import Notice
 from kernel.clock import FrozenClock
 from kernel.events import Event
-from scheduling.booking import Booking, BookingStatus
-from scheduling.hold import Hold
-from scheduling.slot import Slot, SlotStatus
+from scheduling.models.booking import Booking, BookingStatus
+from scheduling.models.hold import Hold
+from scheduling.models.slot import Slot, SlotStatus
 from server.database import Database
 from server.jobs import remind_teleconsultations
 from server.state import AppServices

@@ -20,14 +20,14 @@ from coordination.indicators.measures import measure
 from coordination.indicators.period import Period
 from coordination.indicators.weekly import weekly
 from coordination.referrals.assessment import WoundAssessment
-from coordination.referrals.expert import Expert
-from coordination.referrals.referral import Referral
+from coordination.referrals.models.expert import Expert
+from coordination.referrals.models.referral import Referral
 from kernel.clock import FrozenClock
-from scheduling.booking import Booking
+from scheduling.models.booking import Booking
+from scheduling.models.slot import Slot
+from scheduling.models.snp_request import SnpRequest
+from scheduling.models.teleconsultation import Teleconsultation
 from scheduling.patient import Patient
-from scheduling.slot import Slot
-from scheduling.snp_request import SnpRequest
-from scheduling.teleconsultation import Teleconsultation
 from server.database import Database
 
 PARIS = ZoneInfo("Europe/Paris")

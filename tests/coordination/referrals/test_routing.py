@@ -15,8 +15,8 @@ from coordination.directory.service import LocationDraft, ProfessionalDraft, cre
 from coordination.directory.territory import Territory
 from coordination.referrals import experts, referrals
 from coordination.referrals.assessment import AssessmentDraft, BedColours, Exudate, WoundType
-from coordination.referrals.expert import Expertise
-from coordination.referrals.referral import Priority
+from coordination.referrals.models.expert import Expertise
+from coordination.referrals.models.referral import Priority
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
 from scheduling.patient import PatientDraft, Sex

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
-from scheduling.snp_request import Origin
+from scheduling.models.snp_request import Origin
 
 
 class BookingStatus(enum.StrEnum):

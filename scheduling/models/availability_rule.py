@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, id_column, str_enum
-from scheduling.slot import Modality
+from scheduling.models.slot import Modality
 
 
 class AvailabilityRule(Base):

@@ -1,4 +1,4 @@
-"""The one "slot is open" rule (scheduling/slot.py): open until it starts, free or under a
+"""The one "slot is open" rule (scheduling/models/slot.py): open until it starts, free or under a
 lapsed hold (or the taker's own); the same answer from the loaded slot, the SQL expression
 and the batched statement's SQL text, on both databases."""
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, text, update
 
 from kernel.clock import FrozenClock
-from scheduling.slot import Modality, Slot, SlotStatus, open_to_take, open_to_take_sql
+from scheduling.models.slot import Modality, Slot, SlotStatus, open_to_take, open_to_take_sql
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
 

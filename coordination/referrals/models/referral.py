@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordination.referrals.expert import Expertise
+from coordination.referrals.models.expert import Expertise
 from kernel.database import Base, id_column, str_enum
 
 
