@@ -28,6 +28,9 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
+MAX_RADIUS_KM = 100.0  # a distance search reaches this far at most (a territory's span)
+
+
 async def communes_within(
     session: AsyncSession, actor: Actor, insee: str, within_km: float | None
 ) -> set[uuid.UUID]:
@@ -40,6 +43,8 @@ async def communes_within(
         raise Invalid(f"commune {insee} is not in this territory", field="commune")
     if not within_km:
         return {centre.id}
+    if not 0 < within_km <= MAX_RADIUS_KM:
+        raise Invalid(f"within_km is between 0 and {MAX_RADIUS_KM:g} km", field="within_km")
     if centre.latitude is None or centre.longitude is None:
         raise Invalid("this commune has no coordinates for a distance search", field="within_km")
     return {

@@ -16,6 +16,7 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coordination.directory.lookup import (
+    MAX_RADIUS_KM,
     communes_within,
     location_ids_in,
     professional_ids_of,
@@ -110,7 +111,7 @@ class SlotController(Controller):
         commune: Annotated[
             str | None, QueryParameter(pattern=r"^(\d{5}|2[AB]\d{3})$", description="INSEE code")
         ] = None,
-        within_km: Annotated[float | None, QueryParameter(gt=0, le=100)] = None,
+        within_km: Annotated[float | None, QueryParameter(gt=0, le=MAX_RADIUS_KM)] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> SlotPage:

@@ -28,7 +28,7 @@ from litestar.response import Template
 
 from coordination.directory import service as directory
 from coordination.directory.commune import Commune
-from coordination.directory.lookup import communes_within, location_ids_in
+from coordination.directory.lookup import MAX_RADIUS_KM, communes_within, location_ids_in
 from coordination.directory.practitioners import Place, main_places, places
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, list_communes, search_professionals
@@ -40,7 +40,7 @@ from scheduling.models.booking import Booking
 from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.models.snp_request import Origin, SnpRequest
 from scheduling.patient import Patient
-from scheduling.slots import SlotQuery
+from scheduling.slots import MAX_SEARCH_WINDOW, SlotQuery
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
@@ -50,7 +50,7 @@ from server.web.dates import local_day, local_midnight, years_between
 ROLES = (Role.REGULATOR, Role.PHARMACIST, Role.NURSE, Role.GP, Role.COORDINATOR, Role.ADMIN)
 SLOTS_SHOWN = 50
 DEFAULT_DAYS = 7
-MAX_DAYS = 92  # the domain's search window
+MAX_DAYS = MAX_SEARCH_WINDOW.days  # the domain's search window
 _BACK = ("/demandes", "Revenir aux demandes SNP")
 
 
@@ -236,8 +236,8 @@ def read_filters(
         except ValueError:
             f.errors.append("Le rayon doit être un nombre de kilomètres.")
         else:
-            if not 0 < f.within_km <= 100:
-                f.errors.append("Le rayon va de 1 à 100 km.")
+            if not 0 < f.within_km <= MAX_RADIUS_KM:
+                f.errors.append(f"Le rayon va de 1 à {MAX_RADIUS_KM:g} km.")
                 f.within_km = None
         if f.within_km and not f.commune:
             f.errors.append("Choisissez une commune pour chercher dans un rayon.")
