@@ -50,7 +50,6 @@ from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, mark_events_written, write_event
 from scheduling.models.booking import SLOT_PART_KEYS, Booking, counts_toward_sas_cap, slot_part
 from scheduling.models.slot import Slot, SlotStatus, open_to_take
-from scheduling.models.snp_request import Origin
 from scheduling.patient import Patient
 
 _slots, _patients, _bookings, _events = (
@@ -280,16 +279,16 @@ async def persist_booking(
         "own_patient": own,
     }
     params |= _prefixed("b_", derived)
+    # The week's earlier SAS bookings, counted before this one is written: what PostgreSQL's
+    # statement counts too (its snapshot does not see its own insert).
+    week = _local_week(starts_at, tz)
+    params |= {"w_professional_id": professional_id, "w_start": week[0], "w_end": week[1]}
+    sas_week = int(await session.scalar(_SAS_WEEK, params) or 0)
     if patient is not None:
         await session.execute(_INSERT_PATIENT, params)
     await session.execute(_INSERT_BOOKING, params)
     payload = dict(event["payload"]) | slot_part(professional_id, starts_at, ends_at, own)
     await write_event(session, dict(event) | {"payload": payload})
-    week = _local_week(starts_at, tz)
-    params |= {"w_professional_id": professional_id, "w_start": week[0], "w_end": week[1]}
-    sas_week = int(await session.scalar(_SAS_WEEK, params) or 0)
-    if booking["channel"] == Origin.SAS_REGULATOR and not own:
-        sas_week -= 1  # SQLite counts the booking just written; PostgreSQL's snapshot does not
     return TakenSlot(professional_id, starts_at, ends_at, own, sas_week)
 
 
