@@ -33,6 +33,7 @@ from scheduling.busy_calendar import lock_agenda, reopened_status
 from scheduling.holds import SlotTaken
 from scheduling.models.booking import (
     Booking,
+    BookingCancelledPayload,
     BookingPayload,
     BookingRecord,
     BookingStatus,
@@ -469,6 +470,9 @@ async def change_status(
                 subject_id=freed.id,
                 payload=slot_event_payload(freed),
             )
+    payload: BookingPayload = booking_event_payload(changed)
+    if to is BookingStatus.CANCELLED:
+        payload = BookingCancelledPayload(**payload, reason_given=bool(reason))
     await append_event(
         session,
         clock,
@@ -476,8 +480,7 @@ async def change_status(
         type=event_type,
         actor=actor,
         subject_id=changed.id,
-        payload=booking_event_payload(changed)
-        | ({"reason_given": bool(reason)} if to is BookingStatus.CANCELLED else {}),
+        payload=payload,
     )
     return changed
 

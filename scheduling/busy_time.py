@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Required, TypedDict
 
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,19 +51,29 @@ class BusyOutcome:
     conflicts: list[BookingConflict]
 
 
-def _payload(calendar: BusyCalendar, outcome: BusyOutcome | None = None) -> dict[str, object]:
-    payload: dict[str, object] = {
+class BusyCalendarPayload(TypedDict, total=False):
+    """The payload of every busy-calendar event; what it did to the agenda when it did."""
+
+    calendar_id: Required[str]
+    professional_id: Required[str]
+    source: Required[str]
+    intervals: Required[int]
+    slots_blocked: int
+    slots_unblocked: int
+    conflicting_booking_ids: list[str]
+
+
+def _payload(calendar: BusyCalendar, outcome: BusyOutcome | None = None) -> BusyCalendarPayload:
+    payload: BusyCalendarPayload = {
         "calendar_id": str(calendar.id),
         "professional_id": str(calendar.professional_id),
         "source": calendar.source.value,
         "intervals": calendar.intervals_count,
     }
     if outcome is not None:
-        payload |= {
-            "slots_blocked": outcome.blocked,
-            "slots_unblocked": outcome.unblocked,
-            "conflicting_booking_ids": [str(c.booking_id) for c in outcome.conflicts],
-        }
+        payload["slots_blocked"] = outcome.blocked
+        payload["slots_unblocked"] = outcome.unblocked
+        payload["conflicting_booking_ids"] = [str(c.booking_id) for c in outcome.conflicts]
     return payload
 
 

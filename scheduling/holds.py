@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +20,33 @@ from kernel.locks import lock_for_transaction
 from scheduling.busy_calendar import reopened_status
 from scheduling.models.hold import Hold
 from scheduling.models.slot import Slot, SlotStatus, open_to_take
-from scheduling.slots import get_slot, slot_event_payload
+from scheduling.slots import SlotPayload, get_slot, slot_event_payload
 
 DEFAULT_HOLD_TTL = timedelta(minutes=5)
 DEFAULT_MAX_LIVE_HOLDS = 3  # per account, unless the territory sets its own
+
+
+class SlotReleasedPayload(SlotPayload):
+    """slot.released: the slot as it now is, and the hold given back."""
+
+    hold_id: str
+
+
+class SlotHeldPayload(SlotReleasedPayload):
+    """slot.held: the slot as it now is, the hold, and when it lapses."""
+
+    expires_at: str
+
+
+class HoldReleasedPayload(TypedDict):
+    """hold.released: the hold ended after its slot had moved on (no slot state to tell)."""
+
+    slot_id: str
+    hold_id: str
+
+
+class HoldLimitPayload(TypedDict):
+    max_live_holds: int
 
 
 class SlotTaken(Conflict):
@@ -112,8 +136,11 @@ async def place_hold(
         type=EventType.SLOT_HELD,
         actor=actor,
         subject_id=slot_id,
-        payload=slot_event_payload(taken)
-        | {"hold_id": str(hold.id), "expires_at": hold.expires_at.isoformat()},
+        payload=SlotHeldPayload(
+            **slot_event_payload(taken),
+            hold_id=str(hold.id),
+            expires_at=hold.expires_at.isoformat(),
+        ),
     )
     return hold
 
@@ -151,7 +178,11 @@ async def release_hold(
     await session.flush()
     # The slot may already have moved on (the hold lapsed and someone booked it); the release
     # of the hold is recorded either way, the slot's state only when it really changed.
-    payload = slot_event_payload(freed) if freed is not None else {"slot_id": str(hold.slot_id)}
+    payload: SlotReleasedPayload | HoldReleasedPayload
+    if freed is not None:
+        payload = SlotReleasedPayload(**slot_event_payload(freed), hold_id=str(hold.id))
+    else:
+        payload = HoldReleasedPayload(slot_id=str(hold.slot_id), hold_id=str(hold.id))
     await append_event(
         session,
         clock,
@@ -159,7 +190,7 @@ async def release_hold(
         type=EventType.SLOT_RELEASED if freed is not None else EventType.HOLD_RELEASED,
         actor=actor,
         subject_id=hold.slot_id,
-        payload=payload | {"hold_id": str(hold.id)},
+        payload=payload,
     )
     return hold
 
@@ -221,6 +252,6 @@ async def set_hold_limit(session: AsyncSession, clock: Clock, actor: Actor, limi
         type=EventType.TERRITORY_HOLD_LIMIT_CHANGED,
         actor=actor,
         subject_id=actor.territory_id,
-        payload={"max_live_holds": limit},
+        payload=HoldLimitPayload(max_live_holds=limit),
     )
     return limit

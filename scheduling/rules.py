@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Required, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -196,8 +197,23 @@ async def _withdraw_open_slots(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _rule_payload(rule: AvailabilityRule, m: Materialised | None = None) -> dict[str, object]:
-    payload: dict[str, object] = {
+class RulePayload(TypedDict, total=False):
+    """The payload of every availability-rule event; the slot counts once materialised."""
+
+    rule_id: Required[str]
+    professional_id: Required[str]
+    rrule: Required[str]
+    start_date: Required[str]
+    until: Required[str | None]
+    modality: Required[str]
+    assisted: Required[bool]
+    slots_created: int
+    skipped_overlaps: int
+    slots_withdrawn: int
+
+
+def _rule_payload(rule: AvailabilityRule, m: Materialised | None = None) -> RulePayload:
+    payload: RulePayload = {
         "rule_id": str(rule.id),
         "professional_id": str(rule.professional_id),
         "rrule": rule.rrule,
@@ -207,11 +223,9 @@ def _rule_payload(rule: AvailabilityRule, m: Materialised | None = None) -> dict
         "assisted": rule.assisted,
     }
     if m is not None:
-        payload |= {
-            "slots_created": m.created,
-            "skipped_overlaps": m.skipped_overlaps,
-            "slots_withdrawn": m.withdrawn,
-        }
+        payload["slots_created"] = m.created
+        payload["skipped_overlaps"] = m.skipped_overlaps
+        payload["slots_withdrawn"] = m.withdrawn
     return payload
 
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Required, TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,23 @@ class IssuedToken:
     token: ApiToken
 
 
+class TokenIssuedPayload(TypedDict):
+    token_id: str
+    kind: str
+    name: str
+
+
+class TokenRevokedPayload(TypedDict):
+    token_id: str
+
+
+class AccountPayload(TypedDict, total=False):
+    """account.created and account.updated (which adds `disabled`)."""
+
+    roles: Required[list[str]]
+    disabled: bool
+
+
 async def _issue(
     session: AsyncSession,
     clock: Clock,
@@ -69,7 +87,7 @@ async def _issue(
         type=EventType.AUTH_TOKEN_ISSUED,
         actor=actor,
         subject_id=account.id,
-        payload={"token_id": str(token.id), "kind": kind.value, "name": name},
+        payload=TokenIssuedPayload(token_id=str(token.id), kind=kind.value, name=name),
     )
     return IssuedToken(secret, token)
 
@@ -271,7 +289,7 @@ async def revoke_token(
         type=EventType.AUTH_TOKEN_REVOKED,
         actor=actor,
         subject_id=actor.account_id,
-        payload={"token_id": str(token_id)},
+        payload=TokenRevokedPayload(token_id=str(token_id)),
     )
     return revoked
 
@@ -355,7 +373,7 @@ async def create_account(
         type=EventType.ACCOUNT_CREATED,
         actor=actor,
         subject_id=account.id,
-        payload={"roles": sorted(account.roles)},
+        payload=AccountPayload(roles=sorted(account.roles)),
     )
     return account
 
@@ -402,7 +420,7 @@ async def set_roles(
         type=EventType.ACCOUNT_UPDATED,
         actor=actor,
         subject_id=account.id,
-        payload={"roles": sorted(roles), "disabled": account.disabled_at is not None},
+        payload=AccountPayload(roles=sorted(roles), disabled=account.disabled_at is not None),
     )
     return account
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,7 +60,16 @@ def new_feed_secret() -> str:
     return FEED_PREFIX + secrets.token_urlsafe(32)
 
 
-def _payload(feed: CalendarFeed) -> dict[str, object]:
+class CalendarFeedPayload(TypedDict):
+    """The payload of every calendar-feed event (never the secret URL)."""
+
+    feed_id: str
+    account_id: str
+    scope: str
+    professional_id: str | None
+
+
+def _payload(feed: CalendarFeed) -> CalendarFeedPayload:
     return {
         "feed_id": str(feed.id),
         "account_id": str(feed.account_id),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,25 @@ from kernel.identifiers import IdentifierError, check_adeli, check_finess, check
 from kernel.pagination import BadCursor, Page, keyset, page
 
 MAX_PAGE = 200
+
+
+class ProfessionalCreatedPayload(TypedDict):
+    profession: str
+    membership: str
+
+
+class ProfessionalUpdatedPayload(TypedDict):
+    fields: list[str]
+    locations_added: int
+    locations_removed: int
+
+
+class CommunesAddedPayload(TypedDict):
+    insee: list[str]
+
+
+class StructureCreatedPayload(TypedDict):
+    kind: str
 
 
 def _require_staff(actor: Actor) -> None:
@@ -199,10 +219,10 @@ async def create_professional(
         type=EventType.DIRECTORY_PROFESSIONAL_CREATED,
         actor=actor,
         subject_id=professional.id,
-        payload={
-            "profession": professional.profession.value,
-            "membership": professional.membership,
-        },
+        payload=ProfessionalCreatedPayload(
+            profession=professional.profession.value,
+            membership=professional.membership,
+        ),
     )
     return Saved(professional, warnings)
 
@@ -253,11 +273,11 @@ async def update_professional(
         type=EventType.DIRECTORY_PROFESSIONAL_UPDATED,
         actor=actor,
         subject_id=professional.id,
-        payload={
-            "fields": changed,
-            "locations_added": len(patch.add_locations),
-            "locations_removed": len(removed),
-        },
+        payload=ProfessionalUpdatedPayload(
+            fields=changed,
+            locations_added=len(patch.add_locations),
+            locations_removed=len(removed),
+        ),
     )
     return professional
 
@@ -388,7 +408,7 @@ async def add_communes(
         territory_id=territory_id,
         type=EventType.DIRECTORY_COMMUNES_ADDED,
         actor=actor,
-        payload={"insee": [c.insee for c in communes]},
+        payload=CommunesAddedPayload(insee=[c.insee for c in communes]),
     )
     return communes
 
@@ -464,7 +484,7 @@ async def create_structure(
         type=EventType.DIRECTORY_STRUCTURE_CREATED,
         actor=actor,
         subject_id=structure.id,
-        payload={"kind": structure.kind.value},
+        payload=StructureCreatedPayload(kind=structure.kind.value),
     )
     return structure, warnings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import select
@@ -25,6 +26,11 @@ class TerritoryDraft:
     finess: str
     population: int
     timezone: str = DEFAULT_TIMEZONE
+
+
+class TerritoryCreatedPayload(TypedDict):
+    slug: str
+    name: str
 
 
 def check_timezone(name: str) -> str:
@@ -67,7 +73,7 @@ async def create_territory(session: AsyncSession, clock: Clock, draft: Territory
         type=EventType.TERRITORY_CREATED,
         actor=None,
         subject_id=territory.id,
-        payload={"slug": territory.slug, "name": territory.name},
+        payload=TerritoryCreatedPayload(slug=territory.slug, name=territory.name),
     )
     return territory
 

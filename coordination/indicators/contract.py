@@ -13,7 +13,7 @@ import enum
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import JSON, ForeignKey, Integer, UniqueConstraint, Uuid, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -160,6 +160,11 @@ async def get_contract(session: AsyncSession, actor: Actor, year: int) -> AciCon
     return found
 
 
+class AciContractPayload(TypedDict):
+    year: int
+    version: int
+
+
 async def save_contract(
     session: AsyncSession,
     clock: Clock,
@@ -224,6 +229,6 @@ async def save_contract(
         type=EventType.ACI_CONTRACT_SAVED,
         actor=actor,
         subject_id=contract.id,
-        payload={"year": year, "version": contract.version},
+        payload=AciContractPayload(year=year, version=contract.version),
     )
     return contract

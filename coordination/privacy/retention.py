@@ -13,6 +13,7 @@ import calendar
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypedDict
 
 from sqlalchemy import func, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,6 +79,10 @@ async def due_for_purge(
     return list(rows)
 
 
+class PatientPurgedPayload(TypedDict):
+    patient_id: str
+
+
 async def purge_patients(
     session: AsyncSession, clock: Clock, territory_id: uuid.UUID, ids: list[uuid.UUID]
 ) -> int:
@@ -115,7 +120,7 @@ async def purge_patients(
                 type=EventType.PATIENT_PURGED,
                 actor=None,
                 subject_id=patient_id,
-                payload={"patient_id": str(patient_id)},
+                payload=PatientPurgedPayload(patient_id=str(patient_id)),
             )
     return len(rows)
 

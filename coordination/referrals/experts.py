@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,23 @@ def _staff_only(actor: Actor) -> None:
         raise NotAllowed("the CPTS coordinators run the network's roster")
 
 
+class ExpertPayload(TypedDict):
+    """The payload of every expert event (registered, updated, absences)."""
+
+    expert_id: str
+    professional_id: str
+    expertise: str
+    weekly_capacity: int
+    active: bool
+
+
+class NetworkSettingsPayload(TypedDict):
+    routing: str
+    routine_days: int
+    urgent_days: int
+    holiday_subdivision: str | None
+
+
 async def _event(
     session: AsyncSession, clock: Clock, actor: Actor, expert: Expert, type: EventType
 ) -> None:
@@ -48,13 +66,13 @@ async def _event(
         type=type,
         actor=actor,
         subject_id=expert.id,
-        payload={
-            "expert_id": str(expert.id),
-            "professional_id": str(expert.professional_id),
-            "expertise": expert.expertise.value,
-            "weekly_capacity": expert.weekly_capacity,
-            "active": expert.active,
-        },
+        payload=ExpertPayload(
+            expert_id=str(expert.id),
+            professional_id=str(expert.professional_id),
+            expertise=expert.expertise.value,
+            weekly_capacity=expert.weekly_capacity,
+            active=expert.active,
+        ),
     )
 
 
@@ -265,12 +283,12 @@ async def set_policy(session: AsyncSession, clock: Clock, actor: Actor, policy: 
         type=EventType.NETWORK_SETTINGS_CHANGED,
         actor=actor,
         subject_id=None,
-        payload={
-            "routing": row.routing.value,
-            "routine_days": row.routine_days,
-            "urgent_days": row.urgent_days,
-            "holiday_subdivision": row.holiday_subdivision,
-        },
+        payload=NetworkSettingsPayload(
+            routing=row.routing.value,
+            routine_days=row.routine_days,
+            urgent_days=row.urgent_days,
+            holiday_subdivision=row.holiday_subdivision,
+        ),
     )
     return policy
 

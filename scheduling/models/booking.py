@@ -152,6 +152,12 @@ class BookingPayload(BookingPart, SlotPart):
     """The payload of every booking event (created, cancelled, honoured, no-show)."""
 
 
+class BookingCancelledPayload(BookingPayload):
+    """A cancellation says whether a reason was given (never the reason itself)."""
+
+    reason_given: bool
+
+
 def booking_part(
     booking_id: uuid.UUID,
     slot_id: uuid.UUID,

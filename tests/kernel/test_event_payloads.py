@@ -132,3 +132,25 @@ CASES = [
 def test_the_builder_writes_its_type(kind: str, typed: Any, written: dict[str, Any]) -> None:
     assert set(written) == _keys(typed)
     assert any(t.topic == kind for t in EventType)  # a kind of the catalogue
+
+
+def test_no_event_is_appended_with_an_untyped_payload() -> None:
+    # Every payload is built by its kind's typed builder or constructor (a TypedDict), never a
+    # dict literal or a merge at the call site.
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for package in ("scheduling", "coordination"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not (
+                    isinstance(node, ast.Call)
+                    and getattr(node.func, "id", getattr(node.func, "attr", "")) == "append_event"
+                ):
+                    continue
+                for keyword in node.keywords:
+                    if keyword.arg == "payload" and isinstance(keyword.value, ast.Dict | ast.BinOp):
+                        offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, offenders
