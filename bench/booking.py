@@ -30,6 +30,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import insert, select
@@ -287,6 +288,73 @@ async def load(
     return time.perf_counter() - started, latencies, statuses, failures
 
 
+JOURNEY_CALLS = ("request", "hold", "book")
+
+
+async def journey_load(
+    connections: list[Connection], slot_ids: list[str], tokens: list[str]
+) -> tuple[float, list[float], dict[str, list[float]], int, dict[str, str]]:
+    """The regulator's real journey, once per slot: record the SNP request, hold the slot,
+    book it with the request and an Idempotency-Key. Returns the elapsed time, each journey's
+    latency, each call's latencies, the journeys completed and the first failure per call."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for sid in slot_ids:
+        queue.put_nowait(sid)
+    journeys: list[float] = []
+    calls: dict[str, list[float]] = {name: [] for name in JOURNEY_CALLS}
+    failures: dict[str, str] = {}
+    done = 0
+
+    async def step(
+        conn: Connection, name: str, path: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> dict[str, Any] | None:
+        t0 = time.perf_counter()
+        status, answer = await conn.request("POST", path, json.dumps(body).encode(), headers)
+        calls[name].append(time.perf_counter() - t0)
+        if status not in (200, 201):
+            failures.setdefault(name, f"HTTP {status}: {answer[:300].decode(errors='replace')}")
+            return None
+        found: dict[str, Any] = json.loads(answer)
+        return found
+
+    async def client(n: int) -> None:
+        nonlocal done
+        conn = connections[n]
+        auth = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
+        while True:
+            try:
+                sid = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            t0 = time.perf_counter()
+            recorded = await step(
+                conn,
+                "request",
+                "/api/v1/requests",
+                {"origin": "sas_regulator", "reason": "fièvre, toux", "patient": PATIENT},
+                auth,
+            )
+            if recorded is None:
+                continue
+            held = await step(conn, "hold", "/api/v1/holds", {"slot_id": sid}, auth)
+            if held is None:
+                continue
+            booked = await step(
+                conn,
+                "book",
+                "/api/v1/bookings",
+                {"hold_id": held["id"], "channel": "sas_regulator", "request_id": recorded["id"]},
+                auth | {"Idempotency-Key": f"bench-{sid}"},
+            )
+            if booked is not None:
+                journeys.append(time.perf_counter() - t0)
+                done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(len(connections))))
+    return time.perf_counter() - started, journeys, calls, done, failures
+
+
 def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far by the server (its process tree), PostgreSQL and this client,
     from /proc: where a booking's cost lands, not only how long it takes."""
@@ -382,11 +450,14 @@ async def run(args: argparse.Namespace) -> None:
     finally:
         await _drop_db(pgb_db)
     rows = []
+    journey_rows: list[Any] = []
     for n, server in enumerate(args.server):
         app_db = f"cpts_bench_{tag}_{n}"  # a fresh database for every server measured
         app_url = await _create_db(app_db)
         try:
-            slot_ids, tokens = await prepare(app_url, args.slots + args.warmup)
+            slot_ids, tokens = await prepare(app_url, args.slots + args.warmup + args.journeys)
+            journey_slots = slot_ids[args.slots + args.warmup :]
+            slot_ids = slot_ids[: args.slots + args.warmup]
             port = _free_port()
             log = Path(tempfile.gettempdir()) / f"{app_db}.log"
             proc = start_server(app_url, port, args.workers, server, log)
@@ -399,6 +470,27 @@ async def run(args: argparse.Namespace) -> None:
                     connections, slot_ids[args.warmup :], tokens
                 )
                 after = cpu_seconds(proc.pid)
+                if journey_slots:
+                    j_before = cpu_seconds(proc.pid)
+                    j_elapsed, j_lat, j_calls, j_done, j_failures = await journey_load(
+                        connections, journey_slots, tokens
+                    )
+                    j_after = cpu_seconds(proc.pid)
+                    for name, body in j_failures.items():
+                        print(f"{server} journey, {name}: first failure {body}", file=sys.stderr)
+                    journey_rows.append(
+                        (
+                            server,
+                            j_done,
+                            j_done / j_elapsed,
+                            j_lat,
+                            j_calls,
+                            {
+                                k: (j_after[k] - j_before[k]) * 1000 / max(j_done, 1)
+                                for k in j_after
+                            },
+                        )
+                    )
                 for conn in connections:
                     await conn.close()
             finally:
@@ -436,6 +528,32 @@ async def run(args: argparse.Namespace) -> None:
             f"{server:<9}{workers:>8}{clients:>8}{n:>10}{ok:>7}{tput:>9,.0f}{tput / baseline:>7.2f}{p50:>8.1f}{p99:>8.1f}{mean:>9.1f}"
             f"{cpu['server']:>24.2f}{cpu['postgres']:>12.2f}{cpu['client']:>8.2f}"
         )
+    if journey_rows:
+        _print_journeys(journey_rows, baseline)
+
+
+def _print_journeys(journey_rows: list[Any], baseline: float) -> None:
+    print("\njourney: record the request, hold the slot, book with request_id + Idempotency-Key")
+    header = (
+        f"{'server':<9}{'journeys':>9}{'per s':>8}{'x pgb':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        + "".join(f"{name + ' p50/p99':>18}" for name in JOURNEY_CALLS)
+        + f"{'CPU ms/booking: server':>24}{'PostgreSQL':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for server, done, rate, lat, calls, cpu in journey_rows:
+        per_call = "".join(
+            f"{f'{_pct(calls[name], 0.5):.1f}/{_pct(calls[name], 0.99):.1f}':>18}"
+            if calls[name]
+            else f"{'-':>18}"
+            for name in JOURNEY_CALLS
+        )
+        p50 = _pct(lat, 0.5) if lat else float("nan")
+        p99 = _pct(lat, 0.99) if lat else float("nan")
+        print(
+            f"{server:<9}{done:>9}{rate:>8,.0f}{rate / baseline:>7.3f}{p50:>8.1f}{p99:>8.1f}"
+            f"{per_call}{cpu['server']:>24.2f}{cpu['postgres']:>12.2f}"
+        )
 
 
 def main() -> None:
@@ -448,6 +566,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--server", action="append", choices=["cpts", "granian"])
     parser.add_argument("--pgbench-seconds", type=int, default=15)
+    parser.add_argument(
+        "--journeys",
+        type=int,
+        default=0,
+        help="also run this many regulator journeys (request, hold, book with request and key)",
+    )
     args = parser.parse_args()
     args.server = args.server or ["cpts"]
     asyncio.run(run(args))
