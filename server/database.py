@@ -88,6 +88,8 @@ async def _reset_if_needed(conn: pg_direct.Connection) -> None:
 
 
 def _forget_events(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back: the outer transaction's events still commit
     session.info.pop(EVENTS_WRITTEN, None)
 
 
@@ -128,6 +130,8 @@ class Database:
         self._on_events.remove(listener)
 
     def _after_commit(self, session: OrmSession) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint released: nothing is committed until the outer transaction
         if session.info.pop(EVENTS_WRITTEN, False):
             self._events_committed()
 

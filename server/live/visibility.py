@@ -73,6 +73,13 @@ def _teleconsultation(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
 
 
 def _referral(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
+    if "requester_account_id" not in data:
+        # Events written before the payload named the requester's account: by their
+        # professional, as they were then.
+        pro, expert = v.professional, str(v.expert_id) if v.expert_id else None
+        return (pro is not None and data.get("requester_professional_id") == pro) or (
+            expert is not None and data.get("assigned_expert_id") == expert
+        )
     return sees_referral(
         v.actor.is_staff,
         v.account,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kernel.clock import FrozenClock
+from kernel.event_types import EventType
 from kernel.events import append_event
 from server.database import Database
 from tests.conftest import new_territory
@@ -28,7 +29,7 @@ async def test_a_commit_that_wrote_events_tells_the_listeners_once(
                     session,
                     clock,
                     territory_id=territory.id,
-                    type="test.event",
+                    type=EventType.ACI_CONTRACT_SAVED,
                     actor=None,
                     payload={"n": n},
                 )
@@ -41,7 +42,11 @@ async def test_a_commit_that_wrote_events_tells_the_listeners_once(
         with pytest.raises(RuntimeError):
             async with database.write() as session:
                 await append_event(
-                    session, clock, territory_id=territory.id, type="test.event", actor=None
+                    session,
+                    clock,
+                    territory_id=territory.id,
+                    type=EventType.ACI_CONTRACT_SAVED,
+                    actor=None,
                 )
                 raise RuntimeError("rolled back")
         assert told == ["events"]  # nothing committed, nothing told
@@ -52,5 +57,35 @@ async def test_a_commit_that_wrote_events_tells_the_listeners_once(
             async with database.direct() as conn:  # the relay's own: tells no one
                 await conn.execute("SELECT 1")
             assert told == ["events", "events"]
+    finally:
+        database.stop_telling(listener)
+
+
+async def test_a_savepoint_neither_tells_early_nor_loses_the_events(
+    database: Database, clock: FrozenClock
+) -> None:
+    territory = await new_territory(database, clock)
+    told: list[str] = []
+
+    def listener() -> None:
+        told.append("events")
+
+    database.on_events_committed(listener)
+    try:
+        async with database.write() as session:
+            await append_event(
+                session,
+                clock,
+                territory_id=territory.id,
+                type=EventType.ACI_CONTRACT_SAVED,
+                actor=None,
+            )
+            async with session.begin_nested():  # released
+                pass
+            assert told == []  # nothing committed yet
+            savepoint = await session.begin_nested()
+            await savepoint.rollback()  # rolled back: the outer events still commit
+            assert told == []
+        assert told == ["events"]
     finally:
         database.stop_telling(listener)

@@ -98,3 +98,11 @@ def test_referral_events_reach_the_experts_who_may_claim_them() -> None:
     assert view_of("referral.requested", other_queue, None, wound) is None
     taken = queued | {"status": "accepted", "assigned_expert_id": str(uuid.uuid4())}
     assert view_of("referral.accepted", taken, None, wound) is None  # someone else's now
+
+
+def test_referral_events_written_before_the_requester_account_still_reach_the_requester() -> None:
+    pro = uuid.uuid4()
+    requester = viewer({Role.NURSE}, pro, "mine")
+    older = {"referral_id": "x", "status": "requested", "requester_professional_id": str(pro)}
+    assert view_of("referral.requested", older, None, requester) == FULL
+    assert view_of("referral.requested", older, None, viewer({Role.NURSE}, uuid.uuid4())) is None
