@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, Uuid, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
-from kernel.database import Base
+from kernel.database import Base, UtcDateTime
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
@@ -89,6 +89,27 @@ async def _check_hold_limit(session: AsyncSession, actor: Actor, now: datetime) 
         )
 
 
+# The hold's compare-and-swap, built once (the rule's expression tree and its cache key are
+# not rebuilt per call: bench/booking.py --journeys).
+_NOW = bindparam("t_now", type_=UtcDateTime())
+_TAKE = (
+    update(Slot)
+    .where(
+        Slot.id == bindparam("t_slot_id", type_=Uuid()),
+        Slot.territory_id == bindparam("t_territory_id", type_=Uuid()),
+        open_to_take(Slot, _NOW),
+    )
+    .values(
+        status=SlotStatus.HELD,
+        hold_id=bindparam("t_hold_id", type_=Uuid()),
+        held_until=bindparam("t_until", type_=UtcDateTime()),
+        version=Slot.version + 1,
+        updated_at=_NOW,
+    )
+    .returning(Slot)
+)
+
+
 async def place_hold(
     session: AsyncSession,
     clock: Clock,
@@ -107,20 +128,14 @@ async def place_hold(
         expires_at=now + ttl,
     )
     taken: Slot | None = await session.scalar(
-        update(Slot)
-        .where(
-            Slot.id == slot_id,
-            Slot.territory_id == actor.territory_id,
-            open_to_take(Slot, now),
-        )
-        .values(
-            status=SlotStatus.HELD,
-            hold_id=hold.id,
-            held_until=hold.expires_at,
-            version=Slot.version + 1,
-            updated_at=now,
-        )
-        .returning(Slot)
+        _TAKE,
+        {
+            "t_slot_id": slot_id,
+            "t_territory_id": actor.territory_id,
+            "t_now": now,
+            "t_hold_id": hold.id,
+            "t_until": hold.expires_at,
+        },
     )
     if taken is None:
         slot = await get_slot(session, actor, slot_id)  # 404 if absent or another territory's
