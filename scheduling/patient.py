@@ -131,11 +131,6 @@ def patient_row(territory_id: uuid.UUID, identity: PatientDraft, now: datetime) 
     }
 
 
-def new_patient(territory_id: uuid.UUID, draft: PatientDraft, now: datetime) -> Patient:
-    """Validate and build a patient row; errors name the field under `patient.`."""
-    return Patient(**patient_row(territory_id, checked(draft, now), now))
-
-
 async def patients_by_id(
     session: AsyncSession, ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Patient]:

@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor, Role
 from kernel.audit import record_reads
 from kernel.clock import Clock
+from kernel.database import table_of
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
 from scheduling.models.snp_request import Origin, Outcome, SnpRequest, Urgency
-from scheduling.patient import Patient, PatientDraft, new_patient, patients_by_id
+from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
 
 MAX_BACKDATE = timedelta(days=7)
 
@@ -59,6 +60,10 @@ def request_event_payload(request: SnpRequest) -> RequestPayload:
     }
 
 
+_INSERT_PATIENT = insert(table_of(Patient))
+_INSERT_REQUEST = insert(table_of(SnpRequest))
+
+
 async def create_request(
     session: AsyncSession, clock: Clock, actor: Actor, draft: RequestDraft
 ) -> tuple[SnpRequest, Patient]:
@@ -71,24 +76,29 @@ async def create_request(
         raise Invalid("received_at is more than 7 days ago", field="received_at")
     if not draft.reason.strip():
         raise Invalid("reason must not be empty", field="reason")
-    patient = new_patient(actor.territory_id, draft.patient, now)
-    session.add(patient)
-    # Written before the request that references it: with no relationship() between the two,
-    # the unit of work would order them by class path, not by their foreign key.
-    await session.flush()
-    request = SnpRequest(
-        id=uuid.uuid4(),
-        territory_id=actor.territory_id,
-        origin=draft.origin,
-        received_at=received_at,
-        reason=draft.reason.strip(),
-        urgency=draft.urgency,
-        patient_id=patient.id,
-        recorded_by=actor.account_id,
-        created_at=now,
-    )
-    session.add(request)
-    await session.flush()
+    # Two statements built once, no unit of work: the patient first, then the request that
+    # references it; the objects returned are built from the same values, never flushed.
+    patient_values = patient_row(actor.territory_id, checked(draft.patient, now), now)
+    request_values: dict[str, object] = {
+        "id": uuid.uuid4(),
+        "territory_id": actor.territory_id,
+        "origin": draft.origin,
+        "received_at": received_at,
+        "reason": draft.reason.strip(),
+        "urgency": draft.urgency,
+        "patient_id": patient_values["id"],
+        "recorded_by": actor.account_id,
+        "outcome": None,
+        "outcome_at": None,
+        "outcome_note": None,
+        "booking_id": None,
+        "consultation_at": None,
+        "created_at": now,
+    }
+    await session.execute(_INSERT_PATIENT, patient_values)
+    await session.execute(_INSERT_REQUEST, request_values)
+    patient = Patient(**patient_values)
+    request = SnpRequest(**request_values)
     await append_event(
         session,
         clock,
