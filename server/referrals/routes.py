@@ -19,7 +19,6 @@ from coordination.referrals.photo_sanitizer import CleanImage, precheck, sanitiz
 from coordination.referrals.referrals import ReferralDraft
 from integrations.sandbox import SandboxError
 from kernel.errors import Invalid, Unavailable
-from scheduling.teleconsultations import Consent
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.referrals.wire import (
     AbsenceIn,
@@ -331,11 +330,7 @@ class ReferralController(Controller):
     ) -> Response[TeleconsultationOut]:
         choice = workflow.FollowUpBooking(
             setting=data.setting,
-            consent=Consent(
-                given=data.consent.given,
-                collected_at=data.consent.collected_at,
-                collected_by=data.consent.collected_by,
-            ),
+            consent=data.consent.draft(),
             reason=data.reason,
             slot_id=data.slot_id,
             hold_id=data.hold_id,

@@ -21,7 +21,7 @@ from kernel.errors import Unavailable
 from scheduling import bookings, teleconsultations
 from scheduling.models.teleconsultation import Teleconsultation, TeleconsultationStatus
 from scheduling.patient import Patient, PatientDraft
-from scheduling.teleconsultations import Consent, TeleconsultationDraft
+from scheduling.teleconsultations import TeleconsultationDraft
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.scheduling.routes import IdempotencyKey
 from server.scheduling.wire import SlotOut, slot_out
@@ -78,11 +78,7 @@ class TeleconsultationController(Controller):
     ) -> Response[TeleconsultationOut]:
         draft = TeleconsultationDraft(
             setting=data.setting,
-            consent=Consent(
-                given=data.consent.given,
-                collected_at=data.consent.collected_at,
-                collected_by=data.consent.collected_by,
-            ),
+            consent=data.consent.draft(),
             reason=data.reason,
             patient=data.patient.draft(),
             slot_id=data.slot_id,

@@ -15,6 +15,7 @@ from scheduling.models.teleconsultation import (
     TeleconsultationStatus,
 )
 from scheduling.patient import Patient, PatientDraft
+from scheduling.teleconsultations import Consent
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.wire_time import Instant
 
@@ -48,6 +49,11 @@ class ConsentIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     given: bool
     collected_at: Instant
     collected_by: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+
+    def draft(self) -> Consent:
+        return Consent(
+            given=self.given, collected_at=self.collected_at, collected_by=self.collected_by
+        )
 
 
 class TeleconsultationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
