@@ -36,6 +36,7 @@ import asyncpg
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
+from bench import _profile
 from bench._http import Connection
 from coordination.accounts.service import create_token_for
 from coordination.directory.professional import Profession, Professional
@@ -471,11 +472,14 @@ async def run(args: argparse.Namespace) -> None:
                 )
                 after = cpu_seconds(proc.pid)
                 if journey_slots:
+                    spy = _profile.record(proc.pid, args.profile) if args.profile else None
                     j_before = cpu_seconds(proc.pid)
                     j_elapsed, j_lat, j_calls, j_done, j_failures = await journey_load(
                         connections, journey_slots, tokens
                     )
                     j_after = cpu_seconds(proc.pid)
+                    if spy is not None:
+                        _profile.stop(spy)
                     for name, body in j_failures.items():
                         print(f"{server} journey, {name}: first failure {body}", file=sys.stderr)
                     journey_rows.append(
@@ -530,6 +534,9 @@ async def run(args: argparse.Namespace) -> None:
         )
     if journey_rows:
         _print_journeys(journey_rows, baseline)
+    if args.profile:
+        print(f"\nthe server during the journeys ({args.profile}):")
+        print(_profile.summary(args.profile))
 
 
 def _print_journeys(journey_rows: list[Any], baseline: float) -> None:
@@ -572,7 +579,15 @@ def main() -> None:
         default=0,
         help="also run this many regulator journeys (request, hold, book with request and key)",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="sample the server with py-spy during the journeys; collapsed stacks to this file",
+    )
     args = parser.parse_args()
+    if args.profile and not _profile.available():
+        parser.error("--profile needs py-spy (pip install py-spy)")
     args.server = args.server or ["cpts"]
     asyncio.run(run(args))
 

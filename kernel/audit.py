@@ -14,9 +14,11 @@ from sqlalchemy import ForeignKey, Index, String, Uuid, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kernel import statements
 from kernel.actor import Actor
 from kernel.clock import Clock
-from kernel.database import Base, id_column
+from kernel.database import Base, id_column, table_of
+from kernel.statements import insert_row
 
 
 class PatientDataRead(Base):
@@ -58,6 +60,11 @@ async def record_reads(
         }
         for subject_id, patient_id in reads
     ]
-    if rows:
+    if len(rows) == 1:  # the common case (one record opened), by a statement built once
+        await statements.execute(session, _INSERT_ONE, **rows[0])
+    elif rows:
         await session.execute(insert(PatientDataRead), rows)
     return len(rows)
+
+
+_INSERT_ONE = insert_row(table_of(PatientDataRead))

@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    bindparam,
     func,
     insert,
     select,
@@ -43,12 +44,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel import pg_direct
+from kernel import pg_direct, statements
 from kernel.actor import Actor
 from kernel.clock import Clock
 from kernel.database import Base, table_of
 from kernel.event_types import EventType
 from kernel.locks import SEQUENCER_LOCK
+from kernel.statements import Prepared
 
 _payload_type = JSON().with_variant(JSONB(), "postgresql")
 _id_type = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
@@ -130,23 +132,40 @@ async def append_event(
     return Event(id=event_id, seq=seq, **values)
 
 
+def _insert_event() -> Any:
+    table = table_of(Event)
+    binds = {
+        name: bindparam(name, type_=table.c[name].type)
+        for name in ("territory_id", "type", "occurred_at", "actor_account_id", "subject_id")
+    }
+    return (
+        insert(table)
+        .values(**binds, payload=bindparam("payload", type_=_payload_type), seq=_SEQ)
+        .returning(table.c.id)
+    )
+
+
+_SEQ = bindparam("seq", type_=BigInteger())
+# Built once: every state change of every use case appends through them.
+_INSERT_EVENT = Prepared(_insert_event)
+_NEXT_SEQ = Prepared(
+    lambda: (
+        update(EventCounter)
+        .where(EventCounter.territory_id == bindparam("territory_id", type_=Uuid()))
+        .values(last_seq=EventCounter.last_seq + 1)
+        .returning(EventCounter.last_seq)
+    )
+)
+
+
 async def write_event(session: AsyncSession, values: dict[str, Any]) -> tuple[int, int | None]:
     """Insert one outbox row from its column values; returns (id, seq or None)."""
     mark_events_written(session)
     seq = None
     if _is_sqlite(session):
-        seq = (
-            await session.execute(
-                update(EventCounter)
-                .where(EventCounter.territory_id == values["territory_id"])
-                .values(last_seq=EventCounter.last_seq + 1)
-                .returning(EventCounter.last_seq)
-            )
-        ).scalar_one()
-    table = table_of(Event)
-    event_id = (
-        await session.execute(insert(table).values(**values, seq=seq).returning(table.c.id))
-    ).scalar_one()
+        seq = await statements.scalar(session, _NEXT_SEQ, territory_id=values["territory_id"])
+        assert seq is not None, "the territory has no event counter"
+    event_id = await statements.scalar(session, _INSERT_EVENT, **values, seq=seq)
     return int(event_id), seq
 
 

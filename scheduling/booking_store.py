@@ -23,8 +23,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    BindParameter,
-    Column,
     Insert,
     Integer,
     Select,
@@ -43,11 +41,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.sqltypes import NullType
 
-from kernel import pg_direct
+from kernel import pg_direct, statements
 from kernel.database import UtcDateTime, table_of
 from kernel.events import Event, mark_events_written, write_event
+from kernel.statements import Prepared, bind_type, column_binds
 from scheduling.models.booking import SLOT_PART_KEYS, Booking, counts_toward_sas_cap, slot_part
 from scheduling.models.slot import Slot, SlotStatus, open_to_take
 from scheduling.patient import Patient
@@ -70,39 +68,20 @@ class TakenSlot:
     sas_before: int  # SAS-regulated, non-own-patient bookings of that local week before this one
 
 
-def _bind_type(column: Column[Any]) -> Any:
-    """The type a bind parameter for `column` needs. A foreign key declared without a type
-    has none (NullType) until SQLAlchemy resolves it against the referenced table, which may
-    be imported later or never in this process; SQLite then receives a raw `uuid.UUID` and
-    refuses it. Every foreign key of ours points at a UUID primary key."""
-    if isinstance(column.type, NullType):
-        assert column.foreign_keys, f"{column} has no type"
-        return Uuid()
-    return column.type
-
-
-def _params(table: Table, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, BindParameter[Any]]:
-    return {
-        c.name: bindparam(prefix + c.name, type_=_bind_type(c))
-        for c in table.columns
-        if c.name not in skip
-    }
-
-
-_P = _params(_patients, "p_")
-_B = _params(_bookings, "b_", skip=("revision",))  # revision: its server default
-_E = _params(_events, "e_", skip=("id", "seq"))
+_P = column_binds(_patients, "p_")
+_B = column_binds(_bookings, "b_", skip=("revision",))  # revision: its server default
+_E = column_binds(_events, "e_", skip=("id", "seq"))
 
 _TAKE = (
     update(_slots)
     .where(
-        _slots.c.id == bindparam("take_slot_id", type_=_bind_type(_slots.c.id)),
+        _slots.c.id == bindparam("take_slot_id", type_=bind_type(_slots.c.id)),
         _slots.c.territory_id
-        == bindparam("take_territory_id", type_=_bind_type(_slots.c.territory_id)),
+        == bindparam("take_territory_id", type_=bind_type(_slots.c.territory_id)),
         open_to_take(
             _slots.c,
             _now,
-            own_hold=bindparam("take_hold_id", type_=_bind_type(_slots.c.hold_id)),
+            own_hold=bindparam("take_hold_id", type_=bind_type(_slots.c.hold_id)),
         ),
     )
     .values(
@@ -204,8 +183,12 @@ def _all_in_one(with_patient: bool) -> Select[Any]:
     )
 
 
-_PG_WITH_PATIENT = _all_in_one(with_patient=True)
-_PG_WITHOUT_PATIENT = _all_in_one(with_patient=False)
+_PG_WITH_PATIENT = Prepared(_all_in_one(with_patient=True))
+_PG_WITHOUT_PATIENT = Prepared(_all_in_one(with_patient=False))
+_TAKE_ONE = Prepared(_TAKE)
+_INSERT_PATIENT_ONE = Prepared(_INSERT_PATIENT)
+_INSERT_BOOKING_ONE = Prepared(_INSERT_BOOKING)
+_SAS_WEEK_ONE = Prepared(_SAS_WEEK)
 
 
 def _prefixed(prefix: str, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -261,13 +244,13 @@ async def persist_booking(
     read and taken at once.
     """
     params = _bind_values(now, hold_id, patient, booking, event)
-    if session.get_bind().dialect.name == "postgresql":
+    if statements.dialect_name(session) == "postgresql":
         stmt = _PG_WITH_PATIENT if patient is not None else _PG_WITHOUT_PATIENT
         params |= {"actor_professional_id": actor_professional_id, "tz": tz}
         mark_events_written(session)  # the statement's CTE inserts the event
-        row = (await session.execute(stmt, params)).one_or_none()
+        row = await statements.fetchrow(session, stmt, **params)
         return TakenSlot(*row) if row is not None else None
-    taken = (await session.execute(_TAKE, params)).first()
+    taken = await statements.fetchrow(session, _TAKE_ONE, **params)
     if taken is None:
         return None
     _, professional_id, starts_at, ends_at = taken
@@ -283,31 +266,31 @@ async def persist_booking(
     # statement counts too (its snapshot does not see its own insert).
     week = _local_week(starts_at, tz)
     params |= {"w_professional_id": professional_id, "w_start": week[0], "w_end": week[1]}
-    sas_week = int(await session.scalar(_SAS_WEEK, params) or 0)
+    sas_week = int(await statements.scalar(session, _SAS_WEEK_ONE, **params) or 0)
     if patient is not None:
-        await session.execute(_INSERT_PATIENT, params)
-    await session.execute(_INSERT_BOOKING, params)
+        await statements.execute(session, _INSERT_PATIENT_ONE, **params)
+    await statements.execute(session, _INSERT_BOOKING_ONE, **params)
     payload = dict(event["payload"]) | slot_part(professional_id, starts_at, ends_at, own)
     await write_event(session, dict(event) | {"payload": payload})
     return TakenSlot(professional_id, starts_at, ends_at, own, sas_week)
 
 
 _SLOT_FACTS = select(_slots.c.professional_id, _slots.c.starts_at, _slots.c.ends_at).where(
-    _slots.c.id == bindparam("take_slot_id", type_=_bind_type(_slots.c.id)),
-    _slots.c.territory_id
-    == bindparam("take_territory_id", type_=_bind_type(_slots.c.territory_id)),
+    _slots.c.id == bindparam("take_slot_id", type_=bind_type(_slots.c.id)),
+    _slots.c.territory_id == bindparam("take_territory_id", type_=bind_type(_slots.c.territory_id)),
 )
+
+
+_SLOT_FACTS_ONE = Prepared(_SLOT_FACTS)
 
 
 async def slot_facts(
     session: AsyncSession, slot_id: uuid.UUID, territory_id: uuid.UUID
 ) -> tuple[uuid.UUID, datetime, datetime] | None:
     """Who and when of a slot (never changes once published); None if not in the territory."""
-    row = (
-        await session.execute(
-            _SLOT_FACTS, {"take_slot_id": slot_id, "take_territory_id": territory_id}
-        )
-    ).one_or_none()
+    row = await statements.fetchrow(
+        session, _SLOT_FACTS_ONE, take_slot_id=slot_id, take_territory_id=territory_id
+    )
     return (row[0], row[1], row[2]) if row else None
 
 

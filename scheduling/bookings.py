@@ -9,24 +9,25 @@ index on live bookings per slot is the database's last word. Retries with the sa
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import String, Uuid, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel import pg_direct
+from kernel import pg_direct, statements
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
-from kernel.database import Transactions
+from kernel.database import Transactions, UtcDateTime, table_of
 from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
+from kernel.statements import Prepared
 from scheduling.booking_batch import BookingBatcher, PlainBooking
 from scheduling.booking_store import TakenSlot, persist_booking, slot_facts
 from scheduling.busy_calendar import lock_agenda, reopened_status
@@ -86,34 +87,85 @@ def booking_event_payload(booking: Booking | BookingRecord) -> BookingPayload:
     )
 
 
-async def find_by_key(session: AsyncSession, actor: Actor, key: str) -> Booking | None:
-    """The caller's earlier booking made with this Idempotency-Key, if any."""
-    return await session.scalar(
-        select(Booking).where(Booking.booked_by == actor.account_id, Booking.idempotency_key == key)
+_bookings, _holds, _requests = table_of(Booking), table_of(Hold), table_of(SnpRequest)
+_RECORD_FIELDS = tuple(f.name for f in fields(BookingRecord))
+_BY_KEY = Prepared(
+    select(*(_bookings.c[name] for name in _RECORD_FIELDS)).where(
+        _bookings.c.booked_by == bindparam("account_id", type_=Uuid()),
+        _bookings.c.idempotency_key == bindparam("key", type_=String()),
     )
+)
+_HOLD = Prepared(
+    select(_holds.c.slot_id, _holds.c.consumed_at, _holds.c.released_at).where(
+        _holds.c.id == bindparam("hold_id", type_=Uuid()),
+        _holds.c.territory_id == bindparam("territory_id", type_=Uuid()),
+        _holds.c.account_id == bindparam("account_id", type_=Uuid()),
+    )
+)
+_CONSUME_HOLD = Prepared(
+    update(_holds)
+    .where(_holds.c.id == bindparam("hold_id", type_=Uuid()))
+    .values(consumed_at=bindparam("now", type_=UtcDateTime()))
+)
+_REQUEST = Prepared(
+    select(
+        _requests.c.id, _requests.c.patient_id, _requests.c.recorded_by, _requests.c.outcome
+    ).where(
+        _requests.c.id == bindparam("request_id", type_=Uuid()),
+        _requests.c.territory_id == bindparam("territory_id", type_=Uuid()),
+    )
+)
+_CLOSE_REQUEST = Prepared(
+    update(_requests)
+    .where(_requests.c.id == bindparam("request_id", type_=Uuid()), _requests.c.outcome.is_(None))
+    .values(
+        outcome=Outcome.BOOKED,
+        outcome_at=bindparam("now", type_=UtcDateTime()),
+        booking_id=bindparam("booking_id", type_=Uuid()),
+        consultation_at=bindparam("consultation_at", type_=UtcDateTime()),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _RequestFacts:
+    """What booking a request reads of it."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    recorded_by: uuid.UUID
+    outcome: Outcome | None
+
+
+async def find_by_key(session: AsyncSession, actor: Actor, key: str) -> BookingRecord | None:
+    """The caller's earlier booking made with this Idempotency-Key, if any."""
+    row = await statements.fetchrow(session, _BY_KEY, account_id=actor.account_id, key=key)
+    return BookingRecord(*row) if row is not None else None
 
 
 async def _resolve_slot_and_hold(
     session: AsyncSession, actor: Actor, draft: BookingDraft
-) -> tuple[uuid.UUID, Hold | None]:
+) -> tuple[uuid.UUID, uuid.UUID | None]:
+    """The slot to book and the caller's hold on it, if the booking consumes one."""
     if draft.hold_id is None:
         if draft.slot_id is None:
             raise Invalid("give a slot_id or a hold_id", field="slot_id")
         return draft.slot_id, None
-    hold = await session.scalar(
-        select(Hold).where(
-            Hold.id == draft.hold_id,
-            Hold.territory_id == actor.territory_id,
-            Hold.account_id == actor.account_id,
-        )
+    hold = await statements.fetchrow(
+        session,
+        _HOLD,
+        hold_id=draft.hold_id,
+        territory_id=actor.territory_id,
+        account_id=actor.account_id,
     )
     if hold is None:
         raise NotFound("hold not found")
-    if draft.slot_id is not None and draft.slot_id != hold.slot_id:
+    slot_id, consumed_at, released_at = hold
+    if draft.slot_id is not None and draft.slot_id != slot_id:
         raise Invalid("slot_id does not match the hold", field="slot_id")
-    if hold.consumed_at is not None or hold.released_at is not None:
+    if consumed_at is not None or released_at is not None:
         raise Conflict("this hold is already used or released", field="hold_id")
-    return hold.slot_id, hold
+    return slot_id, draft.hold_id
 
 
 def _explain_not_taken(
@@ -249,18 +301,17 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
             # The answer names the patient again: a read like any other.
             await _audit_answer(session, clock, actor, previous, "booking replayed (same key)")
             return Booked(previous, created=False)
-    slot_id, hold = await _resolve_slot_and_hold(session, actor, draft)
+    slot_id, hold_id = await _resolve_slot_and_hold(session, actor, draft)
     now = clock.now()
 
-    request: SnpRequest | None = None
+    request: _RequestFacts | None = None
     if draft.request_id is not None:
         # Linking a request reads its patient: only a request the caller may read (one they
         # may not is answered as absent, as GET /requests/{id} answers 404).
-        request = await session.scalar(
-            select(SnpRequest).where(
-                SnpRequest.id == draft.request_id, SnpRequest.territory_id == actor.territory_id
-            )
+        found = await statements.fetchrow(
+            session, _REQUEST, request_id=draft.request_id, territory_id=actor.territory_id
         )
+        request = _RequestFacts(*found) if found is not None else None
         if request is None or not may_read_request(actor, request):
             raise Invalid("request not found in this territory", field="request_id")
         if request.outcome is not None:
@@ -284,7 +335,7 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         taken = await persist_booking(
             session,
             now=now,
-            hold_id=hold.id if hold else None,
+            hold_id=hold_id,
             actor_professional_id=actor.professional_id,
             tz=actor.timezone,
             patient=patient,
@@ -296,21 +347,18 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
     if taken is None:
         _explain_not_taken(await slot_facts(session, slot_id, actor.territory_id), now)
 
-    if hold is not None:
-        hold.consumed_at = now
+    if hold_id is not None:
+        await statements.execute(session, _CONSUME_HOLD, hold_id=hold_id, now=now)
     if request is not None:
-        closed = await session.execute(
-            update(SnpRequest)
-            .where(SnpRequest.id == request.id, SnpRequest.outcome.is_(None))
-            .values(
-                outcome=Outcome.BOOKED,
-                outcome_at=now,
-                booking_id=row["id"],
-                consultation_at=taken.starts_at,
-            )
-            .execution_options(synchronize_session=False)
+        closed = await statements.execute(
+            session,
+            _CLOSE_REQUEST,
+            request_id=request.id,
+            now=now,
+            booking_id=row["id"],
+            consultation_at=taken.starts_at,
         )
-        if not getattr(closed, "rowcount", 0):
+        if not closed:
             raise Conflict("this request was closed meanwhile", field="request_id")
     booked = _booked(row, taken, identity)
     if identity is None:  # the patient came from the request, not from the caller

@@ -5,22 +5,30 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, Uuid, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, Uuid, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel import statements
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
-from kernel.database import Base, UtcDateTime
+from kernel.database import Base, UtcDateTime, table_of
 from kernel.errors import Conflict, Invalid, NotAllowed, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.locks import lock_for_transaction
+from kernel.statements import Prepared
 from scheduling.busy_calendar import reopened_status
 from scheduling.models.hold import Hold
 from scheduling.models.slot import Slot, SlotStatus, open_to_take
-from scheduling.slots import SlotPayload, get_slot, slot_event_payload
+from scheduling.slots import (
+    SLOT_PAYLOAD_COLUMNS,
+    SlotPayload,
+    get_slot,
+    slot_event_payload,
+    slot_row_payload,
+)
 
 DEFAULT_HOLD_TTL = timedelta(minutes=5)
 DEFAULT_MAX_LIVE_HOLDS = 3  # per account, unless the territory sets its own
@@ -64,24 +72,82 @@ def live_holds() -> ColumnElement[bool]:
 
 async def _hold_cap(session: AsyncSession, territory_id: uuid.UUID) -> int:
     """The territory's cap of live holds per account (its own, or the default)."""
-    territories = Base.metadata.tables["territories"]  # coordination's table, by name
-    cap = await session.scalar(
-        select(territories.c.max_live_holds).where(territories.c.id == territory_id)
-    )
+    cap = await statements.scalar(session, _CAP, territory_id=territory_id)
     return DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
+
+
+_holds, _slots = table_of(Hold), table_of(Slot)
+_NOW = bindparam("now", type_=UtcDateTime())
+
+
+def _cap() -> Select[Any]:
+    territories = Base.metadata.tables["territories"]  # coordination's table, by name
+    return select(territories.c.max_live_holds).where(
+        territories.c.id == bindparam("territory_id", type_=Uuid())
+    )
+
+
+_CAP = Prepared(_cap)
+# The cap and the account's live holds, read at once after the account's lock is taken.
+_CAP_AND_HELD = Prepared(
+    lambda: select(
+        _cap().scalar_subquery(),
+        select(func.count())
+        .select_from(_holds)
+        .where(
+            _holds.c.account_id == bindparam("account_id", type_=Uuid()),
+            _holds.c.consumed_at.is_(None),
+            _holds.c.released_at.is_(None),
+            _holds.c.expires_at > _NOW,
+        )
+        .scalar_subquery(),
+    )
+)
+# The hold's compare-and-swap, its row and the slot's state for the event, each built once
+# (bench/booking.py --journeys).
+_TAKE = Prepared(
+    update(_slots)
+    .where(
+        _slots.c.id == bindparam("slot_id", type_=Uuid()),
+        _slots.c.territory_id == bindparam("territory_id", type_=Uuid()),
+        open_to_take(_slots.c, _NOW),
+    )
+    .values(
+        status=SlotStatus.HELD,
+        hold_id=bindparam("hold_id", type_=Uuid()),
+        held_until=bindparam("until", type_=UtcDateTime()),
+        version=_slots.c.version + 1,
+        updated_at=_NOW,
+    )
+    .returning(*(_slots.c[name] for name in SLOT_PAYLOAD_COLUMNS))
+)
+_INSERT_HOLD = Prepared(
+    insert(_holds).values(
+        id=bindparam("hold_id", type_=Uuid()),
+        territory_id=bindparam("territory_id", type_=Uuid()),
+        slot_id=bindparam("slot_id", type_=Uuid()),
+        account_id=bindparam("account_id", type_=Uuid()),
+        created_at=_NOW,
+        expires_at=bindparam("until", type_=UtcDateTime()),
+    )
+)
 
 
 async def _check_hold_limit(session: AsyncSession, actor: Actor, now: datetime) -> None:
     """An account holds at most the territory's `max_live_holds` slots at once (one pharmacist
     account once held 150 of the next fortnight's 236 free slots in a second). Serialised per
     account, so that concurrent holds cannot pass the count together."""
-    limit = await _hold_cap(session, actor.territory_id)
     await lock_for_transaction(session, "holds", actor.account_id)
-    held = await session.scalar(
-        select(func.count())
-        .select_from(Hold)
-        .where(Hold.account_id == actor.account_id, live_holds(), Hold.expires_at > now)
+    row = await statements.fetchrow(
+        session,
+        _CAP_AND_HELD,
+        territory_id=actor.territory_id,
+        account_id=actor.account_id,
+        now=now,
     )
+    assert row is not None
+    cap, held = row
+    limit = DEFAULT_MAX_LIVE_HOLDS if cap is None else int(cap)
     if (held or 0) >= limit:
         raise HoldLimit(
             f"you already hold {held} slots (at most {limit}): book or release one first",
@@ -89,25 +155,11 @@ async def _check_hold_limit(session: AsyncSession, actor: Actor, now: datetime) 
         )
 
 
-# The hold's compare-and-swap, built once (the rule's expression tree and its cache key are
-# not rebuilt per call: bench/booking.py --journeys).
-_NOW = bindparam("t_now", type_=UtcDateTime())
-_TAKE = (
-    update(Slot)
-    .where(
-        Slot.id == bindparam("t_slot_id", type_=Uuid()),
-        Slot.territory_id == bindparam("t_territory_id", type_=Uuid()),
-        open_to_take(Slot, _NOW),
-    )
-    .values(
-        status=SlotStatus.HELD,
-        hold_id=bindparam("t_hold_id", type_=Uuid()),
-        held_until=bindparam("t_until", type_=UtcDateTime()),
-        version=Slot.version + 1,
-        updated_at=_NOW,
-    )
-    .returning(Slot)
-)
+@dataclass(frozen=True, slots=True)
+class PlacedHold:
+    id: uuid.UUID
+    slot_id: uuid.UUID
+    expires_at: datetime
 
 
 async def place_hold(
@@ -116,34 +168,24 @@ async def place_hold(
     actor: Actor,
     slot_id: uuid.UUID,
     ttl: timedelta = DEFAULT_HOLD_TTL,
-) -> Hold:
+) -> PlacedHold:
     now = clock.now()
     await _check_hold_limit(session, actor, now)
-    hold = Hold(
-        id=uuid.uuid4(),
-        territory_id=actor.territory_id,
-        slot_id=slot_id,
-        account_id=actor.account_id,
-        created_at=now,
-        expires_at=now + ttl,
-    )
-    taken: Slot | None = await session.scalar(
-        _TAKE,
-        {
-            "t_slot_id": slot_id,
-            "t_territory_id": actor.territory_id,
-            "t_now": now,
-            "t_hold_id": hold.id,
-            "t_until": hold.expires_at,
-        },
-    )
+    hold = PlacedHold(id=uuid.uuid4(), slot_id=slot_id, expires_at=now + ttl)
+    values = {
+        "slot_id": slot_id,
+        "territory_id": actor.territory_id,
+        "now": now,
+        "hold_id": hold.id,
+        "until": hold.expires_at,
+    }
+    taken = await statements.fetchrow(session, _TAKE, **values)
     if taken is None:
         slot = await get_slot(session, actor, slot_id)  # 404 if absent or another territory's
         if slot.starts_at <= now:
             raise Conflict("this slot has already started", field="slot_id")
         raise SlotTaken("this slot is no longer free", field="slot_id")
-    session.add(hold)
-    await session.flush()
+    await statements.execute(session, _INSERT_HOLD, **values, account_id=actor.account_id)
     await append_event(
         session,
         clock,
@@ -152,7 +194,7 @@ async def place_hold(
         actor=actor,
         subject_id=slot_id,
         payload=SlotHeldPayload(
-            **slot_event_payload(taken),
+            **slot_row_payload(taken),
             hold_id=str(hold.id),
             expires_at=hold.expires_at.isoformat(),
         ),

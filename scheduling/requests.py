@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict, TypeVar
+from typing import Protocol, TypedDict, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel import statements
 from kernel.actor import Actor, Role
 from kernel.audit import record_reads
 from kernel.clock import Clock
@@ -20,6 +21,7 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
 from kernel.pagination import BadCursor, Page, keyset, page
+from kernel.statements import insert_row
 from scheduling.models.snp_request import Origin, Outcome, SnpRequest, Urgency
 from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
 
@@ -60,8 +62,8 @@ def request_event_payload(request: SnpRequest) -> RequestPayload:
     }
 
 
-_INSERT_PATIENT = insert(table_of(Patient))
-_INSERT_REQUEST = insert(table_of(SnpRequest))
+_INSERT_PATIENT = insert_row(table_of(Patient))
+_INSERT_REQUEST = insert_row(table_of(SnpRequest))
 
 
 async def create_request(
@@ -95,8 +97,8 @@ async def create_request(
         "consultation_at": None,
         "created_at": now,
     }
-    await session.execute(_INSERT_PATIENT, patient_values)
-    await session.execute(_INSERT_REQUEST, request_values)
+    await statements.execute(session, _INSERT_PATIENT, **patient_values)
+    await statements.execute(session, _INSERT_REQUEST, **request_values)
     patient = Patient(**patient_values)
     request = SnpRequest(**request_values)
     await append_event(
@@ -176,7 +178,12 @@ def is_request_reader(sees_all: bool, account_id: _Id, recorded_by: _Id | None) 
     return sees_all or account_id == recorded_by
 
 
-def may_read_request(actor: Actor, request: SnpRequest) -> bool:
+class _Recorded(Protocol):
+    @property
+    def recorded_by(self) -> uuid.UUID: ...
+
+
+def may_read_request(actor: Actor, request: _Recorded) -> bool:
     return is_request_reader(sees_all_requests(actor), actor.account_id, request.recorded_by)
 
 

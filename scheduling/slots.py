@@ -7,10 +7,10 @@ enforced by the database (PostgreSQL exclusion constraint, SQLite triggers) for 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -67,18 +67,38 @@ class SlotPayload(TypedDict):
     status: str
 
 
-def slot_event_payload(slot: Slot) -> SlotPayload:
-    """What anyone of the territory may see of a slot: no patient, ever."""
+# The columns a slot event tells, in the order `slot_row_payload` reads them from a row.
+SLOT_PAYLOAD_COLUMNS = (
+    "id",
+    "professional_id",
+    "starts_at",
+    "ends_at",
+    "modality",
+    "visibility",
+    "assisted",
+    "status",
+)
+
+
+def slot_row_payload(row: Sequence[Any]) -> SlotPayload:
+    """What anyone of the territory may see of a slot: no patient, ever. From a row of
+    `SLOT_PAYLOAD_COLUMNS` (a statement's RETURNING)."""
+    slot_id, professional_id, starts_at, ends_at, modality, visibility, assisted, status = row
     return {
-        "slot_id": str(slot.id),
-        "professional_id": str(slot.professional_id),
-        "starts_at": slot.starts_at.isoformat(),
-        "ends_at": slot.ends_at.isoformat(),
-        "modality": slot.modality.value,
-        "visibility": [v.value for v in visibility_set(slot.visibility)],
-        "assisted": slot.assisted,
-        "status": slot.status.value,
+        "slot_id": str(slot_id),
+        "professional_id": str(professional_id),
+        "starts_at": starts_at.isoformat(),
+        "ends_at": ends_at.isoformat(),
+        "modality": Modality(modality).value,
+        "visibility": [v.value for v in visibility_set(visibility)],
+        "assisted": bool(assisted),
+        "status": SlotStatus(status).value,
     }
+
+
+def slot_event_payload(slot: Slot) -> SlotPayload:
+    """`slot_row_payload` of a loaded slot."""
+    return slot_row_payload([getattr(slot, name) for name in SLOT_PAYLOAD_COLUMNS])
 
 
 def overlap_clause(
