@@ -1,6 +1,7 @@
-"""Booking throughput and latency through the full HTTP API, against PostgreSQL.
+"""Booking throughput and latency through the full HTTP API, on PostgreSQL or SQLite.
 
     python -m bench.booking [--slots 6000] [--clients 32] [--workers 1] [--server cpts|granian]
+        [--journeys N] [--database postgresql|sqlite] [--profile FILE]
 
 Creates a throwaway database, loads the demo territory, publishes N free slots, starts the
 real server (`cpts serve`, or granian for comparison) and books every slot once with C
@@ -10,6 +11,11 @@ next to pgbench's own `-N` (simple-update) throughput on the same server, measur
 run: the issue's target is >= 0.30 x pgbench -N with p99 < 50 ms at 32 clients. The last
 columns split the CPU the measured bookings cost between the server's processes, PostgreSQL's
 and this load generator (from /proc), since all three share the machine's cores.
+
+`--journeys N` adds the regulator's real journey (record the request, hold, book with the
+request and an Idempotency-Key). `--database sqlite` runs the server on the embedded default
+(one worker; SQLite's CPU is the server's) and adds the journey's baseline there: the same
+statements from a bare aiosqlite loop (bench/_sqlite_loop.py); pgbench -N still runs beside.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import asyncpg
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
-from bench import _profile
+from bench import _profile, _sqlite_loop
 from bench._http import Connection
 from coordination.accounts.service import create_token_for
 from coordination.directory.professional import Profession, Professional
@@ -173,6 +179,37 @@ async def prepare(url: str, n_slots: int) -> tuple[list[str], list[str]]:
         return slot_ids, tokens
     finally:
         await db.dispose()
+
+
+def _sqlite_path(name: str) -> Path:
+    return Path(tempfile.gettempdir()) / "cpts-bench" / f"{name}.sqlite3"
+
+
+async def _create_app_db(database: str, name: str) -> str:
+    if database == "postgresql":
+        return await _create_db(name)
+    return f"sqlite+aiosqlite:///{_sqlite_path(name)}"
+
+
+async def _drop_app_db(database: str, name: str) -> None:
+    if database == "postgresql":
+        await _drop_db(name)
+        return
+    for suffix in ("", "-wal", "-shm"):
+        await asyncio.to_thread(Path(f"{_sqlite_path(name)}{suffix}").unlink, missing_ok=True)
+
+
+async def _bare_sqlite_baseline(tag: str, args: argparse.Namespace) -> tuple[float, int]:
+    """The bare aiosqlite loop of the journey, on a database prepared as the server's is."""
+    name = f"cpts_bare_{tag}"
+    url = await _create_app_db("sqlite", name)
+    try:
+        slot_ids, _ = await prepare(url, args.warmup + args.journeys)
+        path = str(_sqlite_path(name))
+        await _sqlite_loop.journeys(path, slot_ids[: args.warmup], args.clients)
+        return await _sqlite_loop.journeys(path, slot_ids[args.warmup :], args.clients)
+    finally:
+        await _drop_app_db("sqlite", name)
 
 
 def _free_port() -> int:
@@ -452,9 +489,12 @@ async def run(args: argparse.Namespace) -> None:
         await _drop_db(pgb_db)
     rows = []
     journey_rows: list[Any] = []
+    bare: tuple[float, int] | None = None
+    if args.database == "sqlite" and args.journeys:
+        bare = await _bare_sqlite_baseline(tag, args)
     for n, server in enumerate(args.server):
         app_db = f"cpts_bench_{tag}_{n}"  # a fresh database for every server measured
-        app_url = await _create_db(app_db)
+        app_url = await _create_app_db(args.database, app_db)
         try:
             slot_ids, tokens = await prepare(app_url, args.slots + args.warmup + args.journeys)
             journey_slots = slot_ids[args.slots + args.warmup :]
@@ -500,7 +540,7 @@ async def run(args: argparse.Namespace) -> None:
             finally:
                 stop_server(proc, log)
         finally:
-            await _drop_db(app_db)
+            await _drop_app_db(args.database, app_db)
         ok = statuses.get(201, 0)
         for status, body in failures.items():
             print(f"{server}: {statuses[status]} x HTTP {status}, first: {body}", file=sys.stderr)
@@ -520,6 +560,8 @@ async def run(args: argparse.Namespace) -> None:
         )
 
     print(f"\nmachine: {machine()}")
+    if args.database == "sqlite":
+        print("server database: SQLite (WAL) in the server's process, 1 worker")
     print(
         f"PostgreSQL: {ADMIN_URL.split('@')[-1]}; baseline pgbench -N -c {args.clients} -j 2 -T {args.pgbench_seconds}: {baseline:,.0f} tps"
     )
@@ -534,6 +576,15 @@ async def run(args: argparse.Namespace) -> None:
         )
     if journey_rows:
         _print_journeys(journey_rows, baseline)
+    if bare is not None:
+        seconds, done = bare
+        rate = done / seconds
+        print(
+            f"\nbaseline, the journey's statements from a bare aiosqlite loop ({args.clients} tasks,"
+            f" one connection): {rate:,.0f} journeys/s ({done} in {seconds:.1f} s)"
+        )
+        for server, _done, j_rate, *_ in journey_rows:
+            print(f"{server}: journeys at {j_rate / rate:.2f} x the bare loop (target >= 0.5)")
     if args.profile:
         print(f"\nthe server during the journeys ({args.profile}):")
         print(_profile.summary(args.profile))
@@ -579,6 +630,7 @@ def main() -> None:
         default=0,
         help="also run this many regulator journeys (request, hold, book with request and key)",
     )
+    parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument(
         "--profile",
         type=Path,
@@ -589,6 +641,8 @@ def main() -> None:
     if args.profile and not _profile.available():
         parser.error("--profile needs py-spy (pip install py-spy)")
     args.server = args.server or ["cpts"]
+    if args.database == "sqlite" and args.workers != 1:
+        parser.error("--database sqlite runs one worker (SQLite has one writer)")
     asyncio.run(run(args))
 
 

@@ -44,9 +44,12 @@ def _prepare_sqlite_path(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, foreign_keys: bool = True, writer: bool = False, **kwargs: Any
+) -> AsyncEngine:
     """Create the engine; `foreign_keys=False` is only for SQLite batch migrations, which
-    rebuild tables and must not cascade while doing so."""
+    rebuild tables and must not cascade while doing so. On SQLite, `writer` makes the engine
+    of the write transactions: one connection, whose transactions open with BEGIN IMMEDIATE."""
     if not is_sqlite(url):
         # Connections kept open per worker: above it, each request opens and closes its own
         # (a TCP and TLS-probe handshake), so size it to the worker's concurrent requests.
@@ -57,7 +60,14 @@ def create_engine(url: str, *, foreign_keys: bool = True, **kwargs: Any) -> Asyn
         kwargs.setdefault("pool_recycle", 1800)
         return create_async_engine(url, **kwargs)
     _prepare_sqlite_path(url)
-    kwargs.pop("pool_size", None)  # writers are serialised; the default pool suffices
+    kwargs.pop("pool_size", None)  # readers: the default pool suffices
+    kwargs.pop("max_overflow", None)
+    if writer:
+        # SQLite has one writer: writers queue for its one connection in this process, in
+        # order, instead of each holding a connection and polling the file lock (the busy
+        # handler sleeps up to 100 ms a try, which made the embedded default's p99 seconds).
+        # The busy timeout still covers another process (a CLI command, a migration).
+        kwargs |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -96,7 +106,8 @@ def _forget_events(session: OrmSession) -> None:
 class Database:
     """The engine and two session factories: readers and writers.
 
-    On PostgreSQL both are the same; on SQLite the writer opens BEGIN IMMEDIATE. PostgreSQL
+    On PostgreSQL both share one pool; on SQLite the writers have their own engine of one
+    connection, where they queue, and open BEGIN IMMEDIATE; readers (WAL) run beside. PostgreSQL
     also gets a small pool of bare asyncpg connections (`direct`) for the one hot path that
     needs neither a session nor a transaction: a plain booking, a single self-contained
     statement (bench/booking.py measures what the session costs there).
@@ -106,7 +117,11 @@ class Database:
         self.url = url
         self._pool_size = int(engine_kwargs.get("pool_size", 32))
         self.engine = create_engine(url, **engine_kwargs)
-        writer_engine = self.engine.execution_options(**{_WRITE_OPTION: True})
+        if is_sqlite(url):
+            self._writer_engine = create_engine(url, writer=True, **engine_kwargs)
+        else:
+            self._writer_engine = self.engine
+        writer_engine = self._writer_engine.execution_options(**{_WRITE_OPTION: True})
         self._on_events: list[Callable[[], None]] = []
         # Every session of this database, so that a commit that wrote outbox rows, whoever
         # made it, tells the listeners (the relay) itself: no caller wakes them by hand.
@@ -213,3 +228,5 @@ class Database:
             await self._direct_pool.close()
             self._direct_pool = None
         await self.engine.dispose()
+        if self._writer_engine is not self.engine:
+            await self._writer_engine.dispose()

@@ -1,16 +1,22 @@
 """The database wiring tells its listeners (the relay) after each commit that wrote outbox
-rows, whoever committed: no caller wakes the relay by hand."""
+rows, whoever committed: no caller wakes the relay by hand. On SQLite, writers queue in order
+for the one writer connection while readers run beside them."""
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from kernel.clock import FrozenClock
 from kernel.event_types import EventType
-from kernel.events import append_event
-from server.database import Database
+from kernel.events import Event, append_event
+from server.database import Database, Session
+from server.migrations import upgrade
 from tests.conftest import new_territory
 
 
@@ -88,3 +94,66 @@ async def test_a_savepoint_neither_tells_early_nor_loses_the_events(
         await savepoint.rollback()  # rolled back: the outer events still commit
         assert told == []
     assert told == ["events"]
+
+
+async def _write_one(
+    session: Session, clock: FrozenClock, territory_id: uuid.UUID, n: int = 0
+) -> None:
+    await append_event(
+        session,
+        clock,
+        territory_id=territory_id,
+        type=EventType.TERRITORY_HOLD_LIMIT_CHANGED,
+        actor=None,
+        payload={"n": n},
+    )
+
+
+async def test_a_reader_is_not_held_up_by_an_open_write_transaction(
+    database: Database, clock: FrozenClock
+) -> None:
+    territory = await new_territory(database, clock)
+    async with database.write() as session:
+        await _write_one(session, clock, territory.id)
+        async with database.read() as reader:  # WAL on SQLite: the last committed state
+            seen = await asyncio.wait_for(
+                reader.scalar(
+                    select(func.count())
+                    .select_from(Event)
+                    .where(Event.territory_id == territory.id)
+                ),
+                timeout=5,
+            )
+    assert seen == 1  # territory.created only: the open transaction's event is not visible
+
+
+async def test_sqlite_writers_queue_in_order_without_a_lock_error(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Twenty writers arrive while one holds the write transaction: each waits its turn for
+    the writer connection (none fails with "database is locked", none polls the file lock)
+    and they commit in the order they arrived."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'queue.sqlite3'}"
+    await upgrade(url)
+    database = Database(url)
+    try:
+        territory = await new_territory(database, clock)
+        committed: list[int] = []
+
+        async def writer(n: int) -> None:
+            async with database.write() as session:
+                await _write_one(session, clock, territory.id, n)
+            committed.append(n)
+
+        async with database.write() as first:
+            await _write_one(first, clock, territory.id)
+            waiting = []
+            for n in range(20):
+                waiting.append(asyncio.create_task(writer(n)))
+                await asyncio.sleep(0)  # each arrives after the one before
+            await asyncio.sleep(0.2)
+            assert committed == []  # all queued behind the open transaction
+        await asyncio.wait_for(asyncio.gather(*waiting), timeout=30)
+        assert committed == list(range(20))
+    finally:
+        await database.dispose()
