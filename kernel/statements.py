@@ -229,12 +229,27 @@ class _Aiosqlite(_Driver):
 
     async def execute(self, c: _Compiled, args: list[Any]) -> int:
         try:
-            cursor = await self.conn.execute(c.sql, args)
-            count = int(cursor.rowcount)
-            await cursor.close()
+            return int(await sqlite_call(self.conn, _changed, c.sql, args))
         except sqlite3.Error as exc:
             raise _translated_sqlite(c.sql, exc) from exc
-        return count
+
+
+def _changed(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> int:
+    cursor = conn.execute(sql, args)
+    try:
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+async def sqlite_call(conn: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run `fn(sqlite3_connection, *args)` on an aiosqlite connection's thread, in one hop.
+
+    aiosqlite hops to its thread and back for every call (a cursor, its execute, its close:
+    three for a statement whose changed rows count); on the embedded default's one writer
+    connection each hop is time the write lock is held while other requests run. Its queue of
+    calls (`_execute`) is the one way in; aiosqlite is pinned in requirements.lock."""
+    return await conn._execute(fn, conn._conn, *args)
 
 
 def _translated(sql: str, exc: Exception, sqlstate: str) -> sa_exc.DBAPIError:

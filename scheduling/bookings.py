@@ -45,7 +45,14 @@ from scheduling.models.hold import Hold
 from scheduling.models.slot import Slot, SlotStatus
 from scheduling.models.snp_request import Origin, Outcome, SnpRequest
 from scheduling.models.teleconsultation import Teleconsultation
-from scheduling.patient import Patient, PatientDraft, checked, patient_row, patients_by_id
+from scheduling.patient import (
+    Patient,
+    PatientDraft,
+    checked,
+    identity_of,
+    patient_row,
+    patients_by_id,
+)
 from scheduling.requests import may_read_request, request_event_payload
 from scheduling.slots import slot_event_payload
 
@@ -290,7 +297,7 @@ async def place(
         return booked, booked.patient
     async with transactions.write() as session:
         booked = await book(session, clock, actor, draft)
-        return booked, booked.patient or await patient_of(session, booked.booking)
+        return booked, booked.patient or await identity_of(session, booked.booking.patient_id)
 
 
 async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: BookingDraft) -> Booked:

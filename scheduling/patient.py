@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, select
+from sqlalchemy import Date, ForeignKey, String, Uuid, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kernel import statements
 from kernel.database import Base, id_column, str_enum
 from kernel.errors import Invalid
 from kernel.identifiers import IdentifierError, check_nir
+from kernel.statements import Prepared
 
 
 class Sex(enum.StrEnum):
@@ -139,6 +141,26 @@ async def patients_by_id(
         return {}
     rows = await session.scalars(select(Patient).where(Patient.id.in_(wanted)))
     return {p.id: p for p in rows}
+
+
+_IDENTITY = Prepared(
+    select(
+        Patient.family_name,
+        Patient.given_name,
+        Patient.birth_date,
+        Patient.sex,
+        Patient.phone,
+        Patient.nir,
+    ).where(Patient.id == bindparam("patient_id", type_=Uuid()))
+)
+
+
+async def identity_of(session: AsyncSession, patient_id: uuid.UUID) -> PatientDraft:
+    """The stored identity of a patient, by one prepared statement (the answer of a booking
+    names it); the caller has checked that it may read it."""
+    row = await statements.fetchrow(session, _IDENTITY, patient_id=patient_id)
+    assert row is not None, "a booking's patient is never deleted (retention purges it)"
+    return PatientDraft(*row)
 
 
 def draft_of(patient: Patient) -> PatientDraft:

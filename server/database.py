@@ -8,6 +8,7 @@ transaction with BEGIN IMMEDIATE: a deferred transaction that later tries to wri
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -22,9 +23,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.util.concurrency import await_
 
 from kernel import pg_direct
 from kernel.events import EVENTS_WRITTEN
+from kernel.statements import sqlite_call
 
 # What the front doors hold a transaction as (they pass it to the use cases, never query it):
 # the one name for the session type outside this wiring.
@@ -68,7 +71,16 @@ def create_engine(
         # handler sleeps up to 100 ms a try, which made the embedded default's p99 seconds).
         # The busy timeout still covers another process (a CLI command, a migration).
         kwargs |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    # SQLAlchemy's reset on return rolls back even after a commit: one hop to aiosqlite's
+    # thread per transaction for nothing. Only a connection left inside a transaction (a
+    # request cancelled mid-way) needs it.
+    kwargs.setdefault("pool_reset_on_return", None)
     engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+        if state.asyncio_safe and dbapi_connection.driver_connection._conn.in_transaction:
+            dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -84,9 +96,15 @@ def create_engine(
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         writer = conn.get_execution_options().get(_WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        # On the driver, in one hop to aiosqlite's thread (through SQLAlchemy's cursor: three).
+        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        await_(sqlite_call(conn.connection.driver_connection, _run, begin))
 
     return engine
+
+
+def _run(conn: sqlite3.Connection, sql: str) -> None:
+    conn.execute(sql).close()
 
 
 async def _reset_if_needed(conn: pg_direct.Connection) -> None:

@@ -50,7 +50,11 @@ async def signed_in(browser: Any, base: str, email: str, path: str) -> Any:
 
 async def shot(page: Any, name: str) -> None:
     """A full-page screenshot kept with the run's output. Under a loaded machine Chromium once
-    took more than Playwright's 30 s default: the picture is worth the wait, not a failure."""
+    took more than Playwright's 30 s default: the picture is worth the wait, not a failure.
+    A page behind another tab of its browser gets no new frames, and its screenshot waits for
+    one until the timeout (seen twice with the nurse's and the GP's pages side by side): the
+    page is brought to the front first."""
+    await page.bring_to_front()
     await page.screenshot(
         path=str(OUTPUT / f"{name}.png"), full_page=True, animations="disabled", timeout=120_000
     )

@@ -5,16 +5,19 @@ for the one writer connection while readers run beside them."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from kernel.clock import FrozenClock
 from kernel.event_types import EventType
 from kernel.events import Event, append_event
+from kernel.statements import sqlite_call
 from server.database import Database, Session
 from server.migrations import upgrade
 from tests.conftest import new_territory
@@ -96,6 +99,10 @@ async def test_a_savepoint_neither_tells_early_nor_loses_the_events(
     assert told == ["events"]
 
 
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    conn.executescript(script)
+
+
 async def _write_one(
     session: Session, clock: FrozenClock, territory_id: uuid.UUID, n: int = 0
 ) -> None:
@@ -155,5 +162,34 @@ async def test_sqlite_writers_queue_in_order_without_a_lock_error(
             assert committed == []  # all queued behind the open transaction
         await asyncio.wait_for(asyncio.gather(*waiting), timeout=30)
         assert committed == list(range(20))
+    finally:
+        await database.dispose()
+
+
+async def test_a_sqlite_connection_given_back_inside_a_transaction_is_rolled_back(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """The pool skips the rollback after a commit (a hop to aiosqlite's thread for nothing)
+    but still rolls back a connection given back inside a transaction: the next writer gets
+    the write lock and sees none of what was left."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'reset.sqlite3'}"
+    await upgrade(url)
+    database = Database(url)
+    try:
+        territory = await new_territory(database, clock)
+        writers = database.writer.kw["bind"]  # the writers' engine: its pool of one
+        raw = await writers.raw_connection()
+        sqlite = raw.driver_connection._conn  # type: ignore[union-attr]
+        await sqlite_call(raw.driver_connection, _run, "BEGIN IMMEDIATE; DELETE FROM events")
+        assert sqlite.in_transaction
+        await greenlet_spawn(raw.close)  # back to the pool inside its transaction
+        assert not sqlite.in_transaction
+        async with asyncio.timeout(5), database.write() as other:
+            await _write_one(other, clock, territory.id, 8)
+        async with database.read() as reader:
+            payloads = await reader.scalars(
+                select(Event.payload).where(Event.territory_id == territory.id)
+            )
+            assert [p.get("n") for p in payloads] == [None, 8]  # nothing was deleted
     finally:
         await database.dispose()
