@@ -424,9 +424,23 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     for pid, seconds in used.items():
         if in_server(pid):
             totals["server"] += seconds
+            if parents[pid] == server_pid:  # a worker process (uvicorn's children)
+                totals[f"worker {pid}"] = seconds
         elif names[pid].startswith("postgres"):
             totals["postgres"] += seconds
     return totals
+
+
+def worker_split(before: dict[str, float], after: dict[str, float]) -> str:
+    """Each worker's share of the server's CPU over a run: uvicorn hands the clients'
+    keep-alive connections to whichever worker accepts first, often all to one, so a
+    two-worker figure may be a one-worker figure; this says which it was."""
+    used = {k: after[k] - before.get(k, 0.0) for k in after if k.startswith("worker ")}
+    used = {k: v for k, v in used.items() if v > 0.01}  # uvicorn's supervisor, not a worker
+    total = sum(used.values())
+    if total <= 0:
+        return ""
+    return " / ".join(f"{100 * v / total:.0f} %" for v in sorted(used.values(), reverse=True))
 
 
 def pgbench(url: str, clients: int, seconds: int) -> float:
@@ -520,6 +534,9 @@ async def run(args: argparse.Namespace) -> None:
                     j_after = cpu_seconds(proc.pid)
                     if spy is not None:
                         _profile.stop(spy)
+                    j_split = worker_split(j_before, j_after) if args.workers > 1 else ""
+                    if j_split:
+                        print(f"{server}: the workers' shares of the journeys' CPU: {j_split}")
                     for name, body in j_failures.items():
                         print(f"{server} journey, {name}: first failure {body}", file=sys.stderr)
                     journey_rows.append(
@@ -530,7 +547,7 @@ async def run(args: argparse.Namespace) -> None:
                             j_lat,
                             j_calls,
                             {
-                                k: (j_after[k] - j_before[k]) * 1000 / max(j_done, 1)
+                                k: (j_after[k] - j_before.get(k, 0.0)) * 1000 / max(j_done, 1)
                                 for k in j_after
                             },
                         )
@@ -544,6 +561,9 @@ async def run(args: argparse.Namespace) -> None:
         ok = statuses.get(201, 0)
         for status, body in failures.items():
             print(f"{server}: {statuses[status]} x HTTP {status}, first: {body}", file=sys.stderr)
+        split = worker_split(before, after) if args.workers > 1 else ""
+        if split:
+            print(f"{server}: the workers' shares of the plain bookings' CPU: {split}")
         rows.append(
             (
                 server,
@@ -555,7 +575,7 @@ async def run(args: argparse.Namespace) -> None:
                 _pct(lat, 0.5),
                 _pct(lat, 0.99),
                 statistics.fmean(lat) * 1000,
-                {k: (after[k] - before[k]) * 1000 / max(ok, 1) for k in after},
+                {k: (after[k] - before.get(k, 0.0)) * 1000 / max(ok, 1) for k in after},
             )
         )
 
