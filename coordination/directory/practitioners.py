@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.commune import Commune
+from coordination.directory.phones import department_of, international
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
 
@@ -35,6 +36,11 @@ class Place:
     city: str
     postal_code: str
     structure_national_id: str | None  # IdNat_Struct: "1" + FINESS or "3" + SIRET
+    phone: str | None = None  # E.164, as FHIR consumers want it
+    department: str | None = None  # "78", "2A", "974": the commune's
+    insee: str | None = None
+    latitude: float | None = None  # the commune's centroid, where known
+    longitude: float | None = None
 
 
 def national_id(p: Professional) -> str | None:
@@ -84,17 +90,36 @@ async def places(
 ) -> dict[uuid.UUID, Place]:
     rows = await session.execute(
         select(
-            PracticeLocation, Commune.name, Commune.postal_code, Structure.finess, Structure.siret
+            PracticeLocation,
+            Commune.name,
+            Commune.postal_code,
+            Structure.finess,
+            Structure.siret,
+            Commune.insee,
+            Commune.latitude,
+            Commune.longitude,
         )
         .join(Commune, Commune.id == PracticeLocation.commune_id)
         .outerjoin(Structure, Structure.id == PracticeLocation.structure_id)
         .where(PracticeLocation.territory_id == territory_id, PracticeLocation.id.in_(list(ids)))
     )
     out = {}
-    for loc, city, postal, finess, siret in rows:
+    for loc, city, postal, finess, siret, insee, latitude, longitude in rows:
         structure = "1" + finess if finess else ("3" + siret if siret else None)
+        department = department_of(insee)
         out[loc.id] = Place(
-            loc.id, loc.professional_id, loc.label, loc.address, city, postal, structure
+            loc.id,
+            loc.professional_id,
+            loc.label,
+            loc.address,
+            city,
+            postal,
+            structure,
+            international(loc.phone, department),
+            department,
+            insee,
+            latitude,
+            longitude,
         )
     return out
 

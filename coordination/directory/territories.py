@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.directory.commune import Commune
+from coordination.directory.phones import department_of, international
 from coordination.directory.territory import DEFAULT_TIMEZONE, Territory
 from kernel.actor import Actor
 from kernel.clock import Clock
@@ -26,6 +28,7 @@ class TerritoryDraft:
     finess: str
     population: int
     timezone: str = DEFAULT_TIMEZONE
+    phone: str | None = None  # the CPTS's coordination line
 
 
 class TerritoryCreatedPayload(TypedDict):
@@ -51,6 +54,8 @@ async def create_territory(session: AsyncSession, clock: Clock, draft: Territory
         raise Invalid(str(exc), field="finess") from exc
     if draft.population < 0:
         raise Invalid("population cannot be negative", field="population")
+    if draft.phone and international(draft.phone) is None:
+        raise Invalid("not a phone number", field="phone")
     if await session.scalar(select(Territory.id).where(Territory.slug == draft.slug)):
         raise Conflict("a territory with this slug exists", field="slug")
     territory = Territory(
@@ -60,6 +65,7 @@ async def create_territory(session: AsyncSession, clock: Clock, draft: Territory
         finess=finess,
         population=draft.population,
         timezone=check_timezone(draft.timezone),
+        phone=draft.phone or None,
         created_at=clock.now(),
     )
     session.add(territory)
@@ -92,6 +98,14 @@ async def find_territory(session: AsyncSession, slug: str) -> Territory | None:
 async def all_territories(session: AsyncSession) -> list[Territory]:
     """Every territory of the deployment, by slug: for publications open to all."""
     return list(await session.scalars(select(Territory).order_by(Territory.slug)))
+
+
+async def departments(session: AsyncSession, territory_id: uuid.UUID) -> list[str]:
+    """The departments the territory's communes lie in ("78", "974"), sorted."""
+    insee = await session.scalars(
+        select(Commune.insee).where(Commune.territory_id == territory_id).distinct()
+    )
+    return sorted({department_of(code) for code in insee})
 
 
 async def timezone_of(session: AsyncSession, territory_id: uuid.UUID) -> str:

@@ -45,6 +45,8 @@ class Territory(Base):
     max_live_holds: Mapped[int] = mapped_column(
         Integer, nullable=False, default=3, server_default="3"
     )
+    # The CPTS's coordination line: it books where a practice has no phone of its own.
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     @property
     def aci_size(self) -> int:

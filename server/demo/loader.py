@@ -67,6 +67,7 @@ async def load_territory(
                 finess=t["finess"],
                 population=t["population"],
                 timezone=t.get("timezone", "Europe/Paris"),
+                phone=t.get("phone"),
             ),
         )
         tid = territory.id

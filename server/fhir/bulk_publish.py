@@ -11,10 +11,16 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 
 from coordination.directory import practitioners as directory
+from coordination.directory.phones import international
+from coordination.directory.practitioners import Place
 from coordination.directory.territories import all_territories, find_territory
+from coordination.directory.territories import departments as territory_departments
+from coordination.directory.territory import Territory
 from integrations.fhir import smart_links
 from kernel.errors import NotFound
+from scheduling.models.slot import Slot
 from scheduling.slots import published_slots
+from server.database import Session
 from server.state import AppServices
 
 AHEAD = timedelta(days=14)
@@ -36,14 +42,20 @@ async def bulk_publish(request: Request[Any, Any, Any]) -> Response[bytes]:
     services = AppServices.of(request.app)
     base = services.settings.public_url
     async with services.db.read() as session:
-        territories = await all_territories(session)
+        publishers = [await _publisher(session, t, base) for t in await all_territories(session)]
     files = [
-        (kind, f"{base}/fhir/bulk/{t.slug}/{kind}.ndjson", t.slug)
-        for t in territories
+        (kind, f"{base}/fhir/bulk/{p.slug}/{kind}.ndjson", p)
+        for p in publishers
         for kind in smart_links.TYPES
     ]
     body = smart_links.manifest(services.clock.now(), f"{base}/fhir/$bulk-publish", files)
     return Response(_encoder.encode(body), media_type="application/json", headers=_cache())
+
+
+async def _publisher(session: Session, territory: Territory, base: str) -> smart_links.Publisher:
+    departments = await territory_departments(session, territory.id)
+    phone = international(territory.phone, departments[0] if departments else None)
+    return smart_links.Publisher(territory.slug, departments, phone, base)
 
 
 @get(
@@ -64,17 +76,27 @@ async def bulk_file(
         territory = await find_territory(session, slug)
         if territory is None:
             raise NotFound("no such territory")
+        publisher = await _publisher(session, territory, services.settings.public_url)
         slots = await published_slots(session, territory.id, now, now + AHEAD)
-        if kind == "Location":
-            places = await directory.places(
-                session, territory.id, {s.location_id for s in slots if s.location_id}
-            )
-            resources = smart_links.locations(places)
-        elif kind == "Schedule":
-            resources = smart_links.schedules(slots)
-        else:
-            base = services.settings.public_url
-            resources = smart_links.slots_of(slots, now, lambda s: f"{base}/slots/{s.id}")
+        own = await directory.places(
+            session, territory.id, {s.location_id for s in slots if s.location_id}
+        )
+        main = await directory.main_places(
+            session, territory.id, {s.professional_id for s in slots if not s.location_id}
+        )
+
+    def place_of(slot: Slot) -> Place | None:
+        if slot.location_id:
+            return own.get(slot.location_id)
+        return main.get(slot.professional_id)
+
+    if kind == "Location":
+        used = {p.id: p for p in map(place_of, slots) if p is not None}
+        resources = smart_links.locations(used.values(), publisher)
+    elif kind == "Schedule":
+        resources = smart_links.schedules(slots, place_of)
+    else:
+        resources = smart_links.slots_of(slots, now, place_of, publisher)
     return Response(
         smart_links.ndjson(resources), media_type="application/fhir+ndjson", headers=_cache()
     )

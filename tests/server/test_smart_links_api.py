@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import httpx
@@ -15,6 +16,8 @@ from tests.conftest import login
 from tests.server.scheduling_helpers import PATIENT, gp_session
 from tests.server.test_fhir_api import free_time
 
+BOOKING_PHONE = "http://fhir-registry.smarthealthit.org/StructureDefinition/booking-phone"
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 VALIDATORS = {"Location": Location, "Schedule": Schedule, "Slot": Slot}
 
 
@@ -39,6 +42,7 @@ async def test_manifest_and_files_publish_free_and_busy_public_slots(
     body = manifest.json()
     assert body["request"].endswith("/fhir/$bulk-publish") and body["error"] == []
     ours = [o for o in body["output"] if o["extension"]["territory"] == ["sud-yvelines"]]
+    assert all(o["extension"]["state"] == ["78"] for o in ours), "the department, as state"
     assert sorted(o["type"] for o in ours) == ["Location", "Schedule", "Slot"]
     resources = {}
     for output in ours:
@@ -59,10 +63,23 @@ async def test_manifest_and_files_publish_free_and_busy_public_slots(
         public_free["id"]
     )
     assert slots[public_taken["id"]]["status"] == "busy"
-    schedule = resources["Schedule"][
-        slots[public_free["id"]]["schedule"]["reference"].split("/")[1]
-    ]
-    assert schedule["actor"][0]["reference"].startswith(("Location/", "Practitioner/"))
+    phone = next(e for e in slots[public_free["id"]]["extension"] if e["url"].endswith("phone"))
+    assert phone["url"] == BOOKING_PHONE and phone["valueString"].startswith("+33")
+    assert "extension" not in slots[public_taken["id"]], "a busy slot has nothing to book"
+    # The files hold together: each slot's Schedule is in the Schedule file, each Schedule's
+    # actor a Location of the Location file (a video slot is given from the main practice).
+    for slot in slots.values():
+        assert slot["schedule"]["reference"].removeprefix("Schedule/") in resources["Schedule"]
+    for schedule in resources["Schedule"].values():
+        assert FHIR_ID.fullmatch(schedule["id"]), schedule["id"]
+        (actor,) = schedule["actor"]
+        assert actor["reference"].removeprefix("Location/") in resources["Location"]
+    for location in resources["Location"].values():
+        assert location["telecom"] and location["telecom"][0]["system"] == "phone"
+        assert location["telecom"][0]["value"].startswith("+33")
+        assert location["address"]["state"] == "78" and location["address"]["country"] == "FR"
+        assert location["identifier"][0]["value"] == location["id"]
+        assert set(location["position"]) == {"latitude", "longitude"}
     assert (await client.get("/fhir/bulk/nowhere/Slot.ndjson")).status_code == 404
     assert (await client.get("/fhir/bulk/sud-yvelines/Patient.ndjson")).status_code == 404
 
