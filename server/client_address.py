@@ -18,7 +18,7 @@ def parse_networks(raw: str) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in raw.split(",") if p.strip())
 
 
-def _trusted(address: str, networks: Iterable[Network]) -> bool:
+def is_trusted(address: str, networks: Iterable[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -28,7 +28,7 @@ def _trusted(address: str, networks: Iterable[Network]) -> bool:
 
 def client_address(scope: Any, trusted: tuple[Network, ...]) -> str:
     peer = (scope.get("client") or ("unknown", 0))[0]
-    if not trusted or not _trusted(peer, trusted):
+    if not trusted or not is_trusted(peer, trusted):
         return str(peer)
     forwarded = [
         value.decode("latin-1")
@@ -37,6 +37,6 @@ def client_address(scope: Any, trusted: tuple[Network, ...]) -> str:
     ]
     hops = [h.strip() for line in forwarded for h in line.split(",") if h.strip()]
     for hop in reversed(hops):
-        if not _trusted(hop, trusted):
+        if not is_trusted(hop, trusted):
             return str(hop)
     return hops[0] if hops else str(peer)

@@ -71,6 +71,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_feed_client: str = "120/60"  # calendar feed fetches per client address
     rate_feed: str = "30/300"  # fetches of one feed URL, whoever asks
     trusted_proxies: str = "127.0.0.1,::1"  # whose X-Forwarded-For names the client
+    # The SAS authenticates with its client certificate alone: the proxy verifies it and
+    # passes its subject (X-SSL-Client-Verify: SUCCESS, X-SSL-Client-S-DN), trusted only from
+    # `trusted_proxies`; a subject listed here acts as the sas_platform account of that e-mail.
+    sas_cert_subjects: str = ""  # "subject DN" entries, separated by ";"
+    sas_cert_account: str | None = None  # the sas_platform account's e-mail
     debug: bool = False
 
     def __post_init__(self) -> None:
@@ -130,5 +135,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             rate_feed_client=env.get("CPTS_RATE_FEED_CLIENT") or "120/60",
             rate_feed=env.get("CPTS_RATE_FEED") or "30/300",
             trusted_proxies=env.get("CPTS_TRUSTED_PROXIES", "127.0.0.1,::1"),
+            sas_cert_subjects=env.get("CPTS_SAS_CERT_SUBJECTS") or "",
+            sas_cert_account=env.get("CPTS_SAS_CERT_ACCOUNT") or None,
             debug=flag("CPTS_DEBUG", False),
         )

@@ -59,6 +59,7 @@ def test_nginx_config_is_valid(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+    shutil.copy(tmp_path / "tls/fullchain.pem", tmp_path / "tls/sas-client-ca.pem")
     site = (DEPLOY / "nginx/cpts.conf").read_text().replace("/etc/cpts/tls", str(tmp_path / "tls"))
     site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     main = f"""

@@ -225,6 +225,29 @@ async def resolve(session: AsyncSession, clock: Clock, secret: str) -> Actor:
     )
 
 
+async def resolve_platform(session: AsyncSession, email: str) -> Actor:
+    """The SAS platform's account, for a request its client certificate authenticated (the
+    proxy verified it): the live account of that e-mail holding the sas_platform role, and
+    only it (no token: the certificate is the credential)."""
+    rows = (
+        await session.execute(
+            select(Account, Territory.timezone)
+            .join(Territory, Territory.id == Account.territory_id)
+            .where(Account.email == normalise_email(email), Account.disabled_at.is_(None))
+        )
+    ).all()
+    platforms = [(a, tz) for a, tz in rows if Role.SAS_PLATFORM in a.roles]
+    if len(platforms) != 1:
+        raise NotAuthenticated("the SAS certificate is bound to no single sas_platform account")
+    account, tz = platforms[0]
+    return Actor(
+        account_id=account.id,
+        territory_id=account.territory_id,
+        timezone=tz,
+        roles=account.roles,
+    )
+
+
 async def create_token(session: AsyncSession, clock: Clock, actor: Actor, name: str) -> IssuedToken:
     account = await get_account(session, actor, actor.account_id)
     return await _issue(session, clock, account, TokenKind.API, name, actor)

@@ -1,7 +1,10 @@
-"""The searchset Bundle the SAS platform aggregates (ANS IG `ans.fhir.fr.sas`, profiles
-*Agregateur*): each free Slot, its Schedule, the Practitioner and the PractitionerRole with
-its Location contained; in the CPTS case also the HealthcareService and the CPTS Organization.
-Instants are written as the test kit writes them: milliseconds and `+00:00`.
+"""The searchset Bundle the SAS platform aggregates (ANS IG `ans.fhir.fr.sas` 1.1.0, the
+package the ANS test kit validates against, profiles *Agregateur*): each free Slot, the
+Schedule of its practitioner and place, the Practitioner and the PractitionerRole of that
+place with its Location contained; in the CPTS case also the HealthcareService and the CPTS
+Organization. Each resource declares the one profile the kit selects it by (its checks match
+`meta.profile` by equality). Instants are written as the kit expects them: milliseconds and a
+numeric offset.
 """
 
 from __future__ import annotations
@@ -17,10 +20,27 @@ from integrations.fhir.sas_query import PS_OID, STRUCT_OID
 from scheduling.models.slot import Modality, Slot, Visibility, visibility_set
 
 SAS = "http://sas.fr/fhir/StructureDefinition/"
+IG = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/"
+# The PS launch's profiles, and the CPTS launch's where the package defines its own.
+PROFILES_PS = {
+    "Bundle": SAS + "BundleAgregateur",
+    "Slot": SAS + "FrSlotAgregateur",
+    "Schedule": SAS + "FrScheduleAgregateur",
+    "Practitioner": SAS + "FrPractitionerAgregateur",
+    "PractitionerRole": SAS + "FrPractitionerRoleExerciceAgregateur",
+    "Location": SAS + "FrLocationAgregateur",
+}
+PROFILES_CPTS = PROFILES_PS | {
+    "Bundle": IG + "sas-cpts-bundle-aggregator",
+    "Slot": IG + "sas-cpts-slot-aggregator",
+    "HealthcareService": IG + "sas-cpts-healthcareservice-aggregator",
+    "Organization": IG + "sas-cpts-organization-aggregator",
+}
 TYPE_CRENEAU = "https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau"
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 V2_0276 = "http://terminology.hl7.org/CodeSystem/v2-0276"
 FR_V2_0203 = "http://interopsante.org/fhir/CodeSystem/fr-v2-0203"
+FR_LOCATION_ID_TYPE = "http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type"
 _SERVICE = {Modality.OFFICE: "AMB", Modality.HOME_VISIT: "HH", Modality.VIDEO: "VR"}
 _SECURITY = {
     Visibility.PUBLIC: "PUBLIC",
@@ -30,12 +50,13 @@ _SECURITY = {
 }
 _SPECIALTY = {"general_practice": "Médecine générale"}
 # CPTS variant: the slot points at the CPTS's HealthcareService through R5's serviceType
-# reference, carried by the IG's extension (Id sas-cpts-slot-servicetype-aggregator; its
-# canonical URL is inferred from the IG's other canonicals), coded TRE_R66 604 (CPTS).
-SERVICE_TYPE_R5 = SAS + "sas-cpts-slot-servicetype-aggregator"
-CATEGORIE_ETABLISSEMENT = (
-    "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/TRE_R66-CategorieEtablissement"
-)
+# reference, carried by HL7's cross-version extension (the package's slice `referencecpts`),
+# coded TRE_R66 604 (CPTS) in the system of the IG's ValueSet.
+SERVICE_TYPE_R5 = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType"
+CATEGORIE_ETABLISSEMENT = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement"
+# Roles and Schedules are per practitioner and place; their ids are derived from the pair
+# (36 characters, where the two UUIDs joined made 73: FHIR ids are at most 64).
+_ROLE_IDS = uuid.UUID("0c0a3b4e-7d21-4f5e-8a9b-3e6f1d2c4b57")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +64,7 @@ class Cpts:
     id: uuid.UUID
     name: str
     national_id: str  # "1" + FINESS
+    phone: str | None = None  # E.164
 
 
 def instant(value: datetime) -> str:
@@ -59,7 +81,7 @@ def _identifier(system: str, value: str, code: str) -> dict[str, Any]:
 
 
 def _slot(
-    slot: Slot, practitioner: Practitioner, booking_url: str, cpts: Cpts | None
+    slot: Slot, practitioner: Practitioner, schedule_id: str, booking_url: str, cpts: Cpts | None
 ) -> dict[str, Any]:
     # TRE_R314 (JDV_J165) knows PUBLIC, PRO and SNP; the CPTS label only in the CPTS variant.
     labels = [v for v in visibility_set(slot.visibility) if cpts or v is not Visibility.CPTS]
@@ -82,7 +104,7 @@ def _slot(
         "resourceType": "Slot",
         "id": str(slot.id),
         "meta": {
-            "profile": [SAS + ("FrSlotAgregateurCPTS" if cpts else "FrSlotAgregateur")],
+            "profile": [(PROFILES_CPTS if cpts else PROFILES_PS)["Slot"]],
             "security": [{"system": TYPE_CRENEAU, "code": _SECURITY[v]} for v in labels],
         },
         "serviceType": service_types,
@@ -94,7 +116,7 @@ def _slot(
             }
         ],
         "appointmentType": {"coding": [{"system": V2_0276, "code": "ROUTINE"}]},
-        "schedule": {"reference": f"Schedule/{practitioner.id}"},
+        "schedule": {"reference": f"Schedule/{schedule_id}"},
         "status": "free",
         "start": instant(slot.starts_at),
         "end": instant(slot.ends_at),
@@ -103,17 +125,23 @@ def _slot(
 
 
 def _role_id(practitioner_id: uuid.UUID, place: Place | None) -> str:
-    return f"{practitioner_id}-{place.id}" if place else str(practitioner_id)
+    """The PractitionerRole of a practitioner at a place, and its Schedule, share this id."""
+    if place is None:
+        return str(practitioner_id)
+    return str(uuid.uuid5(_ROLE_IDS, f"{practitioner_id}/{place.id}"))
 
 
-def _schedule(p: Practitioner, role_ids: list[str]) -> dict[str, Any]:
+def _schedule(p: Practitioner, role_id: str) -> dict[str, Any]:
+    """One Schedule per practitioner and place (the kit: two places, two Schedules)."""
     return {
         "resourceType": "Schedule",
-        "id": str(p.id),
-        "meta": {"profile": [SAS + "FrScheduleAgregateur"]},
+        "id": role_id,
+        "meta": {"profile": [PROFILES_PS["Schedule"]]},
         "active": True,
-        "actor": [{"reference": f"Practitioner/{p.id}"}]
-        + [{"reference": f"PractitionerRole/{r}"} for r in role_ids],
+        "actor": [
+            {"reference": f"Practitioner/{p.id}"},
+            {"reference": f"PractitionerRole/{role_id}"},
+        ],
     }
 
 
@@ -121,17 +149,17 @@ def _practitioner(p: Practitioner) -> dict[str, Any]:
     return {
         "resourceType": "Practitioner",
         "id": str(p.id),
-        "meta": {"profile": [SAS + "FrPractitionerAgregateur"]},
+        "meta": {"profile": [PROFILES_PS["Practitioner"]]},
         "identifier": [_identifier(PS_OID, p.national_id, "IDNPS")],
         "name": [{"family": p.family_name, "given": [p.given_name]}],
     }
 
 
-def _role(p: Practitioner, place: Place | None, cpts: Cpts) -> dict[str, Any]:
+def _role(p: Practitioner, place: Place | None, cpts: Cpts, fhir_base: str) -> dict[str, Any]:
     role: dict[str, Any] = {
         "resourceType": "PractitionerRole",
         "id": _role_id(p.id, place),
-        "meta": {"profile": [SAS + "FrPractitionerRoleExerciceAgregateur"]},
+        "meta": {"profile": [PROFILES_PS["PractitionerRole"]]},
         "practitioner": {"reference": f"Practitioner/{p.id}"},
         # The place's structure when it has a national id, else the CPTS that publishes it.
         "organization": {
@@ -145,11 +173,20 @@ def _role(p: Practitioner, place: Place | None, cpts: Cpts) -> dict[str, Any]:
         },
     }
     if place is not None:
+        if place.phone:  # the IG's `+33` form (E.164: +262 in La Réunion)
+            role["telecom"] = [{"system": "phone", "value": place.phone}]
         role["contained"] = [
             {
                 "resourceType": "Location",
                 "id": "lieu",
-                "meta": {"profile": [SAS + "FrLocationAgregateur"]},
+                "meta": {"profile": [PROFILES_PS["Location"]]},
+                "identifier": [
+                    {
+                        "type": {"coding": [{"system": FR_LOCATION_ID_TYPE, "code": "INTRN"}]},
+                        "system": f"{fhir_base}/sid/location",
+                        "value": str(place.id),
+                    }
+                ],
                 "name": place.label,
                 "address": {
                     "line": [place.address],
@@ -163,20 +200,32 @@ def _role(p: Practitioner, place: Place | None, cpts: Cpts) -> dict[str, Any]:
 
 
 def _cpts_resources(cpts: Cpts) -> list[dict[str, Any]]:
+    organization: dict[str, Any] = {
+        "resourceType": "Organization",
+        "id": str(cpts.id),
+        "meta": {"profile": [PROFILES_CPTS["Organization"]]},
+        # 1.1.0's pattern; 1.2 moves the type to FR Core's fr-core-cs-v2-0203.
+        "identifier": [
+            {
+                "type": {"coding": [{"system": FR_LOCATION_ID_TYPE, "code": "IDNST"}]},
+                "system": STRUCT_OID,
+                "value": cpts.national_id,
+            }
+        ],
+        "name": cpts.name,
+    }
+    if cpts.phone:
+        organization["telecom"] = [{"system": "phone", "value": cpts.phone}]
     return [
         {
             "resourceType": "HealthcareService",
             "id": f"snp-{cpts.id}",
+            "meta": {"profile": [PROFILES_CPTS["HealthcareService"]]},
             "active": True,
             "providedBy": {"reference": f"Organization/{cpts.id}"},
             "name": "Soins non programmés",
         },
-        {
-            "resourceType": "Organization",
-            "id": str(cpts.id),
-            "identifier": [_identifier(STRUCT_OID, cpts.national_id, "IDNST")],
-            "name": cpts.name,
-        },
+        organization,
     ]
 
 
@@ -202,31 +251,34 @@ def bundle(
             continue
         if not include_services and visibility_set(slot.visibility) == [Visibility.CPTS]:
             continue  # the CPTS's own slots are not offered to the national platform
-        matches.append(
-            {
-                "fullUrl": f"{fhir_base}/Slot/{slot.id}",
-                "resource": _slot(slot, p, booking_url(slot), cpts if include_services else None),
-                "search": {"mode": "match"},
-            }
-        )
         # The IG wants a Location on every PractitionerRole: a slot without a place of its own
         # (video, home visit) is given from the professional's main practice.
         place = places.get(slot.location_id) if slot.location_id else None
         place = place or main_places.get(p.id)
-        roles_of.setdefault(p.id, {})[_role_id(p.id, place)] = place
+        role_id = _role_id(p.id, place)
+        roles_of.setdefault(p.id, {})[role_id] = place
+        matches.append(
+            {
+                "fullUrl": f"{fhir_base}/Slot/{slot.id}",
+                "resource": _slot(
+                    slot, p, role_id, booking_url(slot), cpts if include_services else None
+                ),
+                "search": {"mode": "match"},
+            }
+        )
     included: list[dict[str, Any]] = []
     for pid, roles in roles_of.items():
         p = practitioners[pid]
         if include_schedule:
-            included.append(_schedule(p, list(roles)))
+            included.extend(_schedule(p, role_id) for role_id in roles)
         if include_actors:
             included.append(_practitioner(p))
-            included.extend(_role(p, place, cpts) for place in roles.values())
+            included.extend(_role(p, place, cpts, fhir_base) for place in roles.values())
     if include_services:
         included.extend(_cpts_resources(cpts))
     return {
         "resourceType": "Bundle",
-        "meta": {"profile": [SAS + "BundleAgregateur"]},
+        "meta": {"profile": [(PROFILES_CPTS if include_services else PROFILES_PS)["Bundle"]]},
         "type": "searchset",
         "total": len(matches),
         "link": [{"relation": "self", "url": self_url}],

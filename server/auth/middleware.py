@@ -15,7 +15,9 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from coordination.accounts import service as accounts
 from coordination.accounts.token import digest
+from kernel.actor import Actor
 from kernel.errors import NotAllowed, NotAuthenticated
+from server.client_address import Network, is_trusted, parse_networks
 from server.state import AppServices
 
 SESSION_COOKIE = "cpts_session"
@@ -52,6 +54,40 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return value.strip()
 
 
+VERIFY_HEADER = "x-ssl-client-verify"  # nginx's $ssl_client_verify: SUCCESS when verified
+SUBJECT_HEADER = "x-ssl-client-s-dn"  # nginx's $ssl_client_s_dn
+
+
+def certificate_subject(
+    connection: ASGIConnection[Any, Any, Any, Any], trusted: tuple[Network, ...]
+) -> str | None:
+    """The subject of the client certificate the reverse proxy verified, or None. Only a
+    trusted proxy's word counts: anyone else could send the headers themselves."""
+    peer = (connection.scope.get("client") or ("", 0))[0]
+    if not trusted or not is_trusted(peer, trusted):
+        return None
+    if connection.headers.get(VERIFY_HEADER, "") != "SUCCESS":
+        return None
+    return connection.headers.get(SUBJECT_HEADER) or None
+
+
+async def _sas_certificate(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
+    """The SAS platform's account when its certificate (alone, as the ANS test kit calls)
+    authenticates a FHIR request; elsewhere a certificate stands for nobody."""
+    if not connection.scope.get("path", "").startswith("/fhir/"):
+        return None
+    services = AppServices.of(connection.app)
+    settings = services.settings
+    accepted = {s.strip() for s in settings.sas_cert_subjects.split(";") if s.strip()}
+    if not accepted or settings.sas_cert_account is None:
+        return None
+    subject = certificate_subject(connection, parse_networks(settings.trusted_proxies))
+    if subject is None or subject.strip() not in accepted:
+        return None
+    async with services.db.read() as session:
+        return await accounts.resolve_platform(session, settings.sas_cert_account)
+
+
 class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -62,7 +98,8 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
             secret = connection.cookies.get(SESSION_COOKIE)
             via_cookie = secret is not None
         if not secret:
-            return AuthenticationResult(user=None, auth=None)
+            platform = await _sas_certificate(connection)
+            return AuthenticationResult(user=platform, auth="certificate" if platform else None)
         if via_cookie and connection.scope.get("method", "GET") not in _SAFE_METHODS:
             sent = connection.headers.get(CSRF_HEADER, "")
             expected = connection.cookies.get(CSRF_COOKIE, "")

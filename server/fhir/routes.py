@@ -1,8 +1,10 @@
 """`GET /fhir/Slot`: the slot search the national SAS platform runs (we are its FHIR server).
 
-Callers: the SAS platform's client account (role `sas_platform`, which may call nothing else),
-regulators and the CPTS staff, with a bearer token; production adds mutual TLS at the reverse
-proxy (deploy/). Errors are OperationOutcomes, as the IG asks, never problem+json.
+Callers: the SAS platform (role `sas_platform`, which may call nothing else), by the client
+certificate the reverse proxy verified (deploy/nginx, `CPTS_SAS_CERT_SUBJECTS`) or a bearer
+token; regulators and the CPTS staff with a bearer token. Answers are `application/fhir+json`
+whatever the Accept header names (the kit sends the IG's old `application/json+fhir` and
+expects the former); errors are OperationOutcomes, as the IG asks, never problem+json.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import msgspec
 from litestar import Request, Response, get
 
 from coordination.directory import practitioners as directory
+from coordination.directory.phones import international
 from coordination.directory.territories import get_territory
 from integrations.fhir.sas_bundle import Cpts, bundle, operation_outcome
 from integrations.fhir.sas_query import SearchError, parse
@@ -22,15 +25,9 @@ from server.auth.guards import current_actor
 from server.state import AppServices
 
 FHIR_JSON = "application/fhir+json"
-LEGACY_JSON = "application/json+fhir"  # what the SAS IG writes in its Accept header
 MAX_SLOTS = 5000  # open_slots' limit: beyond, the caller narrows the window
 SEARCHERS = (Role.SAS_PLATFORM, Role.REGULATOR, Role.COORDINATOR, Role.ADMIN)
 _encoder = msgspec.json.Encoder()
-
-
-def _media(request: Request[Any, Any, Any]) -> str:
-    accept = request.headers.get("accept", "")
-    return LEGACY_JSON if LEGACY_JSON in accept else FHIR_JSON
 
 
 def fhir_response(
@@ -39,7 +36,7 @@ def fhir_response(
     return Response(
         _encoder.encode(body),
         status_code=status,
-        media_type=_media(request) + "; charset=utf-8",
+        media_type=FHIR_JSON + "; charset=utf-8",
         headers={"Cache-Control": "no-store"},
     )
 
@@ -76,7 +73,9 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
     services = AppServices.of(request.app)
     async with services.db.read() as session:
         territory = await get_territory(session, actor)
-        cpts = Cpts(territory.id, territory.name, "1" + territory.finess)
+        cpts = Cpts(
+            territory.id, territory.name, territory.idnat_struct, international(territory.phone)
+        )
         if search.practitioner_ids:
             found = await directory.practitioners_by_national_id(
                 session, actor.territory_id, search.practitioner_ids
@@ -124,7 +123,8 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         places,
         main,
         cpts,
-        lambda s: f"{base}/slots/{s.id}",
+        # With a query of its own: the SAS appends `&origin=…` to the link as it is.
+        lambda s: f"{base}/slots/{s.id}?source=sas",
         include_schedule=search.include_schedule,
         include_actors=search.include_actors,
         include_services=search.include_services,

@@ -3,20 +3,34 @@ against demo data; every resource emitted is validated with `fhir.resources` (R4
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
+import msgspec
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from kernel.clock import FrozenClock
+from server.state import AppServices
 from tests.conftest import login
 from tests.server.scheduling_helpers import gp_session
 
 PS = "urn:oid:1.2.250.1.71.4.2.1"
+IG = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/"
+TRE_R66 = "https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement"
+SLOT_SERVICE_TYPE_R5 = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType"
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+def _of(body: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == kind]
+
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -86,7 +100,8 @@ async def test_the_kit_s_query_shapes_find_the_demo_slots(
             f"&schedule.actor:Practitioner.identifier={practitioners}&status=free",
         )
         assert response.status_code == 200, response.text
-        assert response.headers["content-type"].startswith("application/json+fhir")
+        # the kit asks for the IG's old `application/json+fhir` and expects this
+        assert response.headers["content-type"].startswith("application/fhir+json")
         body = response.json()
         Bundle.model_validate(body)
         slots = [e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == "Slot"]
@@ -100,7 +115,15 @@ async def test_the_kit_s_query_shapes_find_the_demo_slots(
         assert {c["code"] for c in slot["meta"]["security"]} == {"SNP", "PRO"}
         assert slot["serviceType"][0]["coding"][0]["code"] == "VR"
         assert slot["appointmentType"]["coding"][0]["code"] == "ROUTINE"
-        assert slot["comment"].endswith(f"/slots/{published['id']}")
+        assert slot["comment"].endswith(f"/slots/{published['id']}?source=sas")
+        # the SAS appends `&origin=…` to the link as it is: the page still answers
+        landing = await client.get(
+            urlsplit(slot["comment"] + "&origin=sas-preprod")
+            ._replace(scheme="", netloc="")
+            .geturl(),
+            headers=regulator,
+        )
+        assert landing.status_code == 200
         assert slot["start"].endswith(".000+00:00")
         for s in slots:
             assert window["ge"][:16] <= s["start"][:16] <= window["le"][:16]
@@ -117,14 +140,43 @@ async def test_the_kit_s_query_shapes_find_the_demo_slots(
             for e in body["entry"]
             if e["resource"]["resourceType"] == "PractitionerRole"
         )
-        for role in (
-            e["resource"]
-            for e in body["entry"]
-            if e["resource"]["resourceType"] == "PractitionerRole"
-        ):
-            location = role["contained"][0]  # always: even a video slot's role has its Location
+        roles = {r["id"]: r for r in _of(body, "PractitionerRole")}
+        for role in roles.values():
+            (location,) = role["contained"]  # always: even a video slot's role has its Location
             assert role["location"] == [{"reference": "#lieu"}]
             assert location["address"]["city"] and location["address"]["postalCode"]
+            assert location["identifier"][0]["value"]
+            for telecom in role.get("telecom", []):
+                assert re.fullmatch(r"\+(33|262|590|594|596)\d{9}", telecom["value"])
+        # one Schedule per practitioner and place: its actors the Practitioner and that role
+        schedules = {s["id"]: s for s in _of(body, "Schedule")}
+        assert len(schedules) == len(roles)
+        for schedule in schedules.values():
+            assert FHIR_ID.fullmatch(schedule["id"])
+            kinds_of = [a["reference"].split("/")[0] for a in schedule["actor"]]
+            assert kinds_of == ["Practitioner", "PractitionerRole"]
+            assert schedule["actor"][1]["reference"].removeprefix("PractitionerRole/") in roles
+        for slot in slots:
+            assert slot["schedule"]["reference"].removeprefix("Schedule/") in schedules
+        for entry in body["entry"]:
+            assert len(entry["resource"].get("meta", {}).get("profile", [])) == 1, entry
+            assert entry["fullUrl"]
+        # the kit's format checks (groups 4.3 and 4.6), as its Ruby code writes them
+        for practitioner in _of(body, "Practitioner"):
+            assert re.fullmatch(r"8[0-9]{11}", practitioner["identifier"][0]["value"])
+            assert practitioner["name"][0]["family"] and practitioner["name"][0]["given"]
+        for slot in slots:
+            for instant in (slot["start"], slot["end"]):
+                assert re.fullmatch(
+                    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}", instant
+                )
+            assert slot["start"] < slot["end"] and slot["status"] == "free"
+        for role in roles.values():
+            assert role["practitioner"]["reference"].startswith("Practitioner/")
+            assert re.fullmatch(r"[0-9]{5}", role["contained"][0]["address"]["postalCode"])
+            assert re.fullmatch(
+                r"1[0-9]{9}|3[0-9]{14}|4[0-9]{14}", role["organization"]["identifier"]["value"]
+            )
 
 
 async def test_the_cpts_variant_includes_the_service_and_the_cpts(
@@ -149,17 +201,31 @@ async def test_the_cpts_variant_includes_the_service_and_the_cpts(
     service = next(
         e["resource"] for e in body["entry"] if e["resource"]["resourceType"] == "HealthcareService"
     )
+    # The kit selects the CPTS launch's resources by the package's canonical profiles.
+    assert body["meta"]["profile"] == [IG + "sas-cpts-bundle-aggregator"]
+    assert service["meta"]["profile"] == [IG + "sas-cpts-healthcareservice-aggregator"]
+    (organization,) = _of(body, "Organization")
+    assert organization["meta"]["profile"] == [IG + "sas-cpts-organization-aggregator"]
+    assert len(_of(body, "HealthcareService")) == 1
+    assert service["providedBy"]["reference"] == f"Organization/{organization['id']}"
+    (identifier,) = organization["identifier"]
+    assert re.fullmatch(r"1\d{9}", identifier["value"])
+    assert identifier["type"]["coding"][0] == {
+        "system": "http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type",
+        "code": "IDNST",
+    }
+    assert organization["name"] and organization["telecom"][0]["value"] == "+33130412200"
+    slots = _of(body, "Slot")
+    assert slots, "the demo publishes SNP slots in the next days"
     for entry in body["entry"]:
         assert entry["fullUrl"].startswith("http"), "absolute fullUrls"
-        if entry["resource"]["resourceType"] == "Slot":
-            slot = entry["resource"]
-            assert slot["meta"]["profile"][0].endswith("FrSlotAgregateurCPTS")
-            (reference,) = [st for st in slot["serviceType"] if "extension" in st]
-            assert reference["coding"][0]["code"] == "604"
-            assert (
-                reference["extension"][0]["valueReference"]["reference"]
-                == f"HealthcareService/{service['id']}"
-            )
+    for slot in slots:
+        assert slot["meta"]["profile"] == [IG + "sas-cpts-slot-aggregator"]
+        (reference,) = [st for st in slot["serviceType"] if "extension" in st]
+        assert reference["coding"][0] == {"system": TRE_R66, "code": "604"}
+        (extension,) = reference["extension"]
+        assert extension["url"] == SLOT_SERVICE_TYPE_R5
+        assert extension["valueReference"]["reference"] == f"HealthcareService/{service['id']}"
 
 
 async def test_errors_are_operation_outcomes(client: httpx.AsyncClient, clock: FrozenClock) -> None:
@@ -216,3 +282,74 @@ async def test_the_sas_platform_account_reaches_fhir_only(
         "/api/v1/requests",
     ):
         assert (await client.get(path, headers=platform)).status_code == 403, path
+
+
+SUBJECT = "CN=sas-preprod.sante.gouv.fr,OU=318751275100020,O=GIP SAS,C=FR"
+
+
+async def _platform_account(client: httpx.AsyncClient, clock: FrozenClock) -> str:
+    admin = await login(client, "admin@sud-yvelines.test")
+    email = f"sas-cert-{clock.now().timestamp():.0f}@sas.test"
+    created = await client.post(
+        "/api/v1/accounts",
+        headers=admin,
+        json={
+            "email": email,
+            "display_name": "Plateforme SAS (certificat)",
+            "roles": ["sas_platform"],
+            "password": "a-long-platform-secret",
+        },
+    )
+    assert created.status_code in (200, 201), created.text
+    return email
+
+
+async def test_the_sas_certificate_alone_authenticates_through_a_trusted_proxy(
+    app: Any, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    """As the ANS kit calls: no bearer token, the client certificate verified by nginx, its
+    subject passed in headers that count only from CPTS_TRUSTED_PROXIES."""
+    services = AppServices.of(app)
+    email = await _platform_account(client, clock)
+    services.settings = msgspec.structs.replace(
+        services.settings, sas_cert_subjects=f"CN=other;{SUBJECT}", sas_cert_account=email
+    )
+    _, idnat = await national_id(client, 5)
+    window = kit_window(clock)
+    query = (
+        f"/fhir/Slot?start=ge{window['ge'].replace('+', '%2B')}&start=le{window['le'].replace('+', '%2B')}"
+        f"&schedule.actor:Practitioner.identifier={PS}|{idnat}&status=free"
+    )
+    verified = {"X-SSL-Client-Verify": "SUCCESS", "X-SSL-Client-S-DN": SUBJECT}
+    ok = await client.get(query, headers=verified | {"Accept": "application/json+fhir"})
+    assert ok.status_code == 200, ok.text
+    assert ok.headers["content-type"].startswith("application/fhir+json")
+    for headers in (
+        {"X-SSL-Client-Verify": "FAILED:certificate revoked", "X-SSL-Client-S-DN": SUBJECT},
+        {"X-SSL-Client-Verify": "SUCCESS", "X-SSL-Client-S-DN": "CN=someone else"},
+        {"X-SSL-Client-Verify": "SUCCESS"},
+        {},
+    ):
+        refused = await client.get(query, headers=headers)
+        assert refused.status_code == 401, headers
+        assert refused.json()["resourceType"] == "OperationOutcome"
+    # Sent by the caller itself (not through a trusted proxy), the headers mean nothing.
+    outsider = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 40000)),
+        base_url="http://testserver.local",
+    )
+    async with outsider:
+        assert (await outsider.get(query, headers=verified)).status_code == 401
+    # Nor does a certificate stand for anyone outside /fhir.
+    assert (await client.get("/api/v1/requests", headers=verified)).status_code == 401
+    # A withdrawn platform account is refused, certificate or not.
+    admin = await login(client, "admin@sud-yvelines.test")
+    accounts = (await client.get("/api/v1/accounts", headers=admin)).json()
+    mine = next(a for a in accounts["items"] if a["email"] == email)
+    disabled = await client.patch(
+        f"/api/v1/accounts/{mine['id']}",
+        headers=admin,
+        json={"roles": ["sas_platform"], "disabled": True},
+    )
+    assert disabled.status_code == 200, disabled.text
+    assert (await client.get(query, headers=verified)).status_code == 401
