@@ -38,6 +38,7 @@ from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
 from server.fhir.bulk_publish import bulk_file, bulk_publish
+from server.fhir.practitioners import create_regulator, update_regulator
 from server.fhir.routes import capability, slot_search
 from server.health import alive, health
 from server.indicators.routes import IndicatorController
@@ -224,6 +225,8 @@ def create_app(
             live,
             calendar_feed,
             slot_search,
+            create_regulator,
+            update_regulator,
             capability,
             bulk_publish,
             bulk_file,

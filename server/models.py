@@ -4,6 +4,7 @@ Alembic and the test fixtures import this module; the domain packages never do.
 """
 
 from coordination.accounts.account import Account, AccountRole
+from coordination.accounts.sas_regulators import SasRegulator
 from coordination.accounts.token import ApiToken
 from coordination.calendar.feed import CalendarFeed
 from coordination.directory.commune import Commune
@@ -58,6 +59,7 @@ __all__ = [
     "ReferralMessage",
     "ReferralPhoto",
     "SasDelivery",
+    "SasRegulator",
     "Slot",
     "SnpRequest",
     "Structure",

@@ -65,6 +65,7 @@ PROBLEM_STATUSES = {
 _RAW_BODIES = {
     "/fhir/Slot": ("application/fhir+json", _OBJECT),
     "/fhir/metadata": ("application/fhir+json", _OBJECT),
+    "/fhir/Practitioner": ("application/fhir+json", _OBJECT),
     "/fhir/$bulk-publish": ("application/json", _OBJECT),
     "/fhir/bulk/{slug}/{filename}": ("application/fhir+ndjson", _STRING),
     "/ical/{filename}": ("text/calendar", _STRING),
@@ -84,7 +85,7 @@ _FILES = {
     "/api/v1/patients/{patient_id}/export": ("application/zip",),
 }
 # The FHIR interactions answer errors with an OperationOutcome; the SMART Links files do not.
-_FHIR_INTERACTIONS = {"/fhir/Slot", "/fhir/metadata"}
+_FHIR_INTERACTIONS = {"/fhir/Slot", "/fhir/metadata", "/fhir/Practitioner"}
 _TIME = Schema(type=OpenAPIType.STRING, pattern=r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
@@ -140,11 +141,12 @@ def document(openapi: OpenAPI) -> OpenAPI:
         raw = _RAW_BODIES.get(path)
         if raw is not None:
             media, schema = raw
-            ok = responses.get("200")
-            responses["200"] = OpenAPIResponse(
-                description=ok.description if isinstance(ok, OpenAPIResponse) else "OK",
-                content={media: OpenAPIMediaType(schema=schema)},
-            )
+            for code in ("200", "201") if "201" in responses else ("200",):
+                ok = responses.get(code)
+                responses[code] = OpenAPIResponse(
+                    description=ok.description if isinstance(ok, OpenAPIResponse) else "OK",
+                    content={media: OpenAPIMediaType(schema=schema)},
+                )
             if path.startswith("/ical/"):
                 responses["304"] = OpenAPIResponse(description="Not modified")
         ok = responses.get("200")

@@ -39,6 +39,8 @@ class AppointmentNews:
     practitioner_national_id: str  # the GP consulted: IdNat_PS
     operator_national_id: str | None  # the regulator, when they have an IdNat_PS
     operator_account_id: str  # else their account, as an internal identifier
+    # A regulator the SAS manages (INT_R02) is named as the SAS names them: (system, value).
+    operator_sas_identifier: tuple[str, str] | None = None
 
 
 def _instant(value: datetime) -> str:
@@ -46,7 +48,16 @@ def _instant(value: datetime) -> str:
 
 
 def appointment(news: AppointmentNews, identifier_system: str) -> dict[str, Any]:
-    if news.operator_national_id:
+    if news.operator_sas_identifier:
+        system, value = news.operator_sas_identifier
+        operator = {
+            "type": {
+                "coding": [{"system": FR_V2_0203, "code": "IDNPS" if system == PS_OID else "INTRN"}]
+            },
+            "system": system,
+            "value": value,
+        }
+    elif news.operator_national_id:
         operator = {
             "type": {"coding": [{"system": FR_V2_0203, "code": "IDNPS"}]},
             "system": PS_OID,

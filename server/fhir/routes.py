@@ -41,17 +41,21 @@ def fhir_response(
     )
 
 
-def _refused(request: Request[Any, Any, Any]) -> tuple[Actor | None, Response[bytes] | None]:
+def refused(
+    request: Request[Any, Any, Any], allowed: tuple[Role, ...], message: str
+) -> tuple[Actor | None, Response[bytes] | None]:
+    """The caller, or the OperationOutcome refusing them (401 without credentials, 403 for
+    an account holding none of `allowed`)."""
     actor = current_actor(request)
     if actor is None:
-        body = operation_outcome("login", "authentication required: Authorization: Bearer <token>")
+        body = operation_outcome(
+            "login", "authentication required: the SAS's client certificate or a bearer token"
+        )
         response = fhir_response(request, body, 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="cpts"'
         return None, response
-    if not actor.has_any(*SEARCHERS):
-        return None, fhir_response(
-            request, operation_outcome("forbidden", "this account may not search slots"), 403
-        )
+    if not actor.has_any(*allowed):
+        return None, fhir_response(request, operation_outcome("forbidden", message), 403)
     return actor, None
 
 
@@ -62,10 +66,10 @@ def _refused(request: Request[Any, Any, Any]) -> tuple[Actor | None, Response[by
     tags=["fhir"],
 )
 async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
-    actor, refused = _refused(request)
-    if refused is not None or actor is None:
-        assert refused is not None
-        return refused
+    actor, denied = refused(request, SEARCHERS, "this account may not search slots")
+    if denied is not None or actor is None:
+        assert denied is not None
+        return denied
     try:
         search = parse(list(request.query_params.multi_items()))
     except SearchError as exc:

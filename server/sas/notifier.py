@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from coordination.accounts import sas_regulators
 from coordination.accounts import service as accounts
 from coordination.directory import practitioners as directory
 from coordination.directory.territories import all_territories
@@ -39,6 +40,7 @@ async def _news(services: AppServices, claimed: sas_delivery.Claimed) -> Appoint
     async with services.db.read() as session:
         pros = await directory.practitioners(session, d.territory_id, {d.professional_id})
         operator_pro = await accounts.professional_of(session, d.booked_by)
+        named_by_sas = await sas_regulators.sas_identifier(session, d.booked_by)
         operators = (
             await directory.practitioners(session, d.territory_id, {operator_pro})
             if operator_pro
@@ -56,6 +58,7 @@ async def _news(services: AppServices, claimed: sas_delivery.Claimed) -> Appoint
         practitioner_national_id=gp.national_id,
         operator_national_id=operator.national_id if operator else None,
         operator_account_id=str(d.booked_by),
+        operator_sas_identifier=named_by_sas,
     )
 
 

@@ -24,6 +24,7 @@ from litestar import Litestar
 
 from kernel.actor import Role
 from tests.conftest import login
+from tests.server.sas_helpers import new_sas_platform
 
 R = Role
 PUBLIC = "public"  # no credentials needed
@@ -60,6 +61,8 @@ GET /health public
 GET /health/live public
 GET /fhir/Slot regulator,coordinator,admin,sas_platform
 GET /fhir/metadata public
+POST /fhir/Practitioner sas_platform
+PUT /fhir/Practitioner sas_platform
 GET /fhir/$bulk-publish public
 GET /fhir/bulk/{slug:str}/{filename:str} public
 GET /ical/{filename:str} public
@@ -162,7 +165,12 @@ PUT /api/v1/privacy/settings admin
 )
 # The FHIR search is public at the role check (it authenticates the platform itself); the
 # platform's account reaches these and nothing else.
-SAS_ROUTES = {("GET", "/fhir/Slot"), ("GET", "/fhir/metadata")}  # and the health checks
+SAS_ROUTES = {
+    ("GET", "/fhir/Slot"),
+    ("GET", "/fhir/metadata"),
+    ("POST", "/fhir/Practitioner"),
+    ("PUT", "/fhir/Practitioner"),
+}  # and the health checks
 ROLE_EMAILS = {
     R.GP: "gp6@sud-yvelines.test",
     R.NURSE: "nurse6@sud-yvelines.test",
@@ -209,29 +217,12 @@ async def _status(
     return response.status_code
 
 
-async def _sas_platform(client: httpx.AsyncClient) -> dict[str, str]:
-    admin = await login(client, ROLE_EMAILS[R.ADMIN])
-    email = f"sas-{uuid.uuid4().hex[:8]}@sas.test"
-    created = await client.post(
-        "/api/v1/accounts",
-        headers=admin,
-        json={
-            "email": email,
-            "display_name": "Plateforme SAS",
-            "roles": ["sas_platform"],
-            "password": "a-long-platform-secret",
-        },
-    )
-    assert created.status_code == 201, created.text
-    return await login(client, email, "a-long-platform-secret")
-
-
 @pytest.mark.parametrize("who", ["nobody", "sas_platform", *[r.value for r in ROLE_EMAILS]])
 async def test_role_by_route(client: httpx.AsyncClient, app: Litestar, who: str) -> None:
     if who == "nobody":
         headers: dict[str, str] = {}
     elif who == "sas_platform":
-        headers = await _sas_platform(client)
+        headers, _ = await new_sas_platform(client)
     else:
         headers = await login(client, ROLE_EMAILS[Role(who)])
     wrong = []

@@ -18,6 +18,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from kernel.clock import FrozenClock
 from server.state import AppServices
 from tests.conftest import login
+from tests.server.sas_helpers import new_sas_platform
 from tests.server.scheduling_helpers import gp_session
 
 PS = "urn:oid:1.2.250.1.71.4.2.1"
@@ -255,19 +256,7 @@ async def test_errors_are_operation_outcomes(client: httpx.AsyncClient, clock: F
 async def test_the_sas_platform_account_reaches_fhir_only(
     client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
-    admin = await login(client, "admin@sud-yvelines.test")
-    created = await client.post(
-        "/api/v1/accounts",
-        headers=admin,
-        json={
-            "email": f"sas-{clock.now().timestamp():.0f}@sas.test",
-            "display_name": "Plateforme SAS",
-            "roles": ["sas_platform"],
-            "password": "a-long-platform-secret",
-        },
-    )
-    assert created.status_code in (200, 201), created.text
-    platform = await login(client, created.json()["email"], "a-long-platform-secret")
+    platform, _ = await new_sas_platform(client)
     _, idnat = await national_id(client, 4)
     window = kit_window(clock)
     ok = await search(
@@ -287,30 +276,13 @@ async def test_the_sas_platform_account_reaches_fhir_only(
 SUBJECT = "CN=sas-preprod.sante.gouv.fr,OU=318751275100020,O=GIP SAS,C=FR"
 
 
-async def _platform_account(client: httpx.AsyncClient, clock: FrozenClock) -> str:
-    admin = await login(client, "admin@sud-yvelines.test")
-    email = f"sas-cert-{clock.now().timestamp():.0f}@sas.test"
-    created = await client.post(
-        "/api/v1/accounts",
-        headers=admin,
-        json={
-            "email": email,
-            "display_name": "Plateforme SAS (certificat)",
-            "roles": ["sas_platform"],
-            "password": "a-long-platform-secret",
-        },
-    )
-    assert created.status_code in (200, 201), created.text
-    return email
-
-
 async def test_the_sas_certificate_alone_authenticates_through_a_trusted_proxy(
     app: Any, client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
     """As the ANS kit calls: no bearer token, the client certificate verified by nginx, its
     subject passed in headers that count only from CPTS_TRUSTED_PROXIES."""
     services = AppServices.of(app)
-    email = await _platform_account(client, clock)
+    _, email = await new_sas_platform(client)
     services.settings = msgspec.structs.replace(
         services.settings, sas_cert_subjects=f"CN=other;{SUBJECT}", sas_cert_account=email
     )

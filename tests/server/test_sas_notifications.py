@@ -178,3 +178,45 @@ async def test_content_the_sas_refuses_is_not_retried(
         assert row["state"] == "rejected" and row["last_http_status"] == 422
     finally:
         await sas_client.close()
+
+
+async def test_a_regulator_the_sas_manages_is_named_by_the_sas_s_identifier(
+    client: httpx.AsyncClient, app: Litestar, clock: FrozenClock, sas: FakeSas
+) -> None:
+    """INT_R02's regulators are told back to the SAS as it names them (its UUID here)."""
+    import uuid
+
+    from coordination.accounts.service import create_token_for
+    from tests.server.sas_helpers import new_sas_platform
+    from tests.server.test_sas_regulators_api import SAS, regulator
+
+    services = AppServices.of(app)
+    sas_client = SasClient(sas.url)
+    await services.sequencer.drain()
+    await notify_sas(services, sas_client)
+    platform, _ = await new_sas_platform(client)
+    sas_id = str(uuid.uuid4())
+    created = await client.post("/fhir/Practitioner", headers=platform, json=regulator(SAS, sas_id))
+    assert created.status_code == 201, created.text
+    async with services.db.write() as session:
+        issued = await create_token_for(
+            session, clock, created.json()["telecom"][0]["value"], "test", "sud-yvelines"
+        )
+    managed = {"Authorization": f"Bearer {issued.secret}"}
+    gp, _ = await gp_session(client, 10)
+    slot = await publish_slot(client, gp, fresh_start(clock))
+    booked = await client.post(
+        "/api/v1/bookings",
+        headers=managed,
+        json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
+    )
+    assert booked.status_code == 201, booked.text
+    await services.sequencer.drain()
+    try:
+        await notify_sas(services, sas_client)
+        ((_, _, body),) = ours(sas, booked.json()["id"])
+        operator = body["extension"][0]["valueReference"]["identifier"]
+        assert operator["system"] == SAS and operator["value"] == sas_id
+        assert operator["type"]["coding"][0]["code"] == "INTRN"
+    finally:
+        await sas_client.close()
