@@ -234,7 +234,7 @@ def bundle(
     practitioners: dict[uuid.UUID, Practitioner],
     places: dict[uuid.UUID, Place],
     main_places: dict[uuid.UUID, Place],
-    cpts: Cpts,
+    cpts_of: Callable[[Slot], Cpts],
     booking_url: Callable[[Slot], str],
     *,
     include_schedule: bool,
@@ -243,8 +243,11 @@ def bundle(
     self_url: str,
     fhir_base: str = "",
 ) -> dict[str, Any]:
+    """`cpts_of`: the CPTS that publishes a slot (its territory's): each CPTS found has its
+    HealthcareService and Organization in the CPTS launch."""
     matches: list[dict[str, Any]] = []
     roles_of: dict[uuid.UUID, dict[str, Place | None]] = {}  # practitioner → {role id: place}
+    publisher: dict[uuid.UUID, Cpts] = {}  # practitioner → their territory's CPTS
     for slot in slots:
         p = practitioners.get(slot.professional_id)
         if p is None:  # no national id: the SAS cannot name them
@@ -257,6 +260,7 @@ def bundle(
         place = place or main_places.get(p.id)
         role_id = _role_id(p.id, place)
         roles_of.setdefault(p.id, {})[role_id] = place
+        cpts = publisher.setdefault(p.id, cpts_of(slot))
         matches.append(
             {
                 "fullUrl": f"{fhir_base}/Slot/{slot.id}",
@@ -273,9 +277,10 @@ def bundle(
             included.extend(_schedule(p, role_id) for role_id in roles)
         if include_actors:
             included.append(_practitioner(p))
-            included.extend(_role(p, place, cpts, fhir_base) for place in roles.values())
+            included.extend(_role(p, place, publisher[pid], fhir_base) for place in roles.values())
     if include_services:
-        included.extend(_cpts_resources(cpts))
+        for cpts in {c.id: c for c in publisher.values()}.values():
+            included.extend(_cpts_resources(cpts))
     return {
         "resourceType": "Bundle",
         "meta": {"profile": [(PROFILES_CPTS if include_services else PROFILES_PS)["Bundle"]]},

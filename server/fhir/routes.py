@@ -14,13 +14,10 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get
 
-from coordination.directory import practitioners as directory
-from coordination.directory.phones import international
-from coordination.directory.territories import get_territory
-from integrations.fhir.sas_bundle import Cpts, bundle, operation_outcome
+from integrations.fhir import sas_search
+from integrations.fhir.sas_bundle import bundle, operation_outcome
 from integrations.fhir.sas_query import SearchError, parse
 from kernel.actor import Actor, Role
-from scheduling.slots import open_slots
 from server.auth.guards import current_actor
 from server.state import AppServices
 
@@ -76,45 +73,8 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         return fhir_response(request, operation_outcome("invalid", str(exc), exc.parameter), 400)
     services = AppServices.of(request.app)
     async with services.db.read() as session:
-        territory = await get_territory(session, actor)
-        cpts = Cpts(
-            territory.id, territory.name, territory.idnat_struct, international(territory.phone)
-        )
-        if search.practitioner_ids:
-            found = await directory.practitioners_by_national_id(
-                session, actor.territory_id, search.practitioner_ids
-            )
-            wanted = {p.id: p for p in found}
-            if search.organization_id not in (None, cpts.national_id):
-                wanted = {}
-            slots = (
-                await open_slots(
-                    session,
-                    services.clock,
-                    actor.territory_id,
-                    search.start,
-                    search.end,
-                    list(wanted),
-                )
-                if wanted
-                else []
-            )
-        elif search.organization_id == cpts.national_id:  # the CPTS variant: its whole pool
-            slots = await open_slots(
-                session, services.clock, actor.territory_id, search.start, search.end, None
-            )
-            wanted = await directory.practitioners(
-                session, actor.territory_id, {s.professional_id for s in slots}
-            )
-        else:
-            slots, wanted = [], {}
-        places = await directory.places(
-            session, actor.territory_id, {s.location_id for s in slots if s.location_id}
-        )
-        main = await directory.main_places(
-            session, actor.territory_id, {s.professional_id for s in slots if not s.location_id}
-        )
-
+        found = await sas_search.find(session, services.clock, actor, search, MAX_SLOTS)
+    slots = found.slots
     if len(slots) >= MAX_SLOTS:  # never a silently truncated answer
         outcome = operation_outcome(
             "too-costly", f"more than {MAX_SLOTS} free slots match: narrow the window", "start"
@@ -123,10 +83,10 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
     base = services.settings.public_url
     body = bundle(
         slots,
-        wanted,
-        places,
-        main,
-        cpts,
+        found.practitioners,
+        found.places,
+        found.main_places,
+        found.cpts_of,
         # With a query of its own: the SAS appends `&origin=…` to the link as it is.
         lambda s: f"{base}/slots/{s.id}?source=sas",
         include_schedule=search.include_schedule,
