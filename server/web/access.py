@@ -17,6 +17,7 @@ from coordination.directory.territories import get_territory
 from kernel.actor import Actor, Role
 from server.auth.guards import current_actor
 from server.database import Session
+from server.state import AppServices
 
 Refusal = Redirect | Template
 
@@ -60,7 +61,14 @@ def home_of(actor: Actor) -> str:
 
 
 def to_login(request: Request[Any, Any, Any]) -> Redirect:
+    """To the login form, and back here after it. Someone arriving from the SAS platform
+    (its booking link, `origin=sas…`) is sent to Pro Santé Connect when the territory's
+    server has it, as the ANS's delegated authentication asks: a regulator signed in there
+    reaches the page without typing a password here."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    origin = request.query_params.get("origin") or ""
+    if origin.startswith("sas") and AppServices.of(request.app).psc is not None:
+        return Redirect(f"/auth/psc/login?suivant={quote(target, safe='')}", status_code=303)
     return Redirect(f"/connexion?suivant={quote(target, safe='')}", status_code=303)
 
 

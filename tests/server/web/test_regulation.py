@@ -15,6 +15,7 @@ from litestar import Litestar
 
 from kernel.clock import FrozenClock
 from server.database import Database
+from server.state import AppServices
 from tests.server.scheduling_helpers import fresh_start, gp_session, publish_slot
 from tests.server.web.pages_helpers import browser_of, patient_reads
 
@@ -81,6 +82,27 @@ async def test_pages_send_strangers_to_login_and_back(client: httpx.AsyncClient)
     assert landing.headers["location"] == (
         f"/connexion?suivant=%2Fslots%2F{slot_id}%3Forigin%3Dsas_regulator%26booking-referral%3DR42"
     )
+
+
+async def test_a_stranger_from_the_sas_is_sent_to_pro_sante_connect(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
+    """INT_SSO: the SAS's booking link, its `&origin=sas-preprod` appended, sends someone
+    not signed in to Pro Santé Connect (back to the slot after); without the SAS's origin,
+    or on a server without PSC, to the login form."""
+    services = AppServices.of(app)
+    services.psc = object()  # type: ignore[assignment]  # configured: only its presence counts
+    slot_id = uuid.uuid4()
+    landing = await client.get(f"/slots/{slot_id}?source=sas&origin=sas-preprod")
+    assert landing.status_code == 303
+    assert landing.headers["location"] == (
+        f"/auth/psc/login?suivant=%2Fslots%2F{slot_id}%3Fsource%3Dsas%26origin%3Dsas-preprod"
+    )
+    plain = await client.get(f"/slots/{slot_id}?source=sas")
+    assert plain.headers["location"].startswith("/connexion?suivant=")
+    services.psc = None
+    without_psc = await client.get(f"/slots/{slot_id}?source=sas&origin=sas-preprod")
+    assert without_psc.headers["location"].startswith("/connexion?suivant=")
 
 
 async def test_an_expert_only_account_is_refused(app: Litestar) -> None:
