@@ -48,7 +48,11 @@ _SECURITY = {
     Visibility.SNP: "SNP",
     Visibility.CPTS: "CPTS",
 }
-_SPECIALTY = {"general_practice": "Médecine générale"}
+TRE_R38 = (
+    "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
+)
+# Coded where the nomenclature has it (TRE_R38, as the IG's 1.2 examples), text otherwise.
+_SPECIALTY = {"general_practice": ("SM54", "Médecine générale (SM)", "Médecine générale")}
 # CPTS variant: the slot points at the CPTS's HealthcareService through R5's serviceType
 # reference, carried by HL7's cross-version extension (the package's slice `referencecpts`),
 # coded TRE_R66 604 (CPTS) in the system of the IG's ValueSet.
@@ -108,13 +112,7 @@ def _slot(
             "security": [{"system": TYPE_CRENEAU, "code": _SECURITY[v]} for v in labels],
         },
         "serviceType": service_types,
-        "specialty": [
-            {
-                "text": _SPECIALTY.get(
-                    practitioner.specialty or "", practitioner.specialty or "Médecine générale"
-                )
-            }
-        ],
+        "specialty": [_specialty(practitioner.specialty)],
         "appointmentType": {"coding": [{"system": V2_0276, "code": "ROUTINE"}]},
         "schedule": {"reference": f"Schedule/{schedule_id}"},
         "status": "free",
@@ -122,6 +120,14 @@ def _slot(
         "end": instant(slot.ends_at),
         "comment": booking_url,
     }
+
+
+def _specialty(specialty: str | None) -> dict[str, Any]:
+    coded = _SPECIALTY.get(specialty or "general_practice")
+    if coded is None:
+        return {"text": specialty}
+    code, display, text = coded
+    return {"coding": [{"system": TRE_R38, "code": code, "display": display}], "text": text}
 
 
 def _role_id(practitioner_id: uuid.UUID, place: Place | None) -> str:
