@@ -21,6 +21,8 @@ ServerError = asyncpg.PostgresError
 ConnectionLost = asyncpg.PostgresConnectionError
 ClientError = asyncpg.InterfaceError
 ProtocolLost = asyncpg.InternalClientError
+# The driver refused a value or a stale prepared statement: the statement failed, not the link.
+StatementRefused = (asyncpg.DataError, asyncpg.OutdatedSchemaCacheError)
 
 __all__ = [
     "ClientError",
@@ -31,5 +33,6 @@ __all__ = [
     "Pool",
     "ProtocolLost",
     "ServerError",
+    "StatementRefused",
     "create_pool",
 ]

@@ -209,6 +209,8 @@ class _Asyncpg(_Driver):
             raise await self._failed("BEGIN", exc.__cause__ or exc) from exc
 
     async def _failed(self, sql: str, exc: BaseException) -> BaseException:
+        if isinstance(exc, pg_direct.StatementRefused) and not self.conn.is_closed():
+            return sa_exc.DBAPIError(sql, None, exc)
         lost = (pg_direct.ConnectionLost, pg_direct.ClientError, pg_direct.ProtocolLost, OSError)
         if isinstance(exc, lost) or self.conn.is_closed():
             return await self._lost(sql, exc)

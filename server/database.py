@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -35,6 +36,7 @@ Session = AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "cpts_writer"
+_BEGIN_PENDING = "cpts_begin_pending"  # connection info: a BEGIN sent that did not return
 
 
 def is_sqlite(url: str) -> bool:
@@ -78,8 +80,13 @@ def create_engine(
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "reset")
-    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
-        if state.asyncio_safe and dbapi_connection.driver_connection._conn.in_transaction:
+    def _on_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+        # A BEGIN cancelled while queued still runs after this check: a connection whose
+        # BEGIN did not return is rolled back too, behind it in aiosqlite's queue.
+        pending = record.info.pop(_BEGIN_PENDING, False)
+        if state.asyncio_safe and (
+            pending or dbapi_connection.driver_connection._conn.in_transaction
+        ):
             dbapi_connection.rollback()
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -98,7 +105,13 @@ def create_engine(
         writer = conn.get_execution_options().get(_WRITE_OPTION, False)
         # On the driver, in one hop to aiosqlite's thread (through SQLAlchemy's cursor: three).
         begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
-        await_(sqlite_call(conn.connection.driver_connection, _run, begin))
+        info = conn.connection.info
+        info[_BEGIN_PENDING] = True
+        try:
+            await_(sqlite_call(conn.connection.driver_connection, _run, begin))
+        except sqlite3.Error as exc:  # as SQLAlchemy's own BEGIN would raise it (a 503)
+            raise sa_exc.OperationalError(begin, None, exc) from exc
+        info.pop(_BEGIN_PENDING, None)
 
     return engine
 

@@ -93,3 +93,43 @@ def test_workers_keep_idle_connections_longer_than_nginx() -> None:
     found = re.search(r"keepalive_timeout\s+(\d+)s?;", upstream.group(1))
     nginx_idle = int(found.group(1)) if found else NGINX_UPSTREAM_KEEPALIVE_SECONDS
     assert nginx_idle < KEEP_ALIVE_SECONDS
+
+
+def compose_site(site: str) -> str:
+    """deploy/nginx/cpts.conf as the compose file's nginx runs it: the same server blocks,
+    its services as upstreams."""
+    site = site.replace(
+        "# nginx in front of several stateless CPTS workers (systemd cpts@PORT or the compose file).",
+        "# deploy/nginx/cpts.conf with the compose services as upstreams (generated: keep in step;\n"
+        "# tests/test_deploy.py checks that it is that file with these upstreams).",
+    )
+    for n in (1, 2, 3):
+        site = site.replace(f"server 127.0.0.1:800{n} ", f"server worker{n}:8000 ")
+    return site
+
+
+def test_the_compose_nginx_is_the_production_one() -> None:
+    """A copy left behind would forget what the original guards, as the SAS certificate
+    headers a client could otherwise send itself."""
+    site = (DEPLOY / "nginx" / "cpts.conf").read_text()
+    assert (DEPLOY / "compose" / "nginx.conf").read_text() == compose_site(site)
+
+
+def test_only_the_sas_server_passes_certificate_headers() -> None:
+    """Each server, and each of its locations that sets proxy headers (it then inherits none),
+    sets the certificate's: empty everywhere but in the mutual-TLS server, which passes what
+    nginx itself verified."""
+    site = (DEPLOY / "nginx" / "cpts.conf").read_text()
+    servers = ["server {" + chunk for chunk in site.split("\nserver {")[1:]]
+    assert len(servers) == 3
+    for server in servers:
+        if "proxy_pass" not in server:
+            continue  # the redirect to https
+        mutual = "ssl_verify_client on;" in server
+        expected = ("$ssl_client_verify", "$ssl_client_s_dn") if mutual else ('""', '""')
+        outer = re.sub(r"location[^{]*\{[^{}]*\}", "", server)
+        locations = re.findall(r"location[^{]*\{[^{}]*\}", server)
+        for block in [outer, *(b for b in locations if "proxy_set_header" in b)]:
+            verify = re.findall(r"proxy_set_header X-SSL-Client-Verify (\S+);", block)
+            subject = re.findall(r"proxy_set_header X-SSL-Client-S-DN (\S+);", block)
+            assert (verify, subject) == ([expected[0]], [expected[1]]), block[:120]

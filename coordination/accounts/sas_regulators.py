@@ -162,6 +162,12 @@ async def upsert(
     if found is None:
         return await _insert(session, clock, actor, draft), Written.CREATED
     regulator, account = found
+    if account.roles != {Role.REGULATOR}:
+        # The CPTS gave this person more than the SAS made: theirs to manage now, not the SAS's.
+        raise Conflict(
+            "this account holds other roles in the CPTS: its administrator manages it",
+            field="identifier",
+        )
     now = clock.now()
     if draft.email != account.email:
         await _email_free(session, actor.territory_id, draft.email)
@@ -177,7 +183,8 @@ async def upsert(
 
 def _operator(actor: Actor) -> Actor:
     """The SAS platform acts, for the account rules, as the territory's administrator of
-    its own regulators (and only of them: the callers above checked the account is one)."""
+    its own regulators, and only of them: `upsert` refuses an account holding other roles,
+    `_insert` makes a plain regulator."""
     return Actor(
         account_id=actor.account_id,
         territory_id=actor.territory_id,

@@ -1,9 +1,10 @@
 """The SAS slot search's one door: which territories it covers, and what it finds in each.
 
-People search their own territory only. The SAS platform's account answers for every CPTS of
-the deployment (the ANS kit's group 4.8: a practitioner in several CPTS has its slots found in
-each, one HealthcareService per CPTS); the CPTS launch names its CPTS by IdNat_Struct, which
-picks that territory.
+People search their own territory only, and so does a bearer token of a sas_platform account
+(a territory's admin may make one). The SAS itself, authenticated by its certificate, answers
+for every CPTS of the deployment (the ANS kit's group 4.8: a practitioner in several CPTS has
+its slots found in each, one HealthcareService per CPTS); the CPTS launch names its CPTS by
+IdNat_Struct, which picks that territory.
 """
 
 from __future__ import annotations
@@ -44,19 +45,28 @@ def cpts_of(territory: Territory) -> Cpts:
     )
 
 
-async def _territories(session: AsyncSession, actor: Actor) -> list[Territory]:
-    if actor.has_any(Role.SAS_PLATFORM):
+async def _territories(
+    session: AsyncSession, actor: Actor, every_territory: bool
+) -> list[Territory]:
+    if every_territory and actor.has_any(Role.SAS_PLATFORM):
         return await all_territories(session)
     return [await get_territory(session, actor)]
 
 
 async def find(
-    session: AsyncSession, clock: Clock, actor: Actor, search: SlotSearch, limit: int
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    search: SlotSearch,
+    limit: int,
+    *,
+    every_territory: bool = False,
 ) -> Findings:
     """Open slots matching the search in the territories the caller answers for (at most
-    `limit` slots in all: the caller narrows the window beyond)."""
+    `limit` slots in all: the caller narrows the window beyond). `every_territory`: the
+    caller is the SAS, by its certificate."""
     found = Findings()
-    for territory in await _territories(session, actor):
+    for territory in await _territories(session, actor, every_territory):
         cpts = cpts_of(territory)
         if search.organization_id not in (None, cpts.national_id):
             continue  # the CPTS launch names another CPTS

@@ -54,6 +54,7 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return value.strip()
 
 
+CERTIFICATE = "certificate"  # request.auth of a call the SAS's certificate authenticated
 VERIFY_HEADER = "x-ssl-client-verify"  # nginx's $ssl_client_verify: SUCCESS when verified
 SUBJECT_HEADER = "x-ssl-client-s-dn"  # nginx's $ssl_client_s_dn
 
@@ -74,7 +75,8 @@ def certificate_subject(
 async def _sas_certificate(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:
     """The SAS platform's account when its certificate (alone, as the ANS test kit calls)
     authenticates a FHIR request; elsewhere a certificate stands for nobody."""
-    if not connection.scope.get("path", "").startswith("/fhir/"):
+    path = connection.scope.get("path", "")
+    if not path.startswith("/fhir/") or "/." in path:  # no dot segments to climb out of it
         return None
     services = AppServices.of(connection.app)
     settings = services.settings
@@ -99,7 +101,7 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
             via_cookie = secret is not None
         if not secret:
             platform = await _sas_certificate(connection)
-            return AuthenticationResult(user=platform, auth="certificate" if platform else None)
+            return AuthenticationResult(user=platform, auth=CERTIFICATE if platform else None)
         if via_cookie and connection.scope.get("method", "GET") not in _SAFE_METHODS:
             sent = connection.headers.get(CSRF_HEADER, "")
             expected = connection.cookies.get(CSRF_COOKIE, "")

@@ -19,6 +19,7 @@ from integrations.fhir.sas_bundle import bundle, operation_outcome
 from integrations.fhir.sas_query import SearchError, parse
 from kernel.actor import Actor, Role
 from server.auth.guards import current_actor
+from server.auth.middleware import CERTIFICATE
 from server.state import AppServices
 
 FHIR_JSON = "application/fhir+json"
@@ -73,7 +74,14 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         return fhir_response(request, operation_outcome("invalid", str(exc), exc.parameter), 400)
     services = AppServices.of(request.app)
     async with services.db.read() as session:
-        found = await sas_search.find(session, services.clock, actor, search, MAX_SLOTS)
+        found = await sas_search.find(
+            session,
+            services.clock,
+            actor,
+            search,
+            MAX_SLOTS,
+            every_territory=request.auth == CERTIFICATE,
+        )
     slots = found.slots
     if len(slots) >= MAX_SLOTS:  # never a silently truncated answer
         outcome = operation_outcome(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.util.concurrency import greenlet_spawn
 
 from kernel.clock import FrozenClock
@@ -192,4 +193,68 @@ async def test_a_sqlite_connection_given_back_inside_a_transaction_is_rolled_bac
             )
             assert [p.get("n") for p in payloads] == [None, 8]  # nothing was deleted
     finally:
+        await database.dispose()
+
+
+async def _sqlite_database(tmp_path: Path, name: str) -> Database:
+    url = f"sqlite+aiosqlite:///{tmp_path / name}"
+    await upgrade(url)
+    return Database(url)
+
+
+async def _set_busy_timeout(database: Database, ms: int) -> None:
+    raw = await database.writer.kw["bind"].raw_connection()
+    await sqlite_call(raw.driver_connection, _run, f"PRAGMA busy_timeout={ms}")
+    await greenlet_spawn(raw.close)
+
+
+async def test_a_locked_sqlite_begin_is_sqlalchemy_s_operational_error(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Another process holds the write lock past the busy timeout: the BEGIN IMMEDIATE sent
+    on the driver fails as SQLAlchemy's own would (a 503 for the problem handlers)."""
+    database = await _sqlite_database(tmp_path, "locked.sqlite3")
+    other = sqlite3.connect(tmp_path / "locked.sqlite3", isolation_level=None)
+    try:
+        await _set_busy_timeout(database, 50)
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(OperationalError, match="locked"):
+            async with database.write() as session:
+                await session.execute(select(func.count()).select_from(Event))
+        other.execute("ROLLBACK")
+        async with database.write() as session:  # the writer connection is fine after it
+            await session.execute(select(func.count()).select_from(Event))
+    finally:
+        other.close()
+        await database.dispose()
+
+
+async def test_a_write_cancelled_in_its_begin_leaves_no_transaction_behind(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """The BEGIN still runs in aiosqlite's thread after its caller was cancelled; the pool
+    rolls it back behind it, so the idle writer connection holds no write lock."""
+    database = await _sqlite_database(tmp_path, "cancel.sqlite3")
+    other = sqlite3.connect(tmp_path / "cancel.sqlite3", isolation_level=None, timeout=5)
+    try:
+        await _set_busy_timeout(database, 1000)
+        other.execute("BEGIN IMMEDIATE")
+
+        async def write() -> None:
+            async with database.write() as session:
+                await session.execute(select(func.count()).select_from(Event))
+
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0.2)  # its BEGIN IMMEDIATE waits for the lock
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        other.execute("ROLLBACK")
+        await asyncio.sleep(0.3)  # the BEGIN has run by now
+        async with asyncio.timeout(5), database.write() as session:
+            await session.execute(select(func.count()).select_from(Event))
+        other.execute("BEGIN IMMEDIATE")  # nobody else holds the lock
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
         await database.dispose()

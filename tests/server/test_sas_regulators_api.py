@@ -207,3 +207,26 @@ async def test_two_creations_of_one_regulator_at_once_make_one_account(
         *(client.post("/fhir/Practitioner", headers=platform, json=b) for b in bodies)
     )
     assert sorted(a.status_code for a in answers) == [201] + [409] * 5
+
+
+async def test_an_account_the_cpts_gave_more_roles_is_no_longer_the_sas_s(
+    client: httpx.AsyncClient, platform: dict[str, str]
+) -> None:
+    nid = _national_id()
+    made = await client.post("/fhir/Practitioner", headers=platform, json=regulator(PS, nid))
+    assert made.status_code == 201
+    admin = await login(client, "admin@sud-yvelines.test")
+    promoted = await client.patch(
+        f"/api/v1/accounts/{made.json()['id']}",
+        headers=admin,
+        json={"roles": ["regulator", "coordinator"]},
+    )
+    assert promoted.status_code == 200, promoted.text
+    refused = await client.put(
+        f"/fhir/Practitioner?identifier={PS}|{nid}",
+        headers=platform,
+        json=regulator(PS, nid, active=False),
+    )
+    assert refused.status_code == 409
+    account = await _account(client, made.json()["telecom"][0]["value"])
+    assert account is not None and not account["disabled"], "the SAS withdrew nothing"

@@ -110,10 +110,14 @@ async def test_the_sas_finds_a_practitioner_in_each_of_their_cpts(
         uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.SAS_PLATFORM})
     )
     async with database.read() as session:
-        found = await find(session, clock, platform, search, 100)
+        found = await find(session, clock, platform, search, 100, every_territory=True)
+        by_token = await find(session, clock, platform, search, 100)
         confined = await find(session, clock, first, search, 100)
     assert {s.territory_id for s in found.slots} == {first.territory_id, second.territory_id}
     assert {s.territory_id for s in confined.slots} == {first.territory_id}
+    assert {s.territory_id for s in by_token.slots} == {first.territory_id}, (
+        "a bearer token of a sas_platform account (an admin may make one) stays home"
+    )
 
     answer = bundle(
         found.slots,
