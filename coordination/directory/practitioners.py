@@ -25,6 +25,7 @@ class Practitioner:
     family_name: str
     specialty: str | None
     national_id: str  # IdNat_PS: "8" + RPPS, or "0" + ADELI
+    phone: str | None = None  # their own, E.164: where a practice has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ def national_id(p: Professional) -> str | None:
 def _practitioner(p: Professional) -> Practitioner:
     nid = national_id(p)
     assert nid is not None
-    return Practitioner(p.id, p.given_name, p.family_name, p.specialty, nid)
+    return Practitioner(p.id, p.given_name, p.family_name, p.specialty, nid, international(p.phone))
 
 
 async def practitioners_by_national_id(

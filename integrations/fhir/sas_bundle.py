@@ -178,9 +178,10 @@ def _role(p: Practitioner, place: Place | None, cpts: Cpts, fhir_base: str) -> d
             )
         },
     }
+    phone = (place.phone if place else None) or p.phone
+    if phone:  # the IG's `+33` form (E.164: +262 in La Réunion): the practice's, else theirs
+        role["telecom"] = [{"system": "phone", "value": phone}]
     if place is not None:
-        if place.phone:  # the IG's `+33` form (E.164: +262 in La Réunion)
-            role["telecom"] = [{"system": "phone", "value": place.phone}]
         role["contained"] = [
             {
                 "resourceType": "Location",

@@ -147,6 +147,7 @@ async def test_the_kit_s_query_shapes_find_the_demo_slots(
             assert role["location"] == [{"reference": "#lieu"}]
             assert location["address"]["city"] and location["address"]["postalCode"]
             assert location["identifier"][0]["value"]
+            assert role.get("telecom"), "the demo knows every GP's or practice's phone"
             for telecom in role.get("telecom", []):
                 assert re.fullmatch(r"\+(33|262|590|594|596)\d{9}", telecom["value"])
         # one Schedule per practitioner and place: its actors the Practitioner and that role
