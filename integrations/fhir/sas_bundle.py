@@ -76,9 +76,11 @@ def instant(value: datetime) -> str:
     return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}+00:00"
 
 
-def _identifier(system: str, value: str, code: str) -> dict[str, Any]:
+def _identifier(
+    system: str, value: str, code: str, type_system: str = FR_V2_0203
+) -> dict[str, Any]:
     return {
-        "type": {"coding": [{"system": FR_V2_0203, "code": code}]},
+        "type": {"coding": [{"system": type_system, "code": code}]},
         "system": system,
         "value": value,
     }
@@ -188,11 +190,9 @@ def _role(p: Practitioner, place: Place | None, cpts: Cpts, fhir_base: str) -> d
                 "id": "lieu",
                 "meta": {"profile": [PROFILES_PS["Location"]]},
                 "identifier": [
-                    {
-                        "type": {"coding": [{"system": FR_LOCATION_ID_TYPE, "code": "INTRN"}]},
-                        "system": f"{fhir_base}/sid/location",
-                        "value": str(place.id),
-                    }
+                    _identifier(
+                        f"{fhir_base}/sid/location", str(place.id), "INTRN", FR_LOCATION_ID_TYPE
+                    )
                 ],
                 "name": place.label,
                 "address": {
@@ -212,13 +212,7 @@ def _cpts_resources(cpts: Cpts) -> list[dict[str, Any]]:
         "id": str(cpts.id),
         "meta": {"profile": [PROFILES_CPTS["Organization"]]},
         # 1.1.0's pattern; 1.2 moves the type to FR Core's fr-core-cs-v2-0203.
-        "identifier": [
-            {
-                "type": {"coding": [{"system": FR_LOCATION_ID_TYPE, "code": "IDNST"}]},
-                "system": STRUCT_OID,
-                "value": cpts.national_id,
-            }
-        ],
+        "identifier": [_identifier(STRUCT_OID, cpts.national_id, "IDNST", FR_LOCATION_ID_TYPE)],
         "name": cpts.name,
     }
     if cpts.phone:

@@ -17,6 +17,7 @@ from litestar.params import FromQuery
 
 from coordination.accounts import sas_regulators as regulators
 from coordination.accounts.sas_regulators import RegulatorDraft, RegulatorView, Written
+from integrations.fhir.sas_bundle import operation_outcome
 from kernel.actor import Role
 from kernel.errors import Conflict, Invalid, NotAllowed
 from server.fhir.routes import fhir_response, refused
@@ -115,14 +116,10 @@ def practitioner(view: RegulatorView) -> dict[str, Any]:
     }
 
 
-def _outcome(
-    request: Request[Any, Any, Any], status: int, code: str, exc: Exception
-) -> Response[bytes]:
+def _outcome(status: int, code: str, exc: Exception) -> Response[bytes]:
     field = getattr(exc, "field", None)
-    issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": str(exc)}
-    if field:
-        issue["expression"] = [f"Practitioner.{field}"]
-    return fhir_response(request, {"resourceType": "OperationOutcome", "issue": [issue]}, status)
+    expression = f"Practitioner.{field}" if field else None
+    return fhir_response(operation_outcome(code, str(exc), expression), status)
 
 
 async def _write(request: Request[Any, Any, Any], identifier: str | None) -> Response[bytes]:
@@ -132,16 +129,16 @@ async def _write(request: Request[Any, Any, Any], identifier: str | None) -> Res
         return denied
     body = await request.body()
     if len(body) > MAX_BODY:
-        return _outcome(request, 413, "too-costly", ValueError("the body is too large"))
+        return _outcome(413, "too-costly", ValueError("the body is too large"))
     try:
         draft = msgspec.json.decode(body, type=PractitionerIn).draft()
         system, _, value = (identifier or "").partition("|")
         if identifier is not None and (not system or not value.strip()):
             raise Invalid("name the regulator: ?identifier=<system>|<value>", field="identifier")
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        return _outcome(request, 400, "structure", exc)
+        return _outcome(400, "structure", exc)
     except Invalid as exc:
-        return _outcome(request, 400, "invariant", exc)
+        return _outcome(400, "invariant", exc)
     services = AppServices.of(request.app)
     try:
         async with services.db.write() as session:
@@ -155,14 +152,12 @@ async def _write(request: Request[Any, Any, Any], identifier: str | None) -> Res
                     session, services.clock, actor, system, value, draft
                 )
     except Invalid as exc:
-        return _outcome(request, 400, "invariant", exc)
+        return _outcome(400, "invariant", exc)
     except Conflict as exc:
-        return _outcome(request, 409, "duplicate", exc)
+        return _outcome(409, "duplicate", exc)
     except NotAllowed as exc:
-        return _outcome(request, 403, "forbidden", exc)
-    response = fhir_response(
-        request, practitioner(view), 201 if written is Written.CREATED else 200
-    )
+        return _outcome(403, "forbidden", exc)
+    response = fhir_response(practitioner(view), 201 if written is Written.CREATED else 200)
     base = services.settings.public_url
     response.headers["Location"] = f"{base}/fhir/Practitioner/{view.account_id}"
     return response

@@ -28,9 +28,7 @@ SEARCHERS = (Role.SAS_PLATFORM, Role.REGULATOR, Role.COORDINATOR, Role.ADMIN)
 _encoder = msgspec.json.Encoder()
 
 
-def fhir_response(
-    request: Request[Any, Any, Any], body: dict[str, Any], status: int = 200
-) -> Response[bytes]:
+def fhir_response(body: dict[str, Any], status: int = 200) -> Response[bytes]:
     return Response(
         _encoder.encode(body),
         status_code=status,
@@ -49,11 +47,11 @@ def refused(
         body = operation_outcome(
             "login", "authentication required: the SAS's client certificate or a bearer token"
         )
-        response = fhir_response(request, body, 401)
+        response = fhir_response(body, 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="cpts"'
         return None, response
     if not actor.has_any(*allowed):
-        return None, fhir_response(request, operation_outcome("forbidden", message), 403)
+        return None, fhir_response(operation_outcome("forbidden", message), 403)
     return actor, None
 
 
@@ -71,7 +69,7 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
     try:
         search = parse(list(request.query_params.multi_items()))
     except SearchError as exc:
-        return fhir_response(request, operation_outcome("invalid", str(exc), exc.parameter), 400)
+        return fhir_response(operation_outcome("invalid", str(exc), exc.parameter), 400)
     services = AppServices.of(request.app)
     async with services.db.read() as session:
         found = await sas_search.find(
@@ -87,7 +85,7 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         outcome = operation_outcome(
             "too-costly", f"more than {MAX_SLOTS} free slots match: narrow the window", "start"
         )
-        return fhir_response(request, outcome, 400)
+        return fhir_response(outcome, 400)
     base = services.settings.public_url
     body = bundle(
         slots,
@@ -103,14 +101,13 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
         self_url=f"{base}/fhir/Slot?{request.url.query}",
         fhir_base=f"{base}/fhir",
     )
-    return fhir_response(request, body)
+    return fhir_response(body)
 
 
 @get("/fhir/metadata", opt={"public": True}, summary="FHIR CapabilityStatement", tags=["fhir"])
 async def capability(request: Request[Any, Any, Any]) -> Response[bytes]:
     base = AppServices.of(request.app).settings.public_url
     return fhir_response(
-        request,
         {
             "resourceType": "CapabilityStatement",
             "status": "active",

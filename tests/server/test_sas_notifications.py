@@ -147,21 +147,34 @@ async def test_regulator_bookings_reach_the_sas_and_are_retried(
         await sas_client.close()
 
 
+async def _started(services: AppServices, sas: FakeSas) -> SasClient:
+    """A client of the fake SAS, with a first round run: the cursors start at "now"."""
+    sas_client = SasClient(sas.url)
+    await services.sequencer.drain()
+    await notify_sas(services, sas_client)
+    return sas_client
+
+
+async def _sas_booking(
+    client: httpx.AsyncClient, clock: FrozenClock, headers: dict[str, str], gp_number: int
+) -> httpx.Response:
+    """A booking through the SAS regulator channel, of a fresh slot of demo GP n."""
+    gp, _ = await gp_session(client, gp_number)
+    slot = await publish_slot(client, gp, fresh_start(clock))
+    return await client.post(
+        "/api/v1/bookings",
+        headers=headers,
+        json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
+    )
+
+
 async def test_content_the_sas_refuses_is_not_retried(
     client: httpx.AsyncClient, app: Litestar, clock: FrozenClock, sas: FakeSas
 ) -> None:
     services = AppServices.of(app)
-    sas_client = SasClient(sas.url)
-    await services.sequencer.drain()
-    await notify_sas(services, sas_client)
-    gp, _ = await gp_session(client, 11)
-    slot = await publish_slot(client, gp, fresh_start(clock))
+    sas_client = await _started(services, sas)
     regulator = await login(client, "regulator@sud-yvelines.test")
-    booked = await client.post(
-        "/api/v1/bookings",
-        headers=regulator,
-        json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
-    )
+    booked = await _sas_booking(client, clock, regulator, 11)
     booking_id = booked.json()["id"]
     await services.sequencer.drain()
     sas.fail_next, sas.fail_status = 1, 422
@@ -191,9 +204,7 @@ async def test_a_regulator_the_sas_manages_is_named_by_the_sas_s_identifier(
     from tests.server.test_sas_regulators_api import SAS, regulator
 
     services = AppServices.of(app)
-    sas_client = SasClient(sas.url)
-    await services.sequencer.drain()
-    await notify_sas(services, sas_client)
+    sas_client = await _started(services, sas)
     platform, _ = await new_sas_platform(client)
     sas_id = str(uuid.uuid4())
     created = await client.post("/fhir/Practitioner", headers=platform, json=regulator(SAS, sas_id))
@@ -203,13 +214,7 @@ async def test_a_regulator_the_sas_manages_is_named_by_the_sas_s_identifier(
             session, clock, created.json()["telecom"][0]["value"], "test", "sud-yvelines"
         )
     managed = {"Authorization": f"Bearer {issued.secret}"}
-    gp, _ = await gp_session(client, 10)
-    slot = await publish_slot(client, gp, fresh_start(clock))
-    booked = await client.post(
-        "/api/v1/bookings",
-        headers=managed,
-        json={"slot_id": slot["id"], "channel": "sas_regulator", "patient": PATIENT},
-    )
+    booked = await _sas_booking(client, clock, managed, 10)
     assert booked.status_code == 201, booked.text
     await services.sequencer.drain()
     try:

@@ -4,78 +4,39 @@ regulator still sees their own territory only. On both databases."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from stdnum import luhn
-
-from coordination.directory.professional import Profession
 from coordination.directory.service import (
     CommuneDraft,
-    LocationDraft,
-    ProfessionalDraft,
-    add_communes,
-    create_professional,
 )
-from coordination.directory.territories import TerritoryDraft, create_territory
 from integrations.fhir.sas_bundle import SERVICE_TYPE_R5, bundle
 from integrations.fhir.sas_query import SlotSearch
 from integrations.fhir.sas_search import find
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
 from scheduling.models.slot import Modality, Visibility
-from scheduling.refs import ProfessionalRef
 from scheduling.slots import SlotDraft, create_slot
 from server.database import Database
-
-
-def _digits(n: int) -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(n))
+from tests.directory_world import luhn_number, territory_with_gp
 
 
 async def _cpts_with(database: Database, clock: FrozenClock, rpps: str, start: datetime) -> Actor:
     """A territory where the GP of `rpps` practises, with one CPTS-only slot at `start`; its
     coordinator."""
     async with database.write() as session:
-        body = "78" + _digits(6)
-        territory = await create_territory(
+        made = await territory_with_gp(
             session,
             clock,
-            TerritoryDraft(
-                slug=f"t-{uuid.uuid4().hex[:10]}",
-                name=f"CPTS {uuid.uuid4().hex[:4]}",
-                finess=body + luhn.calc_check_digit(body),
-                population=50_000,
-                phone="01 30 00 00 00",
-            ),
+            commune=CommuneDraft("78646", "Versailles", "78000"),
+            address="1 rue de la Paroisse",
+            rpps=rpps,
+            family_name="Martin",
+            phone="01 30 00 00 00",
         )
-        await add_communes(
-            session, clock, None, territory.id, [CommuneDraft("78646", "Versailles", "78000")]
-        )
-        saved = await create_professional(
-            session,
-            clock,
-            None,
-            territory.id,
-            ProfessionalDraft(
-                family_name="Martin",
-                given_name="Lou",
-                profession=Profession.PHYSICIAN,
-                rpps=rpps,
-                locations=[LocationDraft("Cabinet", "1 rue de la Paroisse", "78646")],
-            ),
-        )
+        territory, ref = made.territory, made.professional
         staff = Actor(uuid.uuid4(), territory.id, "Europe/Paris", frozenset({Role.COORDINATOR}))
-        gp = Actor(
-            uuid.uuid4(), territory.id, "Europe/Paris", frozenset({Role.GP}), saved.professional.id
-        )
-        ref = ProfessionalRef(
-            id=saved.professional.id,
-            territory_id=territory.id,
-            profession=saved.professional.profession.value,
-            location_ids=frozenset(loc.id for loc in saved.professional.locations),
-        )
+        gp = Actor(uuid.uuid4(), territory.id, "Europe/Paris", frozenset({Role.GP}), ref.id)
         await create_slot(
             session,
             clock,
@@ -92,8 +53,7 @@ async def test_the_sas_finds_a_practitioner_in_each_of_their_cpts(
     database: Database, clock: FrozenClock
 ) -> None:
     clock.set(datetime(2027, 3, 1, 7, 0, tzinfo=UTC))
-    body = "1" + _digits(9)
-    rpps = body + luhn.calc_check_digit(body)
+    rpps = luhn_number("1", 11)
     start = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
     first = await _cpts_with(database, clock, rpps, start)
     second = await _cpts_with(database, clock, rpps, start + timedelta(hours=1))
