@@ -16,6 +16,13 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"
     ADMIN = "admin"
     SAS_PLATFORM = "sas_platform"  # the national SAS platform's client: searches free slots only
+    # The hosting platform's operator (the agency or company running several CPTS on one
+    # deployment): creates and configures territories, and is no territory's member.
+    OPERATOR = "operator"
+
+
+# The territory an operator acts in: none. Every territory-scoped query finds nothing there.
+PLATFORM = uuid.UUID(int=0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,20 @@ class EventType(enum.StrEnum):
     # accounts and access
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_UPDATED = "account.updated"
+    ACCOUNT_INVITED = "account.invited"
+    ACCOUNT_PASSWORD_RESET_REQUESTED = "account.password_reset_requested"  # noqa: S105
+    ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 - an event name
     AUTH_TOKEN_ISSUED = "auth.token_issued"  # noqa: S105 - an event name
     AUTH_TOKEN_REVOKED = "auth.token_revoked"  # noqa: S105 - an event name
     TERRITORY_CREATED = "territory.created"
+    TERRITORY_UPDATED = "territory.updated"
     TERRITORY_HOLD_LIMIT_CHANGED = "territory.hold_limit_changed"
     # directory
     DIRECTORY_COMMUNES_ADDED = "directory.communes_added"
     DIRECTORY_PROFESSIONAL_CREATED = "directory.professional_created"
     DIRECTORY_PROFESSIONAL_UPDATED = "directory.professional_updated"
     DIRECTORY_STRUCTURE_CREATED = "directory.structure_created"
+    DIRECTORY_IMPORTED = "directory.imported"
     # slots, availability, holds
     SLOT_CREATED = "slot.created"
     SLOT_WITHDRAWN = "slot.withdrawn"

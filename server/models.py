@@ -4,10 +4,11 @@ Alembic and the test fixtures import this module; the domain packages never do.
 """
 
 from coordination.accounts.account import Account, AccountRole
+from coordination.accounts.links import AccountLink
 from coordination.accounts.sas_regulators import SasRegulator
 from coordination.accounts.token import ApiToken
 from coordination.calendar.feed import CalendarFeed
-from coordination.directory.commune import Commune
+from coordination.directory.commune import Commune, CommuneReference
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
 from coordination.directory.territory import Territory
@@ -20,7 +21,7 @@ from coordination.referrals.models.referral import Referral
 from coordination.referrals.network_settings import NetworkSettings
 from kernel.audit import PatientDataRead
 from kernel.database import Base
-from kernel.events import Event, EventCounter
+from kernel.events import Event, EventCounter, PlatformEvent
 from scheduling.busy_calendar import BusyCalendar, BusyInterval
 from scheduling.models.availability_rule import AvailabilityRule
 from scheduling.models.booking import Booking
@@ -35,6 +36,7 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
+    "AccountLink",
     "AccountRole",
     "AciContract",
     "ApiToken",
@@ -44,6 +46,7 @@ __all__ = [
     "BusyInterval",
     "CalendarFeed",
     "Commune",
+    "CommuneReference",
     "Event",
     "EventCounter",
     "Expert",
@@ -53,6 +56,7 @@ __all__ = [
     "OutboxCursor",
     "Patient",
     "PatientDataRead",
+    "PlatformEvent",
     "PracticeLocation",
     "Professional",
     "Referral",

@@ -44,6 +44,8 @@ class Rule:
 def rules(login: Limit, feed_client: Limit, feed: Limit) -> tuple[Rule, ...]:
     return (
         Rule("login", "POST", re.compile(r"^/api/v1/auth/login$"), login),
+        # Asking for reset links and spending them: as many as logins, per client address.
+        Rule("password", "POST", re.compile(r"^/api/v1/auth/password(?:-reset)?$"), login),
         # The callback is not limited: behind one NAT address a 429 there loses the code,
         # and it can only complete a login PSC started (its state cookie).
         Rule("psc", "GET", re.compile(r"^/auth/psc/login$"), login),

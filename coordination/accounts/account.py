@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kernel.actor import Role
@@ -19,11 +19,21 @@ class Account(Base):
         # Unique within a territory only: another territory's accounts are not an admin's to
         # know of (a server-wide rule would answer "taken" for them).
         UniqueConstraint("territory_id", "email"),
+        # The platform's operators belong to no territory (territory_id NULL, role operator):
+        # one account per e-mail among them.
+        Index(
+            "uq_accounts_operator_email",
+            "email",
+            unique=True,
+            postgresql_where=text("territory_id IS NULL"),
+            sqlite_where=text("territory_id IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = id_column()
-    territory_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("territories.id", ondelete="CASCADE"), index=True, nullable=False
+    # None for the platform's operators only (Role.OPERATOR), who are no territory's members.
+    territory_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("territories.id", ondelete="CASCADE"), index=True, nullable=True
     )
     email: Mapped[str] = mapped_column(String(254), index=True, nullable=False)
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)

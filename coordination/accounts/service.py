@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.accounts.account import Account, normalise_email
+from coordination.accounts.password_policy import check_password
 from coordination.accounts.passwords import (
     hash_password,
     hash_password_off_loop,
@@ -22,7 +23,7 @@ from coordination.accounts.passwords import (
 from coordination.accounts.token import ApiToken, TokenKind, digest, new_secret
 from coordination.directory.professional import Professional
 from coordination.directory.territory import Territory
-from kernel.actor import Actor, Role
+from kernel.actor import PLATFORM, Actor, Role
 from kernel.clock import Clock
 from kernel.database import Base, Transactions
 from kernel.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
@@ -83,7 +84,7 @@ async def _issue(
     await append_event(
         session,
         clock,
-        territory_id=account.territory_id,
+        territory_id=account.territory_id or PLATFORM,
         type=EventType.AUTH_TOKEN_ISSUED,
         actor=actor,
         subject_id=account.id,
@@ -128,6 +129,10 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
     return await _issue(session, clock, account, TokenKind.SESSION, "psc", _actor_stub(account))
 
 
+# How a login names the platform's operator account among a person's territories: no
+# territory's slug (lower-case letters, digits, hyphens) can be it.
+PLATFORM_SLUG = "_platform"
+PLATFORM_NAME = "Plateforme (opérateur)"
 MAX_TERRITORIES_PER_EMAIL = 8  # accounts one e-mail may sign in to; each costs a hash per login
 
 
@@ -164,12 +169,14 @@ async def login(
     is issued: disabled or given a new password meanwhile, the login fails."""
     query = (
         select(Account.id, Account.password_hash, Territory.slug, Territory.name)
-        .join(Territory, Territory.id == Account.territory_id)
+        .outerjoin(Territory, Territory.id == Account.territory_id)
         .where(Account.email == normalise_email(email), Account.disabled_at.is_(None))
         .order_by(Territory.name, Account.id)
         .limit(MAX_TERRITORIES_PER_EMAIL)
     )
-    if territory is not None:
+    if territory == PLATFORM_SLUG:
+        query = query.where(Account.territory_id.is_(None))
+    elif territory is not None:
         query = query.where(Territory.slug == territory)
     async with db.read() as session:
         candidates = (await session.execute(query)).all()
@@ -179,7 +186,9 @@ async def login(
     if not matches:
         raise NotAuthenticated("e-mail or password is incorrect")
     if len(matches) > 1:
-        raise TerritoryToChoose([(m.slug, m.name) for m in matches])
+        raise TerritoryToChoose(
+            [(m.slug or PLATFORM_SLUG, m.name or PLATFORM_NAME) for m in matches]
+        )
     account_id, checked_hash = matches[0].id, matches[0].password_hash
     new_hash = None
     if checked_hash and needs_rehash(checked_hash):
@@ -197,7 +206,9 @@ async def login(
 
 
 def _actor_stub(account: Account) -> Actor:
-    return Actor(account_id=account.id, territory_id=account.territory_id, timezone="UTC")
+    return Actor(
+        account_id=account.id, territory_id=account.territory_id or PLATFORM, timezone="UTC"
+    )
 
 
 async def resolve(session: AsyncSession, clock: Clock, secret: str) -> Actor:
@@ -206,7 +217,7 @@ async def resolve(session: AsyncSession, clock: Clock, secret: str) -> Actor:
         await session.execute(
             select(ApiToken, Account, Territory.timezone)
             .join(Account, Account.id == ApiToken.account_id)
-            .join(Territory, Territory.id == Account.territory_id)
+            .outerjoin(Territory, Territory.id == Account.territory_id)
             .where(ApiToken.digest == digest(secret))
         )
     ).one_or_none()
@@ -217,8 +228,8 @@ async def resolve(session: AsyncSession, clock: Clock, secret: str) -> Actor:
         raise NotAuthenticated("token is expired or revoked")
     return Actor(
         account_id=account.id,
-        territory_id=account.territory_id,
-        timezone=tz,
+        territory_id=account.territory_id or PLATFORM,
+        timezone=tz or "UTC",
         roles=account.roles,
         professional_id=account.professional_id,
         token_id=token.id,
@@ -240,6 +251,7 @@ async def resolve_platform(session: AsyncSession, email: str) -> Actor:
     if len(platforms) != 1:
         raise NotAuthenticated("the SAS certificate is bound to no single sas_platform account")
     account, tz = platforms[0]
+    assert account.territory_id is not None, "the join made it a territory's"
     return Actor(
         account_id=account.id,
         territory_id=account.territory_id,
@@ -329,14 +341,14 @@ async def get_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID
 
 
 async def list_accounts(session: AsyncSession, actor: Actor) -> list[Account]:
-    _require_admin(actor)
+    require_admin(actor)
     rows = await session.scalars(
         select(Account).where(Account.territory_id == actor.territory_id).order_by(Account.email)
     )
     return list(rows)
 
 
-def _require_admin(actor: Actor) -> None:
+def require_admin(actor: Actor) -> None:
     if not actor.has_any(Role.ADMIN):
         raise NotAllowed("only an administrator of the territory may manage accounts")
 
@@ -355,19 +367,31 @@ async def create_account(
     session: AsyncSession,
     clock: Clock,
     actor: Actor | None,
-    territory_id: uuid.UUID,
+    territory_id: uuid.UUID | None,
     draft: AccountDraft,
 ) -> Account:
-    """Create an account; `actor` None is the trusted operator path (CLI, demo loader)."""
+    """Create an account; `actor` None is the trusted operator path (CLI, demo loader), the
+    only one that makes the platform's operators (`territory_id` None, role operator)."""
     if actor is not None:
-        _require_admin(actor)
+        require_admin(actor)
         territory_id = actor.territory_id
     email = normalise_email(draft.email)
     if "@" not in email:
         raise Invalid("e-mail address is not valid", field="email")
     if not draft.roles:
         raise Invalid("an account needs at least one role", field="roles")
-    taken = select(Account.id).where(Account.territory_id == territory_id, Account.email == email)
+    if (territory_id is None) != (Role.OPERATOR in draft.roles) or (
+        Role.OPERATOR in draft.roles and len(draft.roles) > 1
+    ):
+        raise Invalid(
+            "the operator role is the platform's, held alone and in no territory", field="roles"
+        )
+    same_tenant = (
+        Account.territory_id.is_(None)
+        if territory_id is None
+        else Account.territory_id == territory_id
+    )
+    taken = select(Account.id).where(same_tenant, Account.email == email)
     if await session.scalar(taken):
         raise Conflict("an account with this e-mail already exists", field="email")
     if draft.professional_id is not None:
@@ -381,7 +405,9 @@ async def create_account(
         territory_id=territory_id,
         email=email,
         display_name=draft.display_name,
-        password_hash=hash_password(draft.password) if draft.password else draft.password_hash,
+        password_hash=hash_password(check_password(draft.password))
+        if draft.password
+        else draft.password_hash,
         professional_id=draft.professional_id,
         created_at=clock.now(),
         role_rows=[],
@@ -392,7 +418,7 @@ async def create_account(
     await append_event(
         session,
         clock,
-        territory_id=territory_id,
+        territory_id=territory_id or PLATFORM,
         type=EventType.ACCOUNT_CREATED,
         actor=actor,
         subject_id=account.id,
@@ -409,7 +435,7 @@ async def set_roles(
     roles: frozenset[Role],
     disabled: bool | None = None,
 ) -> Account:
-    _require_admin(actor)
+    require_admin(actor)
     if not roles:
         raise Invalid("an account needs at least one role", field="roles")
     account = await get_account(session, actor, account_id)

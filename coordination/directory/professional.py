@@ -6,8 +6,9 @@ import enum
 import unicodedata
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.directory.membership import Membership
@@ -58,8 +59,16 @@ class Professional(Base):
     membership: Mapped[Membership] = mapped_column(
         str_enum(Membership), nullable=False, default=Membership.MEMBER
     )
+    mssante: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
     updated_at: Mapped[datetime] = mapped_column(nullable=False)
+    # The national directory's values at the last import (coordination/directory/
+    # national_import.py): a field that still holds them follows the next import, one that a
+    # coordinator changed since keeps the local value. None: never imported.
+    national: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    national_seen_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Set when an import no longer lists the professional (retired, moved away).
+    national_gone_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     locations: Mapped[list[PracticeLocation]] = relationship(
         back_populates="professional",
@@ -102,5 +111,8 @@ class PracticeLocation(Base):
         ForeignKey("structures.id", ondelete="SET NULL"), nullable=True
     )
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The national directory's key of the activity this place came from (its structure's
+    # technical id, else its SIRET or FINESS, else its address); None: typed in locally.
+    national_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     professional: Mapped[Professional] = relationship(back_populates="locations", lazy="raise")

@@ -54,7 +54,7 @@ class StructureCreatedPayload(TypedDict):
     kind: str
 
 
-def _require_staff(actor: Actor) -> None:
+def require_staff(actor: Actor) -> None:
     if not actor.is_staff:
         raise NotAllowed("only the coordinator or an administrator may change the directory")
 
@@ -174,7 +174,7 @@ async def create_professional(
 ) -> Saved:
     """Add a professional to the directory; `actor` None is the trusted operator path."""
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
         territory_id = actor.territory_id
     for name, value in (("family_name", draft.family_name), ("given_name", draft.given_name)):
         if not value.strip():
@@ -246,7 +246,7 @@ async def update_professional(
     professional_id: uuid.UUID,
     patch: ProfessionalPatch,
 ) -> Professional:
-    _require_staff(actor)
+    require_staff(actor)
     professional = await get_professional(session, actor, professional_id)
     changed: list[str] = []
     for name in ("phone", "email", "specialty", "membership"):
@@ -380,7 +380,7 @@ async def add_communes(
     drafts: Sequence[CommuneDraft],
 ) -> list[Commune]:
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
         territory_id = actor.territory_id
     existing = await _commune_ids(session, territory_id, {d.insee for d in drafts})
     communes = []
@@ -432,7 +432,7 @@ async def create_structure(
     draft: StructureDraft,
 ) -> tuple[Structure, list[str]]:
     if actor is not None:
-        _require_staff(actor)
+        require_staff(actor)
         territory_id = actor.territory_id
     if not draft.finess and not draft.siret:
         raise Invalid("a FINESS or a SIRET number is required", field="finess")

@@ -29,7 +29,10 @@ def aci_size(population: int) -> int:
 
 class Territory(Base):
     __tablename__ = "territories"
-    __table_args__ = (CheckConstraint("population >= 0", name="population_positive"),)
+    __table_args__ = (
+        CheckConstraint("population >= 0", name="population_positive"),
+        CheckConstraint("aci_size BETWEEN 1 AND 4", name="aci_size_class"),
+    )
 
     id: Mapped[uuid.UUID] = id_column()
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -47,10 +50,16 @@ class Territory(Base):
     )
     # The CPTS's coordination line: it books where a practice has no phone of its own.
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The size class the ACI contract states, when it differs from the population's (a
+    # contract signed on an older census); None: derived from the population.
+    declared_aci_size: Mapped[int | None] = mapped_column("aci_size", Integer, nullable=True)
+    # The public holidays the territory keeps beyond the national ones ("57" Moselle, "974"
+    # La Réunion…, coordination/referrals/working_days.py); None: implied by the time zone.
+    holiday_subdivision: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     @property
     def aci_size(self) -> int:
-        return aci_size(self.population)
+        return self.declared_aci_size or aci_size(self.population)
 
     @property
     def idnat_struct(self) -> str:

@@ -6,10 +6,11 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from coordination.directory.territory import Territory
 from kernel.database import Base, str_enum
 
 
@@ -46,7 +47,13 @@ class Policy:
 
 
 async def policy_of(session: AsyncSession, territory_id: uuid.UUID) -> Policy:
+    """The network's policy; its holidays are the territory's unless the network names others."""
     row = await session.get(NetworkSettings, territory_id)
+    territorial = await session.scalar(
+        select(Territory.holiday_subdivision).where(Territory.id == territory_id)
+    )
     if row is None:
-        return Policy()
-    return Policy(row.routing, row.routine_days, row.urgent_days, row.holiday_subdivision)
+        return Policy(holiday_subdivision=territorial)
+    return Policy(
+        row.routing, row.routine_days, row.urgent_days, row.holiday_subdivision or territorial
+    )

@@ -34,6 +34,8 @@ async def authenticated(
         raise NotAuthenticated("authentication required: send 'Authorization: Bearer <token>'")
     if Role.SAS_PLATFORM in actor.roles and not handler.opt.get("sas_platform"):
         raise NotAllowed("the SAS platform's account searches slots through /fhir only")
+    if Role.OPERATOR in actor.roles and not handler.opt.get("operator"):
+        raise NotAllowed("the platform's operator works through /api/v1/platform only")
 
 
 def roles(*allowed: Role) -> Guard:

@@ -6,23 +6,40 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, delete, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
 from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
+from coordination.accounts import onboarding
 from coordination.accounts import service as accounts
 from coordination.accounts.account import normalise_email
 from coordination.accounts.token import ApiToken, TokenKind
 from coordination.directory.service import get_professional
 from coordination.directory.territories import get_territory
 from kernel.errors import NotAuthenticated
+from server.accounts.mail import reset_in_background
 from server.auth.cookies import session_cookies
 from server.auth.middleware import CSRF_COOKIE, SESSION_COOKIE, check_same_origin
-from server.auth.wire import LoginIn, LoginOut, MeOut, NewTokenOut, TokenIn, TokenList, TokenOut
+from server.auth.wire import (
+    LoginIn,
+    LoginOut,
+    MeOut,
+    NewTokenOut,
+    PasswordIn,
+    PasswordResetIn,
+    PasswordSetOut,
+    TokenIn,
+    TokenList,
+    TokenOut,
+)
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.directory.wire import professional_out, territory_out
 from server.rate_limits import Limit
+
+RESETS_PER_EMAIL = 3  # reset links one e-mail may be sent per window
+RESET_WINDOW_SECONDS = 900
 
 
 def _token_out(t: ApiToken) -> TokenOut:
@@ -84,7 +101,55 @@ class AuthController(Controller):
             cookies = session_cookies(issued, clock, services.settings.cookie_secure)
         return Response(body, cookies=cookies)
 
-    @post("/auth/logout", status_code=HTTP_204_NO_CONTENT, summary="Revoke the token in use")
+    @post(
+        "/auth/password-reset",
+        opt={"public": True, "exclude_from_auth": True},
+        status_code=HTTP_202_ACCEPTED,
+        summary="Forgotten password: e-mail a reset link, if the address has an account",
+    )
+    async def forgot_password(
+        self,
+        request: Request[Any, Any, Any],
+        services: ServicesDep,
+        data: JSONBody[PasswordResetIn],
+    ) -> Response[None]:
+        """Always 202, at once: the links are made and sent after the answer has gone, so
+        neither the answer nor its timing tells whether the e-mail has an account. A few
+        links per e-mail and quarter-hour at most (more are dropped, silently too)."""
+        check_same_origin(request, services.settings.public_url)
+        email = normalise_email(data.email)
+        decision = await services.rate_limiter.hit(
+            f"password-reset:{email}", RESETS_PER_EMAIL, RESET_WINDOW_SECONDS
+        )
+        background = BackgroundTask(reset_in_background, services, email)
+        return Response(
+            None, status_code=HTTP_202_ACCEPTED, background=background if decision.allowed else None
+        )
+
+    @post(
+        "/auth/password",
+        opt={"public": True, "exclude_from_auth": True},
+        status_code=HTTP_200_OK,
+        summary="Set a password with an invitation or reset link",
+    )
+    async def set_password(
+        self,
+        request: Request[Any, Any, Any],
+        clock: ClockDep,
+        services: ServicesDep,
+        data: JSONBody[PasswordIn],
+    ) -> PasswordSetOut:
+        check_same_origin(request, services.settings.public_url)
+        done = await onboarding.set_password(services.db, clock, data.token, data.password)
+        services.token_cache.forget_account(done.account_id)
+        return PasswordSetOut(email=done.email, territory=done.territory_slug)
+
+    @post(
+        "/auth/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="Revoke the token in use",
+        opt={"operator": True},
+    )
     async def logout(
         self, session: DbSession, clock: ClockDep, actor: ActorDep, services: ServicesDep
     ) -> Response[None]:

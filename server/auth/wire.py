@@ -20,6 +20,26 @@ class LoginIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     territory: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
+class PasswordResetIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254)]
+
+
+class PasswordIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A link's secret (from its URL's fragment) and the new password."""
+
+    token: Annotated[str, msgspec.Meta(min_length=20, max_length=100)]
+    # The policy's bounds are checked by the domain (coordination/accounts/password_policy.py),
+    # which names the rule broken; this one only bounds the body.
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class PasswordSetOut(msgspec.Struct, kw_only=True):
+    """Whose password it was: the login form is filled in with it."""
+
+    email: str
+    territory: str | None
+
+
 class LoginOut(msgspec.Struct, kw_only=True):
     token: str
     token_type: str

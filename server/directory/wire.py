@@ -33,6 +33,8 @@ class TerritoryOut(msgspec.Struct, kw_only=True):
     population: int
     aci_size: int
     timezone: str
+    holiday_subdivision: str | None = None
+    phone: str | None = None
 
 
 class CommuneOut(msgspec.Struct, kw_only=True):
@@ -245,4 +247,6 @@ def territory_out(t: Territory) -> TerritoryOut:
         population=t.population,
         aci_size=t.aci_size,
         timezone=t.timezone,
+        holiday_subdivision=t.holiday_subdivision,
+        phone=t.phone,
     )

@@ -35,7 +35,7 @@ _NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/avis", "Avis plaies", frozenset({Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN})),
     ("/tableau-de-bord", "Tableau de bord", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/coordination", "Coordination", frozenset({Role.COORDINATOR, Role.ADMIN})),
-    ("/compte", "Mon compte", frozenset(Role) - {Role.SAS_PLATFORM}),
+    ("/compte", "Mon compte", frozenset(Role) - {Role.SAS_PLATFORM, Role.OPERATOR}),
 )
 
 

@@ -27,12 +27,14 @@ async def login_page(
     request: Request[Any, Any, Any],
     suivant: FromQuery[str] = "/",
     erreur: FromQuery[str | None] = None,
+    adresse: FromQuery[str] = "",
 ) -> Template:
     services = AppServices.of(request.app)
     return Template(
         template_name="login.html",
         context={
             "next": suivant,
+            "email": adresse[:254],
             "signed_in": False,
             "psc": services.psc is not None,
             "error": LOGIN_ERRORS.get(erreur or "", "La connexion a échoué.") if erreur else None,

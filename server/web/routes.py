@@ -5,7 +5,15 @@ from __future__ import annotations
 from litestar.handlers import HTTPRouteHandler
 
 from server.auth.psc_routes import psc_callback, psc_login
-from server.web import account, coordination, gp_slots, regulation, teleconsultations, wounds
+from server.web import (
+    account,
+    coordination,
+    gp_slots,
+    password,
+    regulation,
+    teleconsultations,
+    wounds,
+)
 from server.web.dashboard import dashboard
 from server.web.login import home, login_page
 
@@ -21,4 +29,5 @@ PAGES: list[HTTPRouteHandler] = [
     *wounds.PAGES,
     *coordination.PAGES,
     *account.PAGES,
+    *password.PAGES,
 ]

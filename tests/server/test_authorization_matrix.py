@@ -23,12 +23,15 @@ import pytest
 from litestar import Litestar
 
 from kernel.actor import Role
+from kernel.clock import FrozenClock
+from server.database import Database
 from tests.conftest import login
+from tests.server.platform_helpers import new_operator
 from tests.server.sas_helpers import new_sas_platform
 
 R = Role
 PUBLIC = "public"  # no credentials needed
-ANYONE = frozenset(set(Role) - {Role.SAS_PLATFORM})
+ANYONE = frozenset(set(Role) - {Role.SAS_PLATFORM, Role.OPERATOR})
 STAFF = frozenset({R.COORDINATOR, R.ADMIN})
 ADMIN = frozenset({R.ADMIN})
 PUBLISHERS = frozenset({R.GP, R.EXPERT, R.COORDINATOR, R.ADMIN})
@@ -53,8 +56,8 @@ def _table(text: str) -> None:
             ACCESS[(method, path)] = frozenset(Role(r) for r in who.split(","))
 
 
-# method, path, who passes the role check (anyone = every signed-in person but the SAS
-# platform; a comma list = these roles).
+# method, path, who passes the role check (anyone = every signed-in person of a territory:
+# not the SAS platform's account nor the platform's operator; a comma list = these roles).
 _table(
     """
 GET /health public
@@ -67,6 +70,8 @@ GET /fhir/$bulk-publish public
 GET /fhir/bulk/{slug:str}/{filename:str} public
 GET /ical/{filename:str} public
 POST /api/v1/auth/login public
+POST /api/v1/auth/password-reset public
+POST /api/v1/auth/password public
 POST /api/v1/auth/logout anyone
 GET /api/v1/me anyone
 GET /api/v1/me/tokens anyone
@@ -84,6 +89,10 @@ GET /api/v1/territory anyone
 GET /api/v1/accounts admin
 POST /api/v1/accounts admin
 PATCH /api/v1/accounts/{account_id:uuid} admin
+POST /api/v1/accounts/{account_id:uuid}/invitation admin
+GET /api/v1/platform/territories operator
+POST /api/v1/platform/territories operator
+PATCH /api/v1/platform/territories/{slug:str} operator
 GET /api/v1/slots anyone
 POST /api/v1/slots publishers
 GET /api/v1/slots/{slot_id:uuid} anyone
@@ -217,12 +226,18 @@ async def _status(
     return response.status_code
 
 
-@pytest.mark.parametrize("who", ["nobody", "sas_platform", *[r.value for r in ROLE_EMAILS]])
-async def test_role_by_route(client: httpx.AsyncClient, app: Litestar, who: str) -> None:
+@pytest.mark.parametrize(
+    "who", ["nobody", "sas_platform", "operator", *[r.value for r in ROLE_EMAILS]]
+)
+async def test_role_by_route(
+    client: httpx.AsyncClient, app: Litestar, database: Database, clock: FrozenClock, who: str
+) -> None:
     if who == "nobody":
         headers: dict[str, str] = {}
     elif who == "sas_platform":
         headers, _ = await new_sas_platform(client)
+    elif who == "operator":
+        headers, _ = await new_operator(database, clock, client)
     else:
         headers = await login(client, ROLE_EMAILS[Role(who)])
     wrong = []

@@ -14,7 +14,6 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select
 
-from integrations.notify import Notice
 from kernel.clock import FrozenClock
 from kernel.events import Event
 from scheduling.models.booking import Booking, BookingStatus
@@ -24,6 +23,7 @@ from server.database import Database
 from server.jobs import remind_teleconsultations
 from server.state import AppServices
 from tests.conftest import login
+from tests.server.notify_helpers import recording
 from tests.server.scheduling_helpers import (
     PATIENT,
     assisted_slot,
@@ -33,25 +33,6 @@ from tests.server.scheduling_helpers import (
 )
 
 URL = "/api/v1/teleconsultations"
-
-
-class RecordingNotifier:
-    """Keeps what would have been sent (the production default keeps nothing)."""
-
-    def __init__(self, fail: bool = False) -> None:
-        self.sent: list[Notice] = []
-        self.fail = fail
-
-    async def send(self, notice: Notice) -> None:
-        if self.fail:
-            raise ConnectionRefusedError("550 <odile@example.org> refused")
-        self.sent.append(notice)
-
-
-def recording(app: Litestar, fail: bool = False) -> RecordingNotifier:
-    notifier = RecordingNotifier(fail)
-    AppServices.of(app).notifier = notifier
-    return notifier
 
 
 def request_body(slot_id: str, clock: FrozenClock, **extra: Any) -> dict[str, Any]:

@@ -1,0 +1,145 @@
+"""The national commune reference: refreshed from open data, drawn on to make territories.
+
+The operator imports INSEE's code officiel géographique (code, name, department, population,
+postal code) with a point per commune (`cpts communes import`, integrations/cog); a territory
+is then made of INSEE codes, and its communes come with their coordinates, so that the slot
+search by distance works in any region, overseas included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from coordination.directory.commune import Commune, CommuneReference
+from kernel.clock import Clock
+from kernel.errors import Invalid
+
+BATCH = 1000  # rows per statement of the refresh
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceCommune:
+    insee: str
+    name: str
+    department: str
+    population: int | None = None
+    postal_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshCounts:
+    added: int
+    changed: int
+    unchanged: int
+    territory_points_filled: int
+
+
+_FIELDS = ("name", "department", "population", "postal_code", "latitude", "longitude")
+
+
+def _same(row: CommuneReference, new: ReferenceCommune) -> bool:
+    return all(getattr(row, f) == getattr(new, f) for f in _FIELDS)
+
+
+def is_insee_code(code: str) -> bool:
+    """Five characters: digits, or 2A/2B and three digits in Corsica."""
+    return len(code) == 5 and (code.isdigit() or (code[:2] in ("2A", "2B") and code[2:].isdigit()))
+
+
+async def refresh_reference(
+    session: AsyncSession, clock: Clock, communes: Iterable[ReferenceCommune]
+) -> RefreshCounts:
+    """Add and update the reference from a full national list (idempotent). Communes a new
+    list no longer has (merged) stay: territories and old records may still name them.
+
+    Territory communes without coordinates get the reference's point."""
+    now = clock.now()
+    existing = {r.insee: r for r in await session.scalars(select(CommuneReference))}
+    added: list[dict[str, object]] = []
+    changed = unchanged = 0
+    seen: set[str] = set()
+    for c in communes:
+        if not is_insee_code(c.insee):
+            raise Invalid(f"not an INSEE commune code: {c.insee!r}", field="insee")
+        if c.insee in seen:
+            continue
+        seen.add(c.insee)
+        row = existing.get(c.insee)
+        if row is None:
+            added.append(
+                {"insee": c.insee, "updated_at": now, **{f: getattr(c, f) for f in _FIELDS}}
+            )
+            if len(added) >= BATCH:
+                await session.execute(insert(CommuneReference), added)
+                added = []
+        elif _same(row, c):
+            unchanged += 1
+        else:
+            for f in _FIELDS:
+                setattr(row, f, getattr(c, f))
+            row.updated_at = now
+            changed += 1
+    total_added = len(seen) - changed - unchanged
+    if added:
+        await session.execute(insert(CommuneReference), added)
+    await session.flush()
+    points = select(CommuneReference.latitude, CommuneReference.longitude).where(
+        CommuneReference.insee == Commune.insee
+    )
+    filled = await session.execute(
+        update(Commune)
+        .where(
+            Commune.latitude.is_(None),
+            select(CommuneReference.insee)
+            .where(
+                CommuneReference.insee == Commune.insee,
+                CommuneReference.latitude.is_not(None),
+            )
+            .exists(),
+        )
+        .values(
+            latitude=points.with_only_columns(CommuneReference.latitude).scalar_subquery(),
+            longitude=points.with_only_columns(CommuneReference.longitude).scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return RefreshCounts(
+        added=total_added,
+        changed=changed,
+        unchanged=unchanged,
+        territory_points_filled=getattr(filled, "rowcount", 0) or 0,
+    )
+
+
+async def reference_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(CommuneReference)) or 0)
+
+
+async def reference_communes(session: AsyncSession, codes: Sequence[str]) -> list[CommuneReference]:
+    """The reference rows of these INSEE codes, in the order given; an unknown code is refused
+    (import the reference first, or the code is not a commune's)."""
+    wanted = list(dict.fromkeys(c.strip().upper() for c in codes))
+    for code in wanted:
+        if not is_insee_code(code):
+            raise Invalid(f"not an INSEE commune code: {code!r}", field="communes")
+    found = {
+        r.insee: r
+        for r in await session.scalars(
+            select(CommuneReference).where(CommuneReference.insee.in_(wanted))
+        )
+    }
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise Invalid(
+            "communes not in the national reference (run `cpts communes import`): "
+            + ", ".join(missing[:20]),
+            field="communes",
+            extra={"code": "commune_unknown", "unknown": missing[:200]},
+        )
+    return [found[c] for c in wanted]

@@ -1,0 +1,115 @@
+"""The operator's commands behind `cpts territory`, `cpts communes`, `cpts directory` and
+`cpts operator`: the same use cases as the API, on the trusted path (no actor: whoever runs
+them holds the database)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from coordination.accounts.links import LinkPurpose
+from coordination.accounts.onboarding import IssuedLink, issue_link
+from coordination.accounts.service import AccountDraft, create_account
+from coordination.directory import territories
+from coordination.directory.communes_reference import RefreshCounts, refresh_reference
+from coordination.directory.national_import import ImportPlan, import_directory
+from coordination.directory.territory import Territory
+from integrations.annuaire.extraction import open_extraction, read_activities
+from integrations.cog import read_etalab_communes, read_points, with_points
+from kernel.actor import Role
+from kernel.errors import NotFound
+from server.accounts.mail import send_links
+from server.accounts.notices import link_url
+from server.state import AppServices
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A change, and the link of the invitation it e-mailed (printed for the operator)."""
+
+    change: territories.TerritoryChange
+    link: str | None
+
+
+async def _sent(services: AppServices, change: territories.TerritoryChange) -> Sent:
+    link = change.invitation
+    if link is None:
+        return Sent(change, None)
+    await send_links(services, [link])
+    return Sent(change, link_url(services.settings.public_url, link))
+
+
+async def create_territory(services: AppServices, draft: territories.TerritoryDraft) -> Sent:
+    async with services.db.write() as session:
+        change = await territories.onboard_territory(session, services.clock, None, draft)
+    return await _sent(services, change)
+
+
+async def update_territory(
+    services: AppServices, slug: str, patch: territories.TerritoryPatch
+) -> Sent:
+    async with services.db.write() as session:
+        change = await territories.update_territory(session, services.clock, None, slug, patch)
+    return await _sent(services, change)
+
+
+async def list_all(services: AppServices) -> list[Territory]:
+    async with services.db.read() as session:
+        return await territories.list_territories(session, None)
+
+
+async def import_communes(
+    services: AppServices, cog: Path, points: Sequence[Path]
+) -> RefreshCounts:
+    located: dict[str, tuple[float, float]] = {}
+    for path in points:
+        located.update(read_points(path))
+    communes = with_points(read_etalab_communes(cog), located)
+    async with services.db.write() as session:
+        return await refresh_reference(session, services.clock, communes)
+
+
+async def import_national_directory(
+    services: AppServices,
+    slug: str,
+    path: Path,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportPlan:
+    """Stream the extraction, keeping the territory's communes' rows, then plan or apply."""
+    async with services.db.read() as session:
+        territory = await territories.find_territory(session, slug)
+        if territory is None:
+            raise NotFound(f"no territory {slug!r}", field="territory")
+        communes = await territories.commune_codes(session, territory.id)
+    with open_extraction(path) as stream:
+        activities = list(read_activities(stream, communes, progress))
+    async with services.db.write() as session:
+        return await import_directory(
+            session,
+            services.clock,
+            None,
+            territory.id,
+            activities,
+            source=path.name,
+            apply=not dry_run,
+        )
+
+
+async def add_operator(services: AppServices, email: str, display_name: str) -> str:
+    """An operator account (no territory's), and the link where they set their password."""
+    async with services.db.write() as session:
+        account = await create_account(
+            session,
+            services.clock,
+            None,
+            None,
+            AccountDraft(email=email, display_name=display_name, roles=frozenset({Role.OPERATOR})),
+        )
+        link: IssuedLink = await issue_link(
+            session, services.clock, account, LinkPurpose.INVITATION, None
+        )
+    await send_links(services, [link])
+    return link_url(services.settings.public_url, link)
