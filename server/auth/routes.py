@@ -123,7 +123,10 @@ class AuthController(Controller):
         )
         background = BackgroundTask(reset_in_background, services, email)
         return Response(
-            None, status_code=HTTP_202_ACCEPTED, background=background if decision.allowed else None
+            b"",
+            status_code=HTTP_202_ACCEPTED,
+            media_type="text/plain",
+            background=background if decision.allowed else None,
         )
 
     @post(

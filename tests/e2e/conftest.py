@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,12 +21,7 @@ import httpx
 import pytest
 
 from tests.e2e.browser import launch
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.mailbox import Inbox, free_port, smtp_inbox
 
 
 @pytest.fixture(autouse=True)
@@ -61,18 +55,19 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def served(demo_database: Path, tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve(demo_database: Path, tmp_path: Path, **env: str) -> Iterator[str]:
+    """`cpts serve` on a copy of the demo database, with more environment; its base URL."""
     database = tmp_path / "served.sqlite3"
     with (
         contextlib.closing(sqlite3.connect(demo_database)) as source,
         contextlib.closing(sqlite3.connect(database)) as copy,
     ):
         source.backup(copy)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*CLI, "serve"],
-        env=_env(database, CPTS_PORT=str(port)),
+        env=_env(database, CPTS_PORT=str(port), **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -96,3 +91,19 @@ def served(demo_database: Path, tmp_path: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def served(demo_database: Path, tmp_path: Path) -> Iterator[str]:
+    with serve(demo_database, tmp_path) as base:
+        yield base
+
+
+@pytest.fixture
+def served_with_mail(demo_database: Path, tmp_path: Path) -> Iterator[tuple[str, Inbox]]:
+    """A served app that sends its e-mails to a local SMTP server the test reads."""
+    with (
+        smtp_inbox() as (inbox, port),
+        serve(demo_database, tmp_path, CPTS_SMTP_URL=f"smtp://127.0.0.1:{port}") as base,
+    ):
+        yield base, inbox

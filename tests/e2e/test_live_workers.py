@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -16,13 +15,8 @@ import pytest
 import websockets
 
 from tests.conftest import create_pg_database, drop_pg_database
+from tests.mailbox import free_port
 from tests.server.scheduling_helpers import PATIENT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -35,7 +29,7 @@ async def two_workers(redis_url: str) -> AsyncIterator[tuple[str, str]]:
             *cli, *step, env=env, stdout=asyncio.subprocess.DEVNULL
         )
         assert await setup.wait() == 0, step
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     processes = [
         await asyncio.create_subprocess_exec(
             *cli,

@@ -3,42 +3,19 @@
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from integrations.notify import LogNotifier, Notice, SmtpNotifier, create_notifier
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.mailbox import Inbox, free_port, smtp_inbox
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[tuple[_Inbox, int]]:
-    inbox = _Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    with smtp_inbox() as served:
+        yield served
 
 
 NOTICE = Notice(
@@ -49,7 +26,7 @@ NOTICE = Notice(
 )
 
 
-async def test_smtp_delivers_the_notice(smtp_server: tuple[_Inbox, int]) -> None:
+async def test_smtp_delivers_the_notice(smtp_server: tuple[Inbox, int]) -> None:
     inbox, port = smtp_server
     notifier = create_notifier(f"smtp://127.0.0.1:{port}", "CPTS <no-reply@cpts.test>")
     assert isinstance(notifier, SmtpNotifier)
@@ -63,7 +40,7 @@ async def test_smtp_delivers_the_notice(smtp_server: tuple[_Inbox, int]) -> None
 
 
 async def test_smtp_failure_raises() -> None:
-    notifier = SmtpNotifier(f"smtp://127.0.0.1:{_free_port()}", "no-reply@cpts.test", timeout=2)
+    notifier = SmtpNotifier(f"smtp://127.0.0.1:{free_port()}", "no-reply@cpts.test", timeout=2)
     with pytest.raises(OSError, match="onnect"):
         await notifier.send(NOTICE)
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -31,6 +30,7 @@ from server.live.hub import Envelope, Hub, fetch_after
 from server.settings import Settings
 from server.state import AppServices
 from tests.conftest import login, make_app
+from tests.mailbox import free_port
 from tests.server.referral_helpers import URL, network, refer
 from tests.server.scheduling_helpers import (
     PATIENT,
@@ -39,12 +39,6 @@ from tests.server.scheduling_helpers import (
     gp_session,
     publish_slot,
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -56,7 +50,7 @@ def app(database: Database, clock: FrozenClock, tmp_path: Path) -> Litestar:
 @contextlib.asynccontextmanager
 async def serving(app: Litestar) -> AsyncIterator[str]:
     """Serve `app` with uvicorn (lifespan on) in this event loop; yields its /ws URL."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
     )
