@@ -112,7 +112,7 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         services: ServicesDep,
         data: JSONBody[PasswordResetIn],
-    ) -> Response[None]:
+    ) -> Response[bytes]:
         """Always 202, at once: the links are made and sent after the answer has gone, so
         neither the answer nor its timing tells whether the e-mail has an account. A few
         links per e-mail and quarter-hour at most (more are dropped, silently too)."""

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from stdnum import luhn
 
+from coordination.accounts.passwords import hash_password
 from coordination.accounts.service import AccountDraft, create_account
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalDraft, create_professional
@@ -16,6 +17,7 @@ from coordination.directory.territory import Territory
 from kernel.actor import Role
 from kernel.clock import FrozenClock
 from server.database import Database
+from server.demo.loader import DEMO_PASSWORD
 from tests.conftest import login
 from tests.server.scheduling_helpers import PATIENT
 
@@ -130,7 +132,7 @@ async def network(database: Database, clock: FrozenClock, territory: Territory) 
                     email=net.email(key),
                     display_name=key,
                     roles=frozenset(roles),
-                    password="demo",
+                    password_hash=hash_password(DEMO_PASSWORD),  # the demo's, not a policy's
                     professional_id=professional_id,
                 ),
             )
