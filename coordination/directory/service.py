@@ -510,3 +510,15 @@ async def professionals_by_id(
         )
     )
     return {p.id: p for p in rows}
+
+
+async def professionals_by_national_id(
+    session: AsyncSession, territory_id: uuid.UUID
+) -> dict[str, Professional]:
+    """The territory's professionals by RPPS (else ADELI), with their places."""
+    rows = await session.scalars(
+        select(Professional)
+        .options(selectinload(Professional.locations))
+        .where(Professional.territory_id == territory_id)
+    )
+    return {(p.rpps or p.adeli or ""): p for p in rows}

@@ -17,7 +17,7 @@ from coordination.accounts.links import LinkPurpose
 from coordination.accounts.onboarding import IssuedLink, issue_link
 from coordination.accounts.service import AccountDraft, create_account
 from coordination.directory.commune import Commune
-from coordination.directory.communes_reference import reference_communes
+from coordination.directory.communes_reference import department_communes, reference_communes
 from coordination.directory.phones import department_of, international
 from coordination.directory.service import CommunesAddedPayload
 from coordination.directory.territory import DEFAULT_TIMEZONE, Territory
@@ -53,6 +53,7 @@ class TerritoryDraft:
     aci_size: int | None = None  # as the ACI contract states it; None: from the population
     holiday_subdivision: str | None = None  # None: what the time zone implies
     communes: Sequence[str] = ()  # INSEE codes, from the national reference
+    departments: Sequence[str] = ()  # and every commune of these ("974": all of La Réunion)
     first_admin: FirstAdmin | None = None
 
 
@@ -68,6 +69,7 @@ class TerritoryPatch:
     aci_size: int | None = None
     holiday_subdivision: str | None = None
     add_communes: Sequence[str] = ()
+    add_departments: Sequence[str] = ()
     first_admin: FirstAdmin | None = None
 
 
@@ -140,9 +142,14 @@ def _check_name(name: str) -> str:
 
 
 async def _add_reference_communes(
-    session: AsyncSession, territory_id: uuid.UUID, codes: Sequence[str]
+    session: AsyncSession,
+    territory_id: uuid.UUID,
+    codes: Sequence[str],
+    departments: Sequence[str] = (),
 ) -> list[str]:
-    """Copy these communes from the national reference into the territory (those it lacks)."""
+    """Copy these communes (and those of these departments) from the national reference into
+    the territory (those it lacks)."""
+    codes = [*codes, *await department_communes(session, departments)]
     if len(codes) > MAX_COMMUNES:
         raise Invalid(f"at most {MAX_COMMUNES} communes at once", field="communes")
     references = await reference_communes(session, codes)
@@ -261,7 +268,7 @@ async def onboard_territory(
         subject_id=territory.id,
         payload=TerritoryCreatedPayload(slug=territory.slug, name=territory.name),
     )
-    added = await _add_reference_communes(session, territory.id, draft.communes)
+    added = await _add_reference_communes(session, territory.id, draft.communes, draft.departments)
     return await _finish(session, clock, actor, territory, added, draft.first_admin)
 
 
@@ -301,7 +308,9 @@ async def update_territory(
             )
         put("timezone", patch.timezone)
     await session.flush()
-    added = await _add_reference_communes(session, territory.id, patch.add_communes)
+    added = await _add_reference_communes(
+        session, territory.id, patch.add_communes, patch.add_departments
+    )
     await append_event(
         session,
         clock,

@@ -45,6 +45,32 @@ REQUIRED = (
     FINESS, STRUCTURE_ID, SITE_NAME, SITE_BRAND, NUMBER, REPEAT, WAY_TYPE, WAY, POSTAL_CODE,
     COMMUNE, PHONE, EMAIL,
 )  # fmt: skip
+# The whole header as the ANS publishes it (56 columns and a trailing "|", 2026): what the
+# samples of the tests, the demo and the benchmark are written with. The reader needs only
+# REQUIRED among them, wherever they stand.
+PUBLISHED_HEADER = (
+    "Type d'identifiant PP|Identifiant PP|Identification nationale PP|Code civilité d'exercice|"
+    "Libellé civilité d'exercice|Code civilité|Libellé civilité|Nom d'exercice|Prénom d'exercice|"
+    "Code profession|Libellé profession|Code catégorie professionnelle|"
+    "Libellé catégorie professionnelle|Code type savoir-faire|Libellé type savoir-faire|"
+    "Code savoir-faire|Libellé savoir-faire|Code mode exercice|Libellé mode exercice|"
+    "Numéro SIRET site|Numéro SIREN site|Numéro FINESS site|"
+    "Numéro FINESS établissement juridique|Identifiant technique de la structure|"
+    "Raison sociale site|Enseigne commerciale site|Complément destinataire (coord. structure)|"
+    "Complément point géographique (coord. structure)|Numéro Voie (coord. structure)|"
+    "Indice répétition voie (coord. structure)|Code type de voie (coord. structure)|"
+    "Libellé type de voie (coord. structure)|Libellé Voie (coord. structure)|"
+    "Mention distribution (coord. structure)|Bureau cedex (coord. structure)|"
+    "Code postal (coord. structure)|Code commune (coord. structure)|"
+    "Libellé commune (coord. structure)|Code pays (coord. structure)|"
+    "Libellé pays (coord. structure)|Téléphone (coord. structure)|"
+    "Téléphone 2 (coord. structure)|Télécopie (coord. structure)|"
+    "Adresse e-mail (coord. structure)|Code Département (structure)|"
+    "Libellé Département (structure)|Ancien identifiant de la structure|"
+    "Autorité d'enregistrement|Code secteur d'activité|Libellé secteur d'activité|"
+    "Code section tableau pharmaciens|Libellé section tableau pharmaciens|Code rôle|"
+    "Libellé rôle|Code genre activité|Libellé genre activité|"
+)
 MAX_LINE = 16 * 1024  # a real row is under 1 KB; a longer one is not this file's
 Progress = Callable[[int], None]  # bytes read since the last call
 

@@ -22,6 +22,9 @@ from server.directory.wire import Insee, Phone, TerritoryOut, territory_out
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
 Zone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Communes = Annotated[list[Insee], msgspec.Meta(max_length=territories.MAX_COMMUNES)]
+Departments = Annotated[
+    list[Annotated[str, msgspec.Meta(pattern=r"^(\d{2,3}|2[AB])$")]], msgspec.Meta(max_length=10)
+]
 
 
 class FirstAdminIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -39,6 +42,7 @@ class TerritoryIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     holiday_subdivision: Annotated[str, msgspec.Meta(max_length=8)] | None = None
     phone: Phone | None = None
     communes: Communes = []
+    departments: Departments = []  # every commune of these, e.g. ["974"]
     first_admin: FirstAdminIn | None = None
 
 
@@ -50,6 +54,7 @@ class TerritoryPatchIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     holiday_subdivision: Annotated[str, msgspec.Meta(max_length=8)] | None = None  # "": none
     phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None  # "": none
     add_communes: Communes = []
+    add_departments: Departments = []
     first_admin: FirstAdminIn | None = None
 
 
@@ -126,6 +131,7 @@ class PlatformController(Controller):
                 aci_size=data.aci_size,
                 holiday_subdivision=data.holiday_subdivision,
                 communes=data.communes,
+                departments=data.departments,
                 first_admin=_admin(data.first_admin),
             ),
         )
@@ -154,6 +160,7 @@ class PlatformController(Controller):
                 aci_size=data.aci_size,
                 holiday_subdivision=data.holiday_subdivision,
                 add_communes=data.add_communes,
+                add_departments=data.add_departments,
                 first_admin=_admin(data.first_admin),
             ),
         )

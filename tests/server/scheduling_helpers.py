@@ -67,9 +67,19 @@ _next = iter(range(1_000_000))
 FRESH_DAYS_AHEAD = 35  # beyond the demo agendas' horizon (28 days)
 
 
-def fresh_start(clock: FrozenClock) -> datetime:
-    """A start past the demo agendas, distinct for every call, so tests never collide."""
+def fresh_start(clock: FrozenClock, minutes: int = 30) -> datetime:
+    """A start past the demo agendas, distinct for every call, so tests never collide: the
+    next `minutes` (half-hours, rounded up) are the caller's alone. Slots go past the start
+    only within those minutes (an offset added to it would reach the next callers')."""
     base = (clock.now() + timedelta(days=FRESH_DAYS_AHEAD)).replace(
         minute=0, second=0, microsecond=0
     )
-    return base + timedelta(minutes=30 * next(_next))
+    first = next(_next)
+    for _ in range(-(-minutes // 30) - 1):
+        next(_next)
+    return base + timedelta(minutes=30 * first)
+
+
+def past(start: datetime, clock: FrozenClock) -> timedelta:
+    """How far to move the clock for `start` to be an hour ago (however far fresh_start went)."""
+    return start - clock.now() + timedelta(hours=1)

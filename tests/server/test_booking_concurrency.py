@@ -158,7 +158,7 @@ async def test_an_account_holds_at_most_the_territory_cap_even_concurrently(
     # One pharmacist account once held 150 of the next fortnight's 236 free slots in a second.
     clock.advance(timedelta(minutes=10))  # holds of earlier tests have expired
     gp, _ = await gp_session(client, 6)
-    start = fresh_start(clock) + timedelta(days=2)
+    start = fresh_start(clock, minutes=8 * 20)
     slots = [await publish_slot(client, gp, start + timedelta(minutes=20 * i)) for i in range(8)]
     admin = await login(client, "admin@sud-yvelines.test")
     limit = await client.put("/api/v1/holds/limit", headers=admin, json={"max_live_holds": 2})

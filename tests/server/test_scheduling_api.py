@@ -14,10 +14,10 @@ from kernel.events import Event
 from server.database import Database
 from tests.conftest import login
 from tests.server.scheduling_helpers import (
-    FRESH_DAYS_AHEAD,
     PATIENT,
     fresh_start,
     gp_session,
+    past,
     publish_slot,
 )
 
@@ -313,7 +313,8 @@ async def test_honour_and_no_show_need_the_consultation_to_have_started(
     client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
     gp, _ = await gp_session(client, 8)
-    slot = await publish_slot(client, gp, fresh_start(clock))
+    start = fresh_start(clock)
+    slot = await publish_slot(client, gp, start)
     regulator = await login(client, "regulator@sud-yvelines.test")
     booking = (
         await client.post(
@@ -324,7 +325,7 @@ async def test_honour_and_no_show_need_the_consultation_to_have_started(
     ).json()
     early = await client.post(f"/api/v1/bookings/{booking['id']}/honour", headers=gp)
     assert early.status_code == 409
-    clock.advance(timedelta(days=FRESH_DAYS_AHEAD + 5))
+    clock.advance(past(start, clock))
     # Only the GP consulted (or staff) states the outcome; the regulator gets 404.
     assert (
         await client.post(f"/api/v1/bookings/{booking['id']}/honour", headers=regulator)
@@ -633,7 +634,7 @@ async def test_linking_a_request_needs_the_right_to_read_it(
     client: httpx.AsyncClient, clock: FrozenClock, database: Database
 ) -> None:
     gp, _ = await gp_session(client, 5)
-    slot = await publish_slot(client, gp, fresh_start(clock) + timedelta(hours=3))
+    slot = await publish_slot(client, gp, fresh_start(clock, minutes=4 * 60) + timedelta(hours=3))
     first = await login(client, "pharmacist1@sud-yvelines.test")
     second = await login(client, "pharmacist2@sud-yvelines.test")
     created = await client.post(
