@@ -252,7 +252,13 @@ def main() -> None:
             r = _run(kind, path, communes, url)
             print(f"| {label} | {r['kept']:,} | {r['seconds']:.2f} | "
                   f"{args.rows / r['seconds']:,.0f} | {r['peak_mib']:.0f} |")  # fmt: skip
-        imported = _run("import", path, communes, url)
+        try:
+            imported = _run("import", path, communes, url)
+        finally:
+            if args.database == "postgresql":
+                name = url.rsplit("/", 1)[1]
+                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-c",
+                                f'DROP DATABASE IF EXISTS "{name}"'], check=True, capture_output=True)  # fmt: skip
         for key, label in (("first", "import (first)"), ("second", "import again (refresh)")):
             run = imported[key]
             print(f"| {label}: +{run['added']:,} professionals, {run['locations_added']:,} places, "

@@ -332,9 +332,16 @@ def directory() -> None:
 @directory.command("import")
 @click.argument("extraction", type=click.Path(exists=True, dir_okay=False))
 @click.option("--territory", "slug", required=True, help="territory slug")
+@click.option(
+    "--mssante",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extraction_Correspondance_MSSante_*.txt: the professionals' secure mail addresses",
+)
 @click.option("--dry-run", is_flag=True, help="print what would change, change nothing")
 @click.option("--verbose", "-v", is_flag=True, help="name who is added, changed and gone")
-def directory_import(extraction: str, slug: str, dry_run: bool, verbose: bool) -> None:
+def directory_import(
+    extraction: str, slug: str, mssante: str | None, dry_run: bool, verbose: bool
+) -> None:
     """Import or refresh professionals from the Annuaire Santé extraction
     (PS_LibreAcces_Personne_activite_*.txt), kept to the territory's communes."""
     from pathlib import Path
@@ -347,7 +354,12 @@ def directory_import(extraction: str, slug: str, dry_run: bool, verbose: bool) -
     ) as bar:
         plan = _with_services(
             lambda s: onboarding.import_national_directory(
-                s, slug, path, dry_run=dry_run, progress=bar.update
+                s,
+                slug,
+                path,
+                dry_run=dry_run,
+                progress=bar.update,
+                mssante=Path(mssante) if mssante else None,
             )
         )
     counts = plan.counts()

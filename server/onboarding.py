@@ -13,9 +13,9 @@ from coordination.accounts.onboarding import IssuedLink, issue_link
 from coordination.accounts.service import AccountDraft, create_account
 from coordination.directory import territories
 from coordination.directory.communes_reference import RefreshCounts, refresh_reference
-from coordination.directory.national_import import ImportPlan, import_directory
+from coordination.directory.national_import import ImportPlan, import_directory, national_id
 from coordination.directory.territory import Territory
-from integrations.annuaire.extraction import open_extraction, read_activities
+from integrations.annuaire.extraction import open_extraction, read_activities, read_mssante
 from integrations.cog import read_etalab_communes, read_points, with_points
 from kernel.actor import Role
 from kernel.errors import NotFound
@@ -77,8 +77,10 @@ async def import_national_directory(
     *,
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
+    mssante: Path | None = None,
 ) -> ImportPlan:
-    """Stream the extraction, keeping the territory's communes' rows, then plan or apply."""
+    """Stream the extraction, keeping the territory's communes' rows (and the MSSanté
+    extraction, keeping their professionals' addresses), then plan or apply."""
     async with services.db.read() as session:
         territory = await territories.find_territory(session, slug)
         if territory is None:
@@ -86,6 +88,10 @@ async def import_national_directory(
         communes = await territories.commune_codes(session, territory.id)
     with open_extraction(path) as stream:
         activities = list(read_activities(stream, communes, progress))
+    addresses = None
+    if mssante is not None:
+        with open_extraction(mssante) as stream:
+            addresses = read_mssante(stream, {national_id(a) for a in activities})
     async with services.db.write() as session:
         return await import_directory(
             session,
@@ -95,6 +101,7 @@ async def import_national_directory(
             activities,
             source=path.name,
             apply=not dry_run,
+            mssante=addresses,
         )
 
 

@@ -118,3 +118,31 @@ def write_extraction(path: Path, rows: list[Row], newline: str = "\n") -> Path:
 
 def rpps() -> str:
     return luhn_number("1", 11)
+
+
+# The MSSanté extraction's header, as published (31 columns).
+MSSANTE_HEADER = (
+    "Type de BAL|Adresse BAL|Type Identifiant PP|Identifiant PP|Identification nationale PP|"
+    "Type identifiant structure|Identification Structure|Service de rattachement|"
+    "Civilité d'exercice|Nom d'exercice|Prénom d'exercice|Catégorie profession|"
+    "Libellé de catégorie profession|Code Profession|Libellé Profession|Code savoir-faire|"
+    "Libellé savoir-faire|Dématérialisation|Raison Sociale structure BAL|"
+    "Enseigne commerciale structure BAL|L2COMPLEMENTLOCALISATION structure BAL|"
+    "L3COMPLEMENTDISTRIBUTION structure BAL|L4NUMEROVOIE structure BAL|"
+    "L4COMPLEMENTNUMEROVOIE structure BAL|NL4TYPEVOIE structure BAL|L4LIBELLEVOIE structure BAL|"
+    "L5LIEUDITMENTION structure BAL|L6LIGNEACHEMINEMENT structure BAL|Code postal structure BAL|"
+    "Département structure BAL|Pays structure BAL"
+)
+
+
+def write_mssante(path: Path, boxes: list[tuple[str, str, str]]) -> Path:
+    """(type PER or ORG, address, national id) per mailbox."""
+    width = len(MSSANTE_HEADER.split("|"))
+    lines = [MSSANTE_HEADER]
+    for kind, address, national_id in boxes:
+        fields = [""] * width
+        fields[0], fields[1], fields[2], fields[4] = kind, address, national_id[0], national_id
+        fields[3] = national_id[1:]
+        lines.append("|".join(fields))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -16,7 +16,7 @@ The readers (integrations/annuaire) turn the ANS extraction or its FHIR API into
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
@@ -55,7 +55,7 @@ PROFESSIONS = {
 # spécialiste en médecine générale, SM26 qualifié en médecine générale.
 GENERAL_PRACTICE = frozenset({"SM54", "SM53", "SM26"})
 # What the national directory says of a professional, compared field by field.
-FIELDS = ("family_name", "given_name", "profession", "specialty", "phone", "email")
+FIELDS = ("family_name", "given_name", "profession", "specialty", "phone", "email", "mssante")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,7 @@ class _Run:
     plan: ImportPlan
     apply: bool
     now: datetime
+    fields: tuple[str, ...]  # what this import says: MSSanté addresses only when given
 
 
 class DirectoryImportedPayload(TypedDict):
@@ -173,6 +174,7 @@ def _person(activity: NationalActivity) -> _Person:
         "specialty": _specialty(activity),
         "phone": activity.phone[:32] or None,
         "email": activity.email[:254] or None,
+        "mssante": None,
     }
     return _Person(rpps, adeli, values, [])
 
@@ -182,11 +184,18 @@ def _location_key(activity: NationalActivity) -> str:
     return key[:64]
 
 
-def _gather(activities: Iterable[NationalActivity], plan: ImportPlan) -> dict[str, _Person]:
+def national_id(activity: NationalActivity) -> str:
+    """ "8" + RPPS or "0" + ADELI: the key of a professional in every national file."""
+    return activity.id_type + activity.identifier
+
+
+def _gather(
+    activities: Iterable[NationalActivity], mssante: Mapping[str, str], plan: ImportPlan
+) -> dict[str, _Person]:
     """The file's professionals by national id, each with the places of its activities."""
     people: dict[str, _Person] = {}
     for activity in activities:
-        key = activity.id_type + activity.identifier
+        key = national_id(activity)
         person = people.get(key)
         if person is None:
             try:
@@ -194,6 +203,7 @@ def _gather(activities: Iterable[NationalActivity], plan: ImportPlan) -> dict[st
             except Invalid as exc:
                 plan.rejected.append((key, exc.detail))
                 continue
+            person.values["mssante"] = mssante.get(key)
             people[key] = person
         elif not person.values["phone"] and activity.phone:
             person.values["phone"] = activity.phone[:32]
@@ -271,10 +281,12 @@ async def import_directory(
     *,
     source: str,
     apply: bool = True,
+    mssante: Mapping[str, str] | None = None,
 ) -> ImportPlan:
     """Refresh the territory's professionals from national activities (already filtered to
-    its communes by the reader, or not: rows elsewhere are ignored here too). With `apply`
-    False nothing is written: the plan says what would be added, changed and gone."""
+    its communes by the reader, or not: rows elsewhere are ignored here too), with their
+    MSSanté addresses by national id when given. With `apply` False nothing is written: the
+    plan says what would be added, changed and gone."""
     if actor is not None:
         require_staff(actor)
         territory_id = actor.territory_id
@@ -286,7 +298,7 @@ async def import_directory(
             select(Commune.insee, Commune.id).where(Commune.territory_id == territory_id)
         )
     }
-    people = _gather((a for a in activities if a.commune_insee in communes), plan)
+    people = _gather((a for a in activities if a.commune_insee in communes), mssante or {}, plan)
     structures = await _structures(session, territory_id, people, communes, plan, apply)
     known = list(
         await session.scalars(
@@ -295,7 +307,8 @@ async def import_directory(
             .where(Professional.territory_id == territory_id)
         )
     )
-    run = _Run(territory_id, communes, structures, plan, apply, now)
+    fields = FIELDS if mssante is not None else tuple(f for f in FIELDS if f != "mssante")
+    run = _Run(territory_id, communes, structures, plan, apply, now, fields)
     by_rpps = {p.rpps: p for p in known if p.rpps}
     by_adeli = {p.adeli: p for p in known if p.adeli}
     seen: set[uuid.UUID] = set()
@@ -381,6 +394,7 @@ def _add(run: _Run, session: AsyncSession, person: _Person) -> None:
         adeli=person.adeli,
         phone=values["phone"],
         email=values["email"],
+        mssante=values["mssante"],
         membership=Membership.NONE,  # in the territory, not yet a member: the CPTS says so
         created_at=now,
         updated_at=now,
@@ -397,7 +411,9 @@ def _refresh(run: _Run, professional: Professional, person: _Person) -> None:
     before = professional.national
     changed: list[str] = []
     kept: list[str] = []
-    for name in FIELDS:
+    if before is not None and "mssante" not in run.fields:
+        person.values["mssante"] = before.get("mssante")  # not in this import: as it was
+    for name in run.fields:
         new = person.values[name]
         current = getattr(professional, name)
         current = current.value if isinstance(current, Profession) else current

@@ -151,3 +151,35 @@ def read_activities(
 
 def open_extraction(path: Path) -> BinaryIO:
     return path.open("rb", buffering=1 << 20)
+
+
+# The MSSanté extraction (`Extraction_Correspondance_MSSante_<horodatage>.txt`, same format):
+# one row per secure mailbox; a professional's own are of type PER.
+MSSANTE_TYPE = "Type de BAL"
+MSSANTE_ADDRESS = "Adresse BAL"
+MSSANTE_IDNPS = "Identification nationale PP"
+
+
+def read_mssante(stream: BinaryIO, wanted: Collection[str]) -> dict[str, str]:
+    """National id ("8" + RPPS, "0" + ADELI) → the professional's own MSSanté address, for the
+    ids in `wanted` (the first listed when there are several)."""
+    names = stream.readline(MAX_LINE + 1).decode("utf-8-sig").rstrip("\r\n").split("|")
+    columns = {name.strip(): i for i, name in enumerate(names)}
+    missing = [n for n in (MSSANTE_TYPE, MSSANTE_ADDRESS, MSSANTE_IDNPS) if n not in columns]
+    if missing:
+        raise NotTheExtraction("not the MSSanté extraction: no column " + ", ".join(missing))
+    kind_at, address_at, id_at = (
+        columns[n] for n in (MSSANTE_TYPE, MSSANTE_ADDRESS, MSSANTE_IDNPS)
+    )
+    width = max(kind_at, address_at, id_at) + 1
+    found: dict[str, str] = {}
+    for raw in stream:
+        if len(raw) > MAX_LINE:
+            raise NotTheExtraction(f"a line of {len(raw)} bytes: not the extraction")
+        fields = raw.decode("utf-8").rstrip("\r\n").split("|")
+        if len(fields) < width or fields[kind_at] != "PER":
+            continue
+        national_id = fields[id_at].strip()
+        if national_id in wanted and national_id not in found:
+            found[national_id] = fields[address_at].strip()[:254]
+    return found

@@ -67,7 +67,10 @@ class ProfessionalOut(msgspec.Struct, kw_only=True):
     idnat_ps: str
     phone: str | None
     email: str | None
+    mssante: str | None  # the secure mail address (MSSanté) of the national directory
     membership: Membership
+    # Imported from the national directory and still listed there at the last import.
+    in_national_directory: bool
     locations: list[LocationOut]
 
 
@@ -200,7 +203,9 @@ def _professional_fields(p: Professional) -> dict[str, Any]:
         "idnat_ps": p.idnat_ps,
         "phone": p.phone,
         "email": p.email,
+        "mssante": p.mssante,
         "membership": p.membership,
+        "in_national_directory": p.national is not None and p.national_gone_at is None,
         "locations": [
             LocationOut(
                 id=loc.id,

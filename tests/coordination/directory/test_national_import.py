@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from coordination.directory.membership import Membership
-from coordination.directory.national_import import ImportPlan, import_directory
+from coordination.directory.national_import import ImportPlan, import_directory, national_id
 from coordination.directory.professional import PracticeLocation, Profession, Professional
 from coordination.directory.service import (
     LocationDraft,
@@ -19,15 +19,15 @@ from coordination.directory.service import (
     update_professional,
 )
 from coordination.directory.structure import Structure
-from coordination.directory.territories import TerritoryDraft, onboard_territory
+from coordination.directory.territories import TerritoryDraft, commune_codes, onboard_territory
 from coordination.directory.territory import Territory
-from integrations.annuaire.extraction import read_activities
+from integrations.annuaire.extraction import read_activities, read_mssante
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
 from server.database import Database
 from tests.conftest import _random_finess
 from tests.directory_world import luhn_number
-from tests.onboarding_world import Row, fresh_reference, rpps, write_extraction
+from tests.onboarding_world import Row, fresh_reference, rpps, write_extraction, write_mssante
 
 
 async def _territory(database: Database, clock: FrozenClock) -> tuple[Territory, list[str]]:
@@ -52,8 +52,6 @@ async def _import(
     database: Database, clock: FrozenClock, territory: Territory, path: Path, apply: bool = True
 ) -> ImportPlan:
     async with database.read() as session:
-        from coordination.directory.territories import commune_codes
-
         codes = await commune_codes(session, territory.id)
     with path.open("rb") as stream:
         activities = list(read_activities(stream, codes))
@@ -198,3 +196,35 @@ async def test_adeli_rows_and_crlf_lines(
     async with database.read() as session:
         found = await session.scalar(select(Professional).where(Professional.adeli == adeli))
     assert found is not None and found.profession is Profession.PHYSIOTHERAPIST
+
+
+async def test_mssante_addresses_come_with_their_own_file(
+    database: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    territory, (here, _) = await _territory(database, clock)
+    gp = rpps()
+    sample = write_extraction(tmp_path / "x.txt", [Row(gp, "MARTIN", "Claire", commune=here)])
+    boxes = write_mssante(
+        tmp_path / "Extraction_Correspondance_MSSante_202612070000.txt",
+        [
+            ("ORG", "secretariat@msp.mssante.fr", "8" + gp),
+            ("PER", "claire.martin@medecin.mssante.fr", "8" + gp),
+            ("PER", "quelquun@ailleurs.mssante.fr", "8" + rpps()),
+        ],
+    )
+    async with database.read() as session:
+        codes = await commune_codes(session, territory.id)
+    with sample.open("rb") as stream:
+        activities = list(read_activities(stream, codes))
+    with boxes.open("rb") as stream:
+        addresses = read_mssante(stream, {national_id(a) for a in activities})
+    assert addresses == {"8" + gp: "claire.martin@medecin.mssante.fr"}
+    async with database.write() as session:
+        await import_directory(
+            session, clock, None, territory.id, activities, source="x", mssante=addresses
+        )
+    again = await _import(database, clock, territory, sample)  # without the MSSanté file
+    assert again.counts()["changed"] == 0
+    async with database.read() as session:
+        found = await session.scalar(select(Professional.mssante).where(Professional.rpps == gp))
+    assert found == "claire.martin@medecin.mssante.fr"  # kept: this import did not say
