@@ -362,6 +362,10 @@ def directory_import(
                 mssante=Path(mssante) if mssante else None,
             )
         )
+    _print_plan(plan, dry_run, verbose)
+
+
+def _print_plan(plan: Any, dry_run: bool, verbose: bool) -> None:
     counts = plan.counts()
     head = "would change (dry run)" if dry_run else "changed"
     click.echo(f"{head}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()))
@@ -376,6 +380,51 @@ def directory_import(
             click.echo(f"- {name}")
         for identifier, why in plan.rejected:
             click.echo(f"! {identifier}: {why}")
+
+
+@directory.command("import-fhir")
+@click.argument("bundles", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--territory", "slug", required=True, help="territory slug")
+@click.option("--url", help="an Annuaire Santé FHIR search, followed page by page")
+@click.option(
+    "--api-key", envvar="CPTS_ANNUAIRE_API_KEY", default="", help="(or CPTS_ANNUAIRE_API_KEY)"
+)
+@click.option(
+    "--complete", is_flag=True, help="the search covers the whole territory: mark the others gone"
+)
+@click.option("--dry-run", is_flag=True, help="print what would change, change nothing")
+@click.option("--verbose", "-v", is_flag=True)
+def directory_import_fhir(
+    bundles: tuple[str, ...],
+    slug: str,
+    url: str | None,
+    api_key: str,
+    complete: bool,
+    dry_run: bool,
+    verbose: bool,
+) -> None:
+    """Import or refresh professionals from the Annuaire Santé FHIR API (Practitioner,
+    PractitionerRole, Organization): a search URL, or saved searchset BUNDLES."""
+    from pathlib import Path
+
+    from server import onboarding
+
+    if not url and not bundles:
+        raise click.UsageError("give a --url or bundle files")
+    if url and not api_key:
+        raise click.UsageError("the API needs a key: --api-key or CPTS_ANNUAIRE_API_KEY")
+    plan = _with_services(
+        lambda s: onboarding.import_from_annuaire_api(
+            s,
+            slug,
+            url=url,
+            api_key=api_key,
+            bundles=[Path(b) for b in bundles],
+            dry_run=dry_run,
+            complete=complete,
+        )
+    )
+    _print_plan(plan, dry_run, verbose)
 
 
 @main.group()

@@ -7,6 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
 
 from coordination.accounts.links import LinkPurpose
 from coordination.accounts.onboarding import IssuedLink, issue_link
@@ -16,9 +20,15 @@ from coordination.directory.communes_reference import RefreshCounts, refresh_ref
 from coordination.directory.national_import import ImportPlan, import_directory, national_id
 from coordination.directory.territory import Territory
 from integrations.annuaire.extraction import open_extraction, read_activities, read_mssante
+from integrations.annuaire.fhir import (
+    AnnuaireError,
+    activities_from_resources,
+    resources_of,
+    search_pages,
+)
 from integrations.cog import read_etalab_communes, read_points, with_points
 from kernel.actor import Role
-from kernel.errors import NotFound
+from kernel.errors import Invalid, NotFound, Unavailable
 from server.accounts.mail import send_links
 from server.accounts.notices import link_url
 from server.state import AppServices
@@ -102,6 +112,55 @@ async def import_national_directory(
             source=path.name,
             apply=not dry_run,
             mssante=addresses,
+        )
+
+
+MAX_BUNDLE_BYTES = 256 * 1024 * 1024
+
+
+async def import_from_annuaire_api(
+    services: AppServices,
+    slug: str,
+    *,
+    url: str | None,
+    api_key: str,
+    bundles: Sequence[Path] = (),
+    dry_run: bool,
+    complete: bool = False,
+) -> ImportPlan:
+    """Professionals from the Annuaire Santé FHIR API (a search followed page by page) or from
+    saved searchset bundles, kept to the territory's communes, then planned or applied; who is
+    gone is said only when the search is `complete` (it covers the whole territory)."""
+    async with services.db.read() as session:
+        territory = await territories.find_territory(session, slug)
+        if territory is None:
+            raise NotFound(f"no territory {slug!r}", field="territory")
+        postal = await territories.postal_code_communes(session, territory.id)
+    resources: list[dict[str, Any]] = []
+    for path in bundles:
+        if path.stat().st_size > MAX_BUNDLE_BYTES:
+            raise Invalid(f"{path.name} is larger than {MAX_BUNDLE_BYTES} bytes", field="bundle")
+        try:
+            resources += resources_of(msgspec.json.decode(path.read_bytes()))
+        except (msgspec.DecodeError, AnnuaireError) as exc:
+            raise Invalid(f"{path.name}: {exc}", field="bundle") from exc
+    if url:
+        try:
+            async for page in search_pages(url, api_key):
+                resources += page
+        except (AnnuaireError, httpx.HTTPError) as exc:
+            raise Unavailable(f"the Annuaire Santé API: {exc}") from exc
+    activities = list(activities_from_resources(resources, postal))
+    async with services.db.write() as session:
+        return await import_directory(
+            session,
+            services.clock,
+            None,
+            territory.id,
+            activities,
+            source="annuaire-sante-fhir",
+            apply=not dry_run,
+            complete=complete,
         )
 
 

@@ -282,11 +282,14 @@ async def import_directory(
     source: str,
     apply: bool = True,
     mssante: Mapping[str, str] | None = None,
+    complete: bool = True,
 ) -> ImportPlan:
     """Refresh the territory's professionals from national activities (already filtered to
     its communes by the reader, or not: rows elsewhere are ignored here too), with their
     MSSanté addresses by national id when given. With `apply` False nothing is written: the
-    plan says what would be added, changed and gone."""
+    plan says what would be added, changed and gone. Only a `complete` source (the national
+    extraction: every professional of France) says who is gone; a partial one (an API search)
+    adds and refreshes only."""
     if actor is not None:
         require_staff(actor)
         territory_id = actor.territory_id
@@ -319,7 +322,7 @@ async def import_directory(
             continue
         seen.add(found.id)
         _refresh(run, found, person)
-    for professional in known:
+    for professional in known if complete else ():
         if professional.id in seen or professional.national is None:
             continue  # listed again, or typed in locally: not the import's to end
         if professional.national_gone_at is None:

@@ -364,3 +364,16 @@ async def commune_codes(session: AsyncSession, territory_id: uuid.UUID) -> set[s
     return set(
         await session.scalars(select(Commune.insee).where(Commune.territory_id == territory_id))
     )
+
+
+async def postal_code_communes(session: AsyncSession, territory_id: uuid.UUID) -> dict[str, str]:
+    """Postal code → INSEE code, for the postal codes of one commune only of the territory."""
+    rows = (
+        await session.execute(
+            select(Commune.postal_code, Commune.insee).where(Commune.territory_id == territory_id)
+        )
+    ).all()
+    seen: dict[str, set[str]] = {}
+    for postal, insee in rows:
+        seen.setdefault(postal, set()).add(insee)
+    return {postal: next(iter(codes)) for postal, codes in seen.items() if len(codes) == 1}

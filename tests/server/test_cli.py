@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,16 @@ def test_cli_onboards_a_territory(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         "changed: 0 added, 0 changed, 0 kept local, 0 gone, 0 returned, 14 unchanged"
         in twice.output
     )
+    from tests.integrations.annuaire.test_fhir import ORGANIZATION, PRACTITIONER, ROLE, _bundle
+
+    bundle = tmp_path / "annuaire.json"
+    bundle.write_text(json.dumps(_bundle(ROLE, PRACTITIONER, ORGANIZATION)), encoding="utf-8")
+    fhir = runner.invoke(
+        main, ["directory", "import-fhir", str(bundle), "--territory", "rambouillet", "-v"]
+    )
+    assert fhir.exit_code == 0, fhir.output
+    assert "changed: 1 added" in fhir.output and "+ Dr David Chatelier" in fhir.output
+    assert "0 gone" in fhir.output  # a search says nothing of who it did not find
     updated = runner.invoke(main, ["territory", "update", "rambouillet", "--aci-size", "3"])
     assert "ACI size 3" in updated.output, updated.output
     listed = runner.invoke(main, ["territory", "list"])
