@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import bearer, created, shot
+from tests.e2e.browser import shot
 from tests.mailbox import Inbox
 
 WIDTHS = {1366: 900, 768: 1024, 390: 844}
@@ -50,12 +50,20 @@ async def test_invitation_then_password_then_login(
 ) -> None:
     base, inbox = served_with_mail
     email = f"invitee-{uuid.uuid4().hex[:8]}@sud-yvelines.test"
-    created(
-        base,
-        bearer(base, "admin@sud-yvelines.test"),
-        "/accounts",
-        {"email": email, "display_name": "Mme Invitée", "roles": ["regulator"]},
-    )
+    # The administrator invites a regulator from the directory page.
+    admin = await _page(browser, width)
+    await admin.goto(f"{base}/connexion?suivant=/coordination/annuaire")
+    await admin.fill("#email", "admin@sud-yvelines.test")
+    await admin.fill("#password", "demo")
+    await admin.click("#login-submit")
+    await admin.wait_for_url(re.compile(r"/coordination/annuaire"))
+    await admin.click("text=Créer un compte d'équipe")
+    await admin.fill("#staff-email", email)
+    await admin.fill("#staff-name", "Mme Invitée")
+    await admin.check("#staff-regulator")
+    await admin.click('#comptes button:has-text("Créer le compte et l\'inviter")')
+    await admin.wait_for_selector("text=invitation envoyée par e-mail")
+    await shot(admin, f"invitation-sent-{width}")
     link = _link(inbox, email, "/invitation")
     page = await _page(browser, width)
     await page.goto(link)
