@@ -38,6 +38,12 @@ class Actor:
         return not self.roles.isdisjoint(roles)
 
     @property
+    def is_operator(self) -> bool:
+        """The platform's operator: the role, held by an account of no territory (a
+        territory's account holding the role is no operator)."""
+        return self.territory_id == PLATFORM and Role.OPERATOR in self.roles
+
+    @property
     def is_staff(self) -> bool:
         """Coordinators and admins run the territory: they see and manage its directory."""
         return self.has_any(Role.COORDINATOR, Role.ADMIN)

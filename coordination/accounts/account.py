@@ -50,7 +50,13 @@ class Account(Base):
 
     @property
     def roles(self) -> frozenset[Role]:
-        return frozenset(r.role for r in self.role_rows)
+        """The account's roles; the operator's only for an account of no territory (a
+        territory's account holding it by whatever means is no operator)."""
+        return frozenset(
+            r.role
+            for r in self.role_rows
+            if r.role is not Role.OPERATOR or self.territory_id is None
+        )
 
     def set_roles(self, roles: set[Role] | frozenset[Role]) -> None:
         keep = [r for r in self.role_rows if r.role in roles]

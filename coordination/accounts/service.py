@@ -380,12 +380,7 @@ async def create_account(
         raise Invalid("e-mail address is not valid", field="email")
     if not draft.roles:
         raise Invalid("an account needs at least one role", field="roles")
-    if (territory_id is None) != (Role.OPERATOR in draft.roles) or (
-        Role.OPERATOR in draft.roles and len(draft.roles) > 1
-    ):
-        raise Invalid(
-            "the operator role is the platform's, held alone and in no territory", field="roles"
-        )
+    check_roles(territory_id, draft.roles)
     same_tenant = (
         Account.territory_id.is_(None)
         if territory_id is None
@@ -427,6 +422,19 @@ async def create_account(
     return account
 
 
+def check_roles(territory_id: uuid.UUID | None, roles: frozenset[Role]) -> None:
+    """The operator role is the platform's: held alone, by an account of no territory; no
+    territory's account may hold it (an admin could otherwise make themselves operator)."""
+    if not roles:
+        raise Invalid("an account needs at least one role", field="roles")
+    if (territory_id is None) != (Role.OPERATOR in roles) or (
+        Role.OPERATOR in roles and len(roles) > 1
+    ):
+        raise Invalid(
+            "the operator role is the platform's, held alone and in no territory", field="roles"
+        )
+
+
 async def set_roles(
     session: AsyncSession,
     clock: Clock,
@@ -436,8 +444,7 @@ async def set_roles(
     disabled: bool | None = None,
 ) -> Account:
     require_admin(actor)
-    if not roles:
-        raise Invalid("an account needs at least one role", field="roles")
+    check_roles(actor.territory_id, roles)
     account = await get_account(session, actor, account_id)
     if account.id == actor.account_id and Role.ADMIN not in roles:
         raise Invalid("you cannot remove your own administrator role", field="roles")

@@ -94,7 +94,7 @@ class TerritoryUpdatedPayload(TypedDict):
 
 def require_operator(actor: Actor | None) -> None:
     """Territories are the platform's: its operators (or the CLI, `actor` None) make them."""
-    if actor is not None and not actor.has_any(Role.OPERATOR):
+    if actor is not None and not actor.is_operator:
         raise NotAllowed("only the platform's operator creates and configures territories")
 
 

@@ -101,7 +101,7 @@ class PlatformController(Controller):
     path = "/api/v1/platform"
     tags = ["platform"]
     guards = [roles(Role.OPERATOR)]
-    opt = {"operator": True}
+    opt = {"operator": "only"}  # the role held by the platform's account, not a territory's
 
     @get("/territories", summary="The deployment's territories")
     async def list_territories(self, session: DbSession, actor: ActorDep) -> TerritoryList:

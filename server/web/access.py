@@ -13,8 +13,9 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.response import Redirect, Template
 
+from coordination.accounts.service import PLATFORM_NAME
 from coordination.directory.territories import get_territory
-from kernel.actor import Actor, Role
+from kernel.actor import PLATFORM, Actor, Role
 from server.auth.guards import current_actor
 from server.database import Session
 from server.state import AppServices
@@ -36,6 +37,7 @@ _NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/tableau-de-bord", "Tableau de bord", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/coordination", "Coordination", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/compte", "Mon compte", frozenset(Role) - {Role.SAS_PLATFORM, Role.OPERATOR}),
+    ("/plateforme", "Territoires", frozenset({Role.OPERATOR})),
 )
 
 
@@ -49,6 +51,8 @@ def navigation(actor: Actor, here: str) -> list[dict[str, Any]]:
 
 def home_of(actor: Actor) -> str:
     """The page a person lands on after logging in: their daily work."""
+    if actor.has_any(Role.OPERATOR):
+        return "/plateforme"
     if actor.is_staff:
         return "/tableau-de-bord"
     if actor.has_any(Role.GP):
@@ -91,6 +95,12 @@ def page_actor(request: Request[Any, Any, Any], *allowed: Role) -> Actor | Refus
         return to_login(request)
     if Role.SAS_PLATFORM in actor.roles:
         return forbidden(actor, request, "Le compte de la plateforme SAS n'ouvre pas ces pages.")
+    if actor.territory_id == PLATFORM and Role.OPERATOR not in allowed:
+        return forbidden(
+            actor,
+            request,
+            "L'opérateur de la plateforme ne voit rien à l'intérieur des territoires.",
+        )
     if allowed and not actor.has_any(*allowed):
         return forbidden(actor, request, "Cette page n'est pas ouverte à votre profil.")
     return actor
@@ -127,13 +137,16 @@ async def page(
     **context: Any,
 ) -> Template:
     """Render `template` with the shared context: navigation, territory, zone."""
-    territory = await get_territory(session, actor)
+    if actor.territory_id == PLATFORM:
+        territory_name = PLATFORM_NAME
+    else:
+        territory_name = (await get_territory(session, actor)).name
     return Template(
         template_name=template,
         context={
             "signed_in": True,
             "nav": navigation(actor, request.url.path),
-            "territory_name": territory.name,
+            "territory_name": territory_name,
             "timezone": actor.timezone,
             "actor": actor,
             **context,

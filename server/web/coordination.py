@@ -325,7 +325,7 @@ async def directory_page(
         profession=chosen,
         professions=list(Profession),
         memberships=list(Membership),
-        roles=[r for r in Role if r is not Role.SAS_PLATFORM],
+        roles=[r for r in Role if r not in (Role.SAS_PLATFORM, Role.OPERATOR)],
         communes=communes,
         is_admin=is_admin,
         staff_accounts=[a for a in all_accounts if a.professional_id is None],

@@ -253,6 +253,7 @@ ROLES = {
     Role.COORDINATOR: "coordination",
     Role.ADMIN: "administration",
     Role.SAS_PLATFORM: "plateforme SAS",
+    Role.OPERATOR: "opérateur de la plateforme",
 }
 FEED_SCOPES = {
     FeedScope.PROFESSIONAL: "mon agenda (consultations, téléconsultations, suivis)",

@@ -10,6 +10,7 @@ from server.web import (
     coordination,
     gp_slots,
     password,
+    platform,
     regulation,
     teleconsultations,
     wounds,
@@ -30,4 +31,5 @@ PAGES: list[HTTPRouteHandler] = [
     *coordination.PAGES,
     *account.PAGES,
     *password.PAGES,
+    *platform.PAGES,
 ]

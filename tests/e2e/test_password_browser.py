@@ -4,15 +4,19 @@ ask for a link, choose another and log in with it. At 1366, 768 and 390 px wide.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import subprocess
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.browser import shot
-from tests.mailbox import Inbox
+from tests.e2e.conftest import CLI, _env, serve
+from tests.mailbox import Inbox, smtp_inbox
 
 WIDTHS = {1366: 900, 768: 1024, 390: 844}
 
@@ -120,3 +124,44 @@ async def test_forgotten_password(served_with_mail: tuple[str, Inbox], browser: 
     await _log_in(page, base, "nurse1@sud-yvelines.test", "les mouettes rient au port")
     # Asked before the nurse's, whose e-mail has come: the unknown address got none.
     assert inbox.bodies("personne@nulle-part.test") == []
+
+
+async def test_the_operator_creates_a_territory(
+    demo_database: Path, tmp_path: Path, browser: Any
+) -> None:
+    """Added by the CLI, the operator sets a password from the printed link, lands on the
+    territories and creates one: its first admin gets the invitation e-mail."""
+    with (
+        smtp_inbox() as (inbox, port),
+        serve(demo_database, tmp_path, CPTS_SMTP_URL=f"smtp://127.0.0.1:{port}") as base,
+    ):
+        added = await asyncio.to_thread(
+            subprocess.run,
+            [*CLI, "operator", "add", "--email", "ops@hebergeur.test", "--name", "Ops"],
+            env=_env(tmp_path / "served.sqlite3", CPTS_PORT=base.rsplit(":", 1)[1]),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        page = await _page(browser, 1366)
+        await page.goto(added.stdout.strip())
+        await page.fill("#password", "la plateforme des CPTS")
+        await page.fill("#confirmation", "la plateforme des CPTS")
+        await page.click("#password-submit")
+        await page.click("#to-login")
+        await page.wait_for_url(re.compile(r"/connexion"))
+        await page.fill("#password", "la plateforme des CPTS")
+        await page.click("#login-submit")
+        await page.wait_for_url(re.compile(r"/plateforme"))
+        await page.fill("#t-name", "CPTS de la forêt")
+        await page.fill("#t-slug", "foret")
+        await page.fill("#t-finess", "780001236")
+        await page.fill("#t-population", "45 000")
+        await page.fill("#t-communes", "78517, 78220")
+        await page.select_option("#t-aci", "2")
+        await page.fill("#t-admin-email", "admin@foret.test")
+        await page.fill("#t-admin-name", "Mme Chêne")
+        await page.click("text=Créer le territoire")
+        await page.wait_for_selector("td:has-text('CPTS de la forêt')")
+        await shot(page, "platform-territory-created")
+        assert "/invitation#jeton=" in _link(inbox, "admin@foret.test", "/invitation")

@@ -145,3 +145,49 @@ async def test_a_reset_link_ends_the_sessions(
     assert (await client.get("/api/v1/platform/territories", headers=operator)).status_code == 401
     fresh = await login(client, email, PASSWORD)
     assert (await client.get("/api/v1/platform/territories", headers=fresh)).status_code == 200
+
+
+async def test_no_territory_account_becomes_the_operator(
+    client: httpx.AsyncClient, app: Litestar, database: Database, clock: FrozenClock
+) -> None:
+    """An administrator once made themselves operator with their own roles, then invited
+    themselves into another CPTS: the role is the platform's account's alone."""
+    admin = await login(client, "admin@vexin-normand.test")
+    me = (await client.get("/api/v1/me", headers=admin)).json()
+    escalate = await client.patch(
+        f"/api/v1/accounts/{me['id']}", headers=admin, json={"roles": ["admin", "operator"]}
+    )
+    assert escalate.status_code == 422 and escalate.json()["field"] == "roles"
+    made = await client.post(
+        "/api/v1/accounts",
+        headers=admin,
+        json={
+            "email": f"op-{uuid.uuid4().hex[:6]}@x.test",
+            "display_name": "X",
+            "roles": ["operator"],
+        },
+    )
+    assert made.status_code == 422 and made.json()["field"] == "roles"
+    assert (await client.get("/api/v1/platform/territories", headers=admin)).status_code == 403
+    # And were the role in a territory's account anyway (written by hand), it opens nothing.
+    from sqlalchemy import insert
+
+    from coordination.accounts.account import AccountRole
+
+    async with database.write() as session:
+        await session.execute(
+            insert(AccountRole).values(account_id=uuid.UUID(me["id"]), role="operator")
+        )
+    again = await login(client, "admin@vexin-normand.test")
+    try:
+        assert (await client.get("/api/v1/platform/territories", headers=again)).status_code == 403
+        assert "operator" not in (await client.get("/api/v1/me", headers=again)).json()["roles"]
+    finally:
+        from sqlalchemy import delete
+
+        async with database.write() as session:
+            await session.execute(
+                delete(AccountRole).where(
+                    AccountRole.account_id == uuid.UUID(me["id"]), AccountRole.role == "operator"
+                )
+            )

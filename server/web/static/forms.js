@@ -62,7 +62,7 @@
       if (value === "" && !el.required) continue;
       if (type === "int") value = Number(value.replace(/[\s\u00a0\u202f]/g, ""));
       else if (type === "number") value = Number(value.replace(/[\s\u00a0\u202f]/g, "").replace(",", "."));
-      else if (type === "dates") value = value.split(/[\s,;]+/).filter(Boolean);
+      else if (type === "dates" || type === "words") value = value.split(/[\s,;]+/).filter(Boolean);
       else if (type === "zoned") {
         const day = form.querySelector(el.dataset.date).value;
         if (!day || !value) continue;
