@@ -27,6 +27,9 @@ class EventType(enum.StrEnum):
     DIRECTORY_PROFESSIONAL_UPDATED = "directory.professional_updated"
     DIRECTORY_STRUCTURE_CREATED = "directory.structure_created"
     DIRECTORY_IMPORTED = "directory.imported"
+    DIRECTORY_COMMUNES_LOCATED = "directory.communes_located"  # given the reference's points
+    # the platform (its own log, platform_events)
+    COMMUNE_REFERENCE_REFRESHED = "commune_reference.refreshed"
     # slots, availability, holds
     SLOT_CREATED = "slot.created"
     SLOT_WITHDRAWN = "slot.withdrawn"

@@ -19,7 +19,12 @@ from coordination.directory import territories
 from coordination.directory.communes_reference import RefreshCounts, refresh_reference
 from coordination.directory.national_import import ImportPlan, import_directory, national_id
 from coordination.directory.territory import Territory
-from integrations.annuaire.extraction import open_extraction, read_activities, read_mssante
+from integrations.annuaire.extraction import (
+    NotTheExtraction,
+    open_extraction,
+    read_activities,
+    read_mssante,
+)
 from integrations.annuaire.fhir import (
     AnnuaireError,
     activities_from_resources,
@@ -73,9 +78,12 @@ async def import_communes(
     services: AppServices, cog: Path, points: Sequence[Path]
 ) -> RefreshCounts:
     located: dict[str, tuple[float, float]] = {}
-    for path in points:
-        located.update(read_points(path))
-    communes = with_points(read_etalab_communes(cog), located)
+    try:
+        for path in points:
+            located.update(read_points(path))
+        communes = list(with_points(read_etalab_communes(cog), located))
+    except (ValueError, KeyError, msgspec.DecodeError) as exc:  # the files are not these
+        raise Invalid(f"not the communes files: {exc}", field="cog") from exc
     async with services.db.write() as session:
         return await refresh_reference(session, services.clock, communes)
 
@@ -96,13 +104,17 @@ async def import_national_directory(
         if territory is None:
             raise NotFound(f"no territory {slug!r}", field="territory")
         communes = await territories.commune_codes(session, territory.id)
-    with open_extraction(path) as stream:
-        activities = list(read_activities(stream, communes, progress))
-    addresses = None
-    if mssante is not None:
-        with open_extraction(mssante) as stream:
-            addresses = read_mssante(stream, {national_id(a) for a in activities})
-    async with services.db.write() as session:
+    try:
+        with open_extraction(path) as stream:
+            activities = list(read_activities(stream, communes, progress))
+        addresses = None
+        if mssante is not None:
+            with open_extraction(mssante) as stream:
+                addresses = read_mssante(stream, {national_id(a) for a in activities})
+    except NotTheExtraction as exc:
+        raise Invalid(str(exc), field="extraction") from exc
+    # A dry run only reads: on SQLite it must not hold the one writer while it plans.
+    async with services.db.read() if dry_run else services.db.write() as session:
         return await import_directory(
             session,
             services.clock,
@@ -151,7 +163,7 @@ async def import_from_annuaire_api(
         except (AnnuaireError, httpx.HTTPError) as exc:
             raise Unavailable(f"the Annuaire Santé API: {exc}") from exc
     activities = list(activities_from_resources(resources, postal))
-    async with services.db.write() as session:
+    async with services.db.read() if dry_run else services.db.write() as session:
         return await import_directory(
             session,
             services.clock,

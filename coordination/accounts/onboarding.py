@@ -8,7 +8,7 @@ not it has an account; the link's holder sets a password the policy accepts, onc
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict
 
@@ -55,7 +55,7 @@ class PasswordSetPayload(TypedDict):
 class IssuedLink:
     """A link's secret, the one moment it exists in clear: for the e-mail, never stored."""
 
-    secret: str
+    secret: str = field(repr=False)
     purpose: LinkPurpose
     expires_at: datetime
     account_id: uuid.UUID
@@ -102,13 +102,20 @@ async def issue_link(
     purpose: LinkPurpose,
     actor: Actor | None,
 ) -> IssuedLink:
-    """A new link for the account; its older live links stop working."""
+    """A new link for the account; its older live links of the same purpose stop working (a
+    reset someone else asks for leaves a pending invitation alone). The account's row is
+    locked first, so that two links issued at once leave one live."""
+    await session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
     if account.disabled_at is not None:
         raise Conflict("the account is disabled", field="account_id")
     now = clock.now()
     await session.execute(
         update(AccountLink)
-        .where(AccountLink.account_id == account.id, AccountLink.used_at.is_(None))
+        .where(
+            AccountLink.account_id == account.id,
+            AccountLink.purpose == purpose,
+            AccountLink.used_at.is_(None),
+        )
         .values(used_at=now)
     )
     secret, secret_digest = new_link_secret()

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.accounts.account import Account, normalise_email
+from coordination.accounts.links import AccountLink
 from coordination.accounts.password_policy import check_password
 from coordination.accounts.passwords import (
     hash_password,
@@ -369,9 +370,12 @@ async def create_account(
     actor: Actor | None,
     territory_id: uuid.UUID | None,
     draft: AccountDraft,
+    *,
+    by: Actor | None = None,
 ) -> Account:
     """Create an account; `actor` None is the trusted operator path (CLI, demo loader), the
-    only one that makes the platform's operators (`territory_id` None, role operator)."""
+    only one that makes the platform's operators (`territory_id` None, role operator); `by`
+    names, on that path, the platform's operator acting (for the audit)."""
     if actor is not None:
         require_admin(actor)
         territory_id = actor.territory_id
@@ -415,7 +419,7 @@ async def create_account(
         clock,
         territory_id=territory_id or PLATFORM,
         type=EventType.ACCOUNT_CREATED,
-        actor=actor,
+        actor=actor or by,
         subject_id=account.id,
         payload=AccountPayload(roles=sorted(account.roles)),
     )
@@ -460,6 +464,12 @@ async def set_roles(
                 update(ApiToken)
                 .where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
                 .values(revoked_at=now)
+            )
+            # Nor may an invitation or reset link sent before open it again.
+            await session.execute(
+                update(AccountLink)
+                .where(AccountLink.account_id == account.id, AccountLink.used_at.is_(None))
+                .values(used_at=now)
             )
             feeds = Base.metadata.tables["calendar_feeds"]  # the calendar context's, by name
             await session.execute(

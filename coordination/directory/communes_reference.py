@@ -8,15 +8,20 @@ search by distance works in any region, overseas included.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.commune import Commune, CommuneReference
+from kernel.actor import PLATFORM
 from kernel.clock import Clock
 from kernel.errors import Invalid
+from kernel.event_types import EventType
+from kernel.events import append_event
 
 BATCH = 1000  # rows per statement of the refresh
 
@@ -34,6 +39,17 @@ class ReferenceCommune:
 
 @dataclass(frozen=True, slots=True)
 class RefreshCounts:
+    added: int
+    changed: int
+    unchanged: int
+    territory_points_filled: int
+
+
+class CommunesLocatedPayload(TypedDict):
+    communes: int
+
+
+class ReferenceRefreshedPayload(TypedDict):
     added: int
     changed: int
     unchanged: int
@@ -92,7 +108,7 @@ async def refresh_reference(
     points = select(CommuneReference.latitude, CommuneReference.longitude).where(
         CommuneReference.insee == Commune.insee
     )
-    filled = await session.execute(
+    located = await session.execute(
         update(Commune)
         .where(
             Commune.latitude.is_(None),
@@ -107,14 +123,39 @@ async def refresh_reference(
             latitude=points.with_only_columns(CommuneReference.latitude).scalar_subquery(),
             longitude=points.with_only_columns(CommuneReference.longitude).scalar_subquery(),
         )
+        .returning(Commune.territory_id)
         .execution_options(synchronize_session=False)
     )
-    return RefreshCounts(
+    by_territory = Counter(located.scalars())
+    for territory_id, count in sorted(by_territory.items()):
+        await append_event(
+            session,
+            clock,
+            territory_id=territory_id,
+            type=EventType.DIRECTORY_COMMUNES_LOCATED,
+            actor=None,
+            payload=CommunesLocatedPayload(communes=count),
+        )
+    counts = RefreshCounts(
         added=total_added,
         changed=changed,
         unchanged=unchanged,
-        territory_points_filled=getattr(filled, "rowcount", 0) or 0,
+        territory_points_filled=sum(by_territory.values()),
     )
+    await append_event(
+        session,
+        clock,
+        territory_id=PLATFORM,
+        type=EventType.COMMUNE_REFERENCE_REFRESHED,
+        actor=None,
+        payload=ReferenceRefreshedPayload(
+            added=counts.added,
+            changed=counts.changed,
+            unchanged=counts.unchanged,
+            territory_points_filled=counts.territory_points_filled,
+        ),
+    )
+    return counts
 
 
 async def reference_count(session: AsyncSession) -> int:

@@ -15,6 +15,7 @@ The readers (integrations/annuaire) turn the ANS extraction or its FHIR API into
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +41,13 @@ from kernel.clock import Clock
 from kernel.errors import Invalid
 from kernel.event_types import EventType
 from kernel.events import append_event
-from kernel.identifiers import IdentifierError, check_adeli, check_finess, check_rpps
+from kernel.identifiers import (
+    IdentifierError,
+    check_adeli,
+    check_finess,
+    check_rpps,
+    check_siret,
+)
 
 # TRE_G15 (profession de santé) codes → the directory's professions.
 PROFESSIONS = {
@@ -180,8 +187,12 @@ def _person(activity: NationalActivity) -> _Person:
 
 
 def _location_key(activity: NationalActivity) -> str:
-    key = activity.structure_key or f"address:{activity.commune_insee}:{activity.address}"
-    return key[:64]
+    """The activity's place: its structure's national key, else its address (hashed: two long
+    addresses of one commune cut to the column's width would be one place)."""
+    if activity.structure_key and len(activity.structure_key) <= 64:
+        return activity.structure_key
+    where = f"{activity.commune_insee}|{activity.address}|{activity.structure_key}"
+    return "address:" + hashlib.sha256(where.encode()).hexdigest()[:48]
 
 
 def national_id(activity: NationalActivity) -> str:
@@ -248,6 +259,10 @@ async def _structures(
                 finess = check_finess(a.finess).value
             except IdentifierError:
                 continue
+            try:
+                siret = check_siret(a.siret).value if a.siret else None
+            except IdentifierError:
+                siret = None
             structure_id = uuid.uuid4()
             existing[finess] = structure_id
             plan.structures_added += 1
@@ -261,7 +276,7 @@ async def _structures(
                         else StructureKind.OTHER,
                         name=(a.site_name or finess)[:200],
                         finess=finess,
-                        siret=None,
+                        siret=siret,
                         commune_id=communes[a.commune_insee],
                         address=a.address[:300],
                         membership=Membership.NONE,
@@ -426,7 +441,7 @@ def _refresh(run: _Run, professional: Professional, person: _Person) -> None:
             # Typed in before any import: the directory only fills what is empty.
             if current is None:
                 changed.append(name)
-            elif name != "profession":
+            else:
                 kept.append(name)
         elif current == before.get(name):
             changed.append(name)  # not edited here: it follows the directory

@@ -4,6 +4,7 @@ counter, its communes from the national reference, its first administrator), ato
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.accounts.account import Account, normalise_email
 from coordination.accounts.links import LinkPurpose
 from coordination.accounts.onboarding import IssuedLink, issue_link
 from coordination.accounts.service import AccountDraft, create_account
@@ -138,6 +140,8 @@ def _check_phone(phone: str | None) -> str | None:
 def _check_name(name: str) -> str:
     if not name.strip() or len(name) > 200:
         raise Invalid("a territory's name is 1 to 200 characters", field="name")
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise Invalid("a territory's name has no control characters", field="name")
     return name.strip()
 
 
@@ -180,6 +184,20 @@ async def _invite_first_admin(
     territory: Territory,
     admin: FirstAdmin,
 ) -> IssuedLink:
+    """Invite the territory's administrator: a new account, or, for the e-mail of an
+    administrator already invited (whose e-mail went astray or whose link expired), again."""
+    existing = await session.scalar(
+        select(Account).where(
+            Account.territory_id == territory.id, Account.email == normalise_email(admin.email)
+        )
+    )
+    if existing is not None:
+        if Role.ADMIN not in existing.roles:
+            raise Conflict(
+                "this e-mail has an account in the territory that is no administrator's",
+                field="first_admin.email",
+            )
+        return await issue_link(session, clock, existing, LinkPurpose.INVITATION, actor)
     account = await create_account(
         session,
         clock,
@@ -190,6 +208,7 @@ async def _invite_first_admin(
             display_name=admin.display_name,
             roles=frozenset({Role.ADMIN, Role.COORDINATOR}),
         ),
+        by=actor,
     )
     return await issue_link(session, clock, account, LinkPurpose.INVITATION, actor)
 

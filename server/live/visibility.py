@@ -131,6 +131,7 @@ STAFF_ONLY_KINDS = frozenset(
         "expert",
         "aci_contract",
         "patient",
+        "commune_reference",  # the platform's own log: no territory's stream carries it
     }
 )
 

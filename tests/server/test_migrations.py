@@ -91,3 +91,27 @@ async def test_concurrent_upgrades_do_not_race(tmp_path: Path) -> None:
         assert set(metadata.tables) <= await _tables(url)
     finally:
         await drop_pg_database(url)
+
+
+async def test_downgrading_0019_takes_the_operators_away(backend: str, tmp_path: Path) -> None:
+    """Operators have no territory to stay in before 0019: they go, their tokens with them
+    (on SQLite, where migrations run without foreign keys, nothing cascades on its own)."""
+    from coordination.accounts.service import AccountDraft, create_account, create_token_for
+    from kernel.actor import Role
+    from kernel.clock import SystemClock
+    from server.database import Database
+
+    url = await fresh_database_url(backend, tmp_path)
+    try:
+        await upgrade(url)
+        db = Database(url)
+        async with db.write() as session:
+            draft = AccountDraft("ops@platform.test", "Ops", frozenset({Role.OPERATOR}))
+            await create_account(session, SystemClock(), None, None, draft)
+            await create_token_for(session, SystemClock(), "ops@platform.test", "cli")
+        await db.dispose()
+        await downgrade(url, "0018")
+        await upgrade(url)
+    finally:
+        if backend == "postgresql":
+            await drop_pg_database(url)

@@ -150,9 +150,19 @@ def downgrade() -> None:
         batch_op.drop_column("mssante")
     with op.batch_alter_table("practice_locations", schema=None) as batch_op:
         batch_op.drop_column("national_key")
-    op.execute(
-        "DELETE FROM accounts WHERE territory_id IS NULL"
-    )  # operators: no territory to keep them in
+    # Operators have no territory to be kept in: they go, with what hangs on their accounts
+    # (SQLite migrates with foreign keys off, so no cascade would take those).
+    operators = "SELECT id FROM accounts WHERE territory_id IS NULL"
+    for table in (
+        "api_tokens",
+        "account_links",
+        "calendar_feeds",
+        "busy_calendars",
+        "sas_regulators",
+        "account_roles",
+    ):
+        op.execute(f"DELETE FROM {table} WHERE account_id IN ({operators})")  # noqa: S608
+    op.execute("DELETE FROM accounts WHERE territory_id IS NULL")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_index("uq_accounts_operator_email")
         batch_op.alter_column("territory_id", existing_type=sa.Uuid(), nullable=False)

@@ -13,10 +13,16 @@ from coordination.accounts import onboarding
 from coordination.accounts.account import Account
 from coordination.accounts.links import LIFETIMES, LinkPurpose
 from coordination.accounts.password_policy import WeakPassword
-from coordination.accounts.service import AccountDraft, create_account, login, resolve
+from coordination.accounts.service import (
+    AccountDraft,
+    create_account,
+    login,
+    resolve,
+    set_roles,
+)
 from coordination.accounts.token import TokenKind
 from coordination.directory.territory import Territory
-from kernel.actor import Role
+from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
 from kernel.errors import NotAuthenticated
 from server.database import Database
@@ -127,3 +133,19 @@ async def test_a_disabled_account_gets_no_link(
     assert await onboarding.request_password_reset(database, clock, account.email) == []
     with pytest.raises(onboarding.LinkNotValid):
         await onboarding.set_password(database, clock, secret, PASSWORD)
+
+
+async def test_disabling_spends_the_links_and_a_reset_leaves_the_invitation(
+    database: Database, clock: FrozenClock, territory: Territory
+) -> None:
+    account, invitation = await _invited(database, clock, territory)
+    admin = Actor(uuid.uuid4(), territory.id, territory.timezone, frozenset({Role.ADMIN}))
+    (reset,) = await onboarding.request_password_reset(database, clock, account.email)
+    # Someone asking a reset for this e-mail does not take the person's invitation away.
+    await onboarding.set_password(database, clock, invitation, PASSWORD)
+    async with database.write() as session:
+        await set_roles(session, clock, admin, account.id, account.roles, disabled=True)
+    async with database.write() as session:
+        await set_roles(session, clock, admin, account.id, account.roles, disabled=False)
+    with pytest.raises(onboarding.LinkNotValid):  # sent before the account was disabled
+        await onboarding.set_password(database, clock, reset.secret, "une autre phrase longue")

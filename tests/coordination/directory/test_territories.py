@@ -97,6 +97,7 @@ async def test_a_territory_of_national_communes_and_its_first_admin(
         ({"communes": ["97411", "ABCDE"]}, "communes"),
         ({"communes": ["99999"]}, "communes"),  # not in the national reference
         ({"name": "  "}, "name"),
+        ({"name": "CPTS\r\nBcc: tous@exemple.test"}, "name"),  # it goes in e-mail subjects
     ],
 )
 async def test_refused_drafts_write_nothing(
@@ -147,6 +148,19 @@ async def test_update_and_its_limits(database: Database, clock: FrozenClock) -> 
             ),
         )
     assert change.communes_added == [second.insee]  # the first was there already
+    async with database.write() as session:  # the first admin's e-mail went astray: again
+        admin = FirstAdmin("admin-lost@cpts.test", "Mme Perdue")
+        first_link = (
+            await update_territory(
+                session, clock, OPERATOR, slug, TerritoryPatch(first_admin=admin)
+            )
+        ).invitation
+        second_link = (
+            await update_territory(
+                session, clock, OPERATOR, slug, TerritoryPatch(first_admin=admin)
+            )
+        ).invitation
+    assert first_link and second_link and first_link.account_id == second_link.account_id
     assert (change.territory.aci_size, change.territory.holiday_subdivision) == (1, None)
     async with database.write() as session:
         with pytest.raises(Conflict) as refused:

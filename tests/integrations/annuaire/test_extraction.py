@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,31 @@ def test_another_file_is_refused() -> None:
     header = (HEADER + "\n").encode()
     with pytest.raises(NotTheExtraction, match="bytes"):
         list(read_activities(io.BytesIO(header + b"8|" + b"x" * 20_000 + b"\n")))
+    with pytest.raises(NotTheExtraction, match="UTF-8"):
+        list(read_activities(io.BytesIO(header + "8|é".encode("latin-1") + b"\n")))
+
+
+def test_a_huge_line_is_refused_without_being_read_whole() -> None:
+    """One line of 64 MiB: refused after MAX_LINE bytes, not after reading it all."""
+
+    class Endless(io.RawIOBase):
+        served = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            if self.served == 0:
+                header = (HEADER + "\n").encode()
+                buffer[: len(header)] = header
+                self.served = len(header)
+                return len(header)
+            n = len(buffer)
+            buffer[:n] = b"x" * n
+            self.served += n
+            return n
+
+    stream = Endless()
+    with pytest.raises(NotTheExtraction):
+        list(read_activities(io.BufferedReader(stream, 65536)))  # type: ignore[arg-type]
+    assert stream.served < 1 << 20
