@@ -95,12 +95,13 @@ def _summary(item: _Summary) -> str:
 
 
 # Plain ASCII on purpose: these lines are longer than 75 octets, and ASCII ones fold by slicing
-# (bench/ical_feed.py: folding accented text byte by byte cost a third of the rendering).
+# (bench/ical_feed.py: folding accented text byte by byte cost a third of the rendering); so
+# they are worded in French that needs no accent ("plage", "visio"), never misspelt without it.
 _DESCRIPTION = {
     ItemKind.CONSULTATION: "Dossier SNP dans l'application CPTS : ",
-    ItemKind.TELECONSULTATION: "Lien video et dossier dans l'application CPTS : ",
-    ItemKind.FREE_SLOT: "Creneau du pool SNP de la CPTS : ",
-    ItemKind.POOL_SLOT: "Creneau du pool SNP de la CPTS : ",
+    ItemKind.TELECONSULTATION: "Lien de visio et dossier dans l'application CPTS : ",
+    ItemKind.FREE_SLOT: "Plage du pool SNP de la CPTS : ",
+    ItemKind.POOL_SLOT: "Plage du pool SNP de la CPTS : ",
 }
 
 

@@ -15,6 +15,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.response import Template
 
 from server.problems.body import logged_path, problem
 
@@ -106,7 +107,34 @@ def _body_error_taken_for_ours(exc: HTTPException) -> str | None:
     return None
 
 
-def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+# Where programs call (they get problem+json); any other address is a page's.
+_PROGRAM_PREFIXES = ("/api/", "/fhir", "/ical/", "/health", "/schema", "/ws", "/static/")
+
+
+def _wants_a_page(request: Request[Any, Any, Any]) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.url.path.startswith(_PROGRAM_PREFIXES)
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+def http_error(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[dict[str, Any]] | Template:
+    if exc.status_code == 404 and _wants_a_page(request):
+        # A browser on an address that is no page: the French page, not the API's JSON.
+        return Template(
+            template_name="missing.html",
+            context={
+                "title": "Page introuvable",
+                "message": "Cette adresse ne mène à aucune page de l'application.",
+                "back_href": "/",
+                "back_label": "Retour à l'accueil",
+                "signed_in": False,
+            },
+            status_code=404,
+        )
     body_error = _body_error_taken_for_ours(exc)
     if body_error is not None:
         field = _field_of(body_error, None, "body")

@@ -117,6 +117,7 @@ def _labels() -> dict[str, Any]:
         "urgency_labels": labels.URGENCIES_SHORT,
         "outcome_labels": labels.OUTCOMES_SHORT,
         "profession_labels": labels.PROFESSIONS,
+        "specialty_labels": labels.SPECIALTIES,
         "membership_labels": labels.MEMBERSHIPS,
         "role_labels": labels.ROLES,
         "expertise_labels": labels.EXPERTISES_SHORT,

@@ -37,14 +37,14 @@ from scheduling.models.availability_rule import AvailabilityRule
 from scheduling.models.booking import Booking, BookingStatus
 from scheduling.models.slot import Slot, SlotStatus, visibility_set
 from scheduling.models.snp_request import SnpRequest
-from scheduling.patient import Patient, Sex
+from scheduling.patient import Patient
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, page
 from server.web.dates import local_day, local_midnight, monday_of, years_between
 from server.web.query import date_or_none, uuid_or_none
-from server.web.templating import MONTHS, WEEKDAYS
+from server.web.templating import MONTHS, WEEKDAYS, born
 
 DAYS = (
     ("MO", "lundi"),
@@ -171,7 +171,7 @@ def _rule_days(rrule: str) -> str:
 def _born(patient: Patient, today: date) -> str:
     b = patient.birth_date
     age = years_between(b, today)
-    word = {Sex.FEMALE: "née", Sex.MALE: "né"}.get(patient.sex, "né(e)")
+    word = born(patient.sex)
     return f"{word} le {b.day:02d}/{b.month:02d}/{b.year} ({age} ans)"
 
 

@@ -255,6 +255,20 @@ ROLES = {
     Role.SAS_PLATFORM: "plateforme SAS",
     Role.OPERATOR: "opérateur de la plateforme",
 }
+# The directory's specialty codes of the CPTS's own; an imported specialty is the national
+# directory's French label already, shown as it is.
+SPECIALTIES = {
+    "general_practice": "médecine générale",
+    "vascular_medicine": "médecine vasculaire",
+    "dermatology": "dermatologie",
+    "wound_care_nurse": "infirmier·e plaies et cicatrisation",
+}
+
+
+def specialty(code: str | None) -> str:
+    return SPECIALTIES.get(code or "", code or "")
+
+
 FEED_SCOPES = {
     FeedScope.PROFESSIONAL: "mon agenda (consultations, téléconsultations, suivis)",
     FeedScope.POOL: "les créneaux de la CPTS (sans patient)",

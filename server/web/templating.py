@@ -15,6 +15,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from server.web import labels
+
 _HERE = Path(__file__).parent
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
@@ -58,9 +60,34 @@ def _day_of(value: date | datetime, zone: str | None) -> date:
 
 
 def long_date(value: date | datetime, zone: str | None = None) -> str:
-    """« mardi 1 décembre 2026 »."""
+    """« mardi 1er décembre 2026 », « mercredi 2 décembre 2026 »."""
     value = _day_of(value, zone)
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{WEEKDAYS[value.weekday()]} {day} {MONTHS[value.month - 1]} {value.year}"
+
+
+# How people name the time of the zones French territories live in.
+_ZONE_NAMES = {
+    "Europe/Paris": "heure de Paris",
+    "Indian/Reunion": "heure de La Réunion",
+    "Indian/Mayotte": "heure de Mayotte",
+    "America/Guadeloupe": "heure des Antilles",
+    "America/Martinique": "heure des Antilles",
+    "America/Cayenne": "heure de Guyane",
+    "America/Miquelon": "heure de Saint-Pierre-et-Miquelon",
+    "Pacific/Noumea": "heure de Nouméa",
+    "Pacific/Tahiti": "heure de Tahiti",
+}
+
+
+def zone_name(zone: str) -> str:
+    """« heure de Paris », not « heure de Europe/Paris »."""
+    return _ZONE_NAMES.get(zone) or "heure de " + zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def born(sex: object) -> str:
+    """« née », « né », « né·e » (sex not said), the agreement of « né le … »."""
+    return {"female": "née", "male": "né"}.get(str(getattr(sex, "value", sex)), "né·e")
 
 
 def short_date(value: date | datetime, zone: str | None = None) -> str:
@@ -71,7 +98,14 @@ def short_date(value: date | datetime, zone: str | None = None) -> str:
 
 def _engine(engine: JinjaTemplateEngine) -> None:
     engine.engine.filters.update(
-        fr=fr_number, local=local, local_time=local_time, long_date=long_date, short_date=short_date
+        fr=fr_number,
+        local=local,
+        local_time=local_time,
+        long_date=long_date,
+        short_date=short_date,
+        zone_name=zone_name,
+        born=born,
+        specialty=labels.specialty,
     )
 
 

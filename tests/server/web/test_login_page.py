@@ -39,3 +39,13 @@ async def test_far_dates_in_page_filters_are_corrected_not_crashing(
         response = await client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         assert 'role="alert"' in response.text or "trop loin" in response.text, path
+
+
+async def test_an_unknown_address_is_a_french_page_for_browsers(client: httpx.AsyncClient) -> None:
+    page = await client.get("/nulle-part", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Page introuvable" in page.text and 'href="/"' in page.text
+    api = await client.get("/api/v1/nulle-part", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+    script = await client.get("/nulle-part")
+    assert script.headers["content-type"] == "application/problem+json"
