@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
+from litestar.enums import MediaType
 from litestar.exceptions import TooManyRequestsException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -105,6 +106,7 @@ class AuthController(Controller):
         "/auth/password-reset",
         opt={"public": True, "exclude_from_auth": True},
         status_code=HTTP_202_ACCEPTED,
+        media_type=MediaType.TEXT,  # an empty answer, documented as such
         summary="Forgotten password: e-mail a reset link, if the address has an account",
     )
     async def forgot_password(

@@ -67,7 +67,8 @@ async def test_invitation_then_password_then_login(
     await admin.check("#staff-regulator")
     await admin.click('#comptes button:has-text("Créer le compte et l\'inviter")')
     await admin.wait_for_selector("text=invitation envoyée par e-mail")
-    await shot(admin, f"invitation-sent-{width}")
+    if width == 1366:  # the directory page is 8,000 px tall on a tablet: once is enough
+        await shot(admin, "invitation-sent")
     link = _link(inbox, email, "/invitation")
     page = await _page(browser, width)
     await page.goto(link)

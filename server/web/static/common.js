@@ -5,6 +5,9 @@ function csrfToken() {
   const found = document.cookie.split("; ").find((c) => c.startsWith("cpts_csrf="));
   return found ? decodeURIComponent(found.slice("cpts_csrf=".length)) : "";
 }
+// On a phone the menu is one scrolling line: the current page's entry is brought into it.
+document.querySelector(".nav [aria-current='page']")?.scrollIntoView({ block: "nearest", inline: "center" });
+
 document.getElementById("logout")?.addEventListener("click", async () => {
   await fetch("/api/v1/auth/logout", { method: "POST", headers: { "X-CSRF-Token": csrfToken() } });
   window.location.assign("/connexion");
