@@ -24,10 +24,11 @@ from coordination.accounts.service import (
     PLATFORM_NAME,
     AccountDraft,
     create_account,
+    end_sessions_and_links,
     get_account,
     require_admin,
 )
-from coordination.accounts.token import ApiToken, digest
+from coordination.accounts.token import digest
 from coordination.directory.territory import DEFAULT_TIMEZONE, Territory
 from kernel.actor import PLATFORM, Actor
 from kernel.clock import Clock
@@ -226,16 +227,7 @@ async def set_password(db: Transactions, clock: Clock, secret: str, password: st
         if account is None or account.disabled_at is not None:
             raise LinkNotValid()
         account.password_hash = new_hash
-        revoked = await session.execute(
-            update(ApiToken)
-            .where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        await session.execute(
-            update(AccountLink)
-            .where(AccountLink.account_id == account.id, AccountLink.used_at.is_(None))
-            .values(used_at=now)
-        )
+        revoked = await end_sessions_and_links(session, account.id, now)
         await session.flush()
         await append_event(
             session,
@@ -246,7 +238,7 @@ async def set_password(db: Transactions, clock: Clock, secret: str, password: st
             subject_id=account.id,
             payload=PasswordSetPayload(
                 purpose=LinkPurpose(purpose).value,
-                sessions_revoked=getattr(revoked, "rowcount", 0) or 0,
+                sessions_revoked=revoked,
             ),
         )
         slug = None

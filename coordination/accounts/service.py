@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Required, TypedDict
 
 from sqlalchemy import select, update
@@ -426,6 +426,23 @@ async def create_account(
     return account
 
 
+async def end_sessions_and_links(
+    session: AsyncSession, account_id: uuid.UUID, now: datetime
+) -> int:
+    """Revoke the account's live tokens and spend its live links; how many tokens it had."""
+    revoked = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.account_id == account_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    await session.execute(
+        update(AccountLink)
+        .where(AccountLink.account_id == account_id, AccountLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return int(getattr(revoked, "rowcount", 0) or 0)
+
+
 def check_roles(territory_id: uuid.UUID | None, roles: frozenset[Role]) -> None:
     """The operator role is the platform's: held alone, by an account of no territory; no
     territory's account may hold it (an admin could otherwise make themselves operator)."""
@@ -460,17 +477,8 @@ async def set_roles(
         if disabled and account.disabled_at is None:
             # Whatever the account could open stays shut once it is enabled again: its tokens
             # and its calendar feed URLs are revoked now, not merely refused while disabled.
-            await session.execute(
-                update(ApiToken)
-                .where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
             # Nor may an invitation or reset link sent before open it again.
-            await session.execute(
-                update(AccountLink)
-                .where(AccountLink.account_id == account.id, AccountLink.used_at.is_(None))
-                .values(used_at=now)
-            )
+            await end_sessions_and_links(session, account.id, now)
             feeds = Base.metadata.tables["calendar_feeds"]  # the calendar context's, by name
             await session.execute(
                 update(feeds)
