@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.actor import Actor
 from kernel.clock import Clock
-from kernel.errors import Invalid, NotFound
+from kernel.errors import Conflict, Invalid, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
 from scheduling.busy_calendar import busy_between, lock_agenda
@@ -73,6 +73,21 @@ def _validate(draft: RuleDraft, professional: ProfessionalRef) -> None:
     )
     if window < timedelta(minutes=draft.slot_minutes):
         raise Invalid("the daily window is shorter than one slot", field="slot_minutes")
+    left = window % timedelta(minutes=draft.slot_minutes)
+    if left:
+        # 25-minute slots in an hour once dropped its last 10 minutes without a word.
+        minutes, lost = window // timedelta(minutes=1), left // timedelta(minutes=1)
+        raise Invalid(
+            f"the daily window of {minutes} minutes is not a whole number of"
+            f" {draft.slot_minutes}-minute slots: its last {lost} minutes would be lost",
+            field="slot_minutes",
+            extra={
+                "code": "rule_window_remainder",
+                "window_minutes": minutes,
+                "slot_minutes": draft.slot_minutes,
+                "left_minutes": lost,
+            },
+        )
     if draft.until is not None and draft.until < draft.start_date:
         raise Invalid("until must not be before start_date", field="until")
     if draft.until is not None and (draft.until - draft.start_date).days > MAX_RULE_SPAN_DAYS:
@@ -273,6 +288,14 @@ async def create_rule(
     session.add(rule)
     await session.flush()
     created, skipped = await _materialise(session, clock, rule, today, horizon)
+    if created == 0 and skipped > 0:
+        # A rule whose every slot is already published (the same rule twice) adds nothing: it
+        # is refused, not listed beside the first ("0 créneaux créés, 24 ignorés").
+        raise Conflict(
+            "every slot of this availability is already published: it adds nothing",
+            field="rrule",
+            extra={"code": "rule_adds_nothing"},
+        )
     result = Materialised(rule, created, skipped)
     await append_event(
         session,

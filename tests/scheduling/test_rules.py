@@ -7,9 +7,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from kernel.clock import FrozenClock
+from kernel.errors import Conflict
+from scheduling.models.availability_rule import AvailabilityRule
 from scheduling.models.slot import Modality, Slot, Visibility
 from scheduling.rules import RuleDraft, create_rule, extend_horizon
 from server.database import Database
@@ -108,3 +111,24 @@ async def test_horizon_extension_is_idempotent_and_race_free(
     assert (await extend()) == 0
     assert len(await _starts(database, world)) == 16
     assert sum(results) >= 8  # other territories' rules may be extended too
+
+
+async def test_the_same_rule_twice_is_refused(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    """It was saved and listed with "0 créneaux créés, 24 ignorés"."""
+    world = await make_world("Europe/Paris")
+    clock.set(datetime(2027, 2, 20, 9, 0, tzinfo=UTC))
+    async with database.write() as session:
+        await create_rule(session, clock, world.gp, world.professional, MondayNoon, 28)
+    with pytest.raises(Conflict) as refused:
+        async with database.write() as session:
+            await create_rule(session, clock, world.gp, world.professional, MondayNoon, 28)
+    assert refused.value.field == "rrule"
+    async with database.read() as session:
+        rules = await session.scalar(
+            select(func.count())
+            .select_from(AvailabilityRule)
+            .where(AvailabilityRule.professional_id == world.professional.id)
+        )
+    assert rules == 1  # nothing of the second was written

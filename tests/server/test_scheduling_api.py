@@ -439,6 +439,8 @@ async def test_rule_creates_slots_and_edit_never_touches_booked(
     saved = created.json()
     assert saved["slots_created"] == 13 * 4
     rule_id = saved["rule"]["id"]
+    twice = await client.post("/api/v1/availability-rules", headers=gp, json=rule_body)
+    assert twice.status_code == 409 and twice.json()["code"] == "rule_adds_nothing"
     window = {
         "start": clock.now().isoformat(),
         "end": (clock.now() + timedelta(days=20)).isoformat(),
@@ -498,6 +500,7 @@ async def test_rule_errors_name_fields(client: httpx.AsyncClient, clock: FrozenC
         ({"rrule": "FREQ=MINUTELY"}, "rrule"),
         ({"end_time": "11:00"}, "end_time"),
         ({"slot_minutes": 2}, "slot_minutes"),
+        ({"slot_minutes": 25}, "slot_minutes"),  # 60 minutes are no whole number of 25
         ({"until": "2000-01-01"}, "until"),
         ({"start_time": "25:00"}, "start_time"),
     ]

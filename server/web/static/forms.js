@@ -80,6 +80,17 @@
     if (box) box.hidden = true;
   }
 
+  // The French of the problems that carry a stable `code` (the rest still say `detail`).
+  const FRENCH = {
+    rule_adds_nothing: () => "Ces créneaux sont déjà tous publiés : cette disponibilité n'ajoute rien.",
+    rule_window_remainder: (p) =>
+      `La plage de ${p.window_minutes} minutes ne se découpe pas en créneaux de ${p.slot_minutes} minutes : `
+      + `les ${p.left_minutes} dernières minutes seraient perdues.`,
+    password_short: () => "Le mot de passe doit compter au moins 12 caractères.",
+    password_breached: () => "Ce mot de passe figure dans des listes de mots de passe divulgués : choisissez-en un autre.",
+    commune_unknown: (p) => `Communes absentes du référentiel national : ${(p.unknown || []).join(", ")}.`,
+  };
+
   function showProblem(form, problem, status) {
     let box = form.querySelector(".form-error");
     if (!box) {
@@ -88,7 +99,8 @@
       box.setAttribute("role", "alert");
       form.prepend(box);
     }
-    box.textContent = problem.detail || problem.title || `Erreur ${status}`;
+    const french = FRENCH[problem.code];
+    box.textContent = (french && french(problem)) || problem.detail || problem.title || `Erreur ${status}`;
     box.hidden = false;
     for (const error of problem.errors || []) {
       const field = error.field || "";
