@@ -326,6 +326,7 @@ async def teleconsultation_detail(
         is_open=tc.status in OPEN,
         may_start=tc.status is TeleconsultationStatus.BOOKED,
         early=now < tc.starts_at - teleconsultations.EARLY_START,
+        opens_at=tc.starts_at - teleconsultations.EARLY_START,
         begun=now >= tc.starts_at,
         status_label=labels.TELECONSULTATION_STATUSES[tc.status],
         setting_label=labels.SETTINGS[tc.setting],

@@ -161,6 +161,7 @@
     const form = event.target.closest("form[data-api]");
     if (!form) return;
     event.preventDefault();
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     clearErrors(form);
     const button = event.submitter || form.querySelector("[type=submit]");
     const multipart = form.enctype === "multipart/form-data";

@@ -292,3 +292,14 @@ async def test_slot_landing_offers_the_request_form_or_says_the_slot_is_gone(
         assert 'href="/demandes"' in _html(gone) and 'id="landing-request"' not in _html(gone)
         missing = await browser.get(f"/slots/{uuid.uuid4()}")
         assert missing.status_code == 404 and "Créneau introuvable" in _html(missing)
+
+
+async def test_closing_a_request_asks_for_its_outcome_and_a_confirmation(app: Litestar) -> None:
+    """It took one click, with « Réorientée vers les urgences » chosen already."""
+    async with browser_of(app, "regulator@sud-yvelines.test") as c:
+        request_id = await _record(c, "Confirmation")
+        page = (await c.get(f"/demandes/{request_id}")).text
+    assert 'data-confirm="Clore cette demande sans rendez-vous' in page
+    assert '<option value="">— choisir l&#39;issue —</option>' in page or (
+        '<option value="">— choisir l\'issue —</option>' in page
+    )

@@ -153,6 +153,9 @@ async def test_the_detail_gives_the_room_to_the_nurse_and_the_handover_form(
     assert "Faut-il majorer le diuretique ?" in page
     assert f"/api/v1/teleconsultations/{tc['id']}/send-link" in page
     assert f"/api/v1/teleconsultations/{tc['id']}/cancel" in page
+    # Days ahead, "Démarrer" is shown but shut, with the moment it opens (it answered 409).
+    assert 'disabled aria-describedby="tc-start-help">Démarrer</button>' in page
+    assert "Le démarrage sera possible à partir du" in page
     assert "Terminer la téléconsultation" not in page, "only the GP states the outcome"
     assert 'data-live-topics="mine"' in page and 'data-live-types="teleconsultation."' in page
     assert me in await _audited(database, tc["id"], "teleconsultation detail page")
