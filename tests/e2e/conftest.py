@@ -36,6 +36,18 @@ async def browser() -> AsyncIterator[Any]:
         yield launched
 
 
+@pytest.fixture(autouse=True)
+async def _close_contexts(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Each journey's browser contexts end with it: left open in the session's one Chromium,
+    their pages piled up until a later full-page screenshot got no frame (two runs timed out
+    at 120 s on a loaded machine)."""
+    yield
+    if "browser" in request.fixturenames:
+        browser = request.getfixturevalue("browser")
+        for context in list(browser.contexts):
+            await context.close()
+
+
 CLI = [sys.executable, "-m", "server.cli"]
 
 
