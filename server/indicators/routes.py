@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK
 
+from coordination.directory.territories import get_territory
 from coordination.indicators import service
 from coordination.indicators.catalogue import BY_KEY
 from coordination.indicators.contract import get_contract, save_contract
@@ -151,10 +152,13 @@ class IndicatorController(Controller):
             body = exports.report_xlsx(found.report, found.measured, series)
             return _file(body, exports.XLSX_TYPE, f"aci-{year}.xlsx")
         if format is Format.HTML:
+            territory = await get_territory(session, actor)
             return Template(
                 template_name="report.html",
                 media_type="text/html",
                 context={
+                    "territory_name": territory.name,
+                    "territory_finess": territory.finess,
                     "report": found.report,
                     "measured": found.measured,
                     "version": found.contract.version,

@@ -140,8 +140,13 @@ async def test_exports_open_in_a_spreadsheet(client: httpx.AsyncClient, clock: F
     printable = await client.get(
         f"/api/v1/contracts/{year}/report", headers=staff, params={"format": "html"}
     )
-    assert printable.status_code == 200 and "Rapport ACI" in printable.text
+    assert printable.status_code == 200 and "rapport ACI" in printable.text
     assert printable.headers["content-type"].startswith("text/html")
+    # It names the CPTS, and the year's total stands apart from the variable part projected.
+    assert "<h1>CPTS Sud Yvelines – rapport ACI" in printable.text
+    assert "Versement projeté de l&#39;année" in printable.text or (
+        "Versement projeté de l'année" in printable.text
+    )
 
 
 async def test_contract_as_data_and_its_projected_payment(
