@@ -85,6 +85,15 @@ def zone_name(zone: str) -> str:
     return _ZONE_NAMES.get(zone) or "heure de " + zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
+_VOWELS = frozenset("aàâäeéèêëiîïoôöuùûüyœAÀÂÄEÉÈÊËIÎÏOÔÖUÙÛÜYŒhH")
+
+
+def of(name: str) -> str:
+    """« de Martin », « d’Élodie », « d’Hélène »: the French elision before a vowel or a mute h
+    (every initial h is taken as mute: names rarely have an aspirated one)."""
+    return f"d’{name}" if name[:1] in _VOWELS else f"de {name}"
+
+
 def born(sex: object) -> str:
     """« née », « né », « né·e » (sex not said), the agreement of « né le … »."""
     return {"female": "née", "male": "né"}.get(str(getattr(sex, "value", sex)), "né·e")
@@ -105,6 +114,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         short_date=short_date,
         zone_name=zone_name,
         born=born,
+        of=of,
         specialty=labels.specialty,
     )
 

@@ -8,7 +8,7 @@ import pytest
 
 from scheduling.patient import Sex
 from server.web.labels import specialty
-from server.web.templating import born, long_date, zone_name
+from server.web.templating import born, long_date, of, zone_name
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,12 @@ def test_zones_agreements_and_specialties() -> None:
     ]
     assert specialty("general_practice") == "médecine générale"
     assert specialty("Pédiatrie") == "Pédiatrie"  # the national directory's, as it comes
+
+
+def test_elision() -> None:
+    assert [of(n) for n in ("Élodie MARTIN", "Hélène", "Ines", "Martin")] == [
+        "d’Élodie MARTIN",
+        "d’Hélène",
+        "d’Ines",
+        "de Martin",
+    ]
