@@ -38,10 +38,15 @@ class Actor:
         return not self.roles.isdisjoint(roles)
 
     @property
+    def in_no_territory(self) -> bool:
+        """An account of the platform's (an operator's): no territory's door opens to it."""
+        return self.territory_id == PLATFORM
+
+    @property
     def is_operator(self) -> bool:
         """The platform's operator: the role, held by an account of no territory (a
         territory's account holding the role is no operator)."""
-        return self.territory_id == PLATFORM and Role.OPERATOR in self.roles
+        return self.in_no_territory and Role.OPERATOR in self.roles
 
     @property
     def is_staff(self) -> bool:

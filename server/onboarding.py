@@ -17,7 +17,12 @@ from coordination.accounts.onboarding import IssuedLink, issue_link
 from coordination.accounts.service import AccountDraft, create_account
 from coordination.directory import territories
 from coordination.directory.communes_reference import RefreshCounts, refresh_reference
-from coordination.directory.national_import import ImportPlan, import_directory, national_id
+from coordination.directory.national_import import (
+    ImportPlan,
+    NationalActivity,
+    import_directory,
+    national_id,
+)
 from coordination.directory.territory import Territory
 from integrations.annuaire.extraction import (
     NotTheExtraction,
@@ -36,6 +41,7 @@ from kernel.actor import Role
 from kernel.errors import Invalid, NotFound, Unavailable
 from server.accounts.mail import send_links
 from server.accounts.notices import link_url
+from server.database import Session
 from server.state import AppServices
 
 
@@ -88,6 +94,39 @@ async def import_communes(
         return await refresh_reference(session, services.clock, communes)
 
 
+async def _territory(session: Session, slug: str) -> Territory:
+    territory = await territories.find_territory(session, slug)
+    if territory is None:
+        raise NotFound(f"no territory {slug!r}", field="territory")
+    return territory
+
+
+async def _plan_or_apply(
+    services: AppServices,
+    territory: Territory,
+    activities: list[NationalActivity],
+    dry_run: bool,
+    *,
+    source: str,
+    mssante: dict[str, str] | None = None,
+    complete: bool = True,
+) -> ImportPlan:
+    """The import of national activities into the territory, or only its plan (dry run)."""
+    # A dry run only reads: on SQLite it must not hold the one writer while it plans.
+    async with services.db.read() if dry_run else services.db.write() as session:
+        return await import_directory(
+            session,
+            services.clock,
+            None,
+            territory.id,
+            activities,
+            source=source,
+            apply=not dry_run,
+            mssante=mssante,
+            complete=complete,
+        )
+
+
 async def import_national_directory(
     services: AppServices,
     slug: str,
@@ -100,9 +139,7 @@ async def import_national_directory(
     """Stream the extraction, keeping the territory's communes' rows (and the MSSanté
     extraction, keeping their professionals' addresses), then plan or apply."""
     async with services.db.read() as session:
-        territory = await territories.find_territory(session, slug)
-        if territory is None:
-            raise NotFound(f"no territory {slug!r}", field="territory")
+        territory = await _territory(session, slug)
         communes = await territories.commune_codes(session, territory.id)
     try:
         with open_extraction(path) as stream:
@@ -113,18 +150,9 @@ async def import_national_directory(
                 addresses = read_mssante(stream, {national_id(a) for a in activities})
     except NotTheExtraction as exc:
         raise Invalid(str(exc), field="extraction") from exc
-    # A dry run only reads: on SQLite it must not hold the one writer while it plans.
-    async with services.db.read() if dry_run else services.db.write() as session:
-        return await import_directory(
-            session,
-            services.clock,
-            None,
-            territory.id,
-            activities,
-            source=path.name,
-            apply=not dry_run,
-            mssante=addresses,
-        )
+    return await _plan_or_apply(
+        services, territory, activities, dry_run, source=path.name, mssante=addresses
+    )
 
 
 MAX_BUNDLE_BYTES = 256 * 1024 * 1024
@@ -144,9 +172,7 @@ async def import_from_annuaire_api(
     saved searchset bundles, kept to the territory's communes, then planned or applied; who is
     gone is said only when the search is `complete` (it covers the whole territory)."""
     async with services.db.read() as session:
-        territory = await territories.find_territory(session, slug)
-        if territory is None:
-            raise NotFound(f"no territory {slug!r}", field="territory")
+        territory = await _territory(session, slug)
         postal = await territories.postal_code_communes(session, territory.id)
     resources: list[dict[str, Any]] = []
     for path in bundles:
@@ -163,17 +189,9 @@ async def import_from_annuaire_api(
         except (AnnuaireError, httpx.HTTPError) as exc:
             raise Unavailable(f"the Annuaire Santé API: {exc}") from exc
     activities = list(activities_from_resources(resources, postal))
-    async with services.db.read() if dry_run else services.db.write() as session:
-        return await import_directory(
-            session,
-            services.clock,
-            None,
-            territory.id,
-            activities,
-            source="annuaire-sante-fhir",
-            apply=not dry_run,
-            complete=complete,
-        )
+    return await _plan_or_apply(
+        services, territory, activities, dry_run, source="annuaire-sante-fhir", complete=complete
+    )
 
 
 async def add_operator(services: AppServices, email: str, display_name: str) -> str:

@@ -10,7 +10,7 @@ from litestar.enums import HttpMethod
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 
-from kernel.actor import PLATFORM, Actor, Role
+from kernel.actor import Actor, Role
 from kernel.errors import NotAllowed, NotAuthenticated
 
 # Guards are coroutines: Litestar runs synchronous guards in a worker thread, a needless hop
@@ -34,7 +34,7 @@ async def authenticated(
         raise NotAuthenticated("authentication required: send 'Authorization: Bearer <token>'")
     if Role.SAS_PLATFORM in actor.roles and not handler.opt.get("sas_platform"):
         raise NotAllowed("the SAS platform's account searches slots through /fhir only")
-    if actor.territory_id == PLATFORM and not handler.opt.get("operator"):
+    if actor.in_no_territory and not handler.opt.get("operator"):
         raise NotAllowed("the platform's operator works through /api/v1/platform only")
     if handler.opt.get("operator") == "only" and not actor.is_operator:
         raise NotAllowed("this is the platform operator's")

@@ -30,7 +30,7 @@ from litestar.exceptions import WebSocketDisconnect
 from coordination.accounts import service as accounts
 from coordination.accounts.token import digest
 from coordination.referrals.referrals import expert_of
-from kernel.actor import PLATFORM, Actor, Role
+from kernel.actor import Actor, Role
 from kernel.errors import NotAuthenticated
 from server.auth.middleware import SESSION_COOKIE
 from server.live.hub import BATCH, RESYNC, Hub, Listener, fetch_after
@@ -136,7 +136,7 @@ async def live(socket: WebSocket[Any, Any, Any]) -> None:
         await socket.send_json({"type": "error", "detail": exc.detail})
         await socket.close(code=4401, reason="unauthenticated")
         return
-    if Role.SAS_PLATFORM in actor.roles or actor.territory_id == PLATFORM:
+    if Role.SAS_PLATFORM in actor.roles or actor.in_no_territory:
         # The SAS platform's account searches /fhir only; the operator sees no territory.
         await socket.send_json({"type": "error", "detail": "not for this account"})
         await socket.close(code=4403, reason="forbidden")

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 
 from coordination.accounts.service import PLATFORM_NAME
 from coordination.directory.territories import get_territory
-from kernel.actor import PLATFORM, Actor, Role
+from kernel.actor import Actor, Role
 from server.auth.guards import current_actor
 from server.database import Session
 from server.state import AppServices
@@ -95,7 +95,7 @@ def page_actor(request: Request[Any, Any, Any], *allowed: Role) -> Actor | Refus
         return to_login(request)
     if Role.SAS_PLATFORM in actor.roles:
         return forbidden(actor, request, "Le compte de la plateforme SAS n'ouvre pas ces pages.")
-    if actor.territory_id == PLATFORM and Role.OPERATOR not in allowed:
+    if actor.in_no_territory and Role.OPERATOR not in allowed:
         return forbidden(
             actor,
             request,
@@ -137,7 +137,7 @@ async def page(
     **context: Any,
 ) -> Template:
     """Render `template` with the shared context: navigation, territory, zone."""
-    if actor.territory_id == PLATFORM:
+    if actor.in_no_territory:
         territory_name = PLATFORM_NAME
     else:
         territory_name = (await get_territory(session, actor)).name
