@@ -14,13 +14,20 @@ from typing import Literal
 
 import msgspec
 
+# The parameters of a coded error's message (kernel.errors.Param, said again here: the child
+# imports nothing it does not need).
+Param = str | int | float | list[str]
+
 
 class Failure(msgspec.Struct, array_like=True):
-    """An exception the job raised: its class by name, its message and `field` if any."""
+    """An exception the job raised: its class by name, its message, `field` if any, and the
+    `code` and `params` of a coded error (kernel.errors), so that the French survives."""
 
     type: str
     detail: str
     field: str | None = None
+    code: str | None = None
+    params: dict[str, Param] | None = None
 
 
 class Outcome(msgspec.Struct, array_like=True):
@@ -38,10 +45,16 @@ def main() -> None:
         outcome = Outcome("memory")
     except Exception as exc:  # noqa: BLE001 (named to the parent, which decides)
         kind = type(exc)
+        code = getattr(exc, "code", None)
+        params = getattr(exc, "params", None)
         outcome = Outcome(
             "raise",
             failure=Failure(
-                f"{kind.__module__}.{kind.__qualname__}", str(exc), getattr(exc, "field", None)
+                f"{kind.__module__}.{kind.__qualname__}",
+                str(exc),
+                getattr(exc, "field", None),
+                code if isinstance(code, str) else None,
+                dict(params) if isinstance(code, str) and isinstance(params, dict) else None,
             ),
         )
     try:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from integrations._sandbox_child import Failure, Outcome
+from kernel.errors import CodedError, DomainError
 
 T = TypeVar("T")
 
@@ -79,7 +80,15 @@ class Sandbox:
         kind = self._errors.get(failure.type) if failure else None
         if failure is None or kind is None:
             return SandboxError("crashed", f"the {self.name} job failed")
-        error = kind(failure.detail)
+        error: Exception
+        try:
+            if failure.code is not None and issubclass(kind, CodedError | DomainError):
+                # a coded error: its code and params come back with it, for the French
+                error = kind(failure.detail, code=failure.code, params=failure.params)
+            else:
+                error = kind(failure.detail)
+        except TypeError:  # a class the parent cannot rebuild from what came back
+            return SandboxError("crashed", f"the {self.name} job failed")
         if failure.field is not None:
             error.field = failure.field  # type: ignore[attr-defined]
         return error

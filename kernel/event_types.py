@@ -33,6 +33,7 @@ class EventType(enum.StrEnum):
     # slots, availability, holds
     SLOT_CREATED = "slot.created"
     SLOT_WITHDRAWN = "slot.withdrawn"
+    SLOT_MOVED = "slot.moved"  # a free slot given other times
     SLOT_HELD = "slot.held"
     SLOT_RELEASED = "slot.released"
     SLOT_FREED = "slot.freed"

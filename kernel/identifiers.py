@@ -14,6 +14,8 @@ from stdnum.exceptions import ValidationError
 from stdnum.fr import nir as _nir
 from stdnum.fr import siret as _siret
 
+from kernel.errors import CodedError
+
 IDNAT_PS_OID = "1.2.250.1.71.4.2.1"
 IDNAT_STRUCT_OID = "1.2.250.1.71.4.2.2"
 
@@ -22,7 +24,7 @@ _ADELI = re.compile(r"(?:\d{2}|2A|2B)\d{7}")
 _FINESS = re.compile(r"(?:\d{2}|2A|2B)\d{7}")
 
 
-class IdentifierError(ValueError):
+class IdentifierError(CodedError):
     """A value that cannot be the identifier it claims to be."""
 
 
@@ -41,7 +43,7 @@ def _compact(value: str) -> str:
 def check_rpps(value: str) -> Checked:
     v = _compact(value)
     if not _RPPS.fullmatch(v):
-        raise IdentifierError("RPPS must be 11 digits")
+        raise IdentifierError("RPPS must be 11 digits", code="rpps_format")
     warnings = () if luhn.is_valid(v) else ("RPPS check digit (Luhn) does not match",)
     return Checked(v, warnings)
 
@@ -50,7 +52,8 @@ def check_adeli(value: str) -> Checked:
     v = _compact(value)
     if not _ADELI.fullmatch(v):
         raise IdentifierError(
-            "ADELI must be 9 characters: department (2 digits, 2A or 2B) + 7 digits"
+            "ADELI must be 9 characters: department (2 digits, 2A or 2B) + 7 digits",
+            code="adeli_format",
         )
     return Checked(v)
 
@@ -59,7 +62,8 @@ def check_finess(value: str) -> Checked:
     v = _compact(value)
     if not _FINESS.fullmatch(v):
         raise IdentifierError(
-            "FINESS must be 9 characters: department (2 digits, 2A or 2B) + 7 digits"
+            "FINESS must be 9 characters: department (2 digits, 2A or 2B) + 7 digits",
+            code="finess_format",
         )
     warnings: tuple[str, ...] = ()
     if v.isdigit() and not luhn.is_valid(v):
@@ -72,7 +76,7 @@ def check_siret(value: str) -> Checked:
     try:
         return Checked(_siret.validate(v))
     except ValidationError as exc:
-        raise IdentifierError(f"SIRET is not valid: {exc}") from exc
+        raise IdentifierError(f"SIRET is not valid: {exc}", code="siret_invalid") from exc
 
 
 def check_nir(value: str) -> Checked:
@@ -81,7 +85,7 @@ def check_nir(value: str) -> Checked:
     try:
         return Checked(_nir.validate(v))
     except ValidationError as exc:
-        raise IdentifierError(f"NIR is not valid: {exc}") from exc
+        raise IdentifierError(f"NIR is not valid: {exc}", code="nir_invalid") from exc
 
 
 def idnat_ps(*, rpps: str | None = None, adeli: str | None = None) -> str:
@@ -90,7 +94,9 @@ def idnat_ps(*, rpps: str | None = None, adeli: str | None = None) -> str:
         return "8" + check_rpps(rpps).value
     if adeli:
         return "0" + check_adeli(adeli).value
-    raise IdentifierError("a national id needs an RPPS or an ADELI number")
+    raise IdentifierError(
+        "a national id needs an RPPS or an ADELI number", code="rpps_or_adeli_required"
+    )
 
 
 def idnat_struct(*, finess: str | None = None, siret: str | None = None) -> str:
@@ -99,4 +105,6 @@ def idnat_struct(*, finess: str | None = None, siret: str | None = None) -> str:
         return "1" + check_finess(finess).value
     if siret:
         return "3" + check_siret(siret).value
-    raise IdentifierError("a structure id needs a FINESS or a SIRET number")
+    raise IdentifierError(
+        "a structure id needs a FINESS or a SIRET number", code="finess_or_siret_required"
+    )

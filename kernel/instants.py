@@ -18,10 +18,18 @@ def check_instants(**instants: datetime | None) -> None:
         if value is None:
             continue
         if value.tzinfo is None or value.utcoffset() is None:
-            raise Invalid("give the time with its offset (Z or +01:00)", field=field)
+            raise Invalid(
+                "give the time with its offset (Z or +01:00)",
+                code="utc_offset_required",
+                field=field,
+            )
         try:
             utc = value.astimezone(UTC)
         except OverflowError:
             utc = LATEST
         if not EARLIEST <= utc < LATEST:
-            raise Invalid("the time must fall between 2000 and 2100", field=field)
+            raise Invalid(
+                "the time must fall between 2000 and 2100",
+                code="instant_out_of_range",
+                field=field,
+            )

@@ -156,7 +156,9 @@ async def _resolve_slot_and_hold(
     """The slot to book and the caller's hold on it, if the booking consumes one."""
     if draft.hold_id is None:
         if draft.slot_id is None:
-            raise Invalid("give a slot_id or a hold_id", field="slot_id")
+            raise Invalid(
+                "give a slot_id or a hold_id", code="slot_or_hold_required", field="slot_id"
+            )
         return draft.slot_id, None
     hold = await statements.fetchrow(
         session,
@@ -166,12 +168,12 @@ async def _resolve_slot_and_hold(
         account_id=actor.account_id,
     )
     if hold is None:
-        raise NotFound("hold not found")
+        raise NotFound("hold not found", code="hold_not_found")
     slot_id, consumed_at, released_at = hold
     if draft.slot_id is not None and draft.slot_id != slot_id:
-        raise Invalid("slot_id does not match the hold", field="slot_id")
+        raise Invalid("slot_id does not match the hold", code="slot_mismatch", field="slot_id")
     if consumed_at is not None or released_at is not None:
-        raise Conflict("this hold is already used or released", field="hold_id")
+        raise Conflict("this hold is already used or released", code="hold_spent", field="hold_id")
     return slot_id, draft.hold_id
 
 
@@ -180,10 +182,10 @@ def _explain_not_taken(
 ) -> NoReturn:
     """The compare-and-swap did not take the slot: say why (gone, started, or simply taken)."""
     if facts is None:
-        raise NotFound("slot not found")
+        raise NotFound("slot not found", code="slot_not_found")
     if facts[1] <= now:
-        raise Conflict("this slot has already started", field="slot_id")
-    raise SlotTaken("this slot is no longer free", field="slot_id")
+        raise Conflict("this slot has already started", code="slot_started", field="slot_id")
+    raise SlotTaken("this slot is no longer free", code="slot_taken", field="slot_id")
 
 
 def is_plain(draft: BookingDraft) -> bool:
@@ -274,7 +276,7 @@ async def book_direct(
     try:
         taken = await batcher.book(item)
     except pg_direct.ConstraintViolation as exc:
-        raise SlotTaken("this slot is no longer free", field="slot_id") from exc
+        raise SlotTaken("this slot is no longer free", code="slot_taken", field="slot_id") from exc
     if taken is None:
         _explain_not_taken(await batcher.slot_facts(draft.slot_id, actor.territory_id), now)
     return _booked(row, taken, identity)
@@ -320,10 +322,17 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         )
         request = _RequestFacts(*found) if found is not None else None
         if request is None or not may_read_request(actor, request):
-            raise Invalid("request not found in this territory", field="request_id")
+            raise Invalid(
+                "request not found in this territory",
+                code="request_not_found",
+                field="request_id",
+            )
         if request.outcome is not None:
             raise Conflict(
-                f"this request is already closed ({request.outcome})", field="request_id"
+                f"this request is already closed ({request.outcome})",
+                code="request_closed",
+                params={"outcome": str(request.outcome)},
+                field="request_id",
             )
 
     identity: PatientDraft | None = None
@@ -335,7 +344,11 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
         patient = patient_row(actor.territory_id, identity, now)
         patient_id = patient["id"]
     else:
-        raise Invalid("give the patient, or a request_id whose patient is booked", field="patient")
+        raise Invalid(
+            "give the patient, or a request_id whose patient is booked",
+            code="booking_patient_required",
+            field="patient",
+        )
 
     row, event = _new_rows(actor, draft, slot_id, patient_id, request.id if request else None, now)
     try:
@@ -350,7 +363,7 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
             event=event,
         )
     except IntegrityError as exc:
-        raise SlotTaken("this slot is no longer free", field="slot_id") from exc
+        raise SlotTaken("this slot is no longer free", code="slot_taken", field="slot_id") from exc
     if taken is None:
         _explain_not_taken(await slot_facts(session, slot_id, actor.territory_id), now)
 
@@ -366,7 +379,11 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
             consultation_at=taken.starts_at,
         )
         if not closed:
-            raise Conflict("this request was closed meanwhile", field="request_id")
+            raise Conflict(
+                "this request was closed meanwhile",
+                code="request_closed_meanwhile",
+                field="request_id",
+            )
     booked = _booked(row, taken, identity)
     if identity is None:  # the patient came from the request, not from the caller
         await _audit_answer(session, clock, actor, booked.booking, "booking of a request")
@@ -390,7 +407,7 @@ async def get_booking(session: AsyncSession, actor: Actor, booking_id: uuid.UUID
         select(Booking).where(Booking.id == booking_id, Booking.territory_id == actor.territory_id)
     )
     if booking is None:
-        raise NotFound("booking not found")
+        raise NotFound("booking not found", code="booking_not_found")
     return booking
 
 
@@ -440,20 +457,23 @@ async def transition(
     """
     booking = await get_booking(session, actor, booking_id)
     if not may_see_booking(actor, booking):
-        raise NotFound("booking not found")
+        raise NotFound("booking not found", code="booking_not_found")
     if await session.scalar(
         select(Teleconsultation.id).where(Teleconsultation.booking_id == booking.id)
     ):
         raise InvalidTransition(
             "this booking is an assisted teleconsultation: change it through "
             "/api/v1/teleconsultations so both stay in step",
+            code="booking_is_teleconsultation",
             field="status",
         )
     if to is not BookingStatus.CANCELLED:
         if actor.professional_id != booking.professional_id and not actor.is_staff:
-            raise NotFound("booking not found")
+            raise NotFound("booking not found", code="booking_not_found")
         if booking.starts_at > clock.now():
-            raise InvalidTransition("the consultation has not started yet", field="status")
+            raise InvalidTransition(
+                "the consultation has not started yet", code="booking_not_started", field="status"
+            )
     return await change_status(session, clock, actor, booking, to, reason)
 
 
@@ -484,7 +504,10 @@ async def change_status(
     )
     if changed is None:
         raise InvalidTransition(
-            f"a {booking.status.value} booking cannot become {to.value}", field="status"
+            f"a {booking.status.value} booking cannot become {to.value}",
+            code="booking_transition",
+            params={"status": booking.status.value, "to": to.value},
+            field="status",
         )
     if to is BookingStatus.CANCELLED:
         if changed.request_id is not None:
@@ -555,7 +578,7 @@ async def get_visible_booking(
 ) -> Booking:
     booking = await get_booking(session, actor, booking_id)
     if not may_see_booking(actor, booking):
-        raise NotFound("booking not found")
+        raise NotFound("booking not found", code="booking_not_found")
     return booking
 
 
@@ -588,7 +611,7 @@ async def list_visible(
             stmt, Booking.starts_at, Booking.id, cursor, limit=limit, parse=datetime.fromisoformat
         )
     except BadCursor as exc:
-        raise Invalid("cursor is not valid", field="cursor") from exc
+        raise Invalid("cursor is not valid", code="cursor_invalid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda b: (b.starts_at, b.id))
 

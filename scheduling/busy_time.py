@@ -213,7 +213,7 @@ async def add_calendar(
     require_agenda_rights(actor, professional)
     name = name.strip()
     if not name:
-        raise Invalid("name must not be empty", field="name")
+        raise Invalid("name must not be empty", code="field_empty", field="name")
     count = await session.scalar(
         select(BusyCalendar.id)
         .where(
@@ -224,7 +224,11 @@ async def add_calendar(
         .limit(1)
     )
     if count is not None:
-        raise Conflict(f"at most {MAX_CALENDARS} calendars per professional: remove one first")
+        raise Conflict(
+            f"at most {MAX_CALENDARS} calendars per professional: remove one first",
+            code="busy_calendar_max",
+            params={"limit": MAX_CALENDARS},
+        )
     now = clock.now()
     calendar = BusyCalendar(
         id=uuid.uuid4(),
@@ -273,7 +277,7 @@ async def own_calendar(
         or calendar.territory_id != actor.territory_id
         or calendar.professional_id != professional.id
     ):
-        raise NotFound("calendar not found")
+        raise NotFound("calendar not found", code="busy_calendar_not_found")
     return calendar
 
 
@@ -304,7 +308,7 @@ async def remove_calendar(
         .returning(BusyCalendar.id)
     )
     if removed is None:
-        raise NotFound("calendar not found")
+        raise NotFound("calendar not found", code="busy_calendar_not_found")
     await _replace_intervals(session, calendar, [])
     blocked, unblocked = await _apply(session, clock, actor, actor.territory_id, professional.id)
     outcome = BusyOutcome(calendar, blocked, unblocked, [])

@@ -151,6 +151,8 @@ async def _check_hold_limit(session: AsyncSession, actor: Actor, now: datetime) 
     if (held or 0) >= limit:
         raise HoldLimit(
             f"you already hold {held} slots (at most {limit}): book or release one first",
+            code="hold_limit",
+            params={"held": int(held), "limit": limit},
             field="slot_id",
         )
 
@@ -183,8 +185,8 @@ async def place_hold(
     if taken is None:
         slot = await get_slot(session, actor, slot_id)  # 404 if absent or another territory's
         if slot.starts_at <= now:
-            raise Conflict("this slot has already started", field="slot_id")
-        raise SlotTaken("this slot is no longer free", field="slot_id")
+            raise Conflict("this slot has already started", code="slot_started", field="slot_id")
+        raise SlotTaken("this slot is no longer free", code="slot_taken", field="slot_id")
     await statements.execute(session, _INSERT_HOLD, **values, account_id=actor.account_id)
     await append_event(
         session,
@@ -207,7 +209,7 @@ async def get_hold(session: AsyncSession, actor: Actor, hold_id: uuid.UUID) -> H
         select(Hold).where(Hold.id == hold_id, Hold.territory_id == actor.territory_id)
     )
     if hold is None or (hold.account_id != actor.account_id and not actor.is_staff):
-        raise NotFound("hold not found")
+        raise NotFound("hold not found", code="hold_not_found")
     return hold
 
 
@@ -218,7 +220,7 @@ async def release_hold(
     hold = await get_hold(session, actor, hold_id)
     now = clock.now()
     if hold.consumed_at is not None or hold.released_at is not None:
-        raise Conflict("this hold is already used or released", field="hold_id")
+        raise Conflict("this hold is already used or released", code="hold_spent", field="hold_id")
     freed: Slot | None = await session.scalar(
         update(Slot)
         .where(Slot.id == hold.slot_id, Slot.status == SlotStatus.HELD, Slot.hold_id == hold.id)
@@ -268,7 +270,7 @@ async def live_holds_of_territory(
 ) -> tuple[int, list[LiveHold]]:
     """For the CPTS staff: the territory's cap and who holds which slot now, by expiry."""
     if not actor.is_staff:
-        raise NotAllowed("only the CPTS staff see the territory's holds")
+        raise NotAllowed("only the CPTS staff see the territory's holds", code="holds_staff_only")
     accounts = Base.metadata.tables["accounts"]
     limit = await _hold_cap(session, actor.territory_id)
     rows = await session.execute(
@@ -293,9 +295,11 @@ async def live_holds_of_territory(
 async def set_hold_limit(session: AsyncSession, clock: Clock, actor: Actor, limit: int) -> int:
     """The territory's cap of live holds per account (admins), recorded as an event."""
     if Role.ADMIN not in actor.roles:
-        raise NotAllowed("only an administrator sets the hold limit")
+        raise NotAllowed("only an administrator sets the hold limit", code="hold_limit_admin_only")
     if not 1 <= limit <= 50:
-        raise Invalid("the hold limit is between 1 and 50", field="max_live_holds")
+        raise Invalid(
+            "the hold limit is between 1 and 50", code="hold_limit_range", field="max_live_holds"
+        )
     territories = Base.metadata.tables["territories"]
     await session.execute(
         update(territories)

@@ -77,16 +77,20 @@ def checked(draft: PatientDraft, now: datetime) -> PatientDraft:
     family_name, given_name = _visible(draft.family_name), _visible(draft.given_name)
     for name, value in (("family_name", family_name), ("given_name", given_name)):
         if not value:
-            raise Invalid(f"{name} must not be empty", field=f"patient.{name}")
+            raise Invalid(f"{name} must not be empty", code="field_empty", field=f"patient.{name}")
     today = now.date()
     if draft.birth_date > today or draft.birth_date.year < today.year - 130:
-        raise Invalid("birth date is not plausible", field="patient.birth_date")
+        raise Invalid(
+            "birth date is not plausible",
+            code="patient_birth_date_implausible",
+            field="patient.birth_date",
+        )
     nir = None
     if draft.nir:
         try:
             nir = check_nir(draft.nir).value
         except IdentifierError as exc:
-            raise Invalid(str(exc), field="patient.nir") from exc
+            raise Invalid.of(exc, field="patient.nir") from exc
     return PatientDraft(
         family_name=family_name,
         given_name=given_name,

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
+from kernel.errors import CodedError
+
 _ALLOWED_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 _FREQ = re.compile(r"(?:^|;)\s*FREQ\s*=\s*(\w+)", re.IGNORECASE)
 _FORBIDDEN_PARTS = re.compile(
@@ -27,7 +29,7 @@ _FORBIDDEN_PARTS = re.compile(
 )
 
 
-class RecurrenceError(ValueError):
+class RecurrenceError(CodedError):
     """The RRULE cannot describe a set of days."""
 
 
@@ -37,19 +39,24 @@ def parse_rrule(text: str, start_date: date) -> rrule:
     if body.upper().startswith("RRULE:"):
         body = body[6:]
     if not body or "\n" in body:
-        raise RecurrenceError("rrule must be a single RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO,TH")
+        raise RecurrenceError(
+            "rrule must be a single RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO,TH", code="rrule_invalid"
+        )
     if _FORBIDDEN_PARTS.search(body):
         raise RecurrenceError(
             "rrule may not contain UNTIL, DTSTART, BYHOUR, BYMINUTE or BYSECOND: use the "
-            "until, start_date, start_time and end_time fields"
+            "until, start_date, start_time and end_time fields",
+            code="rrule_forbidden_part",
         )
     try:
         parsed = rrulestr(body, dtstart=datetime.combine(start_date, time.min))
     except (ValueError, TypeError) as exc:
-        raise RecurrenceError(f"rrule is not valid: {exc}") from exc
+        raise RecurrenceError(f"rrule is not valid: {exc}", code="rrule_invalid") from exc
     freq = _FREQ.search(body)
     if not isinstance(parsed, rrule) or freq is None or freq.group(1).upper() not in _ALLOWED_FREQS:
-        raise RecurrenceError("rrule frequency must be DAILY, WEEKLY, MONTHLY or YEARLY")
+        raise RecurrenceError(
+            "rrule frequency must be DAILY, WEEKLY, MONTHLY or YEARLY", code="rrule_frequency"
+        )
     return parsed
 
 

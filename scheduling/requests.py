@@ -73,11 +73,20 @@ async def create_request(
     check_instants(received_at=draft.received_at)
     received_at = draft.received_at or now
     if received_at > now + timedelta(minutes=1):
-        raise Invalid("received_at cannot be in the future", field="received_at")
+        raise Invalid(
+            "received_at cannot be in the future",
+            code="request_received_future",
+            field="received_at",
+        )
     if received_at < now - MAX_BACKDATE:
-        raise Invalid("received_at is more than 7 days ago", field="received_at")
+        raise Invalid(
+            "received_at is more than 7 days ago",
+            code="request_received_too_old",
+            params={"days": MAX_BACKDATE.days},
+            field="received_at",
+        )
     if not draft.reason.strip():
-        raise Invalid("reason must not be empty", field="reason")
+        raise Invalid("reason must not be empty", code="field_empty", field="reason")
     # Two statements built once, no unit of work: the patient first, then the request that
     # references it; the objects returned are built from the same values, never flushed.
     patient_values = patient_row(actor.territory_id, checked(draft.patient, now), now)
@@ -120,7 +129,7 @@ async def get_request(session: AsyncSession, actor: Actor, request_id: uuid.UUID
         )
     )
     if request is None:
-        raise NotFound("request not found")
+        raise NotFound("request not found", code="request_not_found")
     return request
 
 
@@ -136,7 +145,9 @@ async def close_request(
     await get_visible_request(session, actor, request_id)
     if outcome is Outcome.BOOKED:
         raise Invalid(
-            "a request becomes booked by booking a slot with its request_id", field="outcome"
+            "a request becomes booked by booking a slot with its request_id",
+            code="request_booked_by_booking",
+            field="outcome",
         )
     now = clock.now()
     closed: SnpRequest | None = await session.scalar(
@@ -151,7 +162,12 @@ async def close_request(
     )
     if closed is None:
         current = await get_request(session, actor, request_id)
-        raise Conflict(f"this request is already closed ({current.outcome})", field="outcome")
+        raise Conflict(
+            f"this request is already closed ({current.outcome})",
+            code="request_closed",
+            params={"outcome": str(current.outcome)},
+            field="outcome",
+        )
     await append_event(
         session,
         clock,
@@ -192,7 +208,7 @@ async def get_visible_request(
 ) -> SnpRequest:
     request = await get_request(session, actor, request_id)
     if not may_read_request(actor, request):
-        raise NotFound("request not found")
+        raise NotFound("request not found", code="request_not_found")
     return request
 
 
@@ -221,7 +237,7 @@ async def list_requests(
             parse=datetime.fromisoformat,
         )
     except BadCursor as exc:
-        raise Invalid("cursor is not valid", field="cursor") from exc
+        raise Invalid("cursor is not valid", code="cursor_invalid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda r: (r.received_at, r.id))
 

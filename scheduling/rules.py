@@ -65,14 +65,24 @@ class Materialised:
 
 def _validate(draft: RuleDraft, professional: ProfessionalRef) -> None:
     if draft.end_time <= draft.start_time:
-        raise Invalid("end_time must be after start_time", field="end_time")
+        raise Invalid(
+            "end_time must be after start_time", code="end_before_start", field="end_time"
+        )
     if not 5 <= draft.slot_minutes <= 240:
-        raise Invalid("slot_minutes must be between 5 and 240", field="slot_minutes")
+        raise Invalid(
+            "slot_minutes must be between 5 and 240",
+            code="rule_slot_minutes_range",
+            field="slot_minutes",
+        )
     window = datetime.combine(date.min, draft.end_time) - datetime.combine(
         date.min, draft.start_time
     )
     if window < timedelta(minutes=draft.slot_minutes):
-        raise Invalid("the daily window is shorter than one slot", field="slot_minutes")
+        raise Invalid(
+            "the daily window is shorter than one slot",
+            code="rule_window_too_short",
+            field="slot_minutes",
+        )
     left = window % timedelta(minutes=draft.slot_minutes)
     if left:
         # 25-minute slots in an hour once dropped its last 10 minutes without a word.
@@ -80,22 +90,28 @@ def _validate(draft: RuleDraft, professional: ProfessionalRef) -> None:
         raise Invalid(
             f"the daily window of {minutes} minutes is not a whole number of"
             f" {draft.slot_minutes}-minute slots: its last {lost} minutes would be lost",
-            field="slot_minutes",
-            extra={
-                "code": "rule_window_remainder",
+            code="rule_window_remainder",
+            params={
                 "window_minutes": minutes,
                 "slot_minutes": draft.slot_minutes,
                 "left_minutes": lost,
             },
+            field="slot_minutes",
         )
     if draft.until is not None and draft.until < draft.start_date:
-        raise Invalid("until must not be before start_date", field="until")
+        raise Invalid(
+            "until must not be before start_date", code="rule_until_before_start", field="until"
+        )
     if draft.until is not None and (draft.until - draft.start_date).days > MAX_RULE_SPAN_DAYS:
-        raise Invalid("a rule spans at most three years; renew it after", field="until")
+        raise Invalid(
+            "a rule spans at most three years; renew it after",
+            code="rule_span_max",
+            field="until",
+        )
     try:
         parse_rrule(draft.rrule, draft.start_date)
     except RecurrenceError as exc:
-        raise Invalid(str(exc), field="rrule") from exc
+        raise Invalid.of(exc, field="rrule") from exc
     check_draft(
         SlotDraft(
             starts_at=datetime.combine(draft.start_date, draft.start_time),
@@ -293,8 +309,8 @@ async def create_rule(
         # is refused, not listed beside the first ("0 créneaux créés, 24 ignorés").
         raise Conflict(
             "every slot of this availability is already published: it adds nothing",
+            code="rule_adds_nothing",
             field="rrule",
-            extra={"code": "rule_adds_nothing"},
         )
     result = Materialised(rule, created, skipped)
     await append_event(
@@ -316,7 +332,7 @@ async def get_rule(session: AsyncSession, actor: Actor, rule_id: uuid.UUID) -> A
         )
     )
     if rule is None:
-        raise NotFound("availability rule not found")
+        raise NotFound("availability rule not found", code="rule_not_found")
     return rule
 
 
@@ -342,7 +358,7 @@ async def replace_rule(
     require_agenda_rights(actor, professional)
     rule = await get_rule(session, actor, rule_id)
     if rule.professional_id != professional.id:
-        raise NotFound("availability rule not found")
+        raise NotFound("availability rule not found", code="rule_not_found")
     _validate(draft, professional)
     now = clock.now()
     withdrawn = await _withdraw_open_slots(session, clock, rule, now)
@@ -390,11 +406,11 @@ async def end_rule(
     require_agenda_rights(actor, professional)
     rule = await get_rule(session, actor, rule_id)
     if rule.professional_id != professional.id:
-        raise NotFound("availability rule not found")
+        raise NotFound("availability rule not found", code="rule_not_found")
     today = local_today(clock, rule.timezone)
     last_day = last_day or today
     if last_day < today - timedelta(days=1):
-        raise Invalid("a rule cannot be ended in the past", field="until")
+        raise Invalid("a rule cannot be ended in the past", code="rule_end_in_past", field="until")
     zone = ZoneInfo(rule.timezone)
     cut = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
     withdrawn = await _withdraw_open_slots(session, clock, rule, max(cut, clock.now()))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,9 +49,12 @@ def may_manage_agenda(actor: Actor, professional: ProfessionalRef) -> bool:
 
 def require_agenda_rights(actor: Actor, professional: ProfessionalRef) -> None:
     if professional.territory_id != actor.territory_id:
-        raise NotFound("professional not found")
+        raise NotFound("professional not found", code="professional_not_found")
     if not may_manage_agenda(actor, professional):
-        raise NotAllowed("only the professional or the CPTS staff may change this agenda")
+        raise NotAllowed(
+            "only the professional or the CPTS staff may change this agenda",
+            code="agenda_rights_required",
+        )
 
 
 class SlotPayload(TypedDict):
@@ -112,6 +115,30 @@ def overlap_clause(
     )
 
 
+def _overlap() -> Conflict:
+    return Conflict(
+        "this slot overlaps another live slot of the professional",
+        code="slot_overlap",
+        field="start",
+    )
+
+
+async def _refuse_overlap(
+    session: AsyncSession,
+    professional_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    but: uuid.UUID | None = None,
+) -> None:
+    """The friendly check before the database's guard: another live slot at that time."""
+    clause = overlap_clause(professional_id, starts_at, ends_at)
+    if but is not None:
+        clause = and_(clause, Slot.id != but)
+    if await session.scalar(select(Slot.id).where(clause).limit(1)) is not None:
+        raise _overlap()
+
+
 @dataclass(frozen=True, slots=True)
 class SlotDraft:
     starts_at: datetime
@@ -125,21 +152,39 @@ class SlotDraft:
 def check_draft(draft: SlotDraft, professional: ProfessionalRef) -> None:
     duration = draft.ends_at - draft.starts_at
     if duration < MIN_SLOT:
-        raise Invalid("a slot lasts at least 5 minutes and ends after it starts", field="end")
+        raise Invalid(
+            "a slot lasts at least 5 minutes and ends after it starts",
+            code="slot_too_short",
+            field="end",
+        )
     if duration > MAX_SLOT:
-        raise Invalid("a slot lasts at most 12 hours", field="end")
+        raise Invalid("a slot lasts at most 12 hours", code="slot_too_long", field="end")
     if not draft.visibility:
-        raise Invalid("visibility needs at least one of public, pro, snp, cpts", field="visibility")
+        raise Invalid(
+            "visibility needs at least one of public, pro, snp, cpts",
+            code="slot_visibility_required",
+            field="visibility",
+        )
     if draft.assisted and draft.modality is not Modality.VIDEO:
         raise Invalid(
-            "only a video slot can welcome an assisted teleconsultation", field="assisted"
+            "only a video slot can welcome an assisted teleconsultation",
+            code="slot_assisted_needs_video",
+            field="assisted",
         )
     if draft.location_id is not None and draft.location_id not in professional.location_ids:
-        raise Invalid("location is not one of this professional's practices", field="location_id")
+        raise Invalid(
+            "location is not one of this professional's practices",
+            code="location_not_found",
+            field="location_id",
+        )
     if draft.modality is Modality.OFFICE and draft.location_id is None:
         if len(professional.location_ids) == 1:
             return
-        raise Invalid("an office slot needs a location_id (the practice)", field="location_id")
+        raise Invalid(
+            "an office slot needs a location_id (the practice)",
+            code="slot_location_required",
+            field="location_id",
+        )
 
 
 def default_location(draft: SlotDraft, professional: ProfessionalRef) -> uuid.UUID | None:
@@ -162,14 +207,8 @@ async def create_slot(
     check_draft(draft, professional)
     now = clock.now()
     if draft.ends_at <= now:
-        raise Invalid("a slot must end in the future", field="end")
-    clash = await session.scalar(
-        select(Slot.id)
-        .where(overlap_clause(professional.id, draft.starts_at, draft.ends_at))
-        .limit(1)
-    )
-    if clash is not None:
-        raise Conflict("this slot overlaps another live slot of the professional", field="start")
+        raise Invalid("a slot must end in the future", code="slot_in_past", field="end")
+    await _refuse_overlap(session, professional.id, draft.starts_at, draft.ends_at)
     await lock_agenda(session, professional.id)
     slot = Slot(
         id=uuid.uuid4(),
@@ -193,9 +232,7 @@ async def create_slot(
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "this slot overlaps another live slot of the professional", field="start"
-        ) from exc
+        raise _overlap() from exc
     await append_event(
         session,
         clock,
@@ -213,8 +250,19 @@ async def get_slot(session: AsyncSession, actor: Actor, slot_id: uuid.UUID) -> S
         select(Slot).where(Slot.id == slot_id, Slot.territory_id == actor.territory_id)
     )
     if slot is None:
-        raise NotFound("slot not found")
+        raise NotFound("slot not found", code="slot_not_found")
     return slot
+
+
+def _withdrawn(now: datetime) -> dict[str, Any]:
+    """The columns of a slot withdrawn now (by itself or with its closed period)."""
+    return {
+        "status": SlotStatus.CANCELLED,
+        "hold_id": None,
+        "held_until": None,
+        "version": Slot.version + 1,
+        "updated_at": now,
+    }
 
 
 async def withdraw_slot(
@@ -236,20 +284,19 @@ async def withdraw_slot(
             Slot.professional_id == professional.id,
             untaken(Slot, now, blocked_too=True),
         )
-        .values(
-            status=SlotStatus.CANCELLED,
-            hold_id=None,
-            held_until=None,
-            version=Slot.version + 1,
-            updated_at=now,
-        )
+        .values(**_withdrawn(now))
         .returning(Slot)
     )
     if withdrawn is None:
         current = await get_slot(session, actor, slot_id)
         if current.professional_id != professional.id:
-            raise NotFound("slot not found")
-        raise Conflict(f"a {current.status.value} slot cannot be withdrawn", field="status")
+            raise NotFound("slot not found", code="slot_not_found")
+        raise Conflict(
+            f"a {current.status.value} slot cannot be withdrawn",
+            code="slot_not_withdrawable",
+            params={"status": current.status.value},
+            field="status",
+        )
     await append_event(
         session,
         clock,
@@ -260,6 +307,155 @@ async def withdraw_slot(
         payload=slot_event_payload(withdrawn),
     )
     return withdrawn
+
+
+async def move_slot(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    slot_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> Slot:
+    """Give a free slot other times (the agenda's drag and resize). Only a slot nobody holds
+    or booked moves, as a compare-and-swap on its status and version; the overlap guard of
+    the database has the last word, as for a new slot."""
+    require_agenda_rights(actor, professional)
+    check_instants(start=starts_at, end=ends_at)
+    current = await get_slot(session, actor, slot_id)
+    if current.professional_id != professional.id:
+        raise NotFound("slot not found", code="slot_not_found")
+    check_draft(
+        SlotDraft(
+            starts_at=starts_at,
+            ends_at=ends_at,
+            modality=current.modality,
+            visibility=frozenset(visibility_set(current.visibility)),
+            location_id=current.location_id,
+            assisted=current.assisted,
+        ),
+        professional,
+    )
+    now = clock.now()
+    if ends_at <= now or starts_at < now:
+        raise Invalid("a slot moves to a time to come", code="slot_move_past", field="start")
+    await _refuse_overlap(session, professional.id, starts_at, ends_at, but=slot_id)
+    await lock_agenda(session, professional.id)
+    busy = await busy_between(session, professional.id, starts_at, ends_at)
+    try:
+        moved: Slot | None = await session.scalar(
+            update(Slot)
+            .where(
+                Slot.id == slot_id,
+                Slot.version == current.version,
+                Slot.starts_at > now,
+                untaken(Slot, now),
+            )
+            .values(
+                starts_at=starts_at,
+                ends_at=ends_at,
+                # Busy then in the professional's own calendar: published, not bookable.
+                status=SlotStatus.BLOCKED if busy else SlotStatus.FREE,
+                rule_id=None,  # moved by hand: an exception the rule's later edits leave alone
+                hold_id=None,
+                held_until=None,
+                version=Slot.version + 1,
+                updated_at=now,
+            )
+            .returning(Slot)
+            .execution_options(populate_existing=True)
+        )
+    except IntegrityError as exc:
+        raise _overlap() from exc
+    if moved is None:
+        raise Conflict(
+            "only a free slot still to come moves: this one changed meanwhile",
+            code="slot_not_movable",
+            field="start",
+        )
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type=EventType.SLOT_MOVED,
+        actor=actor,
+        subject_id=moved.id,
+        payload=slot_event_payload(moved),
+    )
+    return moved
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    withdrawn: list[Slot]  # the free slots of the period, now withdrawn
+    kept: int  # the period's held, booked or busy-blocked slots, left as they are
+
+
+MAX_CLOSED_PERIOD = timedelta(days=92)
+MAX_CLOSED_SLOTS = 2_000
+
+
+async def close_period(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professional: ProfessionalRef,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> Closed:
+    """Close a period of the agenda (an afternoon, a holiday): every free slot that starts in
+    it is withdrawn in one transaction, one event each; slots somebody holds or booked stay
+    (their bookings are cancelled or moved one by one, with the patient told)."""
+    require_agenda_rights(actor, professional)
+    check_instants(start=starts_at, end=ends_at)
+    if ends_at <= starts_at:
+        raise Invalid("end must be after start", code="end_before_start", field="end")
+    if ends_at - starts_at > MAX_CLOSED_PERIOD:
+        raise Invalid(
+            "a closed period spans at most 92 days",
+            code="closed_period_max",
+            params={"days": MAX_CLOSED_PERIOD.days},
+            field="end",
+        )
+    now = clock.now()
+    await lock_agenda(session, professional.id)
+    in_period = and_(
+        Slot.territory_id == actor.territory_id,
+        Slot.professional_id == professional.id,
+        Slot.starts_at >= max(starts_at, now),
+        Slot.starts_at < ends_at,
+    )
+    withdrawn = list(
+        await session.scalars(
+            update(Slot)
+            .where(in_period, untaken(Slot, now, blocked_too=True))
+            .values(**_withdrawn(now))
+            .returning(Slot)
+            .execution_options(populate_existing=True)
+        )
+    )
+    if len(withdrawn) > MAX_CLOSED_SLOTS:
+        raise Invalid(
+            "too many slots in this period: close a shorter one",
+            code="closed_period_too_many",
+            params={"max": MAX_CLOSED_SLOTS},
+            field="end",
+        )
+    kept = await session.scalar(
+        select(func.count()).select_from(Slot).where(in_period, Slot.status.in_(LIVE_STATUSES))
+    )
+    for slot in withdrawn:
+        await append_event(
+            session,
+            clock,
+            territory_id=actor.territory_id,
+            type=EventType.SLOT_WITHDRAWN,
+            actor=actor,
+            subject_id=slot.id,
+            payload=slot_event_payload(slot),
+        )
+    return Closed(withdrawn=withdrawn, kept=int(kept or 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +481,14 @@ async def search_slots(
     """
     check_instants(start=query.start, end=query.end)
     if query.end <= query.start:
-        raise Invalid("end must be after start", field="end")
+        raise Invalid("end must be after start", code="end_before_start", field="end")
     if query.end - query.start > MAX_SEARCH_WINDOW:
-        raise Invalid("the search window is at most 92 days", field="end")
+        raise Invalid(
+            "the search window is at most 92 days",
+            code="search_window_max",
+            params={"days": MAX_SEARCH_WINDOW.days},
+            field="end",
+        )
     limit = max(1, min(query.limit, MAX_PAGE))
     now = clock.now()
     stmt = select(Slot).where(
@@ -319,7 +520,7 @@ async def search_slots(
             stmt, Slot.starts_at, Slot.id, query.cursor, limit=limit, parse=datetime.fromisoformat
         )
     except BadCursor as exc:
-        raise Invalid("cursor is not valid", field="cursor") from exc
+        raise Invalid("cursor is not valid", code="cursor_invalid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda s: (s.starts_at, s.id))
 
@@ -386,3 +587,18 @@ async def withdraw(
     slot = await get_slot(session, actor, slot_id)
     professional = await professionals.ref(session, actor, slot.professional_id)
     return await withdraw_slot(session, clock, actor, professional, slot_id)
+
+
+async def move(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professionals: Professionals,
+    slot_id: uuid.UUID,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> Slot:
+    """Move a free slot of the agenda it belongs to (the one door for the action)."""
+    slot = await get_slot(session, actor, slot_id)
+    professional = await professionals.ref(session, actor, slot.professional_id)
+    return await move_slot(session, clock, actor, professional, slot_id, starts_at, ends_at)

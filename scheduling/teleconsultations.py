@@ -126,19 +126,32 @@ async def _append(
 
 def _require_nurse(actor: Actor) -> uuid.UUID:
     if not actor.has_any(Role.NURSE) or actor.professional_id is None:
-        raise NotAllowed("only a nurse assisting the patient books an assisted teleconsultation")
+        raise NotAllowed(
+            "only a nurse assisting the patient books an assisted teleconsultation",
+            code="teleconsultation_nurse_only",
+        )
     return actor.professional_id
 
 
 def _check_consent(consent: Consent, now: datetime) -> None:
     if consent.given is not True:
         raise Invalid(
-            "the patient's consent to the teleconsultation is required", field="consent.given"
+            "the patient's consent to the teleconsultation is required",
+            code="teleconsultation_consent_required",
+            field="consent.given",
         )
     if consent.collected_at.tzinfo is None:
-        raise Invalid("collected_at needs a UTC offset", field="consent.collected_at")
+        raise Invalid(
+            "collected_at needs a UTC offset",
+            code="utc_offset_required",
+            field="consent.collected_at",
+        )
     if consent.collected_at > now + CONSENT_CLOCK_SKEW:
-        raise Invalid("consent cannot be collected in the future", field="consent.collected_at")
+        raise Invalid(
+            "consent cannot be collected in the future",
+            code="consent_future",
+            field="consent.collected_at",
+        )
 
 
 async def _target_slot(session: AsyncSession, actor: Actor, draft: TeleconsultationDraft) -> Slot:
@@ -154,22 +167,28 @@ async def _target_slot(session: AsyncSession, actor: Actor, draft: Teleconsultat
             )
         )
         if held is None:
-            raise NotFound("hold not found")
+            raise NotFound("hold not found", code="hold_not_found")
         if slot_id is not None and slot_id != held:
-            raise Invalid("slot_id does not match the hold", field="slot_id")
+            raise Invalid("slot_id does not match the hold", code="slot_mismatch", field="slot_id")
         slot_id = held
     if slot_id is None:
-        raise Invalid("give a slot_id or a hold_id", field="slot_id")
+        raise Invalid("give a slot_id or a hold_id", code="slot_or_hold_required", field="slot_id")
     slot = await session.scalar(
         select(Slot).where(Slot.id == slot_id, Slot.territory_id == actor.territory_id)
     )
     if slot is None:
-        raise NotFound("slot not found")
+        raise NotFound("slot not found", code="slot_not_found")
     if slot.modality is not Modality.VIDEO:
-        raise Invalid("an assisted teleconsultation needs a video slot", field="slot_id")
+        raise Invalid(
+            "an assisted teleconsultation needs a video slot",
+            code="teleconsultation_video_required",
+            field="slot_id",
+        )
     if not slot.assisted:
         raise Invalid(
-            "this GP has not opened this slot to assisted teleconsultations", field="slot_id"
+            "this GP has not opened this slot to assisted teleconsultations",
+            code="teleconsultation_slot_not_assisted",
+            field="slot_id",
         )
     return slot
 
@@ -190,7 +209,9 @@ async def book_teleconsultation(
     now = clock.now()
     _check_consent(draft.consent, now)
     if not draft.reason.strip():
-        raise Invalid("say why the GP is consulted", field="reason")
+        raise Invalid(
+            "say why the GP is consulted", code="teleconsultation_reason_required", field="reason"
+        )
     if draft.idempotency_key:
         previous = await session.scalar(
             select(Teleconsultation)
@@ -208,17 +229,26 @@ async def book_teleconsultation(
             return Scheduled(previous, created=False, patient=replayed.get(previous.patient_id))
         if await bookings.find_by_key(session, actor, draft.idempotency_key) is not None:
             raise Conflict(
-                "this Idempotency-Key was used for another request", field="Idempotency-Key"
+                "this Idempotency-Key was used for another request",
+                code="idempotency_key_reused",
+                field="Idempotency-Key",
             )
     slot = await _target_slot(session, actor, draft)
     old: Teleconsultation | None = None
     if draft.rescheduled_from is not None:
         old = await _visible(session, actor, draft.rescheduled_from)
         if old.nurse_professional_id != nurse_id:
-            raise NotAllowed("only the assisting nurse reschedules a teleconsultation")
+            raise NotAllowed(
+                "only the assisting nurse reschedules a teleconsultation",
+                code="teleconsultation_reschedule_nurse_only",
+            )
         patient = await session.get(Patient, old.patient_id)
         if patient is None or not same_person(patient, checked(draft.patient, now)):
-            raise Invalid("a reschedule is for the same patient", field="patient")
+            raise Invalid(
+                "a reschedule is for the same patient",
+                code="teleconsultation_reschedule_other_patient",
+                field="patient",
+            )
         await _cancel(session, clock, actor, old, "rescheduled")
 
     booked = await bookings.book(
@@ -272,7 +302,7 @@ async def _get(session: AsyncSession, actor: Actor, tc_id: uuid.UUID) -> Telecon
         )
     )
     if tc is None:
-        raise NotFound("teleconsultation not found")
+        raise NotFound("teleconsultation not found", code="teleconsultation_not_found")
     return tc
 
 
@@ -301,7 +331,7 @@ def may_see(actor: Actor, tc: Teleconsultation) -> bool:
 async def _visible(session: AsyncSession, actor: Actor, tc_id: uuid.UUID) -> Teleconsultation:
     tc = await _get(session, actor, tc_id)
     if not may_see(actor, tc):
-        raise NotFound("teleconsultation not found")
+        raise NotFound("teleconsultation not found", code="teleconsultation_not_found")
     return tc
 
 
@@ -337,7 +367,10 @@ async def _swap(
     )
     if changed is None:
         raise InvalidTransition(
-            f"a {tc.status.value} teleconsultation cannot become {to.value}", field="status"
+            f"a {tc.status.value} teleconsultation cannot become {to.value}",
+            code="teleconsultation_transition",
+            params={"status": tc.status.value, "to": to.value},
+            field="status",
         )
     return changed
 
@@ -382,7 +415,10 @@ async def start(
     now = clock.now()
     if now < tc.starts_at - EARLY_START:
         raise InvalidTransition(
-            "a teleconsultation starts at most 15 minutes before its slot", field="status"
+            "a teleconsultation starts at most 15 minutes before its slot",
+            code="teleconsultation_start_too_early",
+            params={"minutes": EARLY_START // timedelta(minutes=1)},
+            field="status",
         )
     changed = await _swap(
         session,
@@ -408,10 +444,17 @@ async def complete(
     """The GP closes the visit with its outcome; the booking is honoured."""
     tc = await get_as_participant(session, actor, tc_id)
     if actor.professional_id != tc.gp_professional_id:
-        raise NotAllowed("only the GP who teleconsulted states the outcome")
+        raise NotAllowed(
+            "only the GP who teleconsulted states the outcome",
+            code="teleconsultation_outcome_gp_only",
+        )
     now = clock.now()
     if now < tc.starts_at - EARLY_START:
-        raise InvalidTransition("the teleconsultation has not started yet", field="status")
+        raise InvalidTransition(
+            "the teleconsultation has not started yet",
+            code="teleconsultation_not_started",
+            field="status",
+        )
     changed = await _swap(
         session,
         clock,
@@ -435,7 +478,11 @@ async def no_show(
     """Someone did not join (stated by the GP or the nurse, once the slot has begun)."""
     tc = await get_as_participant(session, actor, tc_id)
     if clock.now() < tc.starts_at:
-        raise InvalidTransition("the teleconsultation has not begun yet", field="status")
+        raise InvalidTransition(
+            "the teleconsultation has not begun yet",
+            code="teleconsultation_not_started",
+            field="status",
+        )
     changed = await _swap(
         session,
         clock,
@@ -455,11 +502,16 @@ async def update_handover(
     """The nurse completes the handover (vital signs taken at the bedside) until the visit ends."""
     tc = await get_as_participant(session, actor, tc_id)
     if actor.professional_id != tc.nurse_professional_id:
-        raise NotAllowed("the assisting nurse writes the handover")
+        raise NotAllowed(
+            "the assisting nurse writes the handover", code="teleconsultation_handover_nurse_only"
+        )
     open_states = {TeleconsultationStatus.BOOKED, TeleconsultationStatus.STARTED}
     if tc.status not in open_states:
         raise InvalidTransition(
-            f"the handover of a {tc.status.value} teleconsultation is closed", field="handover"
+            f"the handover of a {tc.status.value} teleconsultation is closed",
+            code="teleconsultation_handover_closed",
+            params={"status": tc.status.value},
+            field="handover",
         )
     changed: Teleconsultation | None = await session.scalar(
         update(Teleconsultation)
@@ -469,7 +521,11 @@ async def update_handover(
         .execution_options(populate_existing=True)
     )
     if changed is None:
-        raise InvalidTransition("the teleconsultation ended meanwhile", field="handover")
+        raise InvalidTransition(
+            "the teleconsultation ended meanwhile",
+            code="teleconsultation_ended_meanwhile",
+            field="handover",
+        )
     await _append(session, clock, actor, changed, EventType.TELECONSULTATION_HANDOVER_UPDATED)
     return changed
 
@@ -482,10 +538,16 @@ async def link_to_send(session: AsyncSession, actor: Actor, tc_id: uuid.UUID) ->
     theirs, and only while the visit is still to come or under way."""
     tc = await get_as_participant(session, actor, tc_id)
     if actor.professional_id != tc.nurse_professional_id:
-        raise NotAllowed("the assisting nurse sends the room link to the patient")
+        raise NotAllowed(
+            "the assisting nurse sends the room link to the patient",
+            code="teleconsultation_link_nurse_only",
+        )
     if tc.status not in LINKABLE:
         raise InvalidTransition(
-            f"a {tc.status.value} teleconsultation has no room to join", field="status"
+            f"a {tc.status.value} teleconsultation has no room to join",
+            code="teleconsultation_no_room",
+            params={"status": tc.status.value},
+            field="status",
         )
     return tc
 
@@ -502,7 +564,11 @@ async def mark_link_sent(
         .execution_options(populate_existing=True)
     )
     if changed is None:
-        raise InvalidTransition("the teleconsultation ended meanwhile", field="status")
+        raise InvalidTransition(
+            "the teleconsultation ended meanwhile",
+            code="teleconsultation_ended_meanwhile",
+            field="status",
+        )
     await _append(session, clock, actor, changed, EventType.TELECONSULTATION_LINK_SENT)
     return changed
 
@@ -513,7 +579,7 @@ async def get_as_participant(
     """The teleconsultation, for its GP or nurse only (anyone else: not found)."""
     tc = await _get(session, actor, tc_id)
     if not is_participant(actor, tc):
-        raise NotFound("teleconsultation not found")
+        raise NotFound("teleconsultation not found", code="teleconsultation_not_found")
     return tc
 
 
@@ -535,13 +601,16 @@ async def list_for(
     """The caller's teleconsultations as GP or as nurse, by start. Without a window or a
     status: the upcoming ones (booked or started, not over yet)."""
     if actor.professional_id is None:
-        raise NotAllowed("only professionals have teleconsultations")
+        raise NotAllowed(
+            "only professionals have teleconsultations",
+            code="teleconsultation_professionals_only",
+        )
     column = {
         "gp": Teleconsultation.gp_professional_id,
         "nurse": Teleconsultation.nurse_professional_id,
     }.get(role)
     if column is None:
-        raise Invalid("role is gp or nurse", field="role")
+        raise Invalid("role is gp or nurse", code="teleconsultation_role", field="role")
     stmt = select(Teleconsultation).where(
         Teleconsultation.territory_id == actor.territory_id, column == actor.professional_id
     )
@@ -565,7 +634,7 @@ async def list_for(
             parse=datetime.fromisoformat,
         )
     except BadCursor as exc:
-        raise Invalid("cursor is not valid", field="cursor") from exc
+        raise Invalid("cursor is not valid", code="cursor_invalid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda t: (t.starts_at, t.id))
 
@@ -585,9 +654,14 @@ async def assisted_slots(
     patient's own GP's slots first: a nurse asks their GP before any other."""
     check_instants(start=start, end=end)
     if end <= start:
-        raise Invalid("end must be after start", field="end")
+        raise Invalid("end must be after start", code="end_before_start", field="end")
     if end - start > timedelta(days=31):
-        raise Invalid("the search window is at most 31 days", field="end")
+        raise Invalid(
+            "the search window is at most 31 days",
+            code="search_window_max",
+            params={"days": 31},
+            field="end",
+        )
     now = clock.now()
     stmt = select(Slot).where(
         Slot.territory_id == actor.territory_id,

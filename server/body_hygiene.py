@@ -75,10 +75,10 @@ def _offending_field(value: Any, path: str = "") -> str | None:
     return None
 
 
-def problem_of(body: bytes) -> tuple[str, str | None] | None:
-    """(detail, field) when the body must be refused, else None."""
+def problem_of(body: bytes) -> tuple[str, str, str | None] | None:
+    """(code, detail, field) when the body must be refused, else None."""
     if body.count(b"[") + body.count(b"{") > _BRACKETS_BEFORE_CHECK and _depth(body) > MAX_DEPTH:
-        return f"JSON nested deeper than {MAX_DEPTH} levels", None
+        return "body_too_deep", f"JSON nested deeper than {MAX_DEPTH} levels", None
     if not _SUSPECT.search(body):
         return None
     try:
@@ -88,7 +88,11 @@ def problem_of(body: bytes) -> tuple[str, str | None] | None:
     field = _offending_field(decoded)
     if field is None:
         return None
-    return "text contains control or bidirectional-override characters", field
+    return (
+        "text_control_characters",
+        "text contains control or bidirectional-override characters",
+        field,
+    )
 
 
 class BodyHygieneMiddleware:
@@ -117,14 +121,17 @@ class BodyHygieneMiddleware:
         body = b"".join(chunks)
         found = problem_of(body)
         if found is not None:
-            detail, field = found
-            errors = [{"field": field, "message": detail}] if field else None
+            code, detail, field = found
+            errors = [{"field": field, "message": detail, "code": code}] if field else None
             await send_problem(
+                scope,
                 send,
                 400,
                 "bad-request",
                 "Bad request",
                 detail,
+                code=code,
+                params={"depth": MAX_DEPTH},
                 instance=scope.get("path", ""),
                 field=field,
                 errors=errors,

@@ -43,7 +43,7 @@ def provide_services(request: Request[Any, Any, Any]) -> AppServices:
 def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     actor = current_actor(request)
     if actor is None:
-        raise NotAuthenticated("authentication required")
+        raise NotAuthenticated("authentication required", code="authentication_required")
     return actor
 
 

@@ -89,7 +89,9 @@ async def import_communes(
             located.update(read_points(path))
         communes = list(with_points(read_etalab_communes(cog), located))
     except (ValueError, KeyError, msgspec.DecodeError) as exc:  # the files are not these
-        raise Invalid(f"not the communes files: {exc}", field="cog") from exc
+        raise Invalid(
+            f"not the communes files: {exc}", code="communes_files_invalid", field="cog"
+        ) from exc
     async with services.db.write() as session:
         return await refresh_reference(session, services.clock, communes)
 
@@ -97,7 +99,7 @@ async def import_communes(
 async def _territory(session: Session, slug: str) -> Territory:
     territory = await territories.find_territory(session, slug)
     if territory is None:
-        raise NotFound(f"no territory {slug!r}", field="territory")
+        raise NotFound(f"no territory {slug!r}", code="territory_not_found", field="territory")
     return territory
 
 
@@ -149,7 +151,7 @@ async def import_national_directory(
             with open_extraction(mssante) as stream:
                 addresses = read_mssante(stream, {national_id(a) for a in activities})
     except NotTheExtraction as exc:
-        raise Invalid(str(exc), field="extraction") from exc
+        raise Invalid.of(exc, field="extraction") from exc
     return await _plan_or_apply(
         services, territory, activities, dry_run, source=path.name, mssante=addresses
     )
@@ -177,17 +179,29 @@ async def import_from_annuaire_api(
     resources: list[dict[str, Any]] = []
     for path in bundles:
         if path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise Invalid(f"{path.name} is larger than {MAX_BUNDLE_BYTES} bytes", field="bundle")
+            raise Invalid(
+                f"{path.name} is larger than {MAX_BUNDLE_BYTES} bytes",
+                code="file_too_large",
+                params={"megabytes": MAX_BUNDLE_BYTES // (1024 * 1024)},
+                field="bundle",
+            )
         try:
             resources += resources_of(msgspec.json.decode(path.read_bytes()))
         except (msgspec.DecodeError, AnnuaireError) as exc:
-            raise Invalid(f"{path.name}: {exc}", field="bundle") from exc
+            raise Invalid(
+                f"{path.name}: {exc}",
+                code="annuaire_bundle_invalid",
+                params={"file": path.name},
+                field="bundle",
+            ) from exc
     if url:
         try:
             async for page in search_pages(url, api_key):
                 resources += page
         except (AnnuaireError, httpx.HTTPError) as exc:
-            raise Unavailable(f"the Annuaire Santé API: {exc}") from exc
+            raise Unavailable(
+                f"the Annuaire Santé API: {exc}", code="annuaire_api_unavailable"
+            ) from exc
     activities = list(activities_from_resources(resources, postal))
     return await _plan_or_apply(
         services, territory, activities, dry_run, source="annuaire-sante-fhir", complete=complete

@@ -69,11 +69,14 @@ class RateLimitMiddleware:
                 retry_after = await self._count(rule, scope)
                 if retry_after:
                     await send_problem(
+                        scope,
                         send,
                         429,
                         "too-many-requests",
                         "Too many requests",
                         f"too many {rule.name} attempts: retry in {retry_after} s",
+                        code="too_many_requests",
+                        params={"seconds": retry_after},
                         headers=((b"retry-after", str(retry_after).encode()),),
                     )
                     return

@@ -79,8 +79,8 @@ class LinkNotValid(Invalid):
     def __init__(self) -> None:
         super().__init__(
             "this link has expired or was already used: ask for a new one",
+            code="link_invalid",
             field="token",
-            extra={"code": "link_invalid"},
         )
 
 
@@ -108,7 +108,7 @@ async def issue_link(
     locked first, so that two links issued at once leave one live."""
     await session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
     if account.disabled_at is not None:
-        raise Conflict("the account is disabled", field="account_id")
+        raise Conflict("the account is disabled", code="account_disabled", field="account_id")
     now = clock.now()
     await session.execute(
         update(AccountLink)
@@ -164,7 +164,7 @@ async def invite(
     else:
         found = await session.get(Account, account_id)
         if found is None:
-            raise NotFound("account not found")
+            raise NotFound("account not found", code="account_not_found")
         account = found
     return await issue_link(session, clock, account, LinkPurpose.INVITATION, actor)
 

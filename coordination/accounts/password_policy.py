@@ -10,10 +10,11 @@ least where nothing else protects the account; NIST SP 800-63B for a check again
 from __future__ import annotations
 
 import gzip
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib.resources import files
 
-from kernel.errors import Invalid
+from kernel.errors import Invalid, Param
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # argon2 hashes anything, but a megabyte "password" is only a CPU bill
@@ -32,21 +33,35 @@ def is_breached(password: str) -> bool:
 class WeakPassword(Invalid):
     """The password breaks the policy; `code` says which rule, for the pages' French text."""
 
-    def __init__(self, detail: str, code: str) -> None:
-        super().__init__(detail, field="password", extra={"code": code})
+    def __init__(
+        self, detail: str, *, code: str, params: Mapping[str, Param] | None = None
+    ) -> None:
+        super().__init__(detail, code=code, params=params, field="password")
 
 
 def check_password(password: str) -> str:
     """The password, if the policy accepts it; else `WeakPassword` naming the rule broken."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"a password has at least {MIN_LENGTH} characters", "password_short")
+        raise WeakPassword(
+            f"a password has at least {MIN_LENGTH} characters",
+            code="password_short",
+            params={"min": MIN_LENGTH},
+        )
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"a password has at most {MAX_LENGTH} characters", "password_long")
+        raise WeakPassword(
+            f"a password has at most {MAX_LENGTH} characters",
+            code="password_long",
+            params={"max": MAX_LENGTH},
+        )
     if not password.strip():
-        raise WeakPassword("a password cannot be only spaces", "password_short")
+        raise WeakPassword(
+            "a password cannot be only spaces",
+            code="password_short",
+            params={"min": MIN_LENGTH},
+        )
     if is_breached(password):
         raise WeakPassword(
             "this password appears in lists of breached passwords: choose another",
-            "password_breached",
+            code="password_breached",
         )
     return password

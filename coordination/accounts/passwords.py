@@ -58,7 +58,7 @@ def needs_rehash(password_hash: str) -> bool:
 async def _off_loop(fn: object, *args: str | None) -> object:
     global _admitted
     if _admitted >= WORKERS + MAX_WAITING:
-        raise Unavailable("too many logins at once: try again in a moment")
+        raise Unavailable("too many logins at once: try again in a moment", code="busy_retry")
     _admitted += 1
     try:
         return await asyncio.get_running_loop().run_in_executor(_pool, fn, *args)  # type: ignore[arg-type]

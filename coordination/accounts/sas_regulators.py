@@ -89,25 +89,32 @@ def checked(draft: RegulatorDraft) -> RegulatorDraft:
     """The draft with its names trimmed; errors name the FHIR element."""
     if draft.system not in TYPE_OF_SYSTEM:
         raise Invalid(
-            "the identifier's system is the IdNat_PS's or the SAS's", field="identifier.system"
+            "the identifier's system is the IdNat_PS's or the SAS's",
+            code="sas_identifier_system",
+            field="identifier.system",
         )
     value = draft.value.strip()
     if not value or len(value) > MAX_IDENTIFIER:
-        raise Invalid(f"the identifier is 1 to {MAX_IDENTIFIER} characters", field="identifier")
+        raise Invalid(
+            f"the identifier is 1 to {MAX_IDENTIFIER} characters",
+            code="sas_identifier_length",
+            params={"max": MAX_IDENTIFIER},
+            field="identifier",
+        )
     family, given = draft.family_name.strip(), draft.given_name.strip()
     if not family:
-        raise Invalid("the family name is empty", field="name.family")
+        raise Invalid("the family name is empty", code="field_empty", field="name.family")
     if not given:
-        raise Invalid("the given name is empty", field="name.given")
+        raise Invalid("the given name is empty", code="field_empty", field="name.given")
     email = normalise_email(draft.email)
     if "@" not in email.strip("@"):
-        raise Invalid("the e-mail address is not valid", field="telecom")
+        raise Invalid("the e-mail address is not valid", code="email_invalid", field="telecom")
     return RegulatorDraft(draft.system, value, family[:100], given[:100], email, draft.active)
 
 
 def _require_platform(actor: Actor) -> None:
     if not actor.has_any(Role.SAS_PLATFORM):
-        raise NotAllowed("only the SAS platform manages its regulators")
+        raise NotAllowed("only the SAS platform manages its regulators", code="sas_platform_only")
 
 
 async def _find(
@@ -142,7 +149,11 @@ async def create(
     draft = checked(draft)
     found = await _find(session, actor.territory_id, draft.system, draft.value)
     if found is not None and found[0].active:
-        raise Conflict("a regulator with this identifier exists", field="identifier")
+        raise Conflict(
+            "a regulator with this identifier exists",
+            code="sas_regulator_exists",
+            field="identifier",
+        )
     return await _insert(session, clock, actor, draft)
 
 
@@ -166,6 +177,7 @@ async def upsert(
         # The CPTS gave this person more than the SAS made: theirs to manage now, not the SAS's.
         raise Conflict(
             "this account holds other roles in the CPTS: its administrator manages it",
+            code="sas_regulator_other_roles",
             field="identifier",
         )
     now = clock.now()
@@ -196,7 +208,9 @@ def _operator(actor: Actor) -> Actor:
 async def _email_free(session: AsyncSession, territory_id: uuid.UUID, email: str) -> None:
     taken = select(Account.id).where(Account.territory_id == territory_id, Account.email == email)
     if await session.scalar(taken):
-        raise Conflict("an account with this e-mail already exists", field="telecom")
+        raise Conflict(
+            "an account with this e-mail already exists", code="email_taken", field="telecom"
+        )
 
 
 async def _insert(
@@ -216,7 +230,9 @@ async def _insert(
             ),
         )
     except IntegrityError as exc:  # the same e-mail written at once by another call
-        raise Conflict("an account with this e-mail already exists", field="telecom") from exc
+        raise Conflict(
+            "an account with this e-mail already exists", code="email_taken", field="telecom"
+        ) from exc
     regulator = SasRegulator(
         account_id=account.id,
         territory_id=actor.territory_id,
@@ -236,7 +252,11 @@ async def _flush(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:  # two writers gave one identifier at once: the database says
-        raise Conflict("a regulator with this identifier exists", field="identifier") from exc
+        raise Conflict(
+            "a regulator with this identifier exists",
+            code="sas_regulator_exists",
+            field="identifier",
+        ) from exc
 
 
 async def sas_identifier(session: AsyncSession, account_id: uuid.UUID) -> tuple[str, str] | None:

@@ -124,7 +124,9 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
         if found is not None:
             break
     if found is None:
-        raise NotAuthenticated("no account here for this Pro Santé Connect identity")
+        raise NotAuthenticated(
+            "no account here for this Pro Santé Connect identity", code="psc_no_account"
+        )
     account, professional = found
     professional.psc_subject = subject_name_id
     return await _issue(session, clock, account, TokenKind.SESSION, "psc", _actor_stub(account))
@@ -145,6 +147,7 @@ class TerritoryToChoose(Conflict):
     def __init__(self, territories: list[tuple[str, str]]) -> None:
         super().__init__(
             "this e-mail and password open several territories: choose one",
+            code="territory_to_choose",
             field="territory",
             extra={"territories": [{"slug": slug, "name": name} for slug, name in territories]},
         )
@@ -185,7 +188,7 @@ async def login(
         await verify_password_off_loop(None, password)
     matches = [c for c in candidates if await verify_password_off_loop(c.password_hash, password)]
     if not matches:
-        raise NotAuthenticated("e-mail or password is incorrect")
+        raise NotAuthenticated("e-mail or password is incorrect", code="login_failed")
     if len(matches) > 1:
         raise TerritoryToChoose(
             [(m.slug or PLATFORM_SLUG, m.name or PLATFORM_NAME) for m in matches]
@@ -197,9 +200,9 @@ async def login(
     async with db.write() as session:
         account = await session.get(Account, account_id)
         if account is None or account.disabled_at is not None:
-            raise NotAuthenticated("e-mail or password is incorrect")
+            raise NotAuthenticated("e-mail or password is incorrect", code="login_failed")
         if account.password_hash != checked_hash:
-            raise NotAuthenticated("e-mail or password is incorrect")
+            raise NotAuthenticated("e-mail or password is incorrect", code="login_failed")
         if new_hash is not None:
             account.password_hash = new_hash
         name = "session" if kind is TokenKind.SESSION else "login"
@@ -223,10 +226,10 @@ async def resolve(session: AsyncSession, clock: Clock, secret: str) -> Actor:
         )
     ).one_or_none()
     if row is None:
-        raise NotAuthenticated("token is not valid")
+        raise NotAuthenticated("token is not valid", code="token_invalid")
     token, account, tz = row
     if not token.is_live(clock.now()) or account.disabled_at is not None:
-        raise NotAuthenticated("token is expired or revoked")
+        raise NotAuthenticated("token is expired or revoked", code="token_expired")
     return Actor(
         account_id=account.id,
         territory_id=account.territory_id or PLATFORM,
@@ -250,7 +253,10 @@ async def resolve_platform(session: AsyncSession, email: str) -> Actor:
     ).all()
     platforms = [(a, tz) for a, tz in rows if Role.SAS_PLATFORM in a.roles]
     if len(platforms) != 1:
-        raise NotAuthenticated("the SAS certificate is bound to no single sas_platform account")
+        raise NotAuthenticated(
+            "the SAS certificate is bound to no single sas_platform account",
+            code="sas_certificate_unbound",
+        )
     account, tz = platforms[0]
     assert account.territory_id is not None, "the join made it a territory's"
     return Actor(
@@ -278,9 +284,19 @@ async def create_token_for(
         )
     found = list(await session.scalars(query.limit(2)))
     if not found:
-        raise NotFound(f"no account with e-mail {email}", field="email")
+        raise NotFound(
+            f"no account with e-mail {email}",
+            code="account_email_not_found",
+            params={"email": email},
+            field="email",
+        )
     if len(found) > 1:
-        raise Invalid(f"{email} has accounts in several territories: name one", field="territory")
+        raise Invalid(
+            f"{email} has accounts in several territories: name one",
+            code="account_email_several_territories",
+            params={"email": email},
+            field="territory",
+        )
     account = found[0]
     return await _issue(session, clock, account, TokenKind.API, name, None)
 
@@ -316,8 +332,8 @@ async def revoke_token(
             )
         )
         if exists is None:
-            raise NotFound("token not found")
-        raise Conflict("token is already revoked")
+            raise NotFound("token not found", code="token_not_found")
+        raise Conflict("token is already revoked", code="token_already_revoked")
     await append_event(
         session,
         clock,
@@ -335,9 +351,9 @@ async def get_account(session: AsyncSession, actor: Actor, account_id: uuid.UUID
         select(Account).where(Account.id == account_id, Account.territory_id == actor.territory_id)
     )
     if account is None:
-        raise NotFound("account not found")
+        raise NotFound("account not found", code="account_not_found")
     if account.id != actor.account_id and not actor.is_staff:
-        raise NotFound("account not found")
+        raise NotFound("account not found", code="account_not_found")
     return account
 
 
@@ -351,7 +367,10 @@ async def list_accounts(session: AsyncSession, actor: Actor) -> list[Account]:
 
 def require_admin(actor: Actor) -> None:
     if not actor.has_any(Role.ADMIN):
-        raise NotAllowed("only an administrator of the territory may manage accounts")
+        raise NotAllowed(
+            "only an administrator of the territory may manage accounts",
+            code="accounts_admin_only",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,9 +400,11 @@ async def create_account(
         territory_id = actor.territory_id
     email = normalise_email(draft.email)
     if "@" not in email:
-        raise Invalid("e-mail address is not valid", field="email")
+        raise Invalid("e-mail address is not valid", code="email_invalid", field="email")
     if not draft.roles:
-        raise Invalid("an account needs at least one role", field="roles")
+        raise Invalid(
+            "an account needs at least one role", code="account_role_required", field="roles"
+        )
     check_roles(territory_id, draft.roles)
     same_tenant = (
         Account.territory_id.is_(None)
@@ -392,13 +413,19 @@ async def create_account(
     )
     taken = select(Account.id).where(same_tenant, Account.email == email)
     if await session.scalar(taken):
-        raise Conflict("an account with this e-mail already exists", field="email")
+        raise Conflict(
+            "an account with this e-mail already exists", code="email_taken", field="email"
+        )
     if draft.professional_id is not None:
         owner = await session.scalar(
             select(Professional.territory_id).where(Professional.id == draft.professional_id)
         )
         if owner != territory_id:
-            raise Invalid("professional not found in this territory", field="professional_id")
+            raise Invalid(
+                "professional not found in this territory",
+                code="professional_not_found",
+                field="professional_id",
+            )
     account = Account(
         id=uuid.uuid4(),
         territory_id=territory_id,
@@ -447,12 +474,16 @@ def check_roles(territory_id: uuid.UUID | None, roles: frozenset[Role]) -> None:
     """The operator role is the platform's: held alone, by an account of no territory; no
     territory's account may hold it (an admin could otherwise make themselves operator)."""
     if not roles:
-        raise Invalid("an account needs at least one role", field="roles")
+        raise Invalid(
+            "an account needs at least one role", code="account_role_required", field="roles"
+        )
     if (territory_id is None) != (Role.OPERATOR in roles) or (
         Role.OPERATOR in roles and len(roles) > 1
     ):
         raise Invalid(
-            "the operator role is the platform's, held alone and in no territory", field="roles"
+            "the operator role is the platform's, held alone and in no territory",
+            code="operator_role_alone",
+            field="roles",
         )
 
 
@@ -468,9 +499,13 @@ async def set_roles(
     check_roles(actor.territory_id, roles)
     account = await get_account(session, actor, account_id)
     if account.id == actor.account_id and Role.ADMIN not in roles:
-        raise Invalid("you cannot remove your own administrator role", field="roles")
+        raise Invalid(
+            "you cannot remove your own administrator role", code="own_admin_role", field="roles"
+        )
     if account.id == actor.account_id and disabled:
-        raise Invalid("you cannot disable your own account", field="disabled")
+        raise Invalid(
+            "you cannot disable your own account", code="own_account_disable", field="disabled"
+        )
     account.set_roles(roles)
     if disabled is not None:
         now = clock.now()

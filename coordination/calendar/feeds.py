@@ -83,14 +83,23 @@ async def create_feed(
 ) -> IssuedFeed:
     name = draft.name.strip()
     if not name:
-        raise Invalid("name must not be empty", field="name")
+        raise Invalid("name must not be empty", code="field_empty", field="name")
     if draft.scope is FeedScope.PROFESSIONAL and actor.professional_id is None:
-        raise NotAllowed("only an account linked to a professional has an agenda feed")
+        raise NotAllowed(
+            "only an account linked to a professional has an agenda feed",
+            code="feed_professional_only",
+        )
     if draft.scope is FeedScope.POOL:
         if not actor.is_staff:
-            raise NotAllowed("the pool feed is for coordinators and admins")
+            raise NotAllowed(
+                "the pool feed is for coordinators and admins", code="feed_pool_staff_only"
+            )
         if draft.patient_initials:
-            raise Invalid("the pool feed never shows patients", field="patient_initials")
+            raise Invalid(
+                "the pool feed never shows patients",
+                code="feed_pool_no_patients",
+                field="patient_initials",
+            )
     live = await session.scalar(
         select(CalendarFeed.id)
         .where(CalendarFeed.account_id == actor.account_id, CalendarFeed.revoked_at.is_(None))
@@ -98,7 +107,11 @@ async def create_feed(
         .limit(1)
     )
     if live is not None:
-        raise Conflict(f"at most {MAX_LIVE_FEEDS} live feeds per account: revoke one first")
+        raise Conflict(
+            f"at most {MAX_LIVE_FEEDS} live feeds per account: revoke one first",
+            code="feed_limit",
+            params={"max": MAX_LIVE_FEEDS},
+        )
     secret = new_feed_secret()
     now = clock.now()
     feed = CalendarFeed(
@@ -150,7 +163,7 @@ async def revoke_feed(
         .returning(CalendarFeed)
     )
     if revoked is None:
-        raise NotFound("feed not found")
+        raise NotFound("feed not found", code="feed_not_found")
     await append_event(
         session,
         clock,
@@ -166,7 +179,7 @@ async def revoke_feed(
 async def resolve_feed(session: AsyncSession, secret: str, now: datetime) -> FeedAccess:
     """The feed behind a URL secret; Gone once revoked or its account disabled."""
     if not secret.startswith(FEED_PREFIX) or len(secret) > 100:
-        raise NotFound("feed not found")
+        raise NotFound("feed not found", code="feed_not_found")
     row = (
         await session.execute(
             select(
@@ -191,7 +204,7 @@ async def resolve_feed(session: AsyncSession, secret: str, now: datetime) -> Fee
         )
     ).one_or_none()
     if row is None:
-        raise NotFound("feed not found")
+        raise NotFound("feed not found", code="feed_not_found")
     (
         feed,
         disabled_at,
@@ -208,7 +221,7 @@ async def resolve_feed(session: AsyncSession, secret: str, now: datetime) -> Fee
         or (feed.scope is FeedScope.PROFESSIONAL and professional_id != feed.professional_id)
     )
     if feed.revoked_at is not None or lapsed:
-        raise Gone("this feed was revoked: create a new one in your account")
+        raise Gone("this feed was revoked: create a new one in your account", code="feed_revoked")
     return FeedAccess(feed, territory_name, timezone, int(last_seq))
 
 

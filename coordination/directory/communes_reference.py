@@ -82,7 +82,12 @@ async def refresh_reference(
     seen: set[str] = set()
     for c in communes:
         if not is_insee_code(c.insee):
-            raise Invalid(f"not an INSEE commune code: {c.insee!r}", field="insee")
+            raise Invalid(
+                f"not an INSEE commune code: {c.insee!r}",
+                code="commune_insee_invalid",
+                params={"insee": c.insee},
+                field="insee",
+            )
         if c.insee in seen:
             continue
         seen.add(c.insee)
@@ -168,7 +173,12 @@ async def reference_communes(session: AsyncSession, codes: Sequence[str]) -> lis
     wanted = list(dict.fromkeys(c.strip().upper() for c in codes))
     for code in wanted:
         if not is_insee_code(code):
-            raise Invalid(f"not an INSEE commune code: {code!r}", field="communes")
+            raise Invalid(
+                f"not an INSEE commune code: {code!r}",
+                code="commune_insee_invalid",
+                params={"insee": code},
+                field="communes",
+            )
     found = {
         r.insee: r
         for r in await session.scalars(
@@ -180,8 +190,9 @@ async def reference_communes(session: AsyncSession, codes: Sequence[str]) -> lis
         raise Invalid(
             "communes not in the national reference (run `cpts communes import`): "
             + ", ".join(missing[:20]),
+            code="commune_unknown",
+            params={"unknown": missing[:200]},
             field="communes",
-            extra={"code": "commune_unknown", "unknown": missing[:200]},
         )
     return [found[c] for c in wanted]
 
@@ -194,7 +205,12 @@ async def department_communes(session: AsyncSession, departments: Sequence[str])
             "2A",
             "2B",
         ):
-            raise Invalid(f"not a department code: {department!r}", field="departments")
+            raise Invalid(
+                f"not a department code: {department!r}",
+                code="department_code_invalid",
+                params={"department": department},
+                field="departments",
+            )
     if not wanted:
         return []
     rows = await session.scalars(

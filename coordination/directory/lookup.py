@@ -40,13 +40,27 @@ async def communes_within(
     )
     centre = next((c for c in communes if c.insee == insee), None)
     if centre is None:
-        raise Invalid(f"commune {insee} is not in this territory", field="commune")
+        raise Invalid(
+            f"commune {insee} is not in this territory",
+            code="commune_not_in_territory",
+            params={"insee": insee},
+            field="commune",
+        )
     if not within_km:
         return {centre.id}
     if not 0 < within_km <= MAX_RADIUS_KM:
-        raise Invalid(f"within_km is between 0 and {MAX_RADIUS_KM:g} km", field="within_km")
+        raise Invalid(
+            f"within_km is between 0 and {MAX_RADIUS_KM:g} km",
+            code="directory_radius_range",
+            params={"max_km": f"{MAX_RADIUS_KM:g}"},
+            field="within_km",
+        )
     if centre.latitude is None or centre.longitude is None:
-        raise Invalid("this commune has no coordinates for a distance search", field="within_km")
+        raise Invalid(
+            "this commune has no coordinates for a distance search",
+            code="commune_no_coordinates",
+            field="within_km",
+        )
     return {
         c.id
         for c in communes

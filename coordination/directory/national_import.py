@@ -169,11 +169,15 @@ def _person(activity: NationalActivity) -> _Person:
         elif activity.id_type == "0":
             adeli = check_adeli(activity.identifier).value
         else:
-            raise IdentifierError(f"unknown identifier type {activity.id_type!r}")
+            raise IdentifierError(
+                f"unknown identifier type {activity.id_type!r}",
+                code="identifier_type_unknown",
+                params={"type": activity.id_type},
+            )
     except IdentifierError as exc:
-        raise Invalid(str(exc), field="identifier") from exc
+        raise Invalid.of(exc, field="identifier") from exc
     if not activity.family_name:
-        raise Invalid("no family name", field="family_name")
+        raise Invalid("no family name", code="field_empty", field="family_name")
     values = {
         "family_name": _title_case(activity.family_name)[:100],
         "given_name": _title_case(activity.given_name)[:100],

@@ -20,6 +20,7 @@ class DirectoryProfessionals:
         if pid is None:
             raise Invalid(
                 "professional_id is required when the caller is not a professional",
+                code="professional_required",
                 field="professional_id",
             )
         professional = await get_professional(session, actor, pid)

@@ -56,7 +56,10 @@ class StructureCreatedPayload(TypedDict):
 
 def require_staff(actor: Actor) -> None:
     if not actor.is_staff:
-        raise NotAllowed("only the coordinator or an administrator may change the directory")
+        raise NotAllowed(
+            "only the coordinator or an administrator may change the directory",
+            code="directory_staff_only",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,9 @@ class Saved:
 
 def _checked_ids(rpps: str | None, adeli: str | None) -> tuple[str | None, str | None, list[str]]:
     if not rpps and not adeli:
-        raise Invalid("an RPPS or an ADELI number is required", field="rpps")
+        raise Invalid(
+            "an RPPS or an ADELI number is required", code="rpps_or_adeli_required", field="rpps"
+        )
     warnings: list[str] = []
     try:
         rpps_value = None
@@ -100,11 +105,11 @@ def _checked_ids(rpps: str | None, adeli: str | None) -> tuple[str | None, str |
             checked = check_rpps(rpps)
             rpps_value, warnings = checked.value, list(checked.warnings)
     except IdentifierError as exc:
-        raise Invalid(str(exc), field="rpps") from exc
+        raise Invalid.of(exc, field="rpps") from exc
     try:
         adeli_value = check_adeli(adeli).value if adeli else None
     except IdentifierError as exc:
-        raise Invalid(str(exc), field="adeli") from exc
+        raise Invalid.of(exc, field="adeli") from exc
     return rpps_value, adeli_value, warnings
 
 
@@ -134,7 +139,11 @@ async def _check_structures(
         )
     )
     if found != ids:
-        raise Invalid("structure not found in this territory", field="locations.structure_id")
+        raise Invalid(
+            "structure not found in this territory",
+            code="structure_not_found",
+            field="locations.structure_id",
+        )
 
 
 async def _build_locations(
@@ -149,6 +158,8 @@ async def _build_locations(
         if d.commune_insee not in communes:
             raise Invalid(
                 f"commune {d.commune_insee} is not in this territory",
+                code="commune_not_in_territory",
+                params={"insee": d.commune_insee},
                 field="locations.commune_insee",
             )
         locations.append(
@@ -178,7 +189,7 @@ async def create_professional(
         territory_id = actor.territory_id
     for name, value in (("family_name", draft.family_name), ("given_name", draft.given_name)):
         if not value.strip():
-            raise Invalid(f"{name} must not be empty", field=name)
+            raise Invalid(f"{name} must not be empty", code="field_empty", field=name)
     rpps, adeli, warnings = _checked_ids(draft.rpps, draft.adeli)
     duplicate = await session.scalar(
         select(Professional.id).where(
@@ -192,6 +203,7 @@ async def create_professional(
     if duplicate is not None:
         raise Conflict(
             "a professional with this RPPS or ADELI is already in the directory",
+            code="professional_duplicate",
             field="rpps" if rpps else "adeli",
         )
     now = clock.now()
@@ -258,7 +270,11 @@ async def update_professional(
     if removed:
         unknown = removed - {loc.id for loc in professional.locations}
         if unknown:
-            raise Invalid("location not found on this professional", field="remove_location_ids")
+            raise Invalid(
+                "location not found on this professional",
+                code="location_not_found",
+                field="remove_location_ids",
+            )
         professional.locations = [loc for loc in professional.locations if loc.id not in removed]
     if patch.add_locations:
         professional.locations.extend(
@@ -291,7 +307,7 @@ async def get_professional(
         .where(Professional.id == professional_id, Professional.territory_id == actor.territory_id)
     )
     if professional is None:
-        raise NotFound("professional not found")
+        raise NotFound("professional not found", code="professional_not_found")
     return professional
 
 
@@ -340,7 +356,7 @@ async def search_professionals(
     try:
         stmt = keyset(stmt, Professional.sort_key, Professional.id, query.cursor, limit=limit)
     except BadCursor as exc:
-        raise Invalid("cursor is not valid", field="cursor") from exc
+        raise Invalid("cursor is not valid", code="cursor_invalid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda p: (p.sort_key, p.id))
 
@@ -386,9 +402,19 @@ async def add_communes(
     communes = []
     for d in drafts:
         if d.insee in existing:
-            raise Conflict(f"commune {d.insee} is already in the territory", field="insee")
+            raise Conflict(
+                f"commune {d.insee} is already in the territory",
+                code="commune_already_in_territory",
+                params={"insee": d.insee},
+                field="insee",
+            )
         if not (len(d.insee) == 5 and (d.insee.isdigit() or d.insee[:2] in ("2A", "2B"))):
-            raise Invalid("INSEE code must be 5 characters", field="insee")
+            raise Invalid(
+                "INSEE code must be 5 characters",
+                code="commune_insee_invalid",
+                params={"insee": d.insee},
+                field="insee",
+            )
         communes.append(
             Commune(
                 id=uuid.uuid4(),
@@ -435,7 +461,11 @@ async def create_structure(
         require_staff(actor)
         territory_id = actor.territory_id
     if not draft.finess and not draft.siret:
-        raise Invalid("a FINESS or a SIRET number is required", field="finess")
+        raise Invalid(
+            "a FINESS or a SIRET number is required",
+            code="finess_or_siret_required",
+            field="finess",
+        )
     warnings: list[str] = []
     finess = siret = None
     try:
@@ -443,15 +473,18 @@ async def create_structure(
             checked = check_finess(draft.finess)
             finess, warnings = checked.value, list(checked.warnings)
     except IdentifierError as exc:
-        raise Invalid(str(exc), field="finess") from exc
+        raise Invalid.of(exc, field="finess") from exc
     try:
         siret = check_siret(draft.siret).value if draft.siret else None
     except IdentifierError as exc:
-        raise Invalid(str(exc), field="siret") from exc
+        raise Invalid.of(exc, field="siret") from exc
     communes = await _commune_ids(session, territory_id, {draft.commune_insee})
     if draft.commune_insee not in communes:
         raise Invalid(
-            f"commune {draft.commune_insee} is not in this territory", field="commune_insee"
+            f"commune {draft.commune_insee} is not in this territory",
+            code="commune_not_in_territory",
+            params={"insee": draft.commune_insee},
+            field="commune_insee",
         )
     clash = await session.scalar(
         select(Structure.id).where(
@@ -463,7 +496,11 @@ async def create_structure(
         )
     )
     if clash is not None:
-        raise Conflict("a structure with this FINESS or SIRET exists", field="finess")
+        raise Conflict(
+            "a structure with this FINESS or SIRET exists",
+            code="structure_duplicate",
+            field="finess",
+        )
     structure = Structure(
         id=uuid.uuid4(),
         territory_id=territory_id,

@@ -97,51 +97,76 @@ class TerritoryUpdatedPayload(TypedDict):
 def require_operator(actor: Actor | None) -> None:
     """Territories are the platform's: its operators (or the CLI, `actor` None) make them."""
     if actor is not None and not actor.is_operator:
-        raise NotAllowed("only the platform's operator creates and configures territories")
+        raise NotAllowed(
+            "only the platform's operator creates and configures territories",
+            code="territory_operator_only",
+        )
 
 
 def check_timezone(name: str) -> str:
     """An IANA zone name, refused if unknown (UTC offsets like "+02:00" cannot follow DST)."""
     if name not in available_timezones():
-        raise Invalid(f"unknown IANA time zone: {name!r}", field="timezone")
+        raise Invalid(
+            f"unknown IANA time zone: {name!r}",
+            code="timezone_unknown",
+            params={"zone": name},
+            field="timezone",
+        )
     try:
         ZoneInfo(name)
     except ZoneInfoNotFoundError as exc:
-        raise Invalid(f"unknown IANA time zone: {name!r}", field="timezone") from exc
+        raise Invalid(
+            f"unknown IANA time zone: {name!r}",
+            code="timezone_unknown",
+            params={"zone": name},
+            field="timezone",
+        ) from exc
     return name
 
 
 def _check_population(population: int) -> int:
     if population < 0:
-        raise Invalid("population cannot be negative", field="population")
+        raise Invalid(
+            "population cannot be negative", code="population_negative", field="population"
+        )
     return population
 
 
 def _check_aci_size(size: int | None) -> int | None:
     if size is not None and not 1 <= size <= 4:
-        raise Invalid("the ACI size class is 1 to 4", field="aci_size")
+        raise Invalid("the ACI size class is 1 to 4", code="aci_size_range", field="aci_size")
     return size
 
 
 def _check_subdivision(code: str | None) -> str | None:
     if code and code not in SUBDIVISIONS:
         raise Invalid(
-            "holiday_subdivision is one of " + ", ".join(SUBDIVISIONS), field="holiday_subdivision"
+            "holiday_subdivision is one of " + ", ".join(SUBDIVISIONS),
+            code="holiday_subdivision_unknown",
+            field="holiday_subdivision",
         )
     return code or None
 
 
 def _check_phone(phone: str | None) -> str | None:
     if phone and international(phone) is None:
-        raise Invalid("not a phone number", field="phone")
+        raise Invalid("not a phone number", code="territory_phone_invalid", field="phone")
     return phone or None
 
 
 def _check_name(name: str) -> str:
     if not name.strip() or len(name) > 200:
-        raise Invalid("a territory's name is 1 to 200 characters", field="name")
+        raise Invalid(
+            "a territory's name is 1 to 200 characters",
+            code="territory_name_length",
+            field="name",
+        )
     if any(unicodedata.category(c).startswith("C") for c in name):
-        raise Invalid("a territory's name has no control characters", field="name")
+        raise Invalid(
+            "a territory's name has no control characters",
+            code="territory_name_control_characters",
+            field="name",
+        )
     return name.strip()
 
 
@@ -155,7 +180,12 @@ async def _add_reference_communes(
     the territory (those it lacks)."""
     codes = [*codes, *await department_communes(session, departments)]
     if len(codes) > MAX_COMMUNES:
-        raise Invalid(f"at most {MAX_COMMUNES} communes at once", field="communes")
+        raise Invalid(
+            f"at most {MAX_COMMUNES} communes at once",
+            code="communes_max",
+            params={"max": MAX_COMMUNES},
+            field="communes",
+        )
     references = await reference_communes(session, codes)
     have = set(
         await session.scalars(select(Commune.insee).where(Commune.territory_id == territory_id))
@@ -195,6 +225,7 @@ async def _invite_first_admin(
         if Role.ADMIN not in existing.roles:
             raise Conflict(
                 "this e-mail has an account in the territory that is no administrator's",
+                code="first_admin_email_taken",
                 field="first_admin.email",
             )
         return await issue_link(session, clock, existing, LinkPurpose.INVITATION, actor)
@@ -252,16 +283,22 @@ async def onboard_territory(
     require_operator(actor)
     if not SLUG.fullmatch(draft.slug):
         raise Invalid(
-            "a slug is 1 to 64 lower-case letters, digits and inner hyphens", field="slug"
+            "a slug is 1 to 64 lower-case letters, digits and inner hyphens",
+            code="territory_slug_invalid",
+            field="slug",
         )
     try:
         finess = check_finess(draft.finess).value
     except IdentifierError as exc:
-        raise Invalid(str(exc), field="finess") from exc
+        raise Invalid.of(exc, field="finess") from exc
     if await session.scalar(select(Territory.id).where(Territory.slug == draft.slug)):
-        raise Conflict("a territory with this slug exists", field="slug")
+        raise Conflict(
+            "a territory with this slug exists", code="territory_slug_taken", field="slug"
+        )
     if await session.scalar(select(Territory.id).where(Territory.finess == finess)):
-        raise Conflict("a territory with this FINESS exists", field="finess")
+        raise Conflict(
+            "a territory with this FINESS exists", code="territory_finess_taken", field="finess"
+        )
     territory = Territory(
         id=uuid.uuid4(),
         slug=draft.slug,
@@ -297,7 +334,7 @@ async def update_territory(
     require_operator(actor)
     territory = await find_territory(session, slug)
     if territory is None:
-        raise NotFound("territory not found")
+        raise NotFound("territory not found", code="territory_not_found")
     changed: list[str] = []
 
     def put(name: str, value: object) -> None:
@@ -323,6 +360,7 @@ async def update_territory(
         ):
             raise Conflict(
                 "the territory's agendas are published in its time zone: it cannot change now",
+                code="territory_timezone_locked",
                 field="timezone",
             )
         put("timezone", patch.timezone)
@@ -351,7 +389,7 @@ async def list_territories(session: AsyncSession, actor: Actor | None) -> list[T
 async def get_territory(session: AsyncSession, actor: Actor) -> Territory:
     territory = await session.get(Territory, actor.territory_id)
     if territory is None:
-        raise NotFound("territory not found")
+        raise NotFound("territory not found", code="territory_not_found")
     return territory
 
 

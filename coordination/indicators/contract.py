@@ -86,31 +86,58 @@ def check(document: ContractDocument) -> ContractDocument:
     for i, m in enumerate(document.missions):
         where = f"missions[{i}]"
         if m.mission in seen_missions:
-            raise Invalid("each mission appears once", field=f"{where}.mission")
+            raise Invalid(
+                "each mission appears once",
+                code="contract_mission_repeated",
+                field=f"{where}.mission",
+            )
         seen_missions.add(m.mission)
         if m.fixed_eur < 0 or m.variable_eur < 0:
-            raise Invalid("amounts are positive", field=f"{where}.fixed_eur")
+            raise Invalid(
+                "amounts are positive", code="contract_amount_negative", field=f"{where}.fixed_eur"
+            )
         for j, ind in enumerate(m.indicators):
             at = f"{where}.indicators[{j}]"
             if ind.key in seen_keys:
-                raise Invalid("indicator keys are unique in a contract", field=f"{at}.key")
+                raise Invalid(
+                    "indicator keys are unique in a contract",
+                    code="contract_indicator_key_repeated",
+                    field=f"{at}.key",
+                )
             seen_keys.add(ind.key)
             if ind.measure is not None and ind.measure not in BY_KEY:
-                raise Invalid(f"unknown measured indicator {ind.measure!r}", field=f"{at}.measure")
+                raise Invalid(
+                    f"unknown measured indicator {ind.measure!r}",
+                    code="contract_measure_unknown",
+                    params={"measure": ind.measure},
+                    field=f"{at}.measure",
+                )
             if ind.measure is not None and ind.manual_value is not None:
                 raise Invalid(
-                    "a measured indicator has no manual value", field=f"{at}.manual_value"
+                    "a measured indicator has no manual value",
+                    code="contract_measured_manual_value",
+                    field=f"{at}.manual_value",
                 )
             if not ind.steps:
-                raise Invalid("at least one step", field=f"{at}.steps")
+                raise Invalid(
+                    "at least one step", code="contract_steps_required", field=f"{at}.steps"
+                )
             thresholds = [s.threshold for s in ind.steps]
             if thresholds != sorted(set(thresholds)):
-                raise Invalid("step thresholds strictly increase", field=f"{at}.steps")
+                raise Invalid(
+                    "step thresholds strictly increase",
+                    code="contract_steps_order",
+                    field=f"{at}.steps",
+                )
             if any(s.amount_eur < 0 for s in ind.steps):
-                raise Invalid("amounts are positive", field=f"{at}.steps")
+                raise Invalid(
+                    "amounts are positive", code="contract_amount_negative", field=f"{at}.steps"
+                )
             if max(s.amount_eur for s in ind.steps) > m.variable_eur:
                 raise Invalid(
-                    "a step pays more than the mission's variable part", field=f"{at}.steps"
+                    "a step pays more than the mission's variable part",
+                    code="contract_step_above_variable",
+                    field=f"{at}.steps",
                 )
     return document
 
@@ -156,7 +183,11 @@ async def get_contract(session: AsyncSession, actor: Actor, year: int) -> AciCon
         )
     )
     if found is None:
-        raise NotFound(f"no ACI contract recorded for {year}")
+        raise NotFound(
+            f"no ACI contract recorded for {year}",
+            code="contract_not_found",
+            params={"year": year},
+        )
     return found
 
 
@@ -175,9 +206,11 @@ async def save_contract(
 ) -> AciContract:
     """Create the year's contract (expected_version None) or replace version N by N+1."""
     if not actor.is_staff:
-        raise NotAllowed("the contract is kept by the coordinators and admins")
+        raise NotAllowed(
+            "the contract is kept by the coordinators and admins", code="contract_staff_only"
+        )
     if not 2019 <= year <= 2100:
-        raise Invalid("year out of range", field="year")
+        raise Invalid("year out of range", code="contract_year_range", field="year")
     raw = to_json(check(document))
     now = clock.now()
     if expected_version is None:
@@ -189,6 +222,8 @@ async def save_contract(
         if existing is not None:
             raise Conflict(
                 f"the {year} contract exists (version {existing}): send its version",
+                code="contract_exists",
+                params={"year": year, "version": existing},
                 field="version",
             )
         contract = AciContract(
@@ -220,7 +255,11 @@ async def save_contract(
         )
         if saved is None:
             await get_contract(session, actor, year)  # 404 if there is none
-            raise Conflict("the contract changed meanwhile: reload it", field="version")
+            raise Conflict(
+                "the contract changed meanwhile: reload it",
+                code="contract_changed",
+                field="version",
+            )
         contract = saved
     await append_event(
         session,

@@ -34,11 +34,15 @@ class Period:
     @classmethod
     def of(cls, first_day: date, last_day: date, timezone: str) -> Period:
         if last_day < first_day:
-            raise Invalid("to must not be before from", field="to")
+            raise Invalid("to must not be before from", code="end_before_start", field="to")
         if (last_day - first_day).days > MAX_DAYS:
-            raise Invalid("a period spans at most three years", field="to")
+            raise Invalid(
+                "a period spans at most three years", code="indicators_period_max", field="to"
+            )
         if first_day.year < 2000 or last_day.year > 2100:
-            raise Invalid("dates run from 2000 to 2100", field="from")
+            raise Invalid(
+                "dates run from 2000 to 2100", code="indicators_dates_range", field="from"
+            )
         return cls(first_day, last_day, timezone)
 
     @classmethod

@@ -19,7 +19,9 @@ from kernel.errors import NotAllowed
 
 def _staff(actor: Actor) -> None:
     if not actor.is_staff:
-        raise NotAllowed("indicators are for the CPTS coordinators and admins")
+        raise NotAllowed(
+            "indicators are for the CPTS coordinators and admins", code="indicators_staff_only"
+        )
 
 
 async def indicators(

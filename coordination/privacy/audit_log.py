@@ -55,7 +55,10 @@ class AuditPage:
 
 def require_auditor(actor: Actor) -> None:
     if not actor.has_any(Role.COORDINATOR, Role.ADMIN):
-        raise NotAllowed("the audit log is read by the territory's coordinators")
+        raise NotAllowed(
+            "the audit log is read by the territory's coordinators",
+            code="audit_coordinators_only",
+        )
 
 
 def _cursor(entry: AuditEntry) -> str:
@@ -68,17 +71,24 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
         at, _, ident = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
         return datetime.fromisoformat(at), uuid.UUID(ident)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("cursor is not one this server gave", field="cursor") from exc
+        raise Invalid(
+            "cursor is not one this server gave", code="cursor_invalid", field="cursor"
+        ) from exc
 
 
 async def query_reads(session: AsyncSession, actor: Actor, query: AuditQuery) -> AuditPage:
     """Reads of the actor's territory, newest first, keyset-paged."""
     require_auditor(actor)
     if not 1 <= query.limit <= MAX_PAGE:
-        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+        raise Invalid(
+            f"limit must be between 1 and {MAX_PAGE}",
+            code="audit_limit_range",
+            params={"max": MAX_PAGE},
+            field="limit",
+        )
     check_instants(start=query.start, end=query.end)
     if query.start and query.end and query.end <= query.start:
-        raise Invalid("end must be after start", field="end")
+        raise Invalid("end must be after start", code="end_before_start", field="end")
     read = PatientDataRead
     conditions = [read.territory_id == actor.territory_id]
     if query.start:

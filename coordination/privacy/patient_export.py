@@ -54,7 +54,11 @@ async def find_patients(
     require_auditor(actor)
     wanted = fold_name(family_name)
     if len(wanted) < 2:
-        raise Invalid("give at least two letters of the family name", field="family_name")
+        raise Invalid(
+            "give at least two letters of the family name",
+            code="patient_search_name_short",
+            field="family_name",
+        )
     query = select(Patient).where(
         Patient.territory_id == actor.territory_id, Patient.birth_date == birth_date
     )
@@ -72,7 +76,7 @@ async def export_patient(
     require_auditor(actor)
     patient = await session.get(Patient, patient_id)
     if patient is None or patient.territory_id != actor.territory_id:
-        raise NotFound("patient not found")
+        raise NotFound("patient not found", code="patient_not_found")
     records: dict[str, list[dict[str, Any]]] = {}
     for holder in DIRECT:
         rows = await session.scalars(

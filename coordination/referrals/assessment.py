@@ -126,23 +126,41 @@ def check(draft: AssessmentDraft, prefix: str = "assessment") -> None:
     if any(p < 0 or p > 100 for p in parts) or sum(parts) != 100:
         raise Invalid(
             f"bed colour proportions must sum to 100 % (they sum to {sum(parts)} %)",
+            code="wound_bed_colours_sum",
+            params={"total": sum(parts)},
             field=f"{prefix}.bed_colours",
         )
     if not draft.body_site.strip():
-        raise Invalid("name the body site", field=f"{prefix}.body_site")
+        raise Invalid(
+            "name the body site", code="wound_body_site_required", field=f"{prefix}.body_site"
+        )
     if draft.braden is None and draft.wound_type is WoundType.PRESSURE_ULCER:
-        raise Invalid("a pressure ulcer needs its Braden score", field=f"{prefix}.braden")
+        raise Invalid(
+            "a pressure ulcer needs its Braden score",
+            code="wound_braden_required",
+            field=f"{prefix}.braden",
+        )
     if draft.braden is not None:
         if draft.wound_type is not WoundType.PRESSURE_ULCER:
-            raise Invalid("a Braden score is for pressure ulcers", field=f"{prefix}.braden")
+            raise Invalid(
+                "a Braden score is for pressure ulcers",
+                code="wound_braden_pressure_only",
+                field=f"{prefix}.braden",
+            )
         if set(draft.braden) != set(BRADEN_SUBSCALES):
             raise Invalid(
                 "Braden needs the six subscales: " + ", ".join(BRADEN_SUBSCALES),
+                code="wound_braden_subscales",
                 field=f"{prefix}.braden",
             )
         for name, top in BRADEN_SUBSCALES.items():
             if not 1 <= draft.braden[name] <= top:
-                raise Invalid(f"{name} scores 1 to {top}", field=f"{prefix}.braden.{name}")
+                raise Invalid(
+                    f"{name} scores 1 to {top}",
+                    code="wound_braden_subscale_range",
+                    params={"subscale": name, "top": top},
+                    field=f"{prefix}.braden.{name}",
+                )
 
 
 class WoundAssessment(Base):

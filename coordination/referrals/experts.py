@@ -36,7 +36,9 @@ _PROFESSION_OF = {
 
 def _staff_only(actor: Actor) -> None:
     if not actor.is_staff:
-        raise NotAllowed("the CPTS coordinators run the network's roster")
+        raise NotAllowed(
+            "the CPTS coordinators run the network's roster", code="expert_roster_staff_only"
+        )
 
 
 class ExpertPayload(TypedDict):
@@ -89,10 +91,17 @@ async def register_expert(
     if professional.profession is not _PROFESSION_OF[expertise]:
         raise Invalid(
             f"{expertise.value} expertise is held by a {_PROFESSION_OF[expertise].value}",
+            code="expert_profession_mismatch",
+            params={
+                "expertise": expertise.value,
+                "profession": _PROFESSION_OF[expertise].value,
+            },
             field="expertise",
         )
     if weekly_capacity < 1:
-        raise Invalid("weekly capacity is at least 1", field="weekly_capacity")
+        raise Invalid(
+            "weekly capacity is at least 1", code="expert_capacity_min", field="weekly_capacity"
+        )
     now = clock.now()
     expert = Expert(
         id=uuid.uuid4(),
@@ -109,7 +118,9 @@ async def register_expert(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict("this professional is already an expert", field="professional_id") from exc
+        raise Conflict(
+            "this professional is already an expert", code="expert_exists", field="professional_id"
+        ) from exc
     await _event(session, clock, actor, expert, EventType.EXPERT_REGISTERED)
     return expert
 
@@ -119,7 +130,7 @@ async def get_expert(session: AsyncSession, actor: Actor, expert_id: uuid.UUID) 
         select(Expert).where(Expert.id == expert_id, Expert.territory_id == actor.territory_id)
     )
     if expert is None:
-        raise NotFound("expert not found")
+        raise NotFound("expert not found", code="expert_not_found")
     return expert
 
 
@@ -136,7 +147,9 @@ async def update_expert(
     expert = await get_expert(session, actor, expert_id)
     if weekly_capacity is not None:
         if weekly_capacity < 1:
-            raise Invalid("weekly capacity is at least 1", field="weekly_capacity")
+            raise Invalid(
+                "weekly capacity is at least 1", code="expert_capacity_min", field="weekly_capacity"
+            )
         expert.weekly_capacity = weekly_capacity
     if active is not None:
         expert.active = active
@@ -184,9 +197,11 @@ async def add_absence(
     """The coordinator, or the expert themself, records days without new referrals."""
     expert = await get_expert(session, actor, expert_id)
     if not actor.is_staff and actor.professional_id != expert.professional_id:
-        raise NotAllowed("the expert or the CPTS staff record absences")
+        raise NotAllowed(
+            "the expert or the CPTS staff record absences", code="expert_absence_not_allowed"
+        )
     if last_day < first_day:
-        raise Invalid("last_day is before first_day", field="last_day")
+        raise Invalid("last_day is before first_day", code="end_before_start", field="last_day")
     absence = ExpertAbsence(
         id=uuid.uuid4(),
         expert_id=expert.id,
@@ -205,14 +220,16 @@ async def remove_absence(
 ) -> None:
     expert = await get_expert(session, actor, expert_id)
     if not actor.is_staff and actor.professional_id != expert.professional_id:
-        raise NotAllowed("the expert or the CPTS staff remove absences")
+        raise NotAllowed(
+            "the expert or the CPTS staff remove absences", code="expert_absence_not_allowed"
+        )
     result = await session.execute(
         delete(ExpertAbsence).where(
             ExpertAbsence.id == absence_id, ExpertAbsence.expert_id == expert.id
         )
     )
     if not getattr(result, "rowcount", 0):
-        raise NotFound("absence not found")
+        raise NotFound("absence not found", code="expert_absence_not_found")
     await _event(session, clock, actor, expert, EventType.EXPERT_ABSENCE_REMOVED)
 
 
@@ -259,12 +276,22 @@ async def roster(session: AsyncSession, actor: Actor, today: date) -> list[Exper
 async def set_policy(session: AsyncSession, clock: Clock, actor: Actor, policy: Policy) -> Policy:
     _staff_only(actor)
     if not 1 <= policy.routine_days <= 30:
-        raise Invalid("routine_days is 1 to 30 working days", field="routine_days")
+        raise Invalid(
+            "routine_days is 1 to 30 working days",
+            code="referral_routine_days_range",
+            field="routine_days",
+        )
     if not 0 <= policy.urgent_days <= policy.routine_days:
-        raise Invalid("urgent_days is 0 to routine_days", field="urgent_days")
+        raise Invalid(
+            "urgent_days is 0 to routine_days",
+            code="referral_urgent_days_range",
+            field="urgent_days",
+        )
     if policy.holiday_subdivision not in (None, *SUBDIVISIONS):
         raise Invalid(
             "holiday_subdivision is one of " + ", ".join(SUBDIVISIONS),
+            code="referral_holiday_calendar_unknown",
+            params={"subdivisions": list(SUBDIVISIONS)},
             field="holiday_subdivision",
         )
     row = await session.get(NetworkSettings, actor.territory_id)

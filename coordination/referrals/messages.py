@@ -24,7 +24,10 @@ async def _thread_member(session: AsyncSession, actor: Actor, referral_id: uuid.
     referral, expert = await get_visible(session, actor, referral_id)
     assigned = expert is not None and referral.assigned_expert_id == expert.id
     if not (actor.is_staff or assigned or actor.account_id == referral.requester_account_id):
-        raise NotAllowed("the requester, the assigned expert and the CPTS staff write here")
+        raise NotAllowed(
+            "the requester, the assigned expert and the CPTS staff write here",
+            code="referral_thread_not_allowed",
+        )
     return referral
 
 
@@ -33,9 +36,14 @@ async def post_message(
 ) -> ReferralMessage:
     text = body.strip()
     if not text:
-        raise Invalid("the message is empty", field="body")
+        raise Invalid("the message is empty", code="field_empty", field="body")
     if len(text) > MAX_MESSAGE:
-        raise Invalid(f"a message is at most {MAX_MESSAGE} characters", field="body")
+        raise Invalid(
+            f"a message is at most {MAX_MESSAGE} characters",
+            code="referral_message_too_long",
+            params={"max": MAX_MESSAGE},
+            field="body",
+        )
     referral = await _thread_member(session, actor, referral_id)
     message = ReferralMessage(
         id=uuid.uuid4(),

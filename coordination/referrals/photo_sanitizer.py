@@ -65,12 +65,21 @@ def precheck(data: bytes, max_bytes: int) -> str:
     """The checks that read no pixel (size, the format's magic bytes): cheap enough to run
     before a photo is handed to a sandbox. The format proven, or Invalid / UnsupportedImage."""
     if len(data) > max_bytes:
-        raise Invalid(f"a photo is at most {max_bytes // 1_000_000} MB", field="file")
+        raise Invalid(
+            f"a photo is at most {max_bytes // 1_000_000} MB",
+            code="file_too_large",
+            params={"megabytes": max_bytes // 1_000_000},
+            field="file",
+        )
     if not data:
-        raise Invalid("the file is empty", field="file")
+        raise Invalid("the file is empty", code="referral_photo_empty", field="file")
     kind = sniff(data)
     if kind is None:
-        raise UnsupportedImage("only JPEG, PNG and HEIC photos are accepted", field="file")
+        raise UnsupportedImage(
+            "only JPEG, PNG and HEIC photos are accepted",
+            code="referral_photo_format",
+            field="file",
+        )
     return kind
 
 
@@ -89,7 +98,11 @@ def sanitize(data: bytes, max_bytes: int) -> CleanImage:
                 probe.verify()  # structure check, before decoding any pixel
             with Image.open(io.BytesIO(data), formats=[kind]) as image:
                 if image.width * image.height > MAX_PIXELS:
-                    raise Invalid("the image has too many pixels", field="file")
+                    raise Invalid(
+                        "the image has too many pixels",
+                        code="referral_photo_too_many_pixels",
+                        field="file",
+                    )
                 orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
                 mode = (
                     "RGBA" if kind == "PNG" and image.mode in ("RGBA", "LA", "P", "PA") else "RGB"
@@ -99,9 +112,13 @@ def sanitize(data: bytes, max_bytes: int) -> CleanImage:
                     image.draft(mode, (image.width // factor, image.height // factor))
                 pixels = _decoded(image, mode)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UnsupportedImage("the file is not a readable image", field="file") from exc
+        raise UnsupportedImage(
+            "the file is not a readable image", code="referral_photo_unreadable", field="file"
+        ) from exc
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise Invalid("the image has too many pixels", field="file") from exc
+        raise Invalid(
+            "the image has too many pixels", code="referral_photo_too_many_pixels", field="file"
+        ) from exc
     if orientation in _TRANSPOSE:  # keep its look once EXIF is gone
         pixels = pixels.transpose(_TRANSPOSE[orientation])
     # Only the pixels go out: no `info` (comments, ICC, text chunks, EXIF) can ride along,

@@ -35,9 +35,16 @@ async def check_may_add(session: AsyncSession, actor: Actor, referral_id: uuid.U
     referral, expert = await get_visible(session, actor, referral_id)
     is_expert = expert is not None and referral.assigned_expert_id == expert.id
     if actor.account_id != referral.requester_account_id and not is_expert:
-        raise NotAllowed("the requester or the assigned expert adds photos")
+        raise NotAllowed(
+            "the requester or the assigned expert adds photos", code="referral_photo_not_allowed"
+        )
     if referral.status in (ReferralStatus.CANCELLED, ReferralStatus.REJECTED):
-        raise InvalidTransition(f"a {referral.status.value} referral takes no photo", field="file")
+        raise InvalidTransition(
+            f"a {referral.status.value} referral takes no photo",
+            code="referral_closed_no_photo",
+            params={"status": referral.status.value},
+            field="file",
+        )
     count = len(
         list(
             await session.scalars(
@@ -46,7 +53,12 @@ async def check_may_add(session: AsyncSession, actor: Actor, referral_id: uuid.U
         )
     )
     if count >= MAX_PHOTOS:
-        raise InvalidTransition(f"a referral holds at most {MAX_PHOTOS} photos", field="file")
+        raise InvalidTransition(
+            f"a referral holds at most {MAX_PHOTOS} photos",
+            code="referral_photos_max",
+            params={"max": MAX_PHOTOS},
+            field="file",
+        )
     return referral
 
 
@@ -107,11 +119,11 @@ async def read_photo(
         )
     )
     if photo is None:
-        raise NotFound("photo not found")
+        raise NotFound("photo not found", code="referral_photo_not_found")
     try:
         data = await store.get(photo.storage_key)
     except KeyError as exc:
-        raise NotFound("photo not found") from exc
+        raise NotFound("photo not found", code="referral_photo_not_found") from exc
     await record_reads(
         session, clock, actor, "referral_photo", [(photo.id, referral.patient_id)], "wound photo"
     )

@@ -149,14 +149,27 @@ async def create_referral(
     session: AsyncSession, clock: Clock, actor: Actor, draft: ReferralDraft
 ) -> Created:
     if actor.professional_id is None or not actor.has_any(Role.NURSE, Role.GP):
-        raise NotAllowed("a nurse or a GP of the territory refers a wound to the network")
+        raise NotAllowed(
+            "a nurse or a GP of the territory refers a wound to the network",
+            code="referral_requester_role",
+        )
     now = clock.now()
     if draft.consent_given is not True:
-        raise Invalid("the patient's consent to the téléexpertise is required", field="consent")
+        raise Invalid(
+            "the patient's consent to the téléexpertise is required",
+            code="referral_consent_required",
+            field="consent",
+        )
     if draft.consent_collected_at > now + CONSENT_CLOCK_SKEW:
-        raise Invalid("consent cannot be collected in the future", field="consent.collected_at")
+        raise Invalid(
+            "consent cannot be collected in the future",
+            code="consent_future",
+            field="consent.collected_at",
+        )
     if not draft.question.strip():
-        raise Invalid("ask the experts a question", field="question")
+        raise Invalid(
+            "ask the experts a question", code="referral_question_required", field="question"
+        )
     check(draft.assessment)
     identity = checked(draft.patient, now)
     policy = await policy_of(session, actor.territory_id)
@@ -229,7 +242,7 @@ async def _get(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> R
         )
     )
     if found is None:
-        raise NotFound("referral not found")
+        raise NotFound("referral not found", code="referral_not_found")
     return found
 
 
@@ -296,7 +309,7 @@ async def get_visible(
     referral = await _get(session, actor, referral_id)
     expert = await expert_of(session, actor)
     if not may_see(actor, referral, expert):
-        raise NotFound("referral not found")
+        raise NotFound("referral not found", code="referral_not_found")
     return referral, expert
 
 
@@ -337,7 +350,7 @@ async def list_referrals(
             descending=True,
         )
     except BadCursor as exc:
-        raise Invalid("cursor is not valid", field="cursor") from exc
+        raise Invalid("cursor is not valid", code="cursor_invalid", field="cursor") from exc
     rows = list(await session.scalars(stmt))
     return page(rows, limit, lambda r: (r.created_at, r.id))
 
@@ -346,7 +359,7 @@ async def board(session: AsyncSession, clock: Clock, actor: Actor) -> list[Refer
     """The coordinator's board: open referrals that are overdue or wait for an expert, by
     deadline."""
     if not actor.is_staff:
-        raise NotAllowed("the board is for the CPTS staff")
+        raise NotAllowed("the board is for the CPTS staff", code="referral_board_staff_only")
     rows = await session.scalars(
         select(Referral)
         .where(

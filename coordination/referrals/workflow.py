@@ -74,6 +74,8 @@ async def _swap(
     if changed is None:
         raise InvalidTransition(
             f"this referral is no longer {' or '.join(s.value for s in allowed_from)}",
+            code="referral_status_changed",
+            params={"statuses": [s.value for s in allowed_from]},
             field="status",
         )
     return changed
@@ -81,11 +83,19 @@ async def _swap(
 
 def _require_expert_for(expert: Expert | None, referral: Referral) -> Expert:
     if expert is None or not expert.active:
-        raise NotAllowed("only an expert of the network answers referrals")
+        raise NotAllowed(
+            "only an expert of the network answers referrals", code="referral_expert_only"
+        )
     if referral.assigned_expert_id not in (None, expert.id):
-        raise NotAllowed("this referral is assigned to another expert")
+        raise NotAllowed(
+            "this referral is assigned to another expert", code="referral_assigned_elsewhere"
+        )
     if referral.assigned_expert_id is None and expert.expertise is not referral.expertise:
-        raise NotAllowed(f"this referral asks for {referral.expertise.value} expertise")
+        raise NotAllowed(
+            f"this referral asks for {referral.expertise.value} expertise",
+            code="referral_expertise_mismatch",
+            params={"expertise": referral.expertise.value},
+        )
     return expert
 
 
@@ -104,14 +114,19 @@ async def _claim(
     if not may_see(actor, referral, expert):
         if expert is not None and expert.active and expert.expertise is referral.expertise:
             # An expert of the expertise who lost the race: the referral is taken, not absent.
-            raise Conflict("another expert has taken this referral", field="status")
-        raise NotFound("referral not found")
+            raise Conflict(
+                "another expert has taken this referral", code="referral_taken", field="status"
+            )
+        raise NotFound("referral not found", code="referral_not_found")
     me = _require_expert_for(expert, referral)
     if me.professional_id == referral.requester_professional_id:
-        raise NotAllowed("an expert does not answer their own referral")
+        raise NotAllowed("an expert does not answer their own referral", code="referral_own_answer")
     if to is ReferralStatus.REJECTED and referral.assigned_expert_id != me.id:
         # In the open queue, one expert's "not for me" must not close it for the others.
-        raise NotAllowed("only the expert the referral is assigned to rejects it")
+        raise NotAllowed(
+            "only the expert the referral is assigned to rejects it",
+            code="referral_reject_assigned_only",
+        )
     changed = await _swap(
         session,
         clock,
@@ -141,7 +156,11 @@ async def reject(
     session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID, reason: str
 ) -> Referral:
     if not reason.strip():
-        raise Invalid("say why the referral is rejected", field="reason")
+        raise Invalid(
+            "say why the referral is rejected",
+            code="referral_reject_reason_required",
+            field="reason",
+        )
     return await _claim(
         session, clock, actor, referral_id, ReferralStatus.REJECTED, reject_reason=reason.strip()
     )
@@ -152,7 +171,10 @@ async def _as_assigned(
 ) -> tuple[Referral, Expert]:
     referral, expert = await get_visible(session, actor, referral_id)
     if expert is None or referral.assigned_expert_id != expert.id:
-        raise NotAllowed("only the expert who accepted the referral does this")
+        raise NotAllowed(
+            "only the expert who accepted the referral does this",
+            code="referral_assigned_expert_only",
+        )
     return referral, expert
 
 
@@ -184,7 +206,9 @@ async def answer(
     session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID, given: Answer
 ) -> Referral:
     if not given.advice.strip():
-        raise Invalid("the answer needs the expert's advice", field="advice")
+        raise Invalid(
+            "the answer needs the expert's advice", code="referral_advice_required", field="advice"
+        )
     referral, me = await _as_assigned(session, actor, referral_id)
     changed = await _swap(
         session,
@@ -213,8 +237,10 @@ async def cancel(
     referral = await _get(session, actor, referral_id)
     if referral.requester_account_id != actor.account_id:
         if actor.is_staff:
-            raise NotAllowed("only the requester cancels a referral")
-        raise NotFound("referral not found")
+            raise NotAllowed(
+                "only the requester cancels a referral", code="referral_cancel_requester_only"
+            )
+        raise NotFound("referral not found", code="referral_not_found")
     changed = await _swap(
         session,
         clock,
@@ -238,17 +264,30 @@ async def reassign(
     """The coordinator hands a referral nobody has started to another expert of its expertise;
     an accepted one goes back to `requested` for the new expert to accept."""
     if not actor.is_staff:
-        raise NotAllowed("the CPTS coordinators reassign referrals")
+        raise NotAllowed(
+            "the CPTS coordinators reassign referrals", code="referral_reassign_staff_only"
+        )
     referral = await _get(session, actor, referral_id)
     target = await session.scalar(
         select(Expert).where(Expert.id == expert_id, Expert.territory_id == actor.territory_id)
     )
     if target is None or not target.active:
-        raise Invalid("no active expert with this id", field="expert_id")
+        raise Invalid(
+            "no active expert with this id", code="referral_expert_not_active", field="expert_id"
+        )
     if target.expertise is not referral.expertise:
-        raise Invalid(f"this referral needs {referral.expertise.value}", field="expert_id")
+        raise Invalid(
+            f"this referral needs {referral.expertise.value}",
+            code="referral_expertise_mismatch",
+            params={"expertise": referral.expertise.value},
+            field="expert_id",
+        )
     if target.professional_id == referral.requester_professional_id:
-        raise Invalid("the requester cannot answer their own referral", field="expert_id")
+        raise Invalid(
+            "the requester cannot answer their own referral",
+            code="referral_requester_as_expert",
+            field="expert_id",
+        )
     changed = await _swap(
         session,
         clock,
@@ -275,10 +314,16 @@ async def add_assessment(
     referral, expert = await get_visible(session, actor, referral_id)
     is_expert = expert is not None and referral.assigned_expert_id == expert.id
     if actor.account_id != referral.requester_account_id and not is_expert:
-        raise NotAllowed("the requester or the assigned expert records assessments")
+        raise NotAllowed(
+            "the requester or the assigned expert records assessments",
+            code="referral_assessment_not_allowed",
+        )
     if referral.status in (ReferralStatus.CANCELLED, ReferralStatus.REJECTED):
         raise InvalidTransition(
-            f"a {referral.status.value} referral takes no assessment", field="status"
+            f"a {referral.status.value} referral takes no assessment",
+            code="referral_closed_no_assessment",
+            params={"status": referral.status.value},
+            field="status",
         )
     check(draft)
     last = await session.scalar(
@@ -337,7 +382,9 @@ async def link_follow_up(
         .execution_options(populate_existing=True)
     )
     if changed is None:
-        raise InvalidTransition("a follow-up is already booked", field="referral_id")
+        raise InvalidTransition(
+            "a follow-up is already booked", code="referral_follow_up_booked", field="referral_id"
+        )
     await append_referral_event(session, clock, actor, changed, EventType.REFERRAL_FOLLOW_UP_BOOKED)
     return changed
 
@@ -346,14 +393,17 @@ async def follow_up_target(session: AsyncSession, actor: Actor, referral_id: uui
     """The referral whose answer asks for an assisted teleconsultation, for its requester."""
     referral = await _get(session, actor, referral_id)
     if referral.requester_account_id != actor.account_id:
-        raise NotFound("referral not found")
+        raise NotFound("referral not found", code="referral_not_found")
     if referral.follow_up is not FollowUp.ASSISTED_TELECONSULTATION:
         raise InvalidTransition(
             "the expert's answer does not ask for an assisted teleconsultation",
+            code="referral_follow_up_not_asked",
             field="referral_id",
         )
     if referral.follow_up_teleconsultation_id is not None:
-        raise InvalidTransition("a follow-up is already booked", field="referral_id")
+        raise InvalidTransition(
+            "a follow-up is already booked", code="referral_follow_up_booked", field="referral_id"
+        )
     return referral
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from coordination.directory.national_import import NationalActivity
+from kernel.errors import CodedError
 
 # The header names this reader needs, as the ANS writes them.
 ID_TYPE = "Type d'identifiant PP"
@@ -75,18 +76,26 @@ MAX_LINE = 16 * 1024  # a real row is under 1 KB; a longer one is not this file'
 Progress = Callable[[int], None]  # bytes read since the last call
 
 
-class NotTheExtraction(ValueError):
+class NotTheExtraction(CodedError):
     """The file lacks the columns of the ANS extraction (or a line is absurdly long)."""
 
 
 def _header(line: bytes) -> dict[str, int]:
     if len(line) > MAX_LINE:
-        raise NotTheExtraction(f"a header of more than {MAX_LINE} bytes: not the extraction")
+        raise NotTheExtraction(
+            f"a header of more than {MAX_LINE} bytes: not the extraction",
+            code="extraction_line_too_long",
+            params={"kilobytes": MAX_LINE // 1024},
+        )
     names = _text(line).lstrip("\ufeff").rstrip("\r\n").split("|")
     columns = {name.strip(): i for i, name in enumerate(names) if name.strip()}
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise NotTheExtraction("not the Annuaire Santé extraction: no column " + ", ".join(missing))
+        raise NotTheExtraction(
+            "not the Annuaire Santé extraction: no column " + ", ".join(missing),
+            code="extraction_columns_missing",
+            params={"missing": missing},
+        )
     return columns
 
 
@@ -95,7 +104,11 @@ def _lines(stream: BinaryIO) -> Iterator[bytes]:
     line of any length whole before its length could be looked at)."""
     for raw in iter(lambda: stream.readline(MAX_LINE + 1), b""):
         if len(raw) > MAX_LINE:
-            raise NotTheExtraction(f"a line of more than {MAX_LINE} bytes: not the extraction")
+            raise NotTheExtraction(
+                f"a line of more than {MAX_LINE} bytes: not the extraction",
+                code="extraction_line_too_long",
+                params={"kilobytes": MAX_LINE // 1024},
+            )
         yield raw
 
 
@@ -103,7 +116,7 @@ def _text(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NotTheExtraction(f"not UTF-8 text: {exc.reason}") from exc
+        raise NotTheExtraction(f"not UTF-8 text: {exc.reason}", code="extraction_not_utf8") from exc
 
 
 def _address(number: str, repeat: str, way_type: str, way: str) -> str:
@@ -180,12 +193,20 @@ def read_mssante(stream: BinaryIO, wanted: Collection[str]) -> dict[str, str]:
     ids in `wanted` (the first listed when there are several)."""
     first = stream.readline(MAX_LINE + 1)
     if len(first) > MAX_LINE:
-        raise NotTheExtraction(f"a header of more than {MAX_LINE} bytes: not the extraction")
+        raise NotTheExtraction(
+            f"a header of more than {MAX_LINE} bytes: not the extraction",
+            code="extraction_line_too_long",
+            params={"kilobytes": MAX_LINE // 1024},
+        )
     names = _text(first).lstrip("\ufeff").rstrip("\r\n").split("|")
     columns = {name.strip(): i for i, name in enumerate(names)}
     missing = [n for n in (MSSANTE_TYPE, MSSANTE_ADDRESS, MSSANTE_IDNPS) if n not in columns]
     if missing:
-        raise NotTheExtraction("not the MSSanté extraction: no column " + ", ".join(missing))
+        raise NotTheExtraction(
+            "not the MSSanté extraction: no column " + ", ".join(missing),
+            code="mssante_columns_missing",
+            params={"missing": missing},
+        )
     kind_at, address_at, id_at = (
         columns[n] for n in (MSSANTE_TYPE, MSSANTE_ADDRESS, MSSANTE_IDNPS)
     )

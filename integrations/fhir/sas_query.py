@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from kernel.errors import CodedError, Param
+
 PS_OID = "urn:oid:1.2.250.1.71.4.2.1"
 STRUCT_OID = "urn:oid:1.2.250.1.71.4.2.2"
 MAX_PRACTITIONERS = 25
@@ -27,9 +29,18 @@ _DATE = re.compile(
 )
 
 
-class SearchError(ValueError):
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
+class SearchError(CodedError):
+    """A search the query string does not make; `parameter` names the culprit."""
+
+    def __init__(
+        self,
+        parameter: str,
+        message: str,
+        *,
+        code: str,
+        params: dict[str, Param] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, params=params)
         self.parameter = parameter
 
 
@@ -67,37 +78,66 @@ def parse(params: list[tuple[str, str]]) -> SlotSearch:
     lower = [v[2:] for v in starts if v.startswith("ge") or v.startswith("gt")]
     upper = [v[2:] for v in starts if v.startswith("le") or v.startswith("lt")]
     if len(lower) != 1 or len(upper) != 1:
-        raise SearchError("start", "give the window as start=ge<dateTime>&start=le<dateTime>")
+        raise SearchError(
+            "start",
+            "give the window as start=ge<dateTime>&start=le<dateTime>",
+            code="fhir_window_required",
+        )
     try:
         start, end = parse_instant(lower[0]), parse_instant(upper[0])
     except ValueError as exc:
-        raise SearchError("start", str(exc)) from exc
+        raise SearchError("start", str(exc), code="datetime_invalid") from exc
     if end < start:
-        raise SearchError("start", "the window ends before it starts")
+        raise SearchError("start", "the window ends before it starts", code="end_before_start")
     if end - start > MAX_WINDOW:
-        raise SearchError("start", "the window spans at most 31 days")
+        raise SearchError(
+            "start",
+            "the window spans at most 31 days",
+            code="search_window_max",
+            params={"days": MAX_WINDOW.days},
+        )
     statuses = [v for k, v in params if k == "status"]
     if statuses and statuses != ["free"]:
-        raise SearchError("status", "only status=free is served")
+        raise SearchError("status", "only status=free is served", code="fhir_status_free_only")
     practitioners: list[str] = []
     for key, value in params:
         if key == _PRACTITIONER_PARAM:
             for token in value.split(","):
                 system, _, nid = token.strip().rpartition("|")
                 if system not in (PS_OID, "") or not re.fullmatch(r"[08]\d{9,11}", nid):
-                    raise SearchError(key, f"not a national practitioner id: {token!r}")
+                    raise SearchError(
+                        key,
+                        f"not a national practitioner id: {token!r}",
+                        code="fhir_practitioner_id_invalid",
+                        params={"identifier": token.strip()},
+                    )
                 practitioners.append(nid)
     organization = None
     for key, value in params:
         if key in _ORGANIZATION_PARAMS:
             system, _, nid = value.strip().rpartition("|")
             if system not in (STRUCT_OID, "") or not nid:
-                raise SearchError(key, f"not a national structure id: {value!r}")
+                raise SearchError(
+                    key,
+                    f"not a national structure id: {value!r}",
+                    code="fhir_structure_id_invalid",
+                    params={"identifier": value.strip()},
+                )
             organization = nid
     if not practitioners and organization is None:
-        raise SearchError(_PRACTITIONER_PARAM, "name 1 to 25 practitioners (or the CPTS)")
+        raise SearchError(
+            _PRACTITIONER_PARAM,
+            "name 1 to 25 practitioners (or the CPTS)",
+            code="fhir_practitioner_required",
+            params={"most": MAX_PRACTITIONERS},
+        )
     if len(practitioners) > MAX_PRACTITIONERS:
-        raise SearchError(_PRACTITIONER_PARAM, f"at most {MAX_PRACTITIONERS} practitioners")
+        raise SearchError(
+            _PRACTITIONER_PARAM,
+            f"at most {MAX_PRACTITIONERS} practitioners",
+            code="fhir_practitioners_max",
+            params={"most": MAX_PRACTITIONERS},
+        )
     includes = {v for k, v in params if k.startswith("_include")}
     return SlotSearch(
         start=start,

@@ -20,12 +20,13 @@ import recurring_ical_events
 from recurring_ical_events.util import to_recurrence_ids
 
 from integrations.ical.uids import is_own_uid
+from kernel.errors import CodedError
 
 MAX_OCCURRENCES = 20_000
 Interval = tuple[datetime, datetime]
 
 
-class BusyCalendarError(ValueError):
+class BusyCalendarError(CodedError):
     """The file is not a usable iCalendar; the message is safe to show to its owner."""
 
 
@@ -59,7 +60,7 @@ def precheck(data: bytes) -> None:
     """What can be refused without parsing (a web page, an empty file): cheap enough to run
     before a calendar is handed to a sandbox."""
     if b"BEGIN:VCALENDAR" not in data[:4096].upper():
-        raise BusyCalendarError("this is not an iCalendar (.ics) file")
+        raise BusyCalendarError("this is not an iCalendar (.ics) file", code="calendar_not_ical")
 
 
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
@@ -145,9 +146,11 @@ def busy_intervals(data: bytes, start: datetime, end: datetime, timezone: str) -
     try:
         calendar = icalendar.Calendar.from_ical(_busy_lines(data))
     except (ValueError, IndexError, KeyError) as exc:
-        raise BusyCalendarError("this is not an iCalendar (.ics) file") from exc
+        raise BusyCalendarError(
+            "this is not an iCalendar (.ics) file", code="calendar_not_ical"
+        ) from exc
     if not isinstance(calendar, icalendar.Calendar):
-        raise BusyCalendarError("this is not an iCalendar (.ics) file")
+        raise BusyCalendarError("this is not an iCalendar (.ics) file", code="calendar_not_ical")
     # All-day and floating events are read in their own zone by the library: a day of slack on
     # each side, clipped below once in UTC.
     query_start, query_end = start - timedelta(days=1), end + timedelta(days=1)
@@ -164,7 +167,9 @@ def busy_intervals(data: bytes, start: datetime, end: datetime, timezone: str) -
                 expanded += 1
                 if expanded > MAX_OCCURRENCES:
                     raise BusyCalendarError(
-                        f"more than {MAX_OCCURRENCES} events in the window: split the calendar"
+                        f"more than {MAX_OCCURRENCES} events in the window: split the calendar",
+                        code="calendar_too_many_events",
+                        params={"most": MAX_OCCURRENCES},
                     )
                 if len(flags) > 1 and not busy.get((uid, occurrence.recurrence_ids), True):
                     continue  # a cancelled or free occurrence of a busy series
@@ -175,6 +180,8 @@ def busy_intervals(data: bytes, start: datetime, end: datetime, timezone: str) -
     except BusyCalendarError:
         raise
     except Exception as exc:
-        raise BusyCalendarError(f"this calendar cannot be read: {type(exc).__name__}") from exc
+        raise BusyCalendarError(
+            f"this calendar cannot be read: {type(exc).__name__}", code="calendar_unreadable"
+        ) from exc
     clipped = [(max(s, start), min(e, end)) for s, e in found if s < end and e > start]
     return merge([(s, e) for s, e in clipped if e > s])

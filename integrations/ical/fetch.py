@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from kernel.errors import CodedError
+
 MAX_BYTES = 5_000_000
 MAX_REDIRECTS = 3
 TIMEOUT_SECONDS = 15.0  # each connect or read
@@ -26,7 +28,7 @@ TOTAL_SECONDS = 30.0  # the whole fetch, redirects included
 USER_AGENT = "cpts-snp busy-time import"
 
 
-class FetchError(Exception):
+class FetchError(CodedError):
     """The calendar could not be fetched; the message is safe to show to its owner."""
 
 
@@ -44,16 +46,23 @@ def normalise_url(url: str, *, allow_private: bool = False) -> str:
         url = "https://" + url[len("webcal://") :]
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise FetchError("the address must start with https:// or webcal://")
+        raise FetchError(
+            "the address must start with https:// or webcal://", code="calendar_url_scheme"
+        )
     if parts.scheme == "http" and not allow_private:
-        raise FetchError("the address must use https:// (it carries your calendar's secret)")
+        raise FetchError(
+            "the address must use https:// (it carries your calendar's secret)",
+            code="calendar_url_https",
+        )
     if parts.username or parts.password:
-        raise FetchError("the address must not carry a user name or password")
+        raise FetchError(
+            "the address must not carry a user name or password", code="calendar_url_credentials"
+        )
     if len(url) > 2000:
-        raise FetchError("the address is too long")
+        raise FetchError("the address is too long", code="calendar_url_too_long")
     host = parts.hostname
     if len(host) > 253 or any(not 0 < len(label) <= 63 for label in host.rstrip(".").split(".")):
-        raise FetchError("the address's host name is not valid")
+        raise FetchError("the address's host name is not valid", code="calendar_url_host_invalid")
     return urlunsplit(parts)
 
 
@@ -90,12 +99,16 @@ async def _checked_address(host: str, port: int, allow_private: bool) -> str:
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise FetchError(f"the host {host} cannot be found") from exc
+        raise FetchError(
+            f"the host {host} cannot be found", code="calendar_host_unknown", params={"host": host}
+        ) from exc
     addresses = [str(info[4][0]) for info in infos]
     if not addresses:
-        raise FetchError(f"the host {host} cannot be found")
+        raise FetchError(
+            f"the host {host} cannot be found", code="calendar_host_unknown", params={"host": host}
+        )
     if not allow_private and not all(_public(a) for a in addresses):
-        raise FetchError("the address points to a private network")
+        raise FetchError("the address points to a private network", code="calendar_url_private")
     return addresses[0]
 
 
@@ -110,8 +123,15 @@ async def _capped_body(response: httpx.Response) -> bytes:
     elif encoding in ("", "identity"):
         inflater = None
     else:
-        raise FetchError(f"the calendar server sent an unknown encoding ({encoding[:20]})")
-    too_large = FetchError(f"the calendar is larger than {MAX_BYTES // 1_000_000} MB")
+        raise FetchError(
+            f"the calendar server sent an unknown encoding ({encoding[:20]})",
+            code="calendar_server_encoding",
+        )
+    too_large = FetchError(
+        f"the calendar is larger than {MAX_BYTES // 1_000_000} MB",
+        code="file_too_large",
+        params={"megabytes": MAX_BYTES // 1_000_000},
+    )
     body = bytearray()
     try:
         async for raw in response.aiter_raw():
@@ -128,7 +148,9 @@ async def _capped_body(response: httpx.Response) -> bytes:
             if not inflater.eof:
                 raise zlib.error("truncated stream")
     except zlib.error as exc:
-        raise FetchError("the calendar server sent a corrupt compressed body") from exc
+        raise FetchError(
+            "the calendar server sent a corrupt compressed body", code="calendar_server_corrupt"
+        ) from exc
     if len(body) > MAX_BYTES:
         raise too_large
     return bytes(body)
@@ -146,7 +168,11 @@ async def fetch_calendar(
         async with asyncio.timeout(TOTAL_SECONDS):  # a server trickling bytes cannot hold us
             return await _fetch(url, etag, last_modified, allow_private, client)
     except TimeoutError as exc:
-        raise FetchError(f"the calendar server took more than {TOTAL_SECONDS:.0f} s") from exc
+        raise FetchError(
+            f"the calendar server took more than {TOTAL_SECONDS:.0f} s",
+            code="calendar_server_slow",
+            params={"seconds": int(TOTAL_SECONDS)},
+        ) from exc
 
 
 async def _fetch(
@@ -187,13 +213,20 @@ async def _fetch(
                 if response.status_code in (301, 302, 303, 307, 308):
                     location = response.headers.get("location")
                     if not location:
-                        raise FetchError("the calendar server redirected nowhere")
+                        raise FetchError(
+                            "the calendar server redirected nowhere",
+                            code="calendar_server_redirect",
+                        )
                     current = normalise_url(urljoin(current, location), allow_private=allow_private)
                     continue
                 if response.status_code == 304:
                     return Fetched(None, etag, last_modified)
                 if response.status_code != 200:
-                    raise FetchError(f"the calendar server answered {response.status_code}")
+                    raise FetchError(
+                        f"the calendar server answered {response.status_code}",
+                        code="calendar_server_status",
+                        params={"status": response.status_code},
+                    )
                 return Fetched(
                     await _capped_body(response),
                     response.headers.get("etag"),
@@ -201,10 +234,11 @@ async def _fetch(
                 )
             finally:
                 await response.aclose()
-        raise FetchError("too many redirects")
+        raise FetchError("too many redirects", code="calendar_server_redirects")
     except httpx.HTTPError as exc:
         raise FetchError(
-            f"the calendar server could not be reached ({type(exc).__name__})"
+            f"the calendar server could not be reached ({type(exc).__name__})",
+            code="calendar_server_unreachable",
         ) from exc
     finally:
         if own:

@@ -31,13 +31,22 @@ async def authenticated(
         return
     actor = current_actor(connection)
     if actor is None:
-        raise NotAuthenticated("authentication required: send 'Authorization: Bearer <token>'")
+        raise NotAuthenticated(
+            "authentication required: send 'Authorization: Bearer <token>'",
+            code="authentication_required",
+        )
     if Role.SAS_PLATFORM in actor.roles and not handler.opt.get("sas_platform"):
-        raise NotAllowed("the SAS platform's account searches slots through /fhir only")
+        raise NotAllowed(
+            "the SAS platform's account searches slots through /fhir only",
+            code="sas_account_fhir_only",
+        )
     if actor.in_no_territory and not handler.opt.get("operator"):
-        raise NotAllowed("the platform's operator works through /api/v1/platform only")
+        raise NotAllowed(
+            "the platform's operator works through /api/v1/platform only",
+            code="operator_platform_only",
+        )
     if handler.opt.get("operator") == "only" and not actor.is_operator:
-        raise NotAllowed("this is the platform operator's")
+        raise NotAllowed("this is the platform operator's", code="operator_only")
 
 
 def roles(*allowed: Role) -> Guard:
@@ -49,9 +58,9 @@ def roles(*allowed: Role) -> Guard:
     ) -> None:
         actor = current_actor(connection)
         if actor is None:
-            raise NotAuthenticated("authentication required")
+            raise NotAuthenticated("authentication required", code="authentication_required")
         if not actor.has_any(*allowed):
-            raise NotAllowed(f"this action needs one of the roles: {names}")
+            raise NotAllowed(f"this action needs one of the roles: {names}", code="roles_required")
 
     guard.__name__ = f"roles({names})"
     return guard

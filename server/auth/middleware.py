@@ -36,7 +36,7 @@ def check_same_origin(connection: ASGIConnection[Any, Any, Any, Any], public_url
     host = connection.headers.get("host", "")
     allowed = {f"http://{host}", f"https://{host}", _origin_of(public_url)}
     if origin.rstrip("/").lower() not in {a.lower() for a in allowed if a}:
-        raise NotAllowed("this request comes from another site (Origin)")
+        raise NotAllowed("this request comes from another site (Origin)", code="cross_site_request")
 
 
 def _origin_of(url: str) -> str:
@@ -50,7 +50,9 @@ def _bearer(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
         return None
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise NotAuthenticated("Authorization header must be 'Bearer <token>'")
+        raise NotAuthenticated(
+            "Authorization header must be 'Bearer <token>'", code="bearer_malformed"
+        )
     return value.strip()
 
 
@@ -106,7 +108,9 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
             sent = connection.headers.get(CSRF_HEADER, "")
             expected = connection.cookies.get(CSRF_COOKIE, "")
             if not expected or not hmac.compare_digest(sent, expected):
-                raise NotAllowed("missing or wrong CSRF token (X-CSRF-Token header)")
+                raise NotAllowed(
+                    "missing or wrong CSRF token (X-CSRF-Token header)", code="csrf_token_invalid"
+                )
         services = AppServices.of(connection.app)
         key = digest(secret)
         actor = services.token_cache.get(key)

@@ -46,12 +46,17 @@ async def expand(services: AppServices, data: bytes, timezone: str) -> list[Inte
         )
     except SandboxError as exc:
         if exc.reason == "busy":
-            raise Unavailable("too many calendars are being read: try again in a minute") from exc
+            raise Unavailable(
+                "too many calendars are being read: try again in a minute", code="busy_retry"
+            ) from exc
         if exc.reason == "time":
             raise BusyCalendarError(
-                "this calendar takes too long to read: its rules repeat too often"
+                "this calendar takes too long to read: its rules repeat too often",
+                code="calendar_too_slow",
             ) from exc
-        raise BusyCalendarError("this calendar is too large to read") from exc
+        raise BusyCalendarError(
+            "this calendar is too large to read", code="calendar_too_large"
+        ) from exc
 
 
 async def fetch(services: AppServices, url: str, calendar: BusyCalendar | None = None) -> Fetched:
@@ -71,9 +76,10 @@ async def fetch(services: AppServices, url: str, calendar: BusyCalendar | None =
 
 
 async def refresh_one(
-    services: AppServices, calendar: BusyCalendar
+    services: AppServices, calendar: BusyCalendar, *, raising: bool = False
 ) -> busy_time.BusyOutcome | None:
-    """Refresh a claimed URL calendar; failures are recorded on it, never raised."""
+    """Refresh a claimed URL calendar; failures are recorded on it, and raised again (the
+    coded FetchError or BusyCalendarError) only when `raising`, for a caller who says them."""
     every = refresh_every(services)
     try:
         assert calendar.url is not None
@@ -89,6 +95,8 @@ async def refresh_one(
     except (FetchError, BusyCalendarError) as exc:
         async with services.db.write() as session:
             await busy_time.refresh_failed(session, services.clock, calendar.id, str(exc), every)
+        if raising:
+            raise
         return None
     async with services.db.write() as session:
         outcome = await busy_time.refreshed(

@@ -180,7 +180,7 @@ async def calendar_feed(
     services = AppServices.of(request.app)
     cache: FeedCache = request.app.state["feed_cache"]
     if not filename.endswith(".ics"):
-        raise NotFound("feed not found")
+        raise NotFound("feed not found", code="feed_not_found")
     now = services.clock.now()
     async with services.db.read() as session:
         access = await resolve_feed(session, filename.removesuffix(".ics"), now)

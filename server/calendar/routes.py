@@ -105,7 +105,7 @@ async def _expand_or_422(services: AppServices, actor: Actor, data: bytes, field
     try:
         return await busy_refresh.expand(services, data, actor.timezone)
     except BusyCalendarError as exc:
-        raise Invalid(str(exc), field=field) from exc
+        raise Invalid.of(exc, field=field) from exc
 
 
 class BusyCalendarController(Controller):
@@ -143,14 +143,14 @@ class BusyCalendarController(Controller):
         try:
             url = normalise_url(data.url, allow_private=allow_private)
         except FetchError as exc:
-            raise Invalid(str(exc), field="url") from exc
+            raise Invalid.of(exc, field="url") from exc
         async with services.db.read() as session:  # refuse early, before any fetch
             professional = await professional_ref(session, actor, professional_id)
             require_agenda_rights(actor, professional)
         try:
             fetched = await busy_refresh.fetch(services, url)
         except FetchError as exc:
-            raise Invalid(str(exc), field="url") from exc
+            raise Invalid.of(exc, field="url") from exc
         intervals = await _expand_or_422(services, actor, fetched.body or b"", "url")
         async with services.db.write() as session:
             outcome = await busy_time.add_calendar(
@@ -183,13 +183,27 @@ class BusyCalendarController(Controller):
     ) -> BusyOutcomeOut:
         upload = data.get("file")
         if not isinstance(upload, UploadFile):
-            raise Invalid("send the calendar as the multipart field `file`", field="file")
+            raise Invalid(
+                "send the calendar as the multipart field `file`",
+                code="multipart_file_required",
+                field="file",
+            )
         name = data.get("name") or upload.filename or "Calendrier importé"
         if not isinstance(name, str) or len(name) > 100:
-            raise Invalid("name is at most 100 characters", field="name")
+            raise Invalid(
+                "name is at most 100 characters",
+                code="calendar_name_too_long",
+                params={"most": 100},
+                field="name",
+            )
         raw = await upload.read(_UPLOAD_LIMIT + 1)
         if len(raw) > _UPLOAD_LIMIT:
-            raise Invalid(f"the file is larger than {_UPLOAD_LIMIT // 1_000_000} MB", field="file")
+            raise Invalid(
+                f"the file is larger than {_UPLOAD_LIMIT // 1_000_000} MB",
+                code="file_too_large",
+                params={"megabytes": _UPLOAD_LIMIT // 1_000_000},
+                field="file",
+            )
         async with services.db.read() as session:
             professional = await professional_ref(session, actor, professional_id)
             require_agenda_rights(actor, professional)
@@ -222,13 +236,24 @@ class BusyCalendarController(Controller):
             professional = await professional_ref(session, actor, professional_id)
             calendar = await busy_time.own_calendar(session, actor, professional, calendar_id)
         if calendar.source is not BusySource.URL:
-            raise Invalid("an uploaded calendar is refreshed by uploading it again", field="source")
-        outcome = await busy_refresh.refresh_one(services, calendar)
-        if outcome is None:
+            raise Invalid(
+                "an uploaded calendar is refreshed by uploading it again",
+                code="calendar_upload_refresh",
+                field="source",
+            )
+        try:
+            outcome = await busy_refresh.refresh_one(services, calendar, raising=True)
+        except (FetchError, BusyCalendarError) as exc:  # recorded on the calendar, and said
+            raise Invalid.of(exc, field="url") from exc
+        if outcome is None:  # not read now (the calendar sandbox is full): its last word
             async with services.db.read() as session:
                 failed = await session.get(BusyCalendar, calendar_id)
             detail = failed.last_error if failed is not None else None
-            raise Invalid(detail or "the calendar could not be refreshed", field="url")
+            raise Invalid(
+                detail or "the calendar could not be refreshed",
+                code="calendar_refresh_failed",
+                field="url",
+            )
         return outcome_out(outcome, actor.professional_id == outcome.calendar.professional_id)
 
     @delete(

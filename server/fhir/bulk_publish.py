@@ -69,13 +69,13 @@ async def bulk_file(
 ) -> Response[bytes]:
     kind = filename.removesuffix(".ndjson")
     if kind not in smart_links.TYPES or not filename.endswith(".ndjson"):
-        raise NotFound("no such file")
+        raise NotFound("no such file", code="not_found")
     services = AppServices.of(request.app)
     now = services.clock.now()
     async with services.db.read() as session:
         territory = await find_territory(session, slug)
         if territory is None:
-            raise NotFound("no such territory")
+            raise NotFound("no such territory", code="territory_not_found")
         publisher = await _publisher(session, territory, services.settings.public_url)
         slots = await published_slots(session, territory.id, now, now + AHEAD)
         own = await directory.places(

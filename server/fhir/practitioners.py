@@ -65,26 +65,47 @@ class PractitionerIn(msgspec.Struct, kw_only=True):
 
     def draft(self) -> RegulatorDraft:
         if self.resourceType != "Practitioner":
-            raise Invalid("the resource is a Practitioner", field="resourceType")
+            raise Invalid(
+                "the resource is a Practitioner",
+                code="regulator_resource_type",
+                field="resourceType",
+            )
         if not self.identifier or len(self.identifier) != 1:
-            raise Invalid("one identifier: the IdNat_PS or the SAS's", field="identifier")
+            raise Invalid(
+                "one identifier: the IdNat_PS or the SAS's",
+                code="regulator_identifier_one",
+                field="identifier",
+            )
         (identifier,) = self.identifier
         system = identifier.system or ""
         codes = [c.code for c in identifier.type.coding] if identifier.type else []
         expected = regulators.TYPE_OF_SYSTEM.get(system)
         if expected is None:
             raise Invalid(
-                "the identifier's system is the IdNat_PS's or the SAS's", field="identifier.system"
+                "the identifier's system is the IdNat_PS's or the SAS's",
+                code="regulator_identifier_system",
+                field="identifier.system",
             )
         if codes != [expected]:
-            raise Invalid(f"this identifier's type is {expected}", field="identifier.type")
+            raise Invalid(
+                f"this identifier's type is {expected}",
+                code="regulator_identifier_type",
+                params={"expected": expected},
+                field="identifier.type",
+            )
         if self.active is None:
-            raise Invalid("active is required", field="active")
+            raise Invalid("active is required", code="regulator_active_required", field="active")
         if not self.name or len(self.name) != 1 or len(self.name[0].given) != 1:
-            raise Invalid("one name, with a family and one given name", field="name")
+            raise Invalid(
+                "one name, with a family and one given name",
+                code="regulator_name_one",
+                field="name",
+            )
         emails = [t for t in self.telecom or [] if t.system == "email"]
         if len(emails) != 1 or len(self.telecom or []) != 1:
-            raise Invalid("one telecom, the regulator's e-mail", field="telecom")
+            raise Invalid(
+                "one telecom, the regulator's e-mail", code="regulator_telecom_one", field="telecom"
+            )
         return RegulatorDraft(
             system=system,
             value=identifier.value or "",
@@ -134,7 +155,11 @@ async def _write(request: Request[Any, Any, Any], identifier: str | None) -> Res
         draft = msgspec.json.decode(body, type=PractitionerIn).draft()
         system, _, value = (identifier or "").partition("|")
         if identifier is not None and (not system or not value.strip()):
-            raise Invalid("name the regulator: ?identifier=<system>|<value>", field="identifier")
+            raise Invalid(
+                "name the regulator: ?identifier=<system>|<value>",
+                code="regulator_identifier_required",
+                field="identifier",
+            )
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         return _outcome(400, "structure", exc)
     except Invalid as exc:

@@ -130,7 +130,9 @@ async def live(socket: WebSocket[Any, Any, Any]) -> None:
     secret = hello.token or cookie
     try:
         if not secret:
-            raise NotAuthenticated("send a token or connect with the session cookie")
+            raise NotAuthenticated(
+                "send a token or connect with the session cookie", code="authentication_required"
+            )
         actor = await _authenticate(services, secret)
     except NotAuthenticated as exc:
         await socket.send_json({"type": "error", "detail": exc.detail})

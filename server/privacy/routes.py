@@ -50,7 +50,7 @@ _CSV_COLUMNS = (
 
 def _aware(value: datetime | None, field: str) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        raise Invalid(f"{field} needs a UTC offset", field=field)
+        raise Invalid(f"{field} needs a UTC offset", code="utc_offset_required", field=field)
     return value
 
 

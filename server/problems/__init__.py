@@ -15,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from kernel import pg_direct
 from kernel.errors import DomainError
 from server.problems.body import PROBLEM_JSON, problem, send_problem
+from server.problems.catalogue import in_french
 from server.problems.database import (
     database_error,
     driver_error,
@@ -39,4 +40,10 @@ EXCEPTION_HANDLERS: MutableMapping[int | type[Exception], Any] = {
     Exception: internal_error,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem", "send_problem"]
+
+def in_words(exc: DomainError) -> str:
+    """A domain error as the pages say it: its French, by code."""
+    return in_french(exc.code, exc.params) or exc.detail
+
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "in_words", "problem", "send_problem"]

@@ -27,9 +27,11 @@ def integrity_error(
         type(exc.orig).__name__,
     )
     return problem(
+        request,
         409,
         "Conflict",
         "the change conflicts with the current state",
+        code="conflict",
         slug="conflict",
         instance=logged_path(request),
     )
@@ -63,9 +65,11 @@ def _database_down(exc: BaseException) -> bool:
 
 def _concurrent_loser(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     return problem(
+        request,
         409,
         "Conflict",
         "a concurrent change won the race; reload and retry",
+        code="concurrent_change",
         slug="conflict",
         instance=logged_path(request),
     )
@@ -102,10 +106,21 @@ def unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
         type(exc).__name__,
     )
     return problem(
-        503, "Service unavailable", "the database is unavailable, retry shortly", slug="unavailable"
+        request,
+        503,
+        "Service unavailable",
+        "the database is unavailable, retry shortly",
+        code="database_unavailable",
+        slug="unavailable",
     )
 
 
 def internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, logged_path(request), exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error", slug="internal")
+    return problem(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        code="internal_error",
+        slug="internal",
+    )

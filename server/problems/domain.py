@@ -34,15 +34,38 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int, str], ...] = (
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     for family, status, slug in _STATUS_BY_ERROR:
         if isinstance(exc, family):
-            errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+            errors = (
+                [
+                    {
+                        "field": exc.field,
+                        "message": exc.detail,
+                        "code": exc.code,
+                        "params": exc.params,
+                    }
+                ]
+                if exc.field
+                else None
+            )
             return problem(
+                request,
                 status,
                 exc.title,
                 exc.detail,
+                code=exc.code,
+                params=exc.params,
                 slug=slug,
                 instance=logged_path(request),
                 field=exc.field,
                 errors=errors,
                 **exc.extra,
             )
-    return problem(400, exc.title, exc.detail, slug="bad-request", instance=logged_path(request))
+    return problem(
+        request,
+        400,
+        exc.title,
+        exc.detail,
+        code=exc.code,
+        params=exc.params,
+        slug="bad-request",
+        instance=logged_path(request),
+    )

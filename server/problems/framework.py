@@ -43,49 +43,110 @@ def _field_of(message: str, key: str | None, source: str | None) -> str | None:
     return path or None
 
 
+# msgspec's messages, by kind: the problem code and the parameters read from the message.
+_MSGSPEC_KINDS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern), code, names)
+    for pattern, code, names in (
+        (r"^Expected `(\w+)`, got `\w+`", "value_type", ("expected",)),
+        (r"^Expected `(?:int|float|decimal)` >= (\S+)", "number_min", ("limit",)),
+        (r"^Expected `(?:int|float|decimal)` > (\S+)", "number_above", ("limit",)),
+        (r"^Expected `(?:int|float|decimal)` <= (\S+)", "number_max", ("limit",)),
+        (r"^Expected `(?:int|float|decimal)` < (\S+)", "number_below", ("limit",)),
+        (
+            r"^Expected `(?:int|float|decimal)` that's a multiple of (\S+)",
+            "number_multiple",
+            ("limit",),
+        ),
+        (r"^Expected `(?:str|bytes)` of length >= (\d+)", "text_too_short", ("limit",)),
+        (r"^Expected `(?:str|bytes)` of length <= (\d+)", "text_too_long", ("limit",)),
+        (r"^Expected `(?:array|object|set)` of length >= (\d+)", "list_too_short", ("limit",)),
+        (r"^Expected `(?:array|object|set)` of length <= (\d+)", "list_too_long", ("limit",)),
+        (r"^Expected `str` matching regex", "pattern_mismatch", ()),
+        (r"^Invalid enum value", "choice_invalid", ()),
+        (r"^Object missing required field `([^`]+)`", "field_missing", ("field",)),
+        (r"^Missing required \w+ parameter '([^']+)'", "field_missing", ("field",)),
+        (r"^Object contains unknown field `([^`]+)`", "field_unknown", ("field",)),
+        (r"^Invalid RFC3339 encoded datetime", "datetime_invalid", ()),
+        (r"^Invalid RFC3339 encoded date", "date_invalid", ()),
+        (r"^Invalid RFC3339 encoded time", "time_invalid", ()),
+        (r"^Invalid ISO8601 duration", "duration_invalid", ()),
+        (r"^Expected `(?:datetime|time)` with a timezone component", "datetime_zone_required", ()),
+        (r"^Expected `(?:datetime|time)` with no timezone component", "datetime_zone_refused", ()),
+        (r"^Invalid UUID", "uuid_invalid", ()),
+        (r"^Number out of range", "number_out_of_range", ()),
+    )
+)
+
+
+def coded(message: str) -> tuple[str, dict[str, str]]:
+    """The problem code of a decoder's message and its parameters; `value_invalid` for a
+    message of no known kind (its French then says no more than that the value is wrong)."""
+    for pattern, code, names in _MSGSPEC_KINDS:
+        found = pattern.search(message)
+        if found:
+            return code, dict(zip(names, found.groups(), strict=True))
+    return "value_invalid", {}
+
+
+def _error_item(message: str, key: str | None, source: str | None) -> dict[str, Any]:
+    code, params = coded(message)
+    return {
+        "field": _field_of(message, key, source),
+        "message": message,
+        "source": source,
+        "code": code,
+        **({"params": params} if params else {}),
+    }
+
+
 def validation_error(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
     raw = exc.extra if isinstance(exc.extra, list) else []
-    errors = []
-    for item in raw:
-        if isinstance(item, dict):
-            message = str(item.get("message", ""))
-            errors.append(
-                {
-                    "field": _field_of(message, item.get("key"), item.get("source")),
-                    "message": message,
-                    "source": item.get("source"),
-                }
-            )
+    errors = [
+        _error_item(str(item.get("message", "")), item.get("key"), item.get("source"))
+        for item in raw
+        if isinstance(item, dict)
+    ]
+    if not errors and exc.detail and exc.detail.startswith("Missing required"):
+        errors = [_error_item(exc.detail, None, None)]
+        errors[0]["field"] = errors[0].get("params", {}).get("field")
     malformed = any("malformed" in str(e["message"]).lower() for e in errors) or (
         not errors and "decode" in (exc.detail or "").lower()
     )
     if any(e["source"] == "body" and e["message"] == "'data'" for e in errors):
         # Litestar's way of saying the JSON body is missing altogether.
         return problem(
+            request,
             400,
             "Missing request body",
             "this route needs a JSON body",
+            code="body_missing",
             slug="missing-body",
             instance=logged_path(request),
             field="body",
-            errors=[{"field": "body", "message": "a JSON body is required"}],
+            errors=[
+                {"field": "body", "message": "a JSON body is required", "code": "body_missing"}
+            ],
         )
     if malformed:
         return problem(
+            request,
             400,
             "Malformed request body",
             "the body is not valid JSON",
+            code="body_malformed",
             slug="malformed",
             instance=logged_path(request),
         )
     first = errors[0] if errors else None
-    detail = first["message"] if first else exc.detail
     return problem(
+        request,
         422,
         "Invalid input",
-        detail,
+        first["message"] if first else exc.detail,
+        code=first["code"] if first else "value_invalid",
+        params=first.get("params") if first else None,
         slug="invalid",
         instance=logged_path(request),
         field=first["field"] if first else None,
@@ -119,6 +180,15 @@ def _wants_a_page(request: Request[Any, Any, Any]) -> bool:
     )
 
 
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+
 def http_error(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[dict[str, Any]] | Template:
@@ -137,24 +207,34 @@ def http_error(
         )
     body_error = _body_error_taken_for_ours(exc)
     if body_error is not None:
-        field = _field_of(body_error, None, "body")
+        item = _error_item(body_error, None, "body")
         return problem(
+            request,
             422,
             "Invalid input",
             body_error,
+            code=item["code"],
+            params=item.get("params"),
             slug="invalid",
             instance=logged_path(request),
-            field=field,
-            errors=[{"field": field, "message": body_error, "source": "body"}],
+            field=item["field"],
+            errors=[item],
         )
     if exc.status_code >= 500:
         log.error(
             "server error on %s %s: %r", request.method, logged_path(request), exc, exc_info=exc
         )
     if isinstance(exc, NotAuthorizedException):
-        return problem(401, "Authentication required", exc.detail, slug="unauthenticated")
+        return problem(
+            request,
+            401,
+            "Authentication required",
+            exc.detail,
+            code="authentication_required",
+            slug="unauthenticated",
+        )
     if isinstance(exc, PermissionDeniedException):
-        return problem(403, "Forbidden", exc.detail, slug="forbidden")
+        return problem(request, 403, "Forbidden", exc.detail, code="forbidden", slug="forbidden")
     status = exc.status_code
     title = {
         404: "Not found",
@@ -164,7 +244,18 @@ def http_error(
         429: "Too many requests",
     }.get(status, "Request error" if status < 500 else "Server error")
     slug = {415: "unsupported-media-type", 429: "too-many-requests"}.get(status)
-    answer = problem(status, title, exc.detail, slug=slug, instance=logged_path(request))
+    code = _HTTP_CODES.get(status, "request_refused" if status < 500 else "server_error")
+    retry = (exc.headers or {}).get("Retry-After") if status == 429 else None
+    answer = problem(
+        request,
+        status,
+        title,
+        exc.detail,
+        code=code,
+        params={"seconds": retry or "quelques"} if status == 429 else None,
+        slug=slug,
+        instance=logged_path(request),
+    )
     if status == 429 and exc.headers:
         answer.headers.update(exc.headers)  # Retry-After
     return answer

@@ -61,8 +61,14 @@ async def _sanitized(services: AppServices, raw: bytes, limit: int) -> CleanImag
         return await services.photo_sandbox.run(CleanImage, sanitize, raw, limit)
     except SandboxError as exc:
         if exc.reason == "busy":
-            raise Unavailable("too many photos are being processed: try again shortly") from exc
-        raise Invalid("this image cannot be processed: it is too large", field="file") from exc
+            raise Unavailable(
+                "too many photos are being processed: try again shortly", code="busy_retry"
+            ) from exc
+        raise Invalid(
+            "this image cannot be processed: it is too large",
+            code="photo_unprocessable",
+            field="file",
+        ) from exc
 
 
 class ReferralController(Controller):
@@ -251,7 +257,11 @@ class ReferralController(Controller):
     ) -> PhotoOut:
         upload = data.get("file")
         if not isinstance(upload, UploadFile):
-            raise Invalid("send the photo as the multipart field `file`", field="file")
+            raise Invalid(
+                "send the photo as the multipart field `file`",
+                code="multipart_file_required",
+                field="file",
+            )
         limit = services.settings.photo_max_bytes
         raw = await upload.read(limit + 1)
         async with services.db.read() as session:  # refuse early, before any decoding

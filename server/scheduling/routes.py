@@ -11,7 +11,7 @@ import uuid
 from datetime import time
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -38,6 +38,8 @@ from server.scheduling.wire import (
     BookingIn,
     BookingList,
     BookingOut,
+    ClosedPeriod,
+    ClosePeriodIn,
     HoldIn,
     HoldLimitIn,
     HoldOut,
@@ -52,6 +54,7 @@ from server.scheduling.wire import (
     RuleList,
     RuleSaved,
     SlotIn,
+    SlotMoveIn,
     SlotOut,
     SlotPage,
     booking_out,
@@ -94,6 +97,35 @@ class SlotController(Controller):
         )
         return slot_out(slot, clock.now())
 
+    @patch(
+        "/{slot_id:uuid}",
+        guards=[_publishers],
+        summary="Move or resize a free slot (409 if it was taken or would overlap)",
+    )
+    async def move(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        slot_id: FromPath[uuid.UUID],
+        data: JSONBody[SlotMoveIn],
+    ) -> SlotOut:
+        slot = await slots.move(session, clock, actor, PROFESSIONALS, slot_id, data.start, data.end)
+        return slot_out(slot, clock.now())
+
+    @post(
+        "/close",
+        guards=[_publishers],
+        status_code=HTTP_200_OK,
+        summary="Close a period: withdraw its free slots; held and booked ones stay",
+    )
+    async def close_period(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, data: JSONBody[ClosePeriodIn]
+    ) -> ClosedPeriod:
+        professional = await professional_ref(session, actor, data.professional_id)
+        closed = await slots.close_period(session, clock, actor, professional, data.start, data.end)
+        return ClosedPeriod(withdrawn=len(closed.withdrawn), kept=closed.kept)
+
     @get("/", summary="Search slots (free = bookable now), sorted by start, cursor-paged")
     async def search(
         self,
@@ -117,7 +149,9 @@ class SlotController(Controller):
     ) -> SlotPage:
         if start.tzinfo is None or end.tzinfo is None:
             raise Invalid(
-                "start and end need a UTC offset", field="start" if start.tzinfo is None else "end"
+                "start and end need a UTC offset",
+                code="utc_offset_required",
+                field="start" if start.tzinfo is None else "end",
             )
         professional_ids = {professional_id} if professional_id else None
         if profession is not None:
@@ -131,7 +165,9 @@ class SlotController(Controller):
                 session, actor, await communes_within(session, actor, commune, within_km)
             )
         elif within_km is not None:
-            raise Invalid("within_km needs a commune", field="within_km")
+            raise Invalid(
+                "within_km needs a commune", code="slot_search_radius_commune", field="within_km"
+            )
         page = await slots.search_slots(
             session,
             clock,

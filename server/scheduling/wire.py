@@ -72,6 +72,22 @@ class SlotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     assisted: bool = False  # assisted teleconsultation welcome (video slots only)
 
 
+class SlotMoveIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    start: Instant
+    end: Instant
+
+
+class ClosePeriodIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    start: Instant
+    end: Instant
+    professional_id: uuid.UUID | None = None  # staff only; default: the caller
+
+
+class ClosedPeriod(msgspec.Struct, kw_only=True):
+    withdrawn: int  # free slots of the period, now withdrawn
+    kept: int  # held or booked slots of the period, left as they are
+
+
 class SlotOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     professional_id: uuid.UUID

@@ -58,7 +58,9 @@ async def _send_patient_link(
     except Exception as exc:
         # The relay's message may quote the address: log the kind of failure only.
         log.warning("room link not sent: %s", type(exc).__name__)
-        raise Unavailable("the mail relay failed; the link was not sent, try again") from exc
+        raise Unavailable(
+            "the mail relay failed; the link was not sent, try again", code="room_link_not_sent"
+        ) from exc
     async with services.db.write() as session:
         tc = await teleconsultations.mark_link_sent(session, services.clock, actor, tc_id)
     return tc

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coordination.accounts import service as accounts
@@ -38,6 +39,7 @@ from scheduling.models.booking import Booking, BookingStatus
 from scheduling.models.slot import Slot, SlotStatus, visibility_set
 from scheduling.models.snp_request import SnpRequest
 from scheduling.patient import Patient
+from scheduling.slots import get_slot
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
@@ -266,18 +268,18 @@ def _slot_view(
     )
 
 
-async def _week(
+async def _slot_views(
     session: Session,
     clock: Clock,
     actor: Actor,
     professional: Professional,
-    monday: date,
-) -> _Week:
-    zone = actor.timezone
+    start: datetime,
+    end: datetime,
+) -> tuple[list[_SlotView], int]:
+    """The professional's slots between two instants as the pages show them (bookings, their
+    patients — a read that agenda_window audits — and who booked), and the SAS count."""
     now = clock.now()
-    today = local_day(now, zone)
-    start = local_midnight(monday, zone)
-    end = local_midnight(monday + timedelta(days=7), zone)
+    today = local_day(now, actor.timezone)
     agenda = await agenda_window(session, clock, actor, professional.id, start, end)
     shown = agenda.shown
     known = _Known(
@@ -287,16 +289,31 @@ async def _week(
         remote=agenda.teleconsultations,
         locations={loc.id: loc.label for loc in professional.locations},
     )
+    views = [_slot_view(actor, s, shown.get(s.id), known, now, today) for s in agenda.slots]
+    return views, agenda.sas_count
+
+
+async def _week(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    professional: Professional,
+    monday: date,
+) -> _Week:
+    zone = actor.timezone
+    today = local_day(clock.now(), zone)
+    start = local_midnight(monday, zone)
+    end = local_midnight(monday + timedelta(days=7), zone)
+    views, sas_count = await _slot_views(session, clock, actor, professional, start, end)
     days = [
         _Day(day, _day_label(day), day == today)
         for day in (monday + timedelta(days=i) for i in range(7))
     ]
     counts: dict[str, int] = {}
-    for s in agenda.slots:
-        view = _slot_view(actor, s, shown.get(s.id), known, now, today)
+    for view in views:
         counts[view.status] = counts.get(view.status, 0) + 1
-        days[(local_day(s.starts_at, zone) - monday).days].slots.append(view)
-    return _Week(days, _SasWeek(agenda.sas_count, bookings.SAS_WEEKLY_CAP), counts)
+        days[(local_day(view.starts_at, zone) - monday).days].slots.append(view)
+    return _Week(days, _SasWeek(sas_count, bookings.SAS_WEEKLY_CAP), counts)
 
 
 def _rule_view(rule: AvailabilityRule, locations: dict[uuid.UUID, str]) -> _RuleView:
@@ -393,6 +410,7 @@ async def my_slots(
         this_href=week_href(today),
         is_this_week=monday == monday_of(today),
         today=today,
+        now_wall=_wall(clock.now(), actor.timezone),
         next_monday=today + timedelta(days=7 - today.weekday()),
         locations=professional.locations,
         rules=[_rule_view(r, locations) for r in reversed(own_rules)],
@@ -402,4 +420,124 @@ async def my_slots(
     )
 
 
-PAGES: list[HTTPRouteHandler] = [my_slots]
+# --- the agenda (static/agenda.js, FullCalendar): its events and one slot's card ------------
+
+_AGENDA_MAX_DAYS = 45  # a month view and its overflow weeks
+
+
+def _wall(instant: datetime, zone: str) -> str:
+    """The territory's wall-clock time of an instant, without offset: the agenda runs in the
+    territory's time whatever the browser's zone (FullCalendar's `timeZone: "UTC"`)."""
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _agenda_day(text: str | None, fallback: date) -> date:
+    day = date_or_none(text[:10] if text else None)
+    return day if day is not None and 2000 <= day.year <= 2200 else fallback
+
+
+_EVENT_TITLES = {
+    "free": "Libre",
+    "held": "En attente",
+    "booked": "Réservé",
+    "blocked": "Bloqué",
+    "cancelled": "Fermé",
+}
+
+
+def _event(view: _SlotView, zone: str) -> dict[str, Any]:
+    title = _EVENT_TITLES.get(view.status, view.status_label)
+    if view.booking is not None:
+        title = f"{view.booking.patient_name} · {view.booking.status_label}"
+    movable = view.status == "free" and not view.past
+    return {
+        "id": str(view.id),
+        "start": _wall(view.starts_at, zone),
+        "end": _wall(view.ends_at, zone),
+        "title": title,
+        "classNames": [f"ev-{view.status}"]
+        + ([f"ev-b-{view.booking.status}"] if view.booking else [])
+        + (["ev-past"] if view.past else []),
+        "editable": movable,
+        "extendedProps": {
+            "status": view.status,
+            "label": f"{view.status_label}, {view.modality}"
+            + (f", {view.location}" if view.location else ""),
+        },
+    }
+
+
+async def _professional_of(
+    session: Session, actor: Actor, professional_id: str | None
+) -> Professional | None:
+    asked = uuid_or_none(professional_id) if actor.is_staff else None
+    pid = asked or actor.professional_id
+    if pid is None:
+        return None
+    try:
+        return await get_professional(session, actor, pid)
+    except NotFound:
+        return None
+
+
+_AGENDA_OPT = {
+    "public": True,
+    "audited": True,
+    "page_roles": (Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN),
+}
+
+
+@get("/creneaux/agenda", opt=_AGENDA_OPT, include_in_schema=False)
+async def agenda_events(
+    actor: ActorDep,
+    session: DbSession,
+    clock: ClockDep,
+    start: FromQuery[str | None] = None,
+    end: FromQuery[str | None] = None,
+    professional_id: FromQuery[str | None] = None,
+) -> list[dict[str, Any]]:
+    """The agenda's events between two days (FullCalendar's `start` and `end`)."""
+    professional = await _professional_of(session, actor, professional_id)
+    if professional is None:
+        return []
+    zone = actor.timezone
+    today = local_day(clock.now(), zone)
+    first = _agenda_day(start, monday_of(today))
+    last = _agenda_day(end, first + timedelta(days=7))
+    last = min(max(last, first + timedelta(days=1)), first + timedelta(days=_AGENDA_MAX_DAYS))
+    views, _ = await _slot_views(
+        session, clock, actor, professional, local_midnight(first, zone), local_midnight(last, zone)
+    )
+    return [_event(v, zone) for v in views]
+
+
+@get("/creneaux/creneau/{slot_id:uuid}", opt=_AGENDA_OPT, include_in_schema=False)
+async def agenda_slot(
+    request: Request[Any, Any, Any],
+    actor: ActorDep,
+    session: DbSession,
+    clock: ClockDep,
+    slot_id: FromPath[uuid.UUID],
+    professional_id: FromQuery[str | None] = None,
+) -> Template:
+    """One slot's card, as the week's list shows it, for the agenda's dialog."""
+    professional = await _professional_of(session, actor, professional_id)
+    slot = await get_slot(session, actor, slot_id)
+    if professional is None or slot.professional_id != professional.id:
+        raise NotFound("slot not found", code="slot_not_found")
+    views, _ = await _slot_views(session, clock, actor, professional, slot.starts_at, slot.ends_at)
+    view = next((v for v in views if v.id == slot_id), None)
+    if view is None:
+        raise NotFound("slot not found", code="slot_not_found")
+    zone = actor.timezone
+    return Template(
+        template_name="gp_slot_dialog.html",
+        context={
+            "s": view,
+            "day_label": _day_label(local_day(view.starts_at, zone)),
+            "timezone": zone,
+        },
+    )
+
+
+PAGES: list[HTTPRouteHandler] = [my_slots, agenda_events, agenda_slot]

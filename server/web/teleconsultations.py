@@ -38,6 +38,7 @@ from scheduling.models.teleconsultation import (
 from scheduling.patient import Patient
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
+from server.problems import in_words
 from server.web import labels
 from server.web.access import Refusal, forbidden, missing, page
 from server.web.dates import day_and_time, local_day, local_midnight
@@ -228,7 +229,7 @@ async def new_teleconsultation(
             professional_id=medecin,
         )
     except Invalid as exc:  # a window the domain refuses despite the correction above
-        slots, note = [], f"Recherche impossible : {exc}"
+        slots, note = [], f"Recherche impossible : {in_words(exc)}"
     physicians = await search_professionals(
         session, actor, ProfessionalQuery(profession=Profession.PHYSICIAN, limit=200)
     )

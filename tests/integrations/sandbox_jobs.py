@@ -6,7 +6,7 @@ from kernel.errors import Invalid
 
 
 def refuse(detail: str, field: str) -> None:
-    raise Invalid(detail, field=field)
+    raise Invalid(detail, code="file_too_large", params={"megabytes": 5}, field=field)
 
 
 def unencodable() -> object:

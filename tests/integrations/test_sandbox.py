@@ -32,11 +32,12 @@ async def test_only_the_named_exceptions_are_raised_again() -> None:
     assert refused.value.reason == "crashed"
 
 
-async def test_a_domain_error_keeps_its_field() -> None:
+async def test_a_domain_error_keeps_its_field_code_and_params() -> None:
     sandbox = Sandbox("test", LIMITS, errors=[Invalid])
     with pytest.raises(Invalid) as raised:
-        await sandbox.run(type(None), sandbox_jobs.refuse, "the file is empty", "file")
-    assert (raised.value.detail, raised.value.field) == ("the file is empty", "file")
+        await sandbox.run(type(None), sandbox_jobs.refuse, "the file is larger than 5 MB", "file")
+    assert (raised.value.detail, raised.value.field) == ("the file is larger than 5 MB", "file")
+    assert (raised.value.code, raised.value.params) == ("file_too_large", {"megabytes": 5})
 
 
 async def test_a_result_that_is_not_plain_data_is_a_failure() -> None:

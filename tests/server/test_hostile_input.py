@@ -128,6 +128,7 @@ def test_ordinary_text_passes_the_hygiene_check() -> None:
     body = '{"reason": "Fièvre\\n\\tà 39 °C — enfant 😷", "a": [[[1]]], "b": "\\\\u0000"}'
     assert problem_of(body.encode()) is None
     assert problem_of(b'{"reason": "a\\u0000"}') == (
+        "text_control_characters",
         "text contains control or bidirectional-override characters",
         "reason",
     )

@@ -16,7 +16,7 @@
   };
 
   async function getJson(url) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": "fr" } });
     if (!response.ok) throw new Error(`${url}: ${response.status}`);
     return response.json();
   }

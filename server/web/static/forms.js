@@ -80,17 +80,6 @@
     if (box) box.hidden = true;
   }
 
-  // The French of the problems that carry a stable `code` (the rest still say `detail`).
-  const FRENCH = {
-    rule_adds_nothing: () => "Ces créneaux sont déjà tous publiés : cette disponibilité n'ajoute rien.",
-    rule_window_remainder: (p) =>
-      `La plage de ${p.window_minutes} minutes ne se découpe pas en créneaux de ${p.slot_minutes} minutes : `
-      + `les ${p.left_minutes} dernières minutes seraient perdues.`,
-    password_short: () => "Le mot de passe doit compter au moins 12 caractères.",
-    password_breached: () => "Ce mot de passe figure dans des listes de mots de passe divulgués : choisissez-en un autre.",
-    commune_unknown: (p) => `Communes absentes du référentiel national : ${(p.unknown || []).join(", ")}.`,
-  };
-
   function showProblem(form, problem, status) {
     let box = form.querySelector(".form-error");
     if (!box) {
@@ -99,8 +88,8 @@
       box.setAttribute("role", "alert");
       form.prepend(box);
     }
-    const french = FRENCH[problem.code];
-    box.textContent = (french && french(problem)) || problem.detail || problem.title || `Erreur ${status}`;
+    // The server says every problem in French for the pages (Accept-Language below).
+    box.textContent = problem.detail || problem.title || `Erreur ${status}`;
     box.hidden = false;
     for (const error of problem.errors || []) {
       const field = error.field || "";
@@ -121,7 +110,7 @@
   }
 
   async function call(url, method, body, extraHeaders = {}) {
-    const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken(), ...extraHeaders };
+    const headers = { Accept: "application/json", "Accept-Language": "fr", "X-CSRF-Token": csrfToken(), ...extraHeaders };
     const init = { method, headers, credentials: "same-origin" };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }

@@ -12,7 +12,7 @@ document.getElementById("login").addEventListener("submit", async (event) => {
   try {
     const response = await fetch("/api/v1/auth/login", {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "Accept-Language": "fr" },
       body: JSON.stringify({
         email: document.getElementById("email").value,
         password: document.getElementById("password").value,

@@ -1,12 +1,9 @@
 // The password pages: the link's secret comes from the URL's fragment, never from the server.
 "use strict";
 (() => {
-  // The API's stable codes, said in French (coordination/accounts/password_policy.py).
+  // What the page checks before asking the server (which says its own refusals in French).
   const MESSAGES = {
     password_short: (min) => `Le mot de passe doit compter au moins ${min} caractères.`,
-    password_long: () => "Le mot de passe est trop long (256 caractères au plus).",
-    password_breached: () =>
-      "Ce mot de passe figure dans des listes de mots de passe divulgués : choisissez-en un autre.",
     link_invalid: () =>
       "Ce lien a expiré ou a déjà servi. Demandez-en un nouveau depuis « Mot de passe oublié ».",
   };
@@ -40,15 +37,12 @@
       try {
         const response = await fetch("/api/v1/auth/password", {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json", "Accept-Language": "fr" },
           body: JSON.stringify({ token, password }),
         });
         const body = await response.json().catch(() => ({}));
         if (!response.ok) {
-          const say = MESSAGES[body.code];
-          show(error, say ? say(min) : response.status === 429
-            ? "Trop d'essais : réessayez dans quelques minutes."
-            : "L'enregistrement a échoué, réessayez.");
+          show(error, body.detail || "L'enregistrement a échoué, réessayez.");
           button.disabled = body.code === "link_invalid";
           return;
         }
@@ -77,7 +71,7 @@
       try {
         const response = await fetch("/api/v1/auth/password-reset", {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json", "Accept-Language": "fr" },
           body: JSON.stringify({ email }),
         });
         if (response.status === 429) {

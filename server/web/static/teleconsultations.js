@@ -1,48 +1,7 @@
-// Teleconsultation pages: forms.js sends every write; this script only puts the API's
-// English problem messages into French where they are known, as people read them here.
+// Teleconsultation pages: forms.js sends every write (the server answers its problems in
+// French); this script withdraws the forms of a visit that ended and marks a taken slot.
 "use strict";
 (() => {
-  const FRENCH = [
-    [/no longer free|already booked|slot is taken/i, "Ce créneau vient d'être pris : choisissez-en un autre."],
-    [/this slot is over/i, "Ce créneau est passé : choisissez-en un autre."],
-    [/slot not found/i, "Ce créneau n'existe plus : relancez la recherche."],
-    [/not an assisted|not opened this slot|needs a video slot/i, "Ce créneau n'est pas ouvert à la téléconsultation assistée."],
-    [/consent to the teleconsultation is required/i, "Le consentement du patient est requis."],
-    [/consent cannot be collected in the future/i, "Le consentement ne peut pas être daté dans le futur."],
-    [/collected_at needs a UTC offset/i, "Indiquez la date et l'heure du consentement."],
-    [/say why the GP is consulted/i, "Indiquez le motif de la téléconsultation."],
-    [/starts at most 15 minutes before/i, "Le démarrage est possible 15 minutes avant l'heure du rendez-vous."],
-    [/has not (begun|started) yet/i, "Le rendez-vous n'a pas encore commencé."],
-    [/mail relay failed/i, "L'envoi de l'e-mail a échoué, le lien n'est pas parti : réessayez."],
-    [/handover of a \w+ teleconsultation is closed|ended meanwhile/i, "La téléconsultation est terminée : les transmissions sont closes."],
-    [/teleconsultation cannot become|has no room to join/i, "Cette action n'est plus possible : la téléconsultation a changé de statut."],
-    [/only the GP who teleconsulted/i, "Seul le médecin de la téléconsultation la termine."],
-    [/Idempotency-Key was used/i, "Cette réservation a déjà été envoyée : rechargez la page."],
-    [/window is at most 31 days/i, "La recherche porte sur 31 jours au plus."],
-    [/birth date|birth_date/i, "Vérifiez la date de naissance."],
-    [/\bnir\b|NIR/, "Vérifiez le NIR (13 chiffres et sa clé)."],
-    [/Expected `int` >= (\d+)/, "La valeur doit être au moins $1."],
-    [/Expected `int` <= (\d+)/, "La valeur doit être au plus $1."],
-    [/Expected `(int|float)` >= ([\d.]+)/, "La valeur doit être au moins $2."],
-    [/Expected `(int|float)` <= ([\d.]+)/, "La valeur doit être au plus $2."],
-    [/does not match regex/i, "Le format n'est pas valide."],
-  ];
-
-  function inFrench(text) {
-    for (const [pattern, french] of FRENCH) {
-      const found = text.match(pattern);
-      if (found) return french.replace(/\$(\d)/g, (_, n) => found[+n] || "");
-    }
-    return text;
-  }
-
-  function translate(el) {
-    if (!el || el.dataset.fr === el.textContent) return;
-    const french = inFrench(el.textContent);
-    el.textContent = french;
-    el.dataset.fr = french;
-  }
-
   // A visit that ended meanwhile (the other professional closed it, seen live): its forms
   // would only meet a 409, so they go, with a word of why.
   document.addEventListener("live:updated", () => {
@@ -76,17 +35,11 @@
     return true;
   }
 
-  const watched = "#notice, .form-error, .field-error";
   new MutationObserver((changes) => {
     for (const change of changes) {
-      const target = change.target.nodeType === 1 ? change.target : change.target.parentElement;
-      if (target?.matches?.(watched)) translate(target);
       for (const node of change.addedNodes) {
-        if (node.nodeType !== 1) continue;
-        if (node.matches(".field-error") && slotError(node)) continue;
-        if (node.matches(watched)) translate(node);
-        node.querySelectorAll?.(watched).forEach(translate);
+        if (node.nodeType === 1 && node.matches(".field-error")) slotError(node);
       }
     }
-  }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  }).observe(document.body, { childList: true, subtree: true });
 })();

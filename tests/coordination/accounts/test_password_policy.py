@@ -26,7 +26,7 @@ def test_refused(password: str, code: str) -> None:
     with pytest.raises(WeakPassword) as refused:
         check_password(password)
     assert refused.value.field == "password"
-    assert refused.value.extra["code"] == code
+    assert refused.value.code == code
 
 
 def test_a_passphrase_passes() -> None:
