@@ -50,6 +50,8 @@ class EventType(enum.StrEnum):
     REQUEST_REOPENED = "request.reopened"
     BOOKING_CREATED = "booking.created"
     BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_RESCHEDULED = "booking.rescheduled"  # links the new booking to the one it replaces
+    BOOKING_SLIP_SENT = "booking.slip_sent"  # the slip e-mailed to the patient (no address kept)
     BOOKING_HONOURED = "booking.honoured"
     BOOKING_NO_SHOW = "booking.no_show"
     # calendars

@@ -22,7 +22,7 @@ from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.database import Transactions, UtcDateTime, table_of
-from kernel.errors import Conflict, Invalid, InvalidTransition, NotFound
+from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
 from kernel.instants import check_instants
@@ -37,6 +37,7 @@ from scheduling.models.booking import (
     BookingCancelledPayload,
     BookingPayload,
     BookingRecord,
+    BookingRescheduledPayload,
     BookingStatus,
     booking_part,
     slot_part,
@@ -67,6 +68,8 @@ class BookingDraft:
     patient: PatientDraft | None = None
     request_id: uuid.UUID | None = None
     idempotency_key: str | None = None
+    # The patient of the booking a reschedule replaces (the domain's own, never the wire's).
+    patient_id: uuid.UUID | None = None
 
 
 @dataclass(slots=True)
@@ -196,6 +199,7 @@ def is_plain(draft: BookingDraft) -> bool:
         and draft.hold_id is None
         and draft.request_id is None
         and draft.patient is not None
+        and draft.patient_id is None
         and not draft.idempotency_key
     )
 
@@ -339,6 +343,8 @@ async def book(session: AsyncSession, clock: Clock, actor: Actor, draft: Booking
     patient: dict[str, Any] | None = None
     if request is not None:
         patient_id = request.patient_id
+    elif draft.patient_id is not None:
+        patient_id = draft.patient_id
     elif draft.patient is not None:
         identity = checked(draft.patient, now)
         patient = patient_row(actor.territory_id, identity, now)
@@ -442,6 +448,18 @@ _TRANSITIONS: dict[BookingStatus, tuple[EventType, set[BookingStatus]]] = {
 }
 
 
+async def _refuse_teleconsultation(session: AsyncSession, booking: Booking) -> None:
+    if await session.scalar(
+        select(Teleconsultation.id).where(Teleconsultation.booking_id == booking.id)
+    ):
+        raise InvalidTransition(
+            "this booking is an assisted teleconsultation: change it through "
+            "/api/v1/teleconsultations so both stay in step",
+            code="booking_is_teleconsultation",
+            field="status",
+        )
+
+
 async def transition(
     session: AsyncSession,
     clock: Clock,
@@ -458,15 +476,7 @@ async def transition(
     booking = await get_booking(session, actor, booking_id)
     if not may_see_booking(actor, booking):
         raise NotFound("booking not found", code="booking_not_found")
-    if await session.scalar(
-        select(Teleconsultation.id).where(Teleconsultation.booking_id == booking.id)
-    ):
-        raise InvalidTransition(
-            "this booking is an assisted teleconsultation: change it through "
-            "/api/v1/teleconsultations so both stay in step",
-            code="booking_is_teleconsultation",
-            field="status",
-        )
+    await _refuse_teleconsultation(session, booking)
     if to is not BookingStatus.CANCELLED:
         if actor.professional_id != booking.professional_id and not actor.is_staff:
             raise NotFound("booking not found", code="booking_not_found")
@@ -561,6 +571,75 @@ async def change_status(
         payload=payload,
     )
     return changed
+
+
+async def reschedule(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    booking_id: uuid.UUID,
+    *,
+    slot_id: uuid.UUID | None = None,
+    hold_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> Booked:
+    """Move a booking to another slot in one transaction: the old booking is cancelled (its
+    slot freed, its request reopened) and the new one booked for the same patient, request and
+    channel, and `booking.rescheduled` links the two. A new slot taken meanwhile leaves the
+    old booking as it was. The booker and the CPTS staff move bookings; a booking that has
+    started, or an assisted teleconsultation (moved as a teleconsultation), does not move."""
+    old = await get_booking(session, actor, booking_id)
+    if not may_see_booking(actor, old):
+        raise NotFound("booking not found", code="booking_not_found")
+    if old.booked_by != actor.account_id and not actor.is_staff:
+        raise NotAllowed(
+            "the booker or the CPTS staff move a booking", code="booking_reschedule_not_allowed"
+        )
+    await _refuse_teleconsultation(session, old)
+    if old.status is not BookingStatus.BOOKED:
+        raise InvalidTransition(
+            f"a {old.status.value} booking does not move",
+            code="booking_reschedule_not_booked",
+            params={"status": old.status.value},
+            field="status",
+        )
+    if old.starts_at <= clock.now():
+        raise InvalidTransition(
+            "a consultation that has started is not moved",
+            code="booking_reschedule_started",
+            field="slot_id",
+        )
+    if slot_id is not None and slot_id == old.slot_id:
+        raise Invalid(
+            "choose another slot than the booking's own",
+            code="booking_reschedule_same_slot",
+            field="slot_id",
+        )
+    await change_status(session, clock, actor, old, BookingStatus.CANCELLED, reason)
+    booked = await book(
+        session,
+        clock,
+        actor,
+        BookingDraft(
+            channel=old.channel,
+            slot_id=slot_id,
+            hold_id=hold_id,
+            request_id=old.request_id,
+            patient_id=None if old.request_id else old.patient_id,
+        ),
+    )
+    await append_event(
+        session,
+        clock,
+        territory_id=actor.territory_id,
+        type=EventType.BOOKING_RESCHEDULED,
+        actor=actor,
+        subject_id=booked.booking.id,
+        payload=BookingRescheduledPayload(
+            **booking_event_payload(booked.booking), rescheduled_from=str(old.id)
+        ),
+    )
+    return booked
 
 
 async def patient_of(session: AsyncSession, booking: Booking | BookingRecord) -> Patient:

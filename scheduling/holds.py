@@ -265,15 +265,11 @@ class LiveHold:
     expires_at: datetime
 
 
-async def live_holds_of_territory(
-    session: AsyncSession, clock: Clock, actor: Actor
-) -> tuple[int, list[LiveHold]]:
-    """For the CPTS staff: the territory's cap and who holds which slot now, by expiry."""
-    if not actor.is_staff:
-        raise NotAllowed("only the CPTS staff see the territory's holds", code="holds_staff_only")
+async def _live(
+    session: AsyncSession, actor: Actor, now: datetime, account_id: uuid.UUID | None = None
+) -> list[LiveHold]:
     accounts = Base.metadata.tables["accounts"]
-    limit = await _hold_cap(session, actor.territory_id)
-    rows = await session.execute(
+    query = (
         select(
             Hold.id,
             Hold.slot_id,
@@ -285,11 +281,29 @@ async def live_holds_of_territory(
         )
         .join(Slot, Slot.id == Hold.slot_id)
         .join(accounts, accounts.c.id == Hold.account_id)
-        .where(Hold.territory_id == actor.territory_id, live_holds(), Hold.expires_at > clock.now())
+        .where(Hold.territory_id == actor.territory_id, live_holds(), Hold.expires_at > now)
         .order_by(Hold.expires_at)
         .limit(1000)
     )
-    return limit, [LiveHold(*row) for row in rows]
+    if account_id is not None:
+        query = query.where(Hold.account_id == account_id)
+    return [LiveHold(*row) for row in await session.execute(query)]
+
+
+async def live_holds_of_territory(
+    session: AsyncSession, clock: Clock, actor: Actor
+) -> tuple[int, list[LiveHold]]:
+    """For the CPTS staff: the territory's cap and who holds which slot now, by expiry."""
+    if not actor.is_staff:
+        raise NotAllowed("only the CPTS staff see the territory's holds", code="holds_staff_only")
+    limit = await _hold_cap(session, actor.territory_id)
+    return limit, await _live(session, actor, clock.now())
+
+
+async def my_live_holds(session: AsyncSession, clock: Clock, actor: Actor) -> list[LiveHold]:
+    """The holds the actor still has (a page left without releasing them keeps its slots
+    hidden from others until they expire: the pages show them, to book or release)."""
+    return await _live(session, actor, clock.now(), actor.account_id)
 
 
 async def set_hold_limit(session: AsyncSession, clock: Clock, actor: Actor, limit: int) -> int:

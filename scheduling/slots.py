@@ -265,6 +265,18 @@ def _withdrawn(now: datetime) -> dict[str, Any]:
     }
 
 
+async def slots_by_id(
+    session: AsyncSession, actor: Actor, ids: Collection[uuid.UUID]
+) -> list[Slot]:
+    """The territory's slots of these ids (the others are absent for this actor)."""
+    if not ids:
+        return []
+    found = await session.scalars(
+        select(Slot).where(Slot.id.in_(list(ids)), Slot.territory_id == actor.territory_id)
+    )
+    return list(found)
+
+
 async def withdraw_slot(
     session: AsyncSession,
     clock: Clock,

@@ -22,6 +22,22 @@ def department_of(insee: str) -> str:
 def international(phone: str | None, department: str | None = None) -> str | None:
     """`phone` in E.164 ("+33130123456"), read in the department's numbering plan; None when
     it is absent or no valid number."""
+    number = _parsed(phone, department)
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
+    )
+
+
+def spoken(phone: str | None) -> str | None:
+    """`phone` as a patient dials it from France ("01 34 83 12 46"; an overseas number with
+    its own format); as typed when it is no valid number."""
+    number = _parsed(phone, None)
+    if number is None:
+        return phone or None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def _parsed(phone: str | None, department: str | None) -> phonenumbers.PhoneNumber | None:
     if not phone:
         return None
     if department is None:  # unknown: the first plan of France's where it is a number
@@ -34,5 +50,5 @@ def international(phone: str | None, department: str | None = None) -> str | Non
         except phonenumbers.NumberParseException:
             return None
         if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return number
     return None

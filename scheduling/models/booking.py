@@ -158,6 +158,12 @@ class BookingCancelledPayload(BookingPayload):
     reason_given: bool
 
 
+class BookingRescheduledPayload(BookingPayload):
+    """The new booking of a reschedule, and the booking it replaces."""
+
+    rescheduled_from: str
+
+
 def booking_part(
     booking_id: uuid.UUID,
     slot_id: uuid.UUID,

@@ -7,14 +7,16 @@ every such read is audited.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import time
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from coordination.appointments.slip import read_slip, slip_sent
 from coordination.directory.lookup import (
     MAX_RADIUS_KM,
     communes_within,
@@ -24,20 +26,23 @@ from coordination.directory.lookup import (
 from coordination.directory.professional import Profession
 from coordination.directory.refs import PROFESSIONALS, professional_ref
 from kernel.actor import Role
-from kernel.errors import Invalid
+from kernel.errors import Invalid, Unavailable
 from scheduling import bookings, holds, requests, rules, slots
 from scheduling.models.booking import BookingStatus
 from scheduling.models.slot import Modality, SlotStatus, Visibility
+from scheduling.patient import identity_of
 from scheduling.requests import RequestDraft
 from scheduling.rules import RuleDraft
 from scheduling.slots import SlotDraft, SlotQuery
 from server.auth.guards import post_guarded_in_place, roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep, provide_actor
+from server.scheduling.slip_text import slip_notice
 from server.scheduling.wire import (
     BookingCancelIn,
     BookingIn,
     BookingList,
     BookingOut,
+    BookingRescheduleIn,
     ClosedPeriod,
     ClosePeriodIn,
     HoldIn,
@@ -53,6 +58,7 @@ from server.scheduling.wire import (
     RuleIn,
     RuleList,
     RuleSaved,
+    SlipIn,
     SlotIn,
     SlotMoveIn,
     SlotOut,
@@ -66,6 +72,7 @@ from server.scheduling.wire import (
 from server.state import AppServices
 from server.wire_time import Instant
 
+log = logging.getLogger("cpts.bookings")
 _publishers = roles(Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
 IdempotencyKey = Annotated[
     str | None, HeaderParameter(name="Idempotency-Key", max_length=200, required=False)
@@ -504,6 +511,57 @@ class BookingController(Controller):
         return await self._move(
             session, clock, actor, booking_id, BookingStatus.CANCELLED, data.reason
         )
+
+    @post(
+        "/{booking_id:uuid}/reschedule",
+        status_code=HTTP_201_CREATED,
+        summary="Move to another slot: the old one freed, the new one taken, in one step",
+    )
+    async def reschedule(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        booking_id: FromPath[uuid.UUID],
+        data: JSONBody[BookingRescheduleIn],
+    ) -> BookingOut:
+        booked = await bookings.reschedule(
+            session,
+            clock,
+            actor,
+            booking_id,
+            slot_id=data.slot_id,
+            hold_id=data.hold_id,
+            reason=data.reason,
+        )
+        patient = booked.patient or await identity_of(session, booked.booking.patient_id)
+        return booking_out(booked.booking, patient, booked.warnings)
+
+    @post(
+        "/{booking_id:uuid}/slip",
+        status_code=HTTP_204_NO_CONTENT,
+        summary="E-mail the booking slip to the patient (when, with whom, where, phone)",
+    )
+    async def send_slip(
+        self,
+        services: ServicesDep,
+        actor: ActorDep,
+        booking_id: FromPath[uuid.UUID],
+        data: JSONBody[SlipIn],
+    ) -> None:
+        # Read (audited), send, then record that it went: a relay that fails leaves no trace
+        # of a slip that never left.
+        async with services.db.write() as session:
+            slip = await read_slip(session, services.clock, actor, booking_id, "booking slip")
+        try:
+            await services.notifier.send(slip_notice(slip, data.email))
+        except Exception as exc:
+            log.warning("booking slip not sent: %s", type(exc).__name__)  # never the address
+            raise Unavailable(
+                "the mail relay failed; the slip was not sent, try again", code="slip_not_sent"
+            ) from exc
+        async with services.db.write() as session:
+            await slip_sent(session, services.clock, actor, slip)
 
     @post("/{booking_id:uuid}/honour", status_code=HTTP_200_OK, summary="The patient came")
     async def honour(

@@ -287,6 +287,16 @@ class BookingCancelIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
+class SlipIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class BookingRescheduleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    slot_id: uuid.UUID | None = None  # the new slot, or the hold placed on it
+    hold_id: uuid.UUID | None = None
+    reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
 class BookingOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     slot_id: uuid.UUID

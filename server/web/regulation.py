@@ -26,6 +26,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coordination.appointments.slip import practice_of
 from coordination.directory import service as directory
 from coordination.directory.commune import Commune
 from coordination.directory.lookup import MAX_RADIUS_KM, communes_within, location_ids_in
@@ -35,14 +36,16 @@ from coordination.directory.service import ProfessionalQuery, list_communes, sea
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
-from scheduling import bookings, requests, slots
-from scheduling.models.booking import Booking
+from scheduling import bookings, holds, requests, slots
+from scheduling.holds import LiveHold
+from scheduling.models.booking import Booking, BookingStatus
 from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility
 from scheduling.models.snp_request import Origin, SnpRequest
 from scheduling.patient import Patient
 from scheduling.slots import MAX_SEARCH_WINDOW, SlotQuery
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
+from server.scheduling.slip_text import practice_lines
 from server.web import labels
 from server.web.access import Refusal, missing, page
 from server.web.dates import local_day, local_midnight, years_between
@@ -353,10 +356,20 @@ class BookedView:
     booking: Booking
     slot: SlotView
     status: str
+    practice: list[str]  # the address and phone the patient is told
+    movable: bool  # booked and still to come: the booker or the staff may move it
+
+
+def _may_move(actor: Actor, booking: Booking, now: datetime) -> bool:
+    return (
+        booking.status is BookingStatus.BOOKED
+        and booking.starts_at > now
+        and (booking.booked_by == actor.account_id or actor.is_staff)
+    )
 
 
 async def _booked_view(
-    session: Session, actor: Actor, booking_id: uuid.UUID | None
+    session: Session, actor: Actor, booking_id: uuid.UUID | None, now: datetime
 ) -> BookedView | None:
     if booking_id is None:
         return None
@@ -366,7 +379,25 @@ async def _booked_view(
     except NotFound:
         return None
     (view,) = await _slot_views(session, actor, [slot])
-    return BookedView(booking, view, labels.BOOKING_STATUSES[booking.status])
+    return BookedView(
+        booking,
+        view,
+        labels.BOOKING_STATUSES[booking.status],
+        practice_lines(await practice_of(session, booking)),
+        _may_move(actor, booking, now),
+    )
+
+
+async def _my_holds(
+    session: Session, clock: Clock, actor: Actor
+) -> list[tuple[LiveHold, SlotView]]:
+    """The caller's holds still running (a page left without releasing them): to book or let go."""
+    held = await holds.my_live_holds(session, clock, actor)
+    if not held:
+        return []
+    found = {s.id: s for s in await slots.slots_by_id(session, actor, [h.slot_id for h in held])}
+    views = {v.id: v for v in await _slot_views(session, actor, list(found.values()))}
+    return [(h, views[h.slot_id]) for h in held if h.slot_id in views]
 
 
 @get(
@@ -387,6 +418,7 @@ async def request_detail(
     du: FromQuery[str | None] = None,
     au: FromQuery[str | None] = None,
     creneau: FromQuery[str | None] = None,
+    deplacer: FromQuery[str | None] = None,
 ) -> Template | Refusal:
     try:
         snp, patient = await requests.read_request(session, clock, actor, request_id)
@@ -401,11 +433,15 @@ async def request_detail(
         )
     now = clock.now()
     today = local_day(now, actor.timezone)
+    booked = await _booked_view(session, actor, snp.booking_id, now)
+    moving = bool(deplacer) and booked is not None and booked.movable
     context: dict[str, Any] = {}
-    if snp.outcome is None:
+    if snp.outcome is None or moving:
         communes = await list_communes(session, actor)
         filters = read_filters(today, commune, rayon, modalite, medecin, du, au)
         found, more = await find_slots(session, clock, actor, filters)
+        if moving and booked is not None:
+            found = [s for s in found if s.id != booked.booking.slot_id]
         context = {
             "filters": filters,
             "found": found,
@@ -424,7 +460,9 @@ async def request_detail(
         patient=patient,
         years=years_between(patient.birth_date, today) if patient else None,
         age=age_of(snp.received_at, now),
-        booked=await _booked_view(session, actor, snp.booking_id),
+        booked=booked,
+        moving=moving,
+        my_holds=await _my_holds(session, clock, actor),
         slot_was_taken=creneau == "pris",
         today=today,
         origins=labels.ORIGINS,

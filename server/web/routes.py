@@ -12,6 +12,7 @@ from server.web import (
     password,
     platform,
     regulation,
+    slip,
     teleconsultations,
     wounds,
 )
@@ -26,6 +27,7 @@ PAGES: list[HTTPRouteHandler] = [
     dashboard,
     *gp_slots.PAGES,
     *regulation.PAGES,
+    *slip.PAGES,
     *teleconsultations.PAGES,
     *wounds.PAGES,
     *coordination.PAGES,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.browser import bearer, publish_slot, shot
 
@@ -93,7 +94,13 @@ async def test_the_agenda_publishes_moves_opens_and_closes(served: str, browser:
     assert "de 14:00 à 14:30" in await chooser.inner_text()
     await shot(page, "agenda-select-1366")
     await page.click("#agenda-publish")
-    await page.wait_for_url(f"**/creneaux?semaine={tuesday.isoformat()}", timeout=10_000)
+    # The slot form below is sent as it is, then the page opens the slot's week.
+    error = page.locator("#slot-form .form-error")
+    try:
+        await page.wait_for_url(f"**/creneaux?semaine={tuesday.isoformat()}", timeout=30_000)
+    except PlaywrightTimeout:
+        said = await error.inner_text() if await error.count() else "no error shown"
+        raise AssertionError(f"not published: {said}") from None
     day = datetime.combine(tuesday, time(0), PARIS)
     starts = sorted(
         (

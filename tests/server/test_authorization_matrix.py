@@ -115,6 +115,8 @@ GET /api/v1/bookings anyone
 POST /api/v1/bookings anyone
 GET /api/v1/bookings/{booking_id:uuid} anyone
 POST /api/v1/bookings/{booking_id:uuid}/cancel anyone
+POST /api/v1/bookings/{booking_id:uuid}/reschedule anyone
+POST /api/v1/bookings/{booking_id:uuid}/slip anyone
 POST /api/v1/bookings/{booking_id:uuid}/honour anyone
 POST /api/v1/bookings/{booking_id:uuid}/no-show anyone
 GET /api/v1/teleconsultations gp,nurse,expert,pharmacist

@@ -120,4 +120,6 @@ FRENCH: dict[str, str] = {
     "audit_limit_range": "Une page du journal compte de 1 à {max} lignes.",
     "patient_search_name_short": "Indiquez au moins deux lettres du nom de famille.",
     "patient_not_found": "Ce patient est introuvable.",
+    "slip_cancelled": "Ce rendez-vous est annulé : il n'a plus de récapitulatif.",
+    "slip_not_sent": "L'envoi de l'e-mail a échoué : le récapitulatif n'est pas parti, réessayez.",
 }

@@ -21,6 +21,12 @@ FRENCH: dict[str, str] = {
     ),
     "slot_location_required": "Un créneau au cabinet a besoin de son lieu d'exercice : choisissez-le.",
     "slot_in_past": "Ce créneau est déjà passé : il doit finir dans le futur.",
+    "booking_reschedule_not_allowed": "Seuls la personne qui a pris le rendez-vous et l'équipe de la CPTS le déplacent.",
+    "booking_reschedule_not_booked": (
+        "Ce rendez-vous n'est plus actif ({status:booking_status}) : il ne se déplace pas."
+    ),
+    "booking_reschedule_started": "La consultation a commencé : elle ne se déplace plus.",
+    "booking_reschedule_same_slot": "Choisissez un autre créneau que celui du rendez-vous.",
     "slot_move_past": "Un créneau se déplace vers une heure à venir.",
     "slot_not_movable": "Seul un créneau libre à venir se déplace : celui-ci a changé entre-temps, rechargez.",
     "closed_period_max": "Une période fermée couvre {days} jours au plus.",

@@ -16,7 +16,8 @@
     const message = document.getElementById("finder-message");
     const countdown = document.getElementById("hold-countdown");
     const confirm = document.getElementById("confirm-booking");
-    let hold = null, timer = null, key = "";
+    let hold = null, timer = null, key = "", heldSlot = "";
+    const moving = request.dataset.reschedule || "";
 
     const say = (text) => { message.textContent = text; message.hidden = !text; };
     const close = () => { clearInterval(timer); hold = null; panel.hidden = true; };
@@ -54,6 +55,7 @@
       if (result.status === 409 || result.status === 404) { say(TAKEN); refreshRegions(); return; }
       if (!result.ok) { say(problem(result)); return; }
       hold = result.data;
+      heldSlot = button.dataset.slotId;
       key = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
       document.getElementById("hold-slot").textContent = button.dataset.label;
       panel.hidden = false;
@@ -67,18 +69,23 @@
       if (!hold) return;
       confirm.disabled = true;
       confirm.textContent = "Réservation…";
-      const body = { hold_id: hold.id, request_id: request.dataset.requestId, channel: request.dataset.origin };
+      const label = confirm.textContent;
       let result;
       try {
-        result = await call("/api/v1/bookings", "POST", body, { "Idempotency-Key": key });
+        // Moving a booking: one call frees the old slot and takes this one (or changes nothing).
+        result = moving
+          ? await call(`/api/v1/bookings/${moving}/reschedule`, "POST", { hold_id: hold.id })
+          : await call("/api/v1/bookings", "POST",
+            { hold_id: hold.id, request_id: request.dataset.requestId, channel: request.dataset.origin },
+            { "Idempotency-Key": key });
       } catch (e) {
         result = { ok: false, status: 0, data: { detail: DOWN } };
       }
       confirm.disabled = false;
-      confirm.textContent = "Confirmer la réservation";
+      confirm.textContent = label;
       if (result.ok) {
         close();
-        notice("Rendez-vous réservé.");
+        notice(moving ? "Rendez-vous déplacé." : "Rendez-vous réservé.");
         window.location.assign(`/demandes/${request.dataset.requestId}`);
         return;
       }
@@ -93,9 +100,15 @@
     });
 
     document.getElementById("cancel-hold").addEventListener("click", async () => {
+      const slot = heldSlot;
       await release();
       notice("Créneau relâché.");
-      refreshRegions();
+      await refreshRegions();
+      // Keyboard users stay where they were: the slot's « Réserver » again, else the list.
+      const again = document.querySelector(`button.hold[data-slot-id="${CSS.escape(slot)}"]`);
+      const list = document.getElementById("slots");
+      if (again) again.focus();
+      else if (list) { list.tabIndex = -1; list.focus(); }
     });
 
     // Leaving the page with a hold: give the slot back at once rather than in five minutes.
