@@ -1,4 +1,5 @@
-// The coordinator's dashboard: figures and weekly charts refreshed live from the websocket.
+// The coordinator's dashboard: figures, weekly charts and their tables refreshed live from the
+// websocket.
 // No patient identity ever reaches this page: indicator events carry none, and the figures
 // are aggregates.
 "use strict";
@@ -21,25 +22,164 @@
     return response.json();
   }
 
-  function bars(svg, weeks, first, second) {
-    const width = 600, height = 180, pad = 22;
-    const max = Math.max(1, ...first, ...(second || []));
-    const step = (width - pad) / Math.max(1, weeks.length);
-    const w = Math.max(2, step / (second ? 2.4 : 1.4));
-    const parts = [`<line x1="${pad}" y1="${height - pad}" x2="${width}" y2="${height - pad}" stroke="#aab"/>`,
-      `<text x="0" y="12">${nf.format(max)}</text>`];
-    weeks.forEach((week, i) => {
-      const x = pad + i * step;
-      const h1 = (first[i] / max) * (height - 2 * pad);
-      parts.push(`<rect class="bar" x="${x}" y="${height - pad - h1}" width="${w}" height="${h1}"><title>${week} : ${nf.format(first[i])}</title></rect>`);
-      if (second) {
-        const h2 = (second[i] / max) * (height - 2 * pad);
-        parts.push(`<rect class="bar2" x="${x + w}" y="${height - pad - h2}" width="${w}" height="${h2}"><title>${week} : ${nf.format(second[i])}</title></rect>`);
-      }
-      if (i % Math.ceil(weeks.length / 8) === 0) parts.push(`<text x="${x}" y="${height - 6}">${week.slice(5)}</text>`);
+  // The weekly charts (Chart.js, vendored): each one draws the table rendered under it by the
+  // server (dashboard.py), the numbers screen readers and printing get; a live refresh
+  // rewrites both from the API's series.
+  const MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+  const ymd = (iso) => iso.split("-").map(Number);
+  const dayMonth = (iso) => { const [, m, d] = ymd(iso); return `${d === 1 ? "1er" : d} ${MONTHS[m - 1]}`; };
+  const weekLabel = (iso) => `${dayMonth(iso)} ${ymd(iso)[0]}`;
+  const number = (value) => Number(value).toLocaleString("fr-FR", { maximumFractionDigits: 2 });
+  const withUnit = (value, unit) => (unit === "hours" ? `${number(value)} h` : number(value));
+
+  function readTable(table) {
+    const series = [...table.querySelectorAll("thead th[data-series]")].map((th) => ({
+      key: th.dataset.series, label: th.dataset.label || th.textContent.trim(), colour: th.dataset.colour,
+    }));
+    const rows = [...table.tBodies[0].rows];
+    return {
+      series,
+      weeks: rows.map((tr) => tr.querySelector("time").getAttribute("datetime")),
+      values: series.map((_, i) => rows.map((tr) => Number(tr.cells[i + 1].dataset.value))),
+    };
+  }
+
+  function setCell(cell, value) {
+    const text = number(value);
+    cell.dataset.value = String(value);
+    if (cell.textContent !== text) cell.textContent = text;
+  }
+
+  function writeTable(table, weeks, values) {
+    const body = table.tBodies[0];
+    const same = body.rows.length === weeks.length
+      && [...body.rows].every((tr, i) => tr.querySelector("time").getAttribute("datetime") === weeks[i]);
+    if (!same) {
+      body.replaceChildren(...weeks.map((week) => {
+        const tr = document.createElement("tr");
+        const th = document.createElement("th");
+        const time = document.createElement("time");
+        th.scope = "row";
+        time.dateTime = week;
+        time.textContent = weekLabel(week);
+        th.append(time);
+        tr.append(th, ...values.map(() => Object.assign(document.createElement("td"), { className: "num" })));
+        return tr;
+      }));
+    }
+    weeks.forEach((_, w) => values.forEach((series, i) => setCell(body.rows[w].cells[i + 1], series[w])));
+    const totals = table.tFoot.rows[0].cells;
+    values.forEach((series, i) => setCell(totals[i + 1], Math.round(series.reduce((a, b) => a + b, 0) * 100) / 100));
+  }
+
+  const charts = [];
+  const Chart = window.Chart;
+  const css = getComputedStyle(document.documentElement);
+  const colour = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  const ink = colour("--ink", "#1b2733"), muted = colour("--muted", "#52606d"), line = colour("--line", "#d7dee5");
+  const still = matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  // Ticks name the week's Monday, with its year beneath when the period spans more than one
+  // (whichever ticks Chart.js keeps on a narrow screen).
+  function tickLabel(entry, index) {
+    const week = entry.weeks[index];
+    if (!week) return "";
+    const years = new Set(entry.weeks.map((w) => w.slice(0, 4)));
+    return years.size > 1 ? [dayMonth(week), week.slice(0, 4)] : dayMonth(week);
+  }
+
+  function datasets(entry) {
+    const n = entry.weeks.length;
+    const radius = n > 60 ? 0 : n > 26 ? 2 : 3.5; // a year's points, not two years' beads
+    return entry.series.map((s, i) => {
+      const c = colour(s.colour, i ? "#1f7a3f" : "#0b5cab");
+      const common = { label: s.label, data: entry.values[i], borderColor: c, backgroundColor: c };
+      if (entry.kind === "bar") return { ...common, borderRadius: 2, maxBarThickness: 36 };
+      return {
+        ...common, borderWidth: 2.5, tension: 0, fill: false,
+        pointStyle: i ? "triangle" : "circle", pointRadius: radius, pointHoverRadius: 6,
+        borderDash: i ? [6, 4] : [],
+      };
     });
-    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    svg.innerHTML = parts.join("");
+  }
+
+  function draw(table) {
+    const canvas = document.getElementById(`chart-${table.dataset.chart}`);
+    const entry = { table, kind: table.dataset.kind, unit: table.dataset.unit, ...readTable(table) };
+    canvas.parentElement.hidden = false;
+    entry.chart = new Chart(canvas, {
+      type: entry.kind,
+      data: { labels: entry.weeks.map(dayMonth), datasets: datasets(entry) },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        locale: "fr-FR",
+        devicePixelRatio: Math.max(window.devicePixelRatio || 1, 2), // sharp on paper too
+        animation: still ? false : { duration: 250 },
+        interaction: { mode: "index", intersect: false },
+        layout: { padding: { top: 4, right: 8 } },
+        scales: {
+          x: {
+            offset: true, // the first and last weeks' points not cut in half
+            grid: { display: false },
+            border: { color: muted },
+            ticks: { color: ink, maxRotation: 0, autoSkipPadding: 14, callback: (_, index) => tickLabel(entry, index) },
+          },
+          y: {
+            beginAtZero: true,
+            suggestedMax: entry.unit === "hours" ? 10 : 5, // a quiet period still reads 0 to 5
+            grid: { color: line },
+            border: { display: false },
+            ticks: {
+              color: ink,
+              precision: entry.unit === "count" ? 0 : undefined,
+              callback: (value) => withUnit(value, entry.unit),
+            },
+          },
+        },
+        plugins: {
+          legend: {
+            position: "top", align: "start",
+            labels: { color: ink, usePointStyle: true, boxWidth: 10, boxHeight: 10, padding: 14 },
+          },
+          tooltip: {
+            backgroundColor: ink,
+            titleFont: { size: 13, weight: "bold" },
+            bodyFont: { size: 13 },
+            padding: 10,
+            usePointStyle: true,
+            callbacks: {
+              title: (items) => (items.length ? `semaine du ${weekLabel(entry.weeks[items[0].dataIndex])}` : ""),
+              label: (item) => `${item.dataset.label} : ${withUnit(item.parsed.y, entry.unit)}`,
+            },
+          },
+        },
+      },
+    });
+    charts.push(entry);
+  }
+
+  function drawAll() {
+    if (typeof Chart !== "function") return; // the tables stay, with the same numbers
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    Chart.defaults.font.size = 13;
+    Chart.defaults.color = muted;
+    document.querySelectorAll(".chart-table").forEach(draw);
+    // The latest weeks in sight: a year's table scrolls up to its first ones.
+    document.querySelectorAll(".chart-data").forEach((box) => { box.scrollTop = box.scrollHeight; });
+    document.getElementById("charts").dataset.drawn = String(charts.length);
+  }
+
+  function updateTrends(weekly) {
+    for (const entry of charts.length ? charts : [...document.querySelectorAll(".chart-table")].map((table) => ({ table, ...readTable(table) }))) {
+      entry.weeks = weekly.weeks;
+      entry.values = entry.series.map((s) => weekly.series[s.key] || weekly.weeks.map(() => 0));
+      writeTable(entry.table, entry.weeks, entry.values);
+      if (!entry.chart) continue;
+      entry.chart.data.labels = entry.weeks.map(dayMonth);
+      entry.chart.data.datasets.forEach((dataset, i) => { dataset.data = entry.values[i]; });
+      entry.chart.update();
+    }
   }
 
   async function refresh() {
@@ -60,10 +200,7 @@
         card.classList.add("changed");
       }
     }
-    const s = weekly.series, weeks = weekly.weeks;
-    bars(document.getElementById("chart-requests"), weeks, s["snp.requests_received"], s["snp.requests_met_within_48h"]);
-    bars(document.getElementById("chart-hours"), weeks, s["snp.slot_hours_offered"]);
-    bars(document.getElementById("chart-care"), weeks, s["snp.bookings_honoured"], s["tele.completed"]);
+    updateTrends(weekly);
     status.textContent = `Mis à jour à ${new Date().toLocaleTimeString("fr-FR")} · en direct`;
     document.body.dataset.refreshed = String(Date.now());
   }
@@ -100,6 +237,7 @@
     });
   }
 
+  try { drawAll(); } catch (e) { report(e); }
   refresh().catch(report);
   connect();
 })();
