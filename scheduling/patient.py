@@ -107,6 +107,19 @@ def fold_name(name: str) -> str:
     return " ".join(bare.replace("-", " ").casefold().split())
 
 
+def searched_name(family_name: str) -> str:
+    """A family name searched for, folded: two letters at least (a search for « D » would
+    list half a territory born that day)."""
+    wanted = fold_name(family_name)
+    if len(wanted) < 2:
+        raise Invalid(
+            "give at least two letters of the family name",
+            code="patient_search_name_short",
+            field="family_name",
+        )
+    return wanted
+
+
 def same_person(
     known: Patient | PatientDraft,
     identity: PatientDraft,

@@ -18,8 +18,8 @@ from coordination.referrals.models.photo import ReferralPhoto
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
-from kernel.errors import Invalid, NotFound
-from scheduling.patient import Patient, fold_name
+from kernel.errors import NotFound
+from scheduling.patient import Patient, fold_name, searched_name
 
 _INTERNAL = {"territory_id", "storage_key", "revision", "idempotency_key"}
 MAX_MATCHES = 50
@@ -52,13 +52,7 @@ async def find_patients(
     """Patients of the territory born that day whose family name matches (accents, case and
     hyphens aside): a request for one's data comes with one's identity."""
     require_auditor(actor)
-    wanted = fold_name(family_name)
-    if len(wanted) < 2:
-        raise Invalid(
-            "give at least two letters of the family name",
-            code="patient_search_name_short",
-            field="family_name",
-        )
+    wanted = searched_name(family_name)
     query = select(Patient).where(
         Patient.territory_id == actor.territory_id, Patient.birth_date == birth_date
     )

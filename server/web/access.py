@@ -34,6 +34,11 @@ _NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ),
     ("/teleconsultations", "Téléconsultations", frozenset({Role.NURSE, Role.GP})),
     ("/avis", "Avis plaies", frozenset({Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN})),
+    (
+        "/patients",
+        "Patients",
+        frozenset({Role.REGULATOR, Role.NURSE, Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN}),
+    ),
     ("/tableau-de-bord", "Tableau de bord", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/coordination", "Coordination", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/compte", "Mon compte", frozenset(Role) - {Role.SAS_PLATFORM, Role.OPERATOR}),

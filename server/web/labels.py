@@ -28,8 +28,6 @@ from scheduling.patient import Sex
 # --- patients ---------------------------------------------------------------------------------
 
 SEXES = {Sex.FEMALE: "Femme", Sex.MALE: "Homme", Sex.OTHER: "Autre", Sex.UNKNOWN: "Non précisé"}
-# In a sentence about the patient (teleconsultations).
-SEXES_LOWER = {Sex.FEMALE: "femme", Sex.MALE: "homme", Sex.OTHER: "autre", Sex.UNKNOWN: "inconnu"}
 
 # --- slots and bookings -----------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from coordination.directory.lookup import MAX_RADIUS_KM, communes_within, locati
 from coordination.directory.practitioners import Place, main_places, places
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, list_communes, search_professionals
+from coordination.patients.file import identity_for_form
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotFound
@@ -49,6 +50,7 @@ from server.scheduling.slip_text import practice_lines
 from server.web import labels
 from server.web.access import Refusal, missing, page
 from server.web.dates import local_day, local_midnight, years_between
+from server.web.query import uuid_or_none
 
 ROLES = (Role.REGULATOR, Role.PHARMACIST, Role.NURSE, Role.GP, Role.COORDINATOR, Role.ADMIN)
 SLOTS_SHOWN = 50
@@ -116,6 +118,7 @@ async def request_list(
     session: DbSession,
     clock: ClockDep,
     statut: FromQuery[str | None] = None,
+    patient: FromQuery[str | None] = None,
 ) -> Template | Refusal:
     open_only = statut != "toutes"
     rows, more = await _visible_requests(session, clock, actor, open_only)
@@ -124,6 +127,7 @@ async def request_list(
         session,
         actor,
         "regulation.html",
+        patient=await identity_for_form(session, clock, actor, uuid_or_none(patient)),
         rows=rows,
         more=more,
         open_only=open_only,
@@ -132,7 +136,6 @@ async def request_list(
         default_origin=default_origin(actor).value,
         urgencies=labels.URGENCIES,
         outcomes=labels.OUTCOMES,
-        sexes=labels.SEXES,
         today=local_day(clock.now(), actor.timezone),
     )
 
@@ -468,7 +471,6 @@ async def request_detail(
         origins=labels.ORIGINS,
         urgencies=labels.URGENCIES,
         outcomes=labels.OUTCOMES,
-        sexes=labels.SEXES,
         **context,
     )
 
@@ -513,7 +515,6 @@ async def slot_landing(
         origins=labels.ORIGINS,
         default_origin=chosen,
         urgencies=labels.URGENCIES,
-        sexes=labels.SEXES,
         referral=request.query_params.get("booking-referral"),
         source=request.query_params.get("source"),
         today=local_day(now, actor.timezone),

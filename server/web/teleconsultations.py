@@ -25,6 +25,7 @@ from litestar.response import Template
 from coordination.directory.lookup import contacts_of, professional_names
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, search_professionals
+from coordination.patients.file import identity_for_form
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from kernel.errors import Invalid, NotAllowed, NotFound
@@ -199,7 +200,7 @@ def _by_day(slots: list[Slot], zone: str) -> list[tuple[date, list[Slot]]]:
 
 @get(
     "/teleconsultations/nouvelle",
-    opt={"public": True, "page_roles": (Role.NURSE,)},
+    opt={"public": True, "audited": True, "page_roles": (Role.NURSE,)},
     include_in_schema=False,
 )
 async def new_teleconsultation(
@@ -211,6 +212,7 @@ async def new_teleconsultation(
     au: Annotated[str | None, QueryParameter(max_length=40)] = None,
     medecin_: Annotated[str | None, QueryParameter(name="medecin", max_length=40)] = None,
     traitant_: Annotated[str | None, QueryParameter(name="traitant", max_length=40)] = None,
+    patient_: Annotated[str | None, QueryParameter(name="patient", max_length=40)] = None,
 ) -> Template | Refusal:
     # The search form sends its empty fields too ("&traitant="): read them leniently.
     medecin, traitant = uuid_or_none(medecin_), uuid_or_none(traitant_)
@@ -244,6 +246,7 @@ async def new_teleconsultation(
         session,
         actor,
         "teleconsultations_new.html",
+        patient=await identity_for_form(session, clock, actor, uuid_or_none(patient_)),
         first=first,
         last=last,
         note=note,
@@ -254,7 +257,6 @@ async def new_teleconsultation(
         count=len(slots),
         names=names,
         settings=SETTINGS,
-        sexes=labels.SEXES_LOWER,
         today=today,
         consent_day=consent_day,
         consent_time=consent_time,
@@ -332,7 +334,6 @@ async def teleconsultation_detail(
         status_label=labels.TELECONSULTATION_STATUSES[tc.status],
         setting_label=labels.SETTINGS[tc.setting],
         outcome_labels=labels.TELECONSULTATION_OUTCOMES,
-        sexes=labels.SEXES_LOWER,
         handover=handover,
         vitals=VITALS,
         measured_day=measured_day,

@@ -117,6 +117,7 @@ def _engine(engine: JinjaTemplateEngine) -> None:
         of=of,
         specialty=labels.specialty,
     )
+    engine.engine.globals.update(SEXES=labels.SEXES)  # the one way the pages say a sex
 
 
 TEMPLATES = TemplateConfig(

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
 from coordination.accounts import service as accounts
 from coordination.directory import lookup
+from coordination.patients.file import identity_for_form
 from coordination.referrals import experts, messages, photos, referrals, workflow
 from coordination.referrals.assessment import (
     BRADEN_SUBSCALES,
@@ -41,6 +42,7 @@ from server.dependencies import ActorDep, ClockDep, DbSession
 from server.web import labels
 from server.web.access import Refusal, missing, page
 from server.web.dates import day_and_time, local_day, span
+from server.web.query import uuid_or_none
 from server.web.templating import local
 
 ROLES = (Role.NURSE, Role.EXPERT, Role.COORDINATOR, Role.ADMIN)
@@ -68,7 +70,6 @@ LABELS: dict[str, Any] = {
     "braden_top": BRADEN_SUBSCALES,
     "braden_risk": labels.BRADEN_RISKS,
     "follow_up": labels.FOLLOW_UPS,
-    "sex": labels.SEXES,
 }
 
 
@@ -247,9 +248,17 @@ async def referral_list(
     )
 
 
-@get("/avis/nouveau", opt={"public": True, "page_roles": (Role.NURSE,)}, include_in_schema=False)
+@get(
+    "/avis/nouveau",
+    opt={"public": True, "audited": True, "page_roles": (Role.NURSE,)},
+    include_in_schema=False,
+)
 async def new_referral(
-    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any],
+    actor: ActorDep,
+    session: DbSession,
+    clock: ClockDep,
+    patient: FromQuery[str | None] = None,
 ) -> Template | Refusal:
     day, at = day_and_time(clock.now(), actor.timezone)
     return await page(
@@ -257,6 +266,7 @@ async def new_referral(
         session,
         actor,
         "wounds_new.html",
+        patient=await identity_for_form(session, clock, actor, uuid_or_none(patient)),
         labels=LABELS,
         now={"day": day, "time": at},
         today=day,

@@ -100,7 +100,9 @@ async def test_the_agenda_publishes_moves_opens_and_closes(served: str, browser:
         await page.wait_for_url(f"**/creneaux?semaine={tuesday.isoformat()}", timeout=30_000)
     except PlaywrightTimeout:
         said = await error.inner_text() if await error.count() else "no error shown"
-        raise AssertionError(f"not published: {said}") from None
+        notice = await page.locator("#notice").inner_text()
+        await shot(page, "agenda-publish-failed")
+        raise AssertionError(f"not published: {said}; at {page.url}; notice {notice!r}") from None
     day = datetime.combine(tuesday, time(0), PARIS)
     starts = sorted(
         (

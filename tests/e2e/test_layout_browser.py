@@ -9,7 +9,11 @@ import pytest
 
 PAGES = {
     "gp1@sud-yvelines.test": ["/creneaux", "/compte"],
-    "regulator@sud-yvelines.test": ["/demandes"],
+    "regulator@sud-yvelines.test": [
+        "/demandes",
+        "/patients",
+        "/patients?nom=du&naissance=1950-01-01",
+    ],
     "nurse1@sud-yvelines.test": [
         "/teleconsultations",
         "/teleconsultations/nouvelle",

@@ -16,6 +16,7 @@
   const dialogBody = document.getElementById("agenda-dialog-body");
   const chooser = document.getElementById("agenda-select");
   let opener = null;
+  let refocus = ""; // the slot to give the focus back to, once the agenda draws it again
 
   const wall = (date) => date.toISOString().slice(0, 16); // "YYYY-MM-DDTHH:MM", wall-clock
   const iso = (date) => cpts.localToIso(wall(date).slice(0, 10), wall(date).slice(11, 16));
@@ -47,15 +48,18 @@
       const id = opener?.dataset?.slotId;
       const again = opener?.isConnected ? opener : id && el.querySelector(`.fc-event[data-slot-id="${CSS.escape(id)}"]`);
       (again || el).focus?.();
+      refocus = id || "";
       opener = null;
     });
     box?.querySelectorAll("[data-close]").forEach((b) => b.addEventListener("click", () => closeDialog(box)));
   }
 
-  // The list of the week below the agenda shows the agenda's week.
-  async function followWeek(monday) {
+  // The list of the week below the agenda shows the agenda's week (a `semaine` already
+  // inside it stays as it is: any day names its week).
+  async function followWeek(monday, next) {
     const url = new URL(window.location.href);
-    if (url.searchParams.get("semaine") === monday) return;
+    const asked = url.searchParams.get("semaine") || "";
+    if (asked >= monday && asked < next) return;
     url.searchParams.set("semaine", monday);
     history.replaceState(null, "", url.pathname + url.search);
     await refreshRegions();
@@ -105,9 +109,15 @@
     },
     datesSet: (info) => {
       if (info.view.type === "timeGridWeek" || info.view.type === "listWeek") {
-        followWeek(info.startStr.slice(0, 10)).catch(() => {});
+        followWeek(info.startStr.slice(0, 10), info.endStr.slice(0, 10)).catch(() => {});
       }
     },
+    // Accessibility: the view is a named region; day headers are plain text (no link here).
+    viewDidMount: (info) => {
+      const harness = info.el.closest(".fc-view-harness");
+      if (harness?.hasAttribute("aria-labelledby")) harness.setAttribute("role", "region");
+    },
+    dayHeaderDidMount: (info) => info.el.querySelector("a:not([href])")?.removeAttribute("aria-label"),
     eventDidMount: (info) => {
       // Keyboard: every slot is reachable with Tab and opens with Entrée or Espace.
       const a = info.el;
@@ -115,6 +125,8 @@
       a.setAttribute("role", "button");
       a.setAttribute("aria-label", `${said(info.event.start, info.event.end)} : ${info.event.title} (${info.event.extendedProps.label})`);
       a.dataset.slotId = info.event.id;
+      // Drawn again (a refetch) while it had the focus: it keeps it.
+      if (refocus === info.event.id && (document.activeElement === document.body || !document.activeElement?.isConnected || document.activeElement === el)) a.focus();
       a.addEventListener("keydown", (e) => {
         if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openSlot(info.event.id, a); }
       });
@@ -125,6 +137,9 @@
     eventResize: (info) => move(info),
   });
   calendar.render();
+  document.addEventListener("focusin", (e) => {
+    if (!e.target.closest?.(".fc-event")) refocus = "";
+  });
   el.setAttribute("aria-busy", "false");
 
   async function openSlot(id, from) {
