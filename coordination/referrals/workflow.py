@@ -407,6 +407,20 @@ async def follow_up_target(session: AsyncSession, actor: Actor, referral_id: uui
     return referral
 
 
+async def follow_up_booking_of(
+    session: AsyncSession, clock: Clock, actor: Actor, referral_id: uuid.UUID
+) -> tuple[Referral, Patient]:
+    """The referral a follow-up is to be booked for and its patient (the booking form names
+    them: an audited read)."""
+    referral = await follow_up_target(session, actor, referral_id)
+    patient = await session.get(Patient, referral.patient_id)
+    assert patient is not None  # foreign key
+    await record_reads(
+        session, clock, actor, "referral", [(referral.id, patient.id)], "follow-up booking form"
+    )
+    return referral, patient
+
+
 async def latest_assessments(
     session: AsyncSession, referral_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, WoundAssessment]:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar import Request, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, FromQuery
@@ -42,6 +43,7 @@ from scheduling.patient import Patient
 from scheduling.slots import get_slot
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
+from server.scheduling.wire import rule_out
 from server.web import labels
 from server.web.access import Refusal, page
 from server.web.dates import local_day, local_midnight, monday_of, years_between
@@ -116,6 +118,7 @@ class _RuleView:
     until: date | None
     exdates: list[str]
     ended: bool
+    wire: str  # the rule as the API says it (GET /api/v1/availability-rules): the edit form's start
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,6 +332,7 @@ def _rule_view(rule: AvailabilityRule, locations: dict[uuid.UUID, str]) -> _Rule
         until=rule.until,
         exdates=list(rule.exdates),
         ended=rule.ended_at is not None,
+        wire=msgspec.json.encode(rule_out(rule)).decode(),
     )
 
 

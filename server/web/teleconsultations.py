@@ -26,9 +26,11 @@ from coordination.directory.lookup import contacts_of, professional_names
 from coordination.directory.professional import Profession
 from coordination.directory.service import ProfessionalQuery, search_professionals
 from coordination.patients.file import identity_for_form
+from coordination.referrals import workflow
+from coordination.referrals.models.referral import Referral
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
-from kernel.errors import Invalid, NotAllowed, NotFound
+from kernel.errors import Invalid, InvalidTransition, NotAllowed, NotFound
 from scheduling import teleconsultations
 from scheduling.models.slot import Slot
 from scheduling.models.teleconsultation import (
@@ -198,6 +200,25 @@ def _by_day(slots: list[Slot], zone: str) -> list[tuple[date, list[Slot]]]:
     return sorted(days.items())
 
 
+@dataclass(frozen=True, slots=True)
+class _FollowUp:
+    referral: Referral
+    patient: Patient
+
+
+async def _follow_up(
+    session: Session, clock: Clock, actor: Actor, referral_id: uuid.UUID | None
+) -> _FollowUp | None:
+    """The wound referral whose answer asks for this teleconsultation, for its requester."""
+    if referral_id is None:
+        return None
+    try:
+        referral, patient = await workflow.follow_up_booking_of(session, clock, actor, referral_id)
+    except (NotFound, InvalidTransition):
+        return None
+    return _FollowUp(referral, patient)
+
+
 @get(
     "/teleconsultations/nouvelle",
     opt={"public": True, "audited": True, "page_roles": (Role.NURSE,)},
@@ -213,6 +234,7 @@ async def new_teleconsultation(
     medecin_: Annotated[str | None, QueryParameter(name="medecin", max_length=40)] = None,
     traitant_: Annotated[str | None, QueryParameter(name="traitant", max_length=40)] = None,
     patient_: Annotated[str | None, QueryParameter(name="patient", max_length=40)] = None,
+    avis_: Annotated[str | None, QueryParameter(name="avis", max_length=40)] = None,
 ) -> Template | Refusal:
     # The search form sends its empty fields too ("&traitant="): read them leniently.
     medecin, traitant = uuid_or_none(medecin_), uuid_or_none(traitant_)
@@ -247,6 +269,7 @@ async def new_teleconsultation(
         actor,
         "teleconsultations_new.html",
         patient=await identity_for_form(session, clock, actor, uuid_or_none(patient_)),
+        follow_up=await _follow_up(session, clock, actor, uuid_or_none(avis_)),
         first=first,
         last=last,
         note=note,

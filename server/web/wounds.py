@@ -352,6 +352,7 @@ async def referral_detail(
         remaining=_remaining(r.due_at, now),
         is_open=is_open,
         requester=requester,
+        may_book_follow_up=requester and actor.has_any(Role.NURSE),
         assigned=assigned,
         member=member,
         may_accept=(assigned or queue_expert) and r.status is ReferralStatus.REQUESTED,

@@ -4,7 +4,7 @@ another hour moves; a slot opens with the keyboard; an afternoon is closed."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,34 @@ def _slot(base: str, headers: dict[str, str], slot_id: str) -> dict[str, Any]:
     response.raise_for_status()
     found: dict[str, Any] = response.json()
     return found
+
+
+def _get(base: str, headers: dict[str, str], path: str) -> dict[str, Any]:
+    response = httpx.get(f"{base}/api/v1{path}", headers=headers)
+    response.raise_for_status()
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def _tuesday_rule(base: str, headers: dict[str, str], monday: date) -> dict[str, Any]:
+    """Video slots every Tuesday 14:00–15:00 for two weeks from `monday`."""
+    response = httpx.post(
+        f"{base}/api/v1/availability-rules",
+        headers=headers,
+        json={
+            "rrule": "FREQ=WEEKLY;BYDAY=TU",
+            "start_date": monday.isoformat(),
+            "until": (monday + timedelta(days=13)).isoformat(),
+            "start_time": "14:00",
+            "end_time": "15:00",
+            "slot_minutes": 15,
+            "modality": "video",
+            "visibility": ["snp"],
+        },
+    )
+    assert response.status_code == 201, response.text
+    saved: dict[str, Any] = response.json()
+    return saved
 
 
 async def _lane(page: Any, day: str, at: str) -> tuple[float, float, float]:
@@ -184,3 +212,36 @@ async def test_the_agenda_fits_tablets_and_phones(served: str, browser: Any, wid
         assert box["height"] >= 44, "touch targets"
     await shot(page, f"agenda-{width}")
     assert page.errors == []
+
+
+async def test_a_recurring_availability_is_edited_in_place(served: str, browser: Any) -> None:
+    gp = bearer(served, GP)
+    today = datetime.now(PARIS).date()
+    monday = today + timedelta(days=21 - today.weekday())
+    me = _get(served, gp, "/me")
+    rule = _tuesday_rule(served, gp, monday)
+    page = await _signed_in(browser, served, f"/creneaux?semaine={monday.isoformat()}", 1366)
+    row = page.locator(f'#rules tr[data-rule-id="{rule["rule"]["id"]}"]')
+    rules_before = await page.locator("#rules tbody tr").count()
+    await row.locator("button", has_text="Modifier").click()
+    assert (
+        await page.locator("#rule-form-title").inner_text()
+        == "Modifier la disponibilité récurrente"
+    )
+    assert await page.locator("#rule-end-time").input_value() == "15:00"
+    assert await page.locator('#rule-form input[name="_days"][value="TU"]').is_checked()
+    await page.fill("#rule-end-time", "16:00")
+    await shot(page, "agenda-rule-edit-1366")
+    await page.click("#rule-submit")
+    await page.locator("#publish-result").wait_for(state="visible", timeout=15_000)
+    tuesday = datetime.combine(monday + timedelta(days=1), time(0), PARIS)
+    starts = [
+        datetime.fromisoformat(s["start"]).astimezone(PARIS).strftime("%H:%M")
+        for s in _slots(served, gp, tuesday, me["professional"]["id"])
+    ]
+    assert starts == ["14:00", "14:15", "14:30", "14:45", "15:00", "15:15", "15:30", "15:45"]
+    assert await page.locator("#rules tbody tr").count() == rules_before, "no second rule"
+    assert (
+        "14:00–16:00"
+        in await page.locator(f'#rules tr[data-rule-id="{rule["rule"]["id"]}"]').inner_text()
+    )

@@ -67,3 +67,23 @@ async def test_a_phone_keeps_its_screen_for_the_work(served: str, browser: Any) 
     top = await page.evaluate("() => document.querySelector('main').getBoundingClientRect().top")
     assert top <= 120, f"the content starts {top} px down"
     await context.close()
+
+
+async def test_a_notice_never_hides_the_button_under_it(served: str, browser: Any) -> None:
+    """Toasts once sat over forms' buttons at the bottom right: now they let clicks through."""
+    context = await browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(f"{served}/connexion")
+    await page.fill("#email", "regulator@sud-yvelines.test")
+    await page.fill("#password", "demo")
+    await page.click("#login-submit")
+    await page.wait_for_url(lambda url: "/connexion" not in url)
+    await page.evaluate("() => window.cpts.notice('Demande enregistrée, un message assez long.')")
+    box = await page.locator("#notice").bounding_box()
+    assert box is not None
+    under = await page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y)?.id",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert under != "notice"
+    await context.close()

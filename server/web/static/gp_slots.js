@@ -62,6 +62,50 @@
     else window.location.assign(url.href);
   });
 
+  // « Modifier » a recurring availability: its form, filled with the rule, PUTs it instead
+  // of publishing a new one; « Ne pas modifier » puts the form back.
+  const ruleForm = document.getElementById("rule-form");
+  const ruleTitle = document.getElementById("rule-form-title");
+  const ruleSubmit = document.getElementById("rule-submit");
+  const editCancel = document.getElementById("rule-edit-cancel");
+  const editNote = document.getElementById("rule-edit-note");
+  const frenchDate = (d) => d.split("-").reverse().join("/");
+  function editing(rule) {
+    const set = (sel, value) => { const el = ruleForm.querySelector(sel); if (el) el.value = value ?? ""; };
+    const days = ((rule.rrule.match(/BYDAY=([^;]+)/) || [])[1] || "").split(",");
+    ruleForm.querySelectorAll('input[name="_days"]').forEach((box) => { box.checked = days.includes(box.value); });
+    set("#rule-start", rule.start_date);
+    set("#rule-until", rule.until);
+    set("#rule-start-time", rule.start_time.slice(0, 5));
+    set("#rule-end-time", rule.end_time.slice(0, 5));
+    set("#rule-minutes", rule.slot_minutes);
+    set("#rule-modality", rule.modality);
+    set("#rule-location", rule.location_id);
+    ruleForm.querySelectorAll('input[name="visibility"]').forEach((box) => { box.checked = rule.visibility.includes(box.value); });
+    set("#rule-exdates", rule.exdates.map(frenchDate).join(" "));
+    ruleForm.dataset.api = `/api/v1/availability-rules/${rule.id}`;
+    ruleForm.dataset.method = "PUT";
+    ruleTitle.textContent = "Modifier la disponibilité récurrente";
+    ruleSubmit.textContent = "Enregistrer les modifications";
+    editCancel.hidden = false;
+    editNote.hidden = false;
+    ruleForm.scrollIntoView({ block: "start" });
+    ruleForm.querySelector('input[name="_days"]').focus();
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-edit-rule]");
+    if (button) editing(JSON.parse(button.dataset.editRule));
+  });
+  editCancel?.addEventListener("click", () => {
+    ruleForm.reset();
+    ruleForm.dataset.api = "/api/v1/availability-rules";
+    ruleForm.dataset.method = "POST";
+    ruleTitle.textContent = "Publier une disponibilité récurrente";
+    ruleSubmit.textContent = "Publier la disponibilité";
+    editCancel.hidden = true;
+    editNote.hidden = true;
+  });
+
   const stored = sessionStorage.getItem(RESULT_KEY);
   if (stored) {
     sessionStorage.removeItem(RESULT_KEY);
