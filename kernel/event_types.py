@@ -54,6 +54,13 @@ class EventType(enum.StrEnum):
     BOOKING_SLIP_SENT = "booking.slip_sent"  # the slip e-mailed to the patient (no address kept)
     BOOKING_HONOURED = "booking.honoured"
     BOOKING_NO_SHOW = "booking.no_show"
+    # the médecin-traitant waiting list
+    MT_ENTRY_CREATED = "mt_entry.created"
+    MT_CAPACITY_SET = "mt_capacity.set"
+    MT_PROPOSED = "mt_entry.proposed"
+    MT_ACCEPTED = "mt_entry.accepted"
+    MT_DECLINED = "mt_entry.declined"
+    MT_DECLARED = "mt_entry.declared"
     # calendars
     BUSY_CALENDAR_ADDED = "busy_calendar.added"
     BUSY_CALENDAR_REFRESHED = "busy_calendar.refreshed"

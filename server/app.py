@@ -37,6 +37,7 @@ from server.client_address import parse_networks
 from server.database import Database
 from server.dependencies import DEPENDENCIES
 from server.directory.routes import DirectoryController
+from server.doctor_access.routes import CapacityController, WaitingListController
 from server.fhir.bulk_publish import bulk_file, bulk_publish
 from server.fhir.practitioners import create_regulator, update_regulator
 from server.fhir.routes import capability, slot_search
@@ -206,6 +207,8 @@ def create_app(
             CalendarFeedController,
             BusyCalendarController,
             IndicatorController,
+            WaitingListController,
+            CapacityController,
             SasController,
             PrivacyController,
             PlatformController,

@@ -12,6 +12,7 @@ from coordination.directory.commune import Commune, CommuneReference
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
 from coordination.directory.territory import Territory
+from coordination.doctor_access.models import GpCapacity, MtProposal, WaitingEntry
 from coordination.indicators.contract import AciContract
 from coordination.referrals.assessment import WoundAssessment
 from coordination.referrals.models.expert import Expert, ExpertAbsence
@@ -36,6 +37,9 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
+    "GpCapacity",
+    "MtProposal",
+    "WaitingEntry",
     "AccountLink",
     "AccountRole",
     "AciContract",

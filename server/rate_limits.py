@@ -50,6 +50,8 @@ def rules(login: Limit, feed_client: Limit, feed: Limit) -> tuple[Rule, ...]:
         # and it can only complete a login PSC started (its state cookie).
         Rule("psc", "GET", re.compile(r"^/auth/psc/login$"), login),
         Rule("feed", "GET", re.compile(r"^/ical/"), feed_client, feed),
+        # The public form of the médecin-traitant waiting list: no account, as often as logins.
+        Rule("waiting-list", "POST", re.compile(r"^/api/v1/waiting-list/?$"), login),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +40,12 @@ class Slip:
     practice: Practice
     cpts_name: str
     cpts_phone: str | None
+
+
+class SlipSentPayload(TypedDict):
+    """`booking.slip_sent`: which booking's slip went (never to whom)."""
+
+    booking_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,5 +123,5 @@ async def slip_sent(session: AsyncSession, clock: Clock, actor: Actor, slip: Sli
         type=EventType.BOOKING_SLIP_SENT,
         actor=actor,
         subject_id=slip.booking_id,
-        payload={"booking_id": str(slip.booking_id)},
+        payload=SlipSentPayload(booking_id=str(slip.booking_id)),
     )

@@ -39,6 +39,12 @@ _NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
         "Patients",
         frozenset({Role.REGULATOR, Role.NURSE, Role.GP, Role.EXPERT, Role.COORDINATOR, Role.ADMIN}),
     ),
+    ("/medecin-traitant", "Nouveaux patients", frozenset({Role.GP})),
+    (
+        "/coordination/medecin-traitant",
+        "Médecin traitant",
+        frozenset({Role.COORDINATOR, Role.ADMIN}),
+    ),
     ("/tableau-de-bord", "Tableau de bord", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/coordination", "Coordination", frozenset({Role.COORDINATOR, Role.ADMIN})),
     ("/compte", "Mon compte", frozenset(Role) - {Role.SAS_PLATFORM, Role.OPERATOR}),

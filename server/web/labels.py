@@ -10,6 +10,8 @@ from __future__ import annotations
 from coordination.calendar.feed import FeedScope
 from coordination.directory.membership import Membership
 from coordination.directory.professional import Profession
+from coordination.doctor_access.matching import Fragility
+from coordination.doctor_access.models import EntryStatus, Source
 from coordination.referrals.assessment import Exudate, InfectionSign, WoundType
 from coordination.referrals.models.expert import Expertise
 from coordination.referrals.models.referral import FollowUp, Priority, ReferralStatus
@@ -273,3 +275,39 @@ FEED_SCOPES = {
 }
 # Which way an indicator's target points, in the contract.
 DIRECTIONS = {"at_least": "au moins", "at_most": "au plus"}
+
+
+# --- the médecin-traitant waiting list --------------------------------------------------------
+
+FRAGILITIES = {
+    Fragility.ALD: "Affection de longue durée (ALD)",
+    Fragility.OVER_70: "70 ans ou plus",
+    Fragility.C2S: "Complémentaire santé solidaire (C2S)",
+    Fragility.DISABILITY: "Situation de handicap",
+    Fragility.ISOLATION: "Isolement",
+    Fragility.PREGNANCY: "Grossesse",
+    Fragility.CHILD_UNDER_16: "Enfant de moins de 16 ans",
+}
+FRAGILITIES_SHORT = {
+    Fragility.ALD: "ALD",
+    Fragility.OVER_70: "70 ans et +",
+    Fragility.C2S: "C2S",
+    Fragility.DISABILITY: "handicap",
+    Fragility.ISOLATION: "isolement",
+    Fragility.PREGNANCY: "grossesse",
+    Fragility.CHILD_UNDER_16: "enfant",
+}
+ENTRY_STATUSES = {
+    EntryStatus.WAITING: "en attente",
+    EntryStatus.PROPOSED: "médecins sollicités",
+    EntryStatus.ACCEPTED: "acceptée : déclaration attendue",
+    EntryStatus.DECLARED: "médecin traitant déclaré",
+    EntryStatus.CLOSED: "close",
+}
+SOURCES = {
+    Source.PUBLIC: "formulaire public",
+    Source.CARER: "aidant",
+    Source.PROFESSIONAL: "professionnel de santé",
+    Source.CPAM: "CPAM",
+    Source.DAC: "DAC",
+}

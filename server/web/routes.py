@@ -8,6 +8,7 @@ from server.auth.psc_routes import psc_callback, psc_login
 from server.web import (
     account,
     coordination,
+    doctor_access,
     gp_slots,
     password,
     patients,
@@ -30,6 +31,7 @@ PAGES: list[HTTPRouteHandler] = [
     *regulation.PAGES,
     *slip.PAGES,
     *patients.PAGES,
+    *doctor_access.PAGES,
     *teleconsultations.PAGES,
     *wounds.PAGES,
     *coordination.PAGES,

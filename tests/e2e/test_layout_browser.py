@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 PAGES = {
-    "gp1@sud-yvelines.test": ["/creneaux", "/compte"],
+    "gp1@sud-yvelines.test": ["/creneaux", "/compte", "/medecin-traitant"],
     "regulator@sud-yvelines.test": [
         "/demandes",
         "/patients",
@@ -27,8 +27,15 @@ PAGES = {
         "/coordination/contrat",
         "/coordination/demandes",
         "/coordination/avis",
+        "/coordination/medecin-traitant",
     ],
-    "": ["/connexion", "/mot-de-passe-oublie", "/invitation", "/nulle-part"],
+    "": [
+        "/connexion",
+        "/mot-de-passe-oublie",
+        "/invitation",
+        "/nulle-part",
+        "/trouver-un-medecin?cpts=sud-yvelines",
+    ],
 }
 
 

@@ -72,6 +72,14 @@ GET /ical/{filename:str} public
 POST /api/v1/auth/login public
 POST /api/v1/auth/password-reset public
 POST /api/v1/auth/password public
+POST /api/v1/waiting-list public
+POST /api/v1/waiting-list/recorded staff
+GET /api/v1/waiting-list staff
+POST /api/v1/waiting-list/{entry_id:uuid}/proposals staff
+POST /api/v1/waiting-list/{entry_id:uuid}/proposals/{proposal_id:uuid}/accept gp
+POST /api/v1/waiting-list/{entry_id:uuid}/proposals/{proposal_id:uuid}/decline gp
+POST /api/v1/waiting-list/{entry_id:uuid}/declared anyone
+PUT /api/v1/professionals/{professional_id:uuid}/capacity anyone
 POST /api/v1/auth/logout anyone
 GET /api/v1/me anyone
 GET /api/v1/me/tokens anyone

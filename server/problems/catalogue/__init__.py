@@ -18,6 +18,7 @@ from typing import Any
 from server.problems.catalogue import (
     common,
     coordination,
+    doctor_access,
     framework,
     indicators,
     referrals,
@@ -44,6 +45,7 @@ FRENCH: Mapping[str, str] = _union(
     referrals.FRENCH,
     indicators.FRENCH,
     coordination.FRENCH,
+    doctor_access.FRENCH,
     server.FRENCH,
 )
 

@@ -1,0 +1,1 @@
+"""The médecin-traitant waiting list API."""

@@ -1,0 +1,284 @@
+"""The waiting list's use cases where they live: an entry from the public form with its
+receipt (a duplicate marked for staff), a GP's capacity, staff proposing the server's
+suggestion, the GP's answer, the declaration — and two GPs accepting one patient at once on
+both databases: one wins, the other gets 409, the entry is accepted once."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from coordination.accounts.service import AccountDraft, create_account
+from coordination.directory.professional import Profession
+from coordination.directory.service import (
+    CommuneDraft,
+    LocationDraft,
+    ProfessionalDraft,
+    create_professional,
+)
+from coordination.directory.territory import Territory
+from coordination.doctor_access import service
+from coordination.doctor_access.matching import Fragility
+from coordination.doctor_access.models import (
+    EntryStatus,
+    MtProposal,
+    ProposalStatus,
+    Source,
+    WaitingEntry,
+)
+from coordination.doctor_access.service import CapacityDraft, EntryDraft
+from kernel.actor import Actor, Role
+from kernel.clock import FrozenClock
+from kernel.errors import Conflict, Invalid, NotAllowed
+from kernel.events import Event
+from scheduling.patient import PatientDraft, Sex
+from server.database import Database
+from tests.directory_world import luhn_number, territory_with_gp
+
+NOW = datetime(2027, 2, 10, 9, 0, tzinfo=UTC)
+RAMBOUILLET = CommuneDraft("78517", "Rambouillet", "78120", 48.6437, 1.8296)
+
+
+@dataclass
+class World:
+    territory: Territory
+    coordinator: Actor
+    gps: list[Actor]
+
+
+async def _world(database: Database, clock: FrozenClock, gps: int = 2) -> World:
+    async with database.write() as session:
+        made = await territory_with_gp(
+            session, clock, commune=RAMBOUILLET, address="1 rue de la Gare"
+        )
+        territory = made.territory
+        coordinator = await create_account(
+            session,
+            clock,
+            None,
+            territory.id,
+            AccountDraft(
+                email=f"coord-{territory.slug}@test.invalid",
+                display_name="Coordination",
+                roles=frozenset({Role.COORDINATOR}),
+            ),
+        )
+        actors = []
+        for n in range(gps):
+            pro = (
+                await create_professional(
+                    session,
+                    clock,
+                    None,
+                    territory.id,
+                    ProfessionalDraft(
+                        family_name=f"Médecin{n}",
+                        given_name="Anne",
+                        profession=Profession.PHYSICIAN,
+                        rpps=luhn_number("1", 11),
+                        locations=[LocationDraft("Cabinet", f"{n} place", RAMBOUILLET.insee)],
+                    ),
+                )
+            ).professional
+            account = await create_account(
+                session,
+                clock,
+                None,
+                territory.id,
+                AccountDraft(
+                    email=f"gp{n}-{territory.slug}@test.invalid",
+                    display_name=f"GP {n}",
+                    roles=frozenset({Role.GP}),
+                    professional_id=pro.id,
+                ),
+            )
+            actors.append(
+                Actor(account.id, territory.id, "Europe/Paris", frozenset({Role.GP}), pro.id)
+            )
+    staff = Actor(coordinator.id, territory.id, "Europe/Paris", frozenset({Role.COORDINATOR}))
+    return World(territory, staff, actors)
+
+
+def _entry(family: str = "Grondin", fragilities: frozenset[Fragility] = frozenset()) -> EntryDraft:
+    return EntryDraft(
+        patient=PatientDraft(family, "Lise", date(1950, 3, 1), Sex.FEMALE),
+        commune_insee=RAMBOUILLET.insee,
+        contact_phone="06 12 34 56 78",
+        contact_email=None,
+        fragilities=fragilities or frozenset({Fragility.OVER_70, Fragility.ALD}),
+        needs_home_visits=False,
+        reduced_mobility=False,
+        source=Source.PUBLIC,
+    )
+
+
+async def _capacity(database: Database, clock: FrozenClock, gp: Actor, n: int) -> None:
+    async with database.write() as session:
+        await service.set_capacity(
+            session,
+            clock,
+            gp,
+            gp.professional_id,  # type: ignore[arg-type]
+            CapacityDraft(n, None, None, False, None),
+        )
+
+
+async def test_a_public_entry_gets_a_receipt_and_a_duplicate_is_marked(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock)
+    async with database.write() as session:
+        first = await service.register(session, clock, None, world.territory, _entry())
+        again = await service.register(session, clock, None, world.territory, _entry("GRONDIN"))
+    assert first.entry.receipt.startswith("MT-") and len(first.entry.receipt) == 12
+    assert not first.possible_duplicate and again.possible_duplicate
+    assert again.entry.duplicate_of_id == first.entry.id
+    with pytest.raises(Invalid) as refused:
+        async with database.write() as session:
+            await service.register(
+                session,
+                clock,
+                None,
+                world.territory,
+                _no_contact(),
+            )
+    assert refused.value.code == "mt_contact_required"
+    async with database.read() as session:
+        events = await session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.type == "mt_entry.created", Event.territory_id == world.territory.id)
+        )
+        payload = await session.scalar(
+            select(Event.payload).where(Event.subject_id == first.entry.id)
+        )
+    assert events == 2
+    assert "Grondin" not in str(payload) and payload["fragilities"] == ["ald", "over_70"]
+
+
+def _no_contact() -> EntryDraft:
+    base = _entry()
+    return EntryDraft(
+        patient=base.patient,
+        commune_insee=base.commune_insee,
+        contact_phone=None,
+        contact_email=None,
+        fragilities=base.fragilities,
+        needs_home_visits=False,
+        reduced_mobility=False,
+        source=Source.PUBLIC,
+    )
+
+
+async def test_staff_propose_the_suggestion_the_gp_accepts_and_declares(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock)
+    gp = world.gps[0]
+    await _capacity(database, clock, gp, 5)
+    async with database.write() as session:
+        registered = await service.register(session, clock, None, world.territory, _entry())
+    async with database.write() as session:
+        (listed,) = [
+            i
+            for i in await service.waiting_list(session, clock, world.coordinator)
+            if i.entry.id == registered.entry.id
+        ]
+    assert listed.suggested == (gp.professional_id,)
+    async with database.write() as session:
+        (proposal,) = await service.propose(
+            session, clock, world.coordinator, registered.entry.id, None
+        )
+    with pytest.raises(NotAllowed):
+        async with database.write() as session:
+            await service.accept(session, clock, world.gps[1], registered.entry.id, proposal.id)
+    async with database.write() as session:
+        accepted = await service.accept(session, clock, gp, registered.entry.id, proposal.id)
+    assert (
+        accepted.status is EntryStatus.ACCEPTED
+        and accepted.gp_professional_id == gp.professional_id
+    )
+    async with database.write() as session:
+        declared = await service.declared(session, clock, gp, registered.entry.id, NOW.date())
+    assert declared.status is EntryStatus.DECLARED and declared.declared_on == NOW.date()
+
+
+async def test_a_declined_proposal_puts_the_entry_back_on_the_list(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock)
+    for gp in world.gps:
+        await _capacity(database, clock, gp, 3)
+    async with database.write() as session:
+        registered = await service.register(session, clock, None, world.territory, _entry())
+    async with database.write() as session:
+        made = await service.propose(
+            session,
+            clock,
+            world.coordinator,
+            registered.entry.id,
+            [world.gps[0].professional_id],  # type: ignore[list-item]
+        )
+    async with database.write() as session:
+        entry = await service.decline(
+            session, clock, world.gps[0], registered.entry.id, made[0].id, "Patientèle complète"
+        )
+    assert entry.status is EntryStatus.WAITING
+
+
+async def test_two_gps_accepting_one_patient_at_once_one_wins(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock, gps=3)
+    for gp in world.gps:
+        await _capacity(database, clock, gp, 2)
+    async with database.write() as session:
+        registered = await service.register(session, clock, None, world.territory, _entry())
+    async with database.write() as session:
+        made = await service.propose(
+            session,
+            clock,
+            world.coordinator,
+            registered.entry.id,
+            [gp.professional_id for gp in world.gps],  # type: ignore[misc]
+        )
+    by_gp = {p.professional_id: p for p in made}
+
+    async def accept(gp: Actor) -> bool:
+        try:
+            async with database.write() as session:
+                await service.accept(
+                    session,
+                    clock,
+                    gp,
+                    registered.entry.id,
+                    by_gp[gp.professional_id].id,  # type: ignore[index]
+                )
+        except Conflict:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(accept(gp) for gp in world.gps))
+    assert sum(outcomes) == 1
+    async with database.read() as session:
+        accepted = await session.scalar(
+            select(func.count())
+            .select_from(MtProposal)
+            .where(
+                MtProposal.entry_id == registered.entry.id,
+                MtProposal.status == ProposalStatus.ACCEPTED,
+            )
+        )
+        entry = await session.get(WaitingEntry, registered.entry.id)
+    assert accepted == 1
+    assert entry is not None and entry.status is EntryStatus.ACCEPTED
+    winner = next(gp for gp, won in zip(world.gps, outcomes, strict=True) if won)
+    assert entry.gp_professional_id == winner.professional_id
