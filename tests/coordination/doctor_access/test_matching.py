@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.matching import all_pairs
 from coordination.doctor_access.matching import (
-    DISTANCE_BUCKET_KM,
     Fragility,
     Proposal,
     Volunteer,
@@ -139,32 +139,9 @@ def scenarios(draw: st.DrawFn, max_entries: int = 25, max_volunteers: int = 10) 
 def _reference(
     entries: Sequence[Waiting], volunteers: Sequence[Volunteer], per_entry: int
 ) -> list[Proposal]:
-    """The rules read literally: every (entry, volunteer) pair, each entry in turn."""
-    remaining = {v.professional_id: v.remaining for v in volunteers}
-    ald_room = {v.professional_id: v.ald_room for v in volunteers}
-    out = []
-    for entry in sorted(entries, key=priority):
-        ald = Fragility.ALD in entry.fragilities
-        ranked = []
-        for v in volunteers:
-            pid = v.professional_id
-            if remaining[pid] <= 0 or not _takes(v, entry):
-                continue
-            room = ald_room[pid]
-            if ald and room is not None and room <= 0:
-                continue
-            d = _distance(entry, v)
-            bucket = math.inf if d is None else d // DISTANCE_BUCKET_KM
-            share = remaining[pid] / v.capacity
-            ranked.append(((bucket, -share, math.inf if d is None else d, pid), pid))
-        chosen = tuple(pid for _, pid in sorted(ranked)[:per_entry])
-        for pid in chosen:
-            remaining[pid] -= 1
-            room = ald_room[pid]
-            if ald and room is not None:
-                ald_room[pid] = room - 1
-        out.append(Proposal(entry.id, chosen))
-    return out
+    """The rules read literally, every (entry, volunteer) pair, each entry in turn: the
+    benchmark's baseline (bench/matching.py), one reading of the rules for both."""
+    return all_pairs(entries, volunteers, per_entry)
 
 
 # --- properties -----------------------------------------------------------------------------
