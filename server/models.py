@@ -37,9 +37,6 @@ metadata = Base.metadata
 
 __all__ = [
     "Account",
-    "GpCapacity",
-    "MtProposal",
-    "WaitingEntry",
     "AccountLink",
     "AccountRole",
     "AciContract",
@@ -55,7 +52,9 @@ __all__ = [
     "EventCounter",
     "Expert",
     "ExpertAbsence",
+    "GpCapacity",
     "Hold",
+    "MtProposal",
     "NetworkSettings",
     "OutboxCursor",
     "Patient",
@@ -73,6 +72,7 @@ __all__ = [
     "Structure",
     "Teleconsultation",
     "Territory",
+    "WaitingEntry",
     "WoundAssessment",
     "metadata",
 ]

@@ -29,6 +29,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kernel.database import Base, id_column, str_enum
 
 
+def quarter_of(day: date) -> str:
+    """« 2026-T4 »: the quarter GPs state their capacity for."""
+    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+
+
 class Source(enum.StrEnum):
     """Who put the patient on the list."""
 

@@ -39,6 +39,7 @@ from coordination.doctor_access.models import (
     ProposalStatus,
     Source,
     WaitingEntry,
+    quarter_of,
 )
 from kernel.actor import Actor, Role
 from kernel.audit import record_reads
@@ -52,9 +53,9 @@ MAX_LIST = 500
 _RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def quarter_of(day: date) -> str:
-    """« 2026-T4 »: the quarter GPs state their capacity for."""
-    return f"{day.year}-T{(day.month - 1) // 3 + 1}"
+def _quarter(now: datetime, actor: Actor) -> str:
+    """The territory's quarter at `now`."""
+    return quarter_of(now.astimezone(ZoneInfo(actor.timezone)).date())
 
 
 def _receipt() -> str:
@@ -296,7 +297,7 @@ async def set_capacity(
                 field="communes",
             )
     now = clock.now()
-    quarter = quarter_of(now.astimezone(ZoneInfo(actor.timezone)).date())
+    quarter = _quarter(now, actor)
     capacity = await session.scalar(
         select(GpCapacity).where(
             GpCapacity.professional_id == professional_id, GpCapacity.quarter == quarter
@@ -436,7 +437,7 @@ async def _suggestions(
 ) -> dict[uuid.UUID, tuple[uuid.UUID, ...]]:
     """The server's GPs for every entry still waiting (no proposal pending), computed over
     the whole list at once."""
-    quarter = quarter_of(now.astimezone(ZoneInfo(actor.timezone)).date())
+    quarter = _quarter(now, actor)
     rows = (
         await session.execute(
             select(WaitingEntry, Commune)
@@ -557,7 +558,7 @@ async def propose(
             code="mt_proposals_count",
             field="professional_ids",
         )
-    quarter = quarter_of(now.astimezone(ZoneInfo(actor.timezone)).date())
+    quarter = _quarter(now, actor)
     volunteers = {
         v.professional_id: v for v in await _volunteers(session, actor.territory_id, quarter)
     }
@@ -779,7 +780,7 @@ async def my_capacity(session: AsyncSession, clock: Clock, actor: Actor) -> GpCa
     """The GP's capacity this quarter, if stated."""
     if actor.professional_id is None:
         return None
-    quarter = quarter_of(clock.now().astimezone(ZoneInfo(actor.timezone)).date())
+    quarter = _quarter(clock.now(), actor)
     return await session.scalar(
         select(GpCapacity).where(
             GpCapacity.professional_id == actor.professional_id, GpCapacity.quarter == quarter

@@ -38,6 +38,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from coordination.directory.commune import Commune
 from coordination.directory.membership import Membership
 from coordination.directory.professional import PracticeLocation, Professional
+from coordination.doctor_access.models import EntryStatus, GpCapacity, WaitingEntry
 from coordination.indicators.period import Period
 from coordination.referrals.assessment import WoundAssessment
 from coordination.referrals.models.referral import Referral
@@ -414,6 +415,72 @@ async def _referrals(
     ]
 
 
+_ACI_GROUPS = ("ald", "over_70", "c2s")  # the CPAM's groups of mission 1a
+
+
+async def _doctor_access(session: AsyncSession, t: uuid.UUID, p: Period) -> list[Measured]:
+    """Mission 1a from the waiting list: entries received in the period, how fast a GP took
+    them, patients whose MT declaration was made in the period (by ACI group), volunteering
+    GPs and the patients each took. The fragility lists are read in Python (one row per entry
+    of the period: bounded by the territory's waiting list)."""
+    received_rows = (
+        await session.execute(
+            select(WaitingEntry.source, WaitingEntry.received_at, WaitingEntry.accepted_at).where(
+                WaitingEntry.territory_id == t,
+                WaitingEntry.received_at >= p.start,
+                WaitingEntry.received_at < p.end,
+                WaitingEntry.duplicate_of_id.is_(None),
+            )
+        )
+    ).all()
+    by_source: dict[str, int] = {}
+    within = {30: 0, 60: 0, 90: 0}
+    for source, received_at, accepted_at in received_rows:
+        by_source[source.value] = by_source.get(source.value, 0) + 1
+        if accepted_at is not None:
+            days = (accepted_at - received_at).total_seconds() / DAY
+            for limit in within:
+                if days <= limit:
+                    within[limit] += 1
+    declared_rows = (
+        await session.execute(
+            select(WaitingEntry.fragilities, WaitingEntry.gp_professional_id).where(
+                WaitingEntry.territory_id == t,
+                WaitingEntry.status == EntryStatus.DECLARED,
+                WaitingEntry.declared_on >= p.first_day,
+                WaitingEntry.declared_on <= p.last_day,
+            )
+        )
+    ).all()
+    by_group = {g: 0 for g in _ACI_GROUPS}
+    per_gp: dict[str, int] = {}
+    for fragilities, gp in declared_rows:
+        for group in _ACI_GROUPS:
+            if group in (fragilities or []):
+                by_group[group] += 1
+        per_gp[str(gp)] = per_gp.get(str(gp), 0) + 1
+    volunteers = await session.scalar(
+        select(func.count(func.distinct(GpCapacity.professional_id))).where(
+            GpCapacity.territory_id == t,
+            GpCapacity.new_patients > 0,
+            GpCapacity.quarter.in_(p.quarters()),
+        )
+    )
+    received = len(received_rows)
+    return [
+        Measured("mt.entries_received", received, {"by_source": by_source}),
+        Measured("mt.answered_within_30_days", within[30]),
+        Measured("mt.answered_within_60_days", within[60]),
+        Measured("mt.answered_within_90_days", within[90]),
+        Measured("mt.answered_within_90_days_share", _share(within[90], received)),
+        Measured("mt.patients_declared", len(declared_rows), {"by_gp": per_gp}),
+        Measured("mt.patients_declared_ald", by_group["ald"]),
+        Measured("mt.patients_declared_over_70", by_group["over_70"]),
+        Measured("mt.patients_declared_c2s", by_group["c2s"]),
+        Measured("mt.volunteering_gps", int(volunteers or 0)),
+    ]
+
+
 async def _directory(session: AsyncSession, t: uuid.UUID) -> list[Measured]:
     member = and_(Professional.territory_id == t, Professional.membership == Membership.MEMBER)
     by_profession = dict(
@@ -476,6 +543,7 @@ async def measure(
         lambda s: _teleconsultations(s, t, p),
         lambda s: _referrals(s, Sql(s), t, p, now),
         lambda s: _directory(s, t),
+        lambda s: _doctor_access(s, t, p),
     ]
     if readers is None:
         found = [m for group in groups for m in await group(session)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from coordination.doctor_access.models import quarter_of
 from kernel.errors import Invalid
 
 MAX_DAYS = 3 * 366
@@ -75,6 +76,16 @@ class Period:
         zone = ZoneInfo(self.timezone)
         local = end.astimezone(zone).replace(tzinfo=None) - datetime.combine(self.first_day, time())
         return max(local.total_seconds() / (7 * 86400), 1 / 7)
+
+    def quarters(self) -> list[str]:
+        """The quarters touching the period, as GPs state capacities (« 2026-T4 »)."""
+        found: list[str] = []
+        day = self.first_day.replace(day=1)
+        while day <= self.last_day:
+            if quarter_of(day) not in found:
+                found.append(quarter_of(day))
+            day = (day + timedelta(days=32)).replace(day=1)
+        return found
 
     def weeks(self) -> list[Week]:
         """The local Monday-to-Sunday weeks touching the period, clipped to it."""

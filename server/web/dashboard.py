@@ -42,6 +42,8 @@ FIGURES = (
     "tele.completed",
     "referrals.received",
     "referrals.answered_within_deadline_share",
+    "mt.entries_received",
+    "mt.patients_declared",
     "directory.members",
 )
 

@@ -17,7 +17,7 @@ from coordination.directory.lookup import professional_names
 from coordination.directory.service import list_communes
 from coordination.doctor_access import service
 from coordination.doctor_access.matching import Fragility
-from coordination.doctor_access.models import EntryStatus
+from coordination.doctor_access.models import EntryStatus, quarter_of
 from kernel.actor import Role
 from kernel.errors import Invalid, NotFound
 from server.dependencies import ActorDep, ClockDep, DbSession
@@ -115,7 +115,7 @@ async def gp_page(
         proposals=proposals,
         capacity=capacity,
         accepted=accepted,
-        quarter=service.quarter_of(today),
+        quarter=quarter_of(today),
         today=today,
         communes=await list_communes(session, actor),
         fragilities=labels.FRAGILITIES_SHORT,

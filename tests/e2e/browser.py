@@ -35,9 +35,11 @@ async def launch() -> AsyncIterator[Any]:
             await browser.close()
 
 
-async def signed_in(browser: Any, base: str, email: str, path: str) -> Any:
+async def signed_in(
+    browser: Any, base: str, email: str, path: str, width: int = 1280, height: int = 1000
+) -> Any:
     """A fresh context's page, logged in through the login form and landed on `path`."""
-    context = await browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 1000})
+    context = await browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
     page = await context.new_page()
     await page.goto(f"{base}{path}")
     assert page.url.startswith(f"{base}/connexion"), "unauthenticated: sent to log in"

@@ -28,7 +28,7 @@ async def _signed_in(browser: Any, base: str, path: str, width: int) -> Any:
     await page.fill("#email", GP)
     await page.fill("#password", "demo")
     await page.click("#login-submit")
-    await page.wait_for_url(f"**{path}")
+    await page.wait_for_url(lambda url: url == f"{base}{path}")
     await page.locator("#agenda .fc-view-harness").wait_for(timeout=10_000)
     return page
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.browser import bearer, publish_slot, shot
+from tests.e2e.browser import bearer, publish_slot, shot, signed_in
 from tests.mailbox import Inbox
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -60,17 +60,6 @@ def _hold(base: str, headers: dict[str, str], slot_id: str) -> None:
     assert response.status_code == 201, response.text
 
 
-async def _page(browser: Any, base: str, path: str, width: int) -> Any:
-    context = await browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
-    page = await context.new_page()
-    await page.goto(f"{base}/connexion?suivant={path}")
-    await page.fill("#email", REGULATOR)
-    await page.fill("#password", "demo")
-    await page.click("#login-submit")
-    await page.wait_for_url(f"**{path}")
-    return page
-
-
 def _mail(inbox: Inbox, to: str) -> str:
     deadline = clock.monotonic() + 15
     while not (bodies := inbox.bodies(to)) and clock.monotonic() < deadline:
@@ -88,7 +77,7 @@ async def test_the_regulator_tells_prints_mails_and_moves_the_appointment(
     first = publish_slot(base, gp, datetime.combine(day, time(10, 0), PARIS))
     second = publish_slot(base, gp, datetime.combine(day, time(16, 30), PARIS))
     request_id = _booked_request(base, first["id"])
-    page = await _page(browser, base, f"/demandes/{request_id}", 1366)
+    page = await signed_in(browser, base, REGULATOR, f"/demandes/{request_id}", 1366, 900)
 
     # Where to send the patient, said on the page.
     practice = await page.locator("#booked-practice").inner_text()
@@ -147,7 +136,7 @@ async def test_the_booked_request_fits_tablets_and_phones(
     day = datetime.now(PARIS).date() + timedelta(days=2)
     first = publish_slot(served, gp, datetime.combine(day, time(11, 0), PARIS))
     request_id = _booked_request(served, first["id"])
-    page = await _page(browser, served, f"/demandes/{request_id}", width)
+    page = await signed_in(browser, served, REGULATOR, f"/demandes/{request_id}", width, 900)
     assert await page.evaluate("() => document.documentElement.scrollWidth") <= width
     for selector in ("#slip-print", "#move-booking", "#cancel-booking", "#slip-send"):
         box = await page.locator(selector).bounding_box()
@@ -163,7 +152,7 @@ async def test_a_hold_left_behind_is_shown_to_release(served: str, browser: Any)
     request_id = _booked_request(served, first["id"])
     regulator = bearer(served, REGULATOR)
     _hold(served, regulator, held["id"])
-    page = await _page(browser, served, f"/demandes/{request_id}", 1366)
+    page = await signed_in(browser, served, REGULATOR, f"/demandes/{request_id}", 1366, 900)
     box = page.locator("#my-holds")
     assert "12:00" in await box.inner_text()
     await shot(page, "booking-hold-left")

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.browser import bearer, shot
+from tests.e2e.browser import bearer, shot, signed_in
 
 
 def _capacity(base: str, email: str) -> None:
@@ -28,15 +28,10 @@ def _open_receipts(base: str) -> set[str]:
     return {i["receipt"] for i in listed}
 
 
-async def _signed_in(browser: Any, base: str, email: str, path: str) -> Any:
-    context = await browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
-    page = await context.new_page()
-    await page.goto(f"{base}/connexion?suivant={path}")
-    await page.fill("#email", email)
-    await page.fill("#password", "demo")
-    await page.click("#login-submit")
-    await page.wait_for_url(f"**{path}")
-    return page
+async def _figure(page: Any, base: str, key: str) -> int:
+    await page.goto(f"{base}/tableau-de-bord")
+    text = await page.locator(f'.figure[data-key="{key}"] .value').inner_text()
+    return int(text.replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
 
 
 async def test_a_patient_signs_up_and_a_gp_takes_them(served: str, browser: Any) -> None:
@@ -65,9 +60,16 @@ async def test_a_patient_signs_up_and_a_gp_takes_them(served: str, browser: Any)
     assert receipt.startswith("MT-")
     await shot(public, "mt-public-receipt")
 
-    coordinator = await _signed_in(
-        browser, served, "coordinator@sud-yvelines.test", "/coordination/medecin-traitant"
+    coordinator = await signed_in(
+        browser,
+        served,
+        "coordinator@sud-yvelines.test",
+        "/coordination/medecin-traitant",
+        1366,
+        900,
     )
+    declared_before = await _figure(coordinator, served, "mt.patients_declared")
+    await coordinator.goto(f"{served}/coordination/medecin-traitant")
     row = coordinator.locator("#mt-entries tr", has_text=receipt)
     await row.wait_for(timeout=10_000)
     assert "ALD" in await row.inner_text()
@@ -75,7 +77,7 @@ async def test_a_patient_signs_up_and_a_gp_takes_them(served: str, browser: Any)
     await row.locator("button", has_text="Proposer").click()
     await coordinator.locator("#notice", has_text="Médecins sollicités").wait_for(timeout=10_000)
 
-    gp = await _signed_in(browser, served, "gp4@sud-yvelines.test", "/medecin-traitant")
+    gp = await signed_in(browser, served, "gp4@sud-yvelines.test", "/medecin-traitant", 1366, 900)
     proposal = gp.locator(".mt-proposals li", has_text="HOARAU")
     await proposal.wait_for(timeout=10_000)
     await shot(gp, "mt-gp-proposals")
@@ -86,3 +88,6 @@ async def test_a_patient_signs_up_and_a_gp_takes_them(served: str, browser: Any)
     await declare.click()
     await gp.locator("#notice", has_text="Déclaration enregistrée").wait_for(timeout=10_000)
     assert receipt not in _open_receipts(served), "declared: off the open list"
+    # The dashboard's indicator of mission 1a moves.
+    assert await _figure(coordinator, served, "mt.patients_declared") == declared_before + 1
+    await shot(coordinator, "mt-dashboard-after")

@@ -77,7 +77,7 @@ async def test_the_nurse_books_the_follow_up_from_the_referral(
     await page.fill("#email", NURSE)
     await page.fill("#password", "demo")
     await page.click("#login-submit")
-    await page.wait_for_url(f"**/avis/{referral_id}")
+    await page.wait_for_url(lambda url: url == f"{served}/avis/{referral_id}")
     await shot(page, f"follow-up-referral-{width}")
     await page.click("#book-follow-up")
     await page.wait_for_url(f"**/teleconsultations/nouvelle?avis={referral_id}")

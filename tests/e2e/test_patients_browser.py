@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.e2e.browser import bearer, publish_slot, shot
+from tests.e2e.browser import bearer, publish_slot, shot, signed_in
 
 PARIS = ZoneInfo("Europe/Paris")
 PATIENT = {
@@ -43,23 +43,12 @@ def _history(base: str) -> None:
     assert booked.status_code == 201, booked.text
 
 
-async def _signed_in(browser: Any, base: str, width: int) -> Any:
-    context = await browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
-    page = await context.new_page()
-    await page.goto(f"{base}/connexion?suivant=/patients")
-    await page.fill("#email", "regulator@sud-yvelines.test")
-    await page.fill("#password", "demo")
-    await page.click("#login-submit")
-    await page.wait_for_url("**/patients")
-    return page
-
-
 @pytest.mark.parametrize("width", [1366, 768, 390])
 async def test_the_regulator_finds_the_patient_and_starts_from_the_file(
     served: str, browser: Any, width: int
 ) -> None:
     _history(served)
-    page = await _signed_in(browser, served, width)
+    page = await signed_in(browser, served, "regulator@sud-yvelines.test", "/patients", width, 900)
     await page.fill("#nom", "tech")  # no accent, a prefix
     await page.fill("#naissance", PATIENT["birth_date"])
     await page.click("#patient-search-submit")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -282,3 +282,46 @@ async def test_two_gps_accepting_one_patient_at_once_one_wins(
     assert entry is not None and entry.status is EntryStatus.ACCEPTED
     winner = next(gp for gp, won in zip(world.gps, outcomes, strict=True) if won)
     assert entry.gp_professional_id == winner.professional_id
+
+
+async def test_the_aci_indicators_count_the_waiting_list(
+    database: Database, clock: FrozenClock
+) -> None:
+    from coordination.indicators.measures import measure
+    from coordination.indicators.period import Period
+
+    clock.set(NOW)
+    world = await _world(database, clock)
+    gp = world.gps[0]
+    await _capacity(database, clock, gp, 4)
+    async with database.write() as session:
+        frail = await service.register(session, clock, None, world.territory, _entry())
+        other = await service.register(
+            session, clock, None, world.territory, _entry("Técher", frozenset({Fragility.C2S}))
+        )
+    clock.set(NOW + timedelta(days=40))  # taken after 40 days: within 60 and 90, not 30
+    async with database.write() as session:
+        (proposal,) = await service.propose(
+            session,
+            clock,
+            world.coordinator,
+            frail.entry.id,
+            [gp.professional_id],  # type: ignore[list-item]
+        )
+    async with database.write() as session:
+        await service.accept(session, clock, gp, frail.entry.id, proposal.id)
+        await service.declared(session, clock, gp, frail.entry.id, clock.now().date())
+    period = Period.of(date(2027, 1, 1), date(2027, 6, 30), "Europe/Paris")
+    async with database.read() as session:
+        found = await measure(session, world.territory.id, period)
+    assert found["mt.entries_received"].value == 2
+    assert found["mt.entries_received"].breakdown["by_source"] == {"public": 2}
+    assert found["mt.answered_within_30_days"].value == 0
+    assert found["mt.answered_within_60_days"].value == 1
+    assert found["mt.answered_within_90_days_share"].value == 50.0
+    assert found["mt.patients_declared"].value == 1
+    assert found["mt.patients_declared_ald"].value == 1
+    assert found["mt.patients_declared_over_70"].value == 1
+    assert found["mt.patients_declared_c2s"].value == 0
+    assert found["mt.volunteering_gps"].value == 1
+    assert other.entry.status is EntryStatus.WAITING
