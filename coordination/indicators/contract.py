@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypedDict
 
 from sqlalchemy import JSON, ForeignKey, Integer, UniqueConstraint, Uuid, select, update
@@ -48,6 +48,9 @@ class ContractIndicator:
     steps: tuple[Step, ...]
     measure: str | None = None  # a key of catalogue.py; None: entered by hand
     manual_value: float | None = None  # for what the server cannot measure (screening rates…)
+    # The day a hand-entered figure stands for: the CPAM's counts (patients in ALD without a
+    # médecin traitant…) are dated figures, read again when the CPAM publishes new ones.
+    manual_as_of: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,12 @@ def check(document: ContractDocument) -> ContractDocument:
                     params={"measure": ind.measure},
                     field=f"{at}.measure",
                 )
+            if ind.manual_as_of is not None and ind.manual_value is None:
+                raise Invalid(
+                    "a date goes with a figure entered by hand",
+                    code="contract_as_of_without_value",
+                    field=f"{at}.manual_as_of",
+                )
             if ind.measure is not None and ind.manual_value is not None:
                 raise Invalid(
                     "a measured indicator has no manual value",
@@ -143,7 +152,12 @@ def check(document: ContractDocument) -> ContractDocument:
 
 
 def to_json(document: ContractDocument) -> dict[str, Any]:
-    return asdict(document)
+    raw = asdict(document)
+    for mission in raw["missions"]:
+        for ind in mission["indicators"]:
+            if ind["manual_as_of"] is not None:
+                ind["manual_as_of"] = ind["manual_as_of"].isoformat()
+    return raw
 
 
 def from_json(raw: dict[str, Any]) -> ContractDocument:
@@ -167,6 +181,9 @@ def from_json(raw: dict[str, Any]) -> ContractDocument:
                         manual_value=None
                         if i.get("manual_value") is None
                         else float(i["manual_value"]),
+                        manual_as_of=date.fromisoformat(i["manual_as_of"])
+                        if i.get("manual_as_of")
+                        else None,
                     )
                     for i in m["indicators"]
                 ),

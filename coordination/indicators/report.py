@@ -4,6 +4,7 @@ variable payment per mission (capped at the mission's variable part) and in tota
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from coordination.indicators.catalogue import MISSION_LABELS, Mission
 from coordination.indicators.contract import ContractDocument, ContractIndicator, Direction
@@ -18,6 +19,7 @@ class IndicatorLine:
     source: str  # measured | manual
     measure: str | None
     value: float | None
+    as_of: date | None  # the day a hand-entered figure stands for
     target: float
     direction: Direction
     attainment_percent: float | None
@@ -92,6 +94,7 @@ def line(ind: ContractIndicator, measured: dict[str, Measured]) -> IndicatorLine
         key=ind.key,
         label=ind.label,
         source="measured" if ind.measure else "manual",
+        as_of=None if ind.measure else ind.manual_as_of,
         measure=ind.measure,
         value=value,
         target=ind.target,

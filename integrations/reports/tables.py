@@ -10,7 +10,7 @@ from typing import Any
 
 from coordination.indicators.catalogue import BY_KEY, DEFINITIONS, MISSION_LABELS, Mission
 from coordination.indicators.measures import Measured
-from coordination.indicators.report import MissionLine, Report
+from coordination.indicators.report import IndicatorLine, MissionLine, Report
 from coordination.indicators.weekly import Weekly
 
 INDICATOR_HEADER = ["Mission", "Clé", "Indicateur", "Valeur", "Unité", "Définition"]
@@ -56,13 +56,20 @@ def breakdown_rows(measured: dict[str, Measured]) -> list[list[Any]]:
     return rows
 
 
+def source_words(i: IndicatorLine) -> str:
+    """« mesuré », « saisi », « saisi au 31/03/2027 » (a dated CPAM figure)."""
+    if i.source == "measured":
+        return "mesuré"
+    return f"saisi au {i.as_of:%d/%m/%Y}" if i.as_of else "saisi"
+
+
 def mission_rows(m: MissionLine) -> list[list[Any]]:
     return [
         [
             m.label,
             i.key,
             i.label,
-            "mesuré" if i.source == "measured" else "saisi",
+            source_words(i),
             i.value,
             i.target,
             "au moins" if i.direction.value == "at_least" else "au plus",

@@ -94,6 +94,7 @@ class ContractIndicatorIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     steps: Annotated[list[StepIn], msgspec.Meta(min_length=1, max_length=10)]
     measure: str | None = None
     manual_value: float | None = None
+    manual_as_of: date | None = None  # the day a hand-entered (CPAM) figure stands for
 
 
 class ContractMissionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -126,6 +127,7 @@ def document_of(data: ContractIn) -> ContractDocument:
                         steps=tuple(Step(s.threshold, s.amount_eur) for s in i.steps),
                         measure=i.measure,
                         manual_value=i.manual_value,
+                        manual_as_of=i.manual_as_of,
                     )
                     for i in m.indicators
                 ),
@@ -166,6 +168,7 @@ def contract_out(c: AciContract) -> ContractOut:
                         ],
                         measure=i.measure,
                         manual_value=i.manual_value,
+                        manual_as_of=i.manual_as_of,
                     )
                     for i in m.indicators
                 ],
@@ -181,6 +184,7 @@ class IndicatorLineOut(msgspec.Struct, kw_only=True):
     source: str
     measure: str | None
     value: float | None
+    as_of: date | None  # the day a hand-entered (CPAM) figure stands for
     target: float
     direction: Direction
     attainment_percent: float | None

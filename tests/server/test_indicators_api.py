@@ -180,15 +180,19 @@ async def test_contract_as_data_and_its_projected_payment(
     for mission in edited["missions"]:
         for indicator in mission["indicators"]:
             if indicator["key"] == "ald_without_mt":
-                indicator["manual_value"] = 40
+                indicator["manual_value"] = 40  # the CPAM's count, dated
+                indicator["manual_as_of"] = f"{year}-03-31"
     saved = await client.put(f"/api/v1/contracts/{year}", headers=staff, json=edited)
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == contract["version"] + 1
+    kept = {i["key"]: i for m in saved.json()["missions"] for i in m["indicators"]}
+    assert kept["ald_without_mt"]["manual_as_of"] == f"{year}-03-31"
     stale = await client.put(f"/api/v1/contracts/{year}", headers=staff, json=edited)
     assert stale.status_code == 409 and stale.json()["field"] == "version"
     again = (await client.get(f"/api/v1/contracts/{year}/report", headers=staff)).json()
     ald = {i["key"]: i for m in again["missions"] for i in m["indicators"]}["ald_without_mt"]
     assert ald["step_reached"] == 1 and ald["payment_eur"] == 9000
+    assert ald["as_of"] == f"{year}-03-31"
 
     # A label that a spreadsheet would run as a formula stays text in the exports.
     trap = edited | {"version": saved.json()["version"]}

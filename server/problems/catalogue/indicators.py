@@ -33,4 +33,5 @@ FRENCH: dict[str, str] = {
     "contract_step_above_variable": (
         "Un palier ne peut pas rapporter plus que la part variable de la mission."
     ),
+    "contract_as_of_without_value": "Une date accompagne une valeur saisie : indiquez la valeur.",
 }

@@ -54,6 +54,7 @@
           value = number(value);
           if (value === null && !el.hasAttribute("data-nullable")) continue;
         } else if (type === "steps") value = steps(value);
+        else if (el.type === "date") value = value || null; // a dated figure, or no date
         setPath(body, el.name, value);
       }
       return body;
