@@ -509,8 +509,16 @@ async def waiting_list(
 
 
 async def _entry(session: AsyncSession, actor: Actor, entry_id: uuid.UUID) -> WaitingEntry:
-    entry = await session.get(WaitingEntry, entry_id)
-    if entry is None or entry.territory_id != actor.territory_id:
+    """The entry, its row locked for the rest of the transaction (PostgreSQL; SQLite has one
+    writer): every change of an entry and its proposals takes the entry first, so two GPs
+    answering at once queue on it instead of deadlocking on each other's proposals."""
+    entry = await session.scalar(
+        select(WaitingEntry)
+        .where(WaitingEntry.id == entry_id, WaitingEntry.territory_id == actor.territory_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if entry is None:
         raise NotFound("waiting list entry not found", code="mt_entry_not_found")
     return entry
 
@@ -625,6 +633,10 @@ async def accept(
     withdrawn; a second GP accepting meanwhile gets 409."""
     entry = await _entry(session, actor, entry_id)
     proposal = await _own_proposal(session, actor, entry, proposal_id)
+    if entry.status in (EntryStatus.ACCEPTED, EntryStatus.DECLARED):
+        if entry.gp_professional_id == actor.professional_id:
+            raise Conflict("this proposal was answered meanwhile", code="mt_proposal_answered")
+        raise Conflict("another GP has taken this patient", code="mt_taken", field="proposal_id")
     now = clock.now()
     try:
         taken = await session.scalar(

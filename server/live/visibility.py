@@ -108,6 +108,18 @@ def _calendar_feed(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
     return data.get("account_id") == v.account
 
 
+def _mt_entry(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
+    """A waiting-list entry reaches the GPs proposed for it and the GP who took it."""
+    me = v.professional
+    return me is not None and (
+        me in (data.get("professional_ids") or []) or data.get("gp_professional_id") == me
+    )
+
+
+def _mt_capacity(data: dict[str, Any], _by: str | None, v: Viewer) -> bool:
+    return v.professional is not None and data.get("professional_id") == v.professional
+
+
 # Whose `mine` an event of each kind reaches: its parties, by the domain's own predicates
 # where the payload carries what they compare. Every kind of the catalogue (EventType.topic)
 # is here, on the board, or for the staff alone (tests/server/test_live_visibility.py).
@@ -118,6 +130,8 @@ MINE: dict[str, Callable[[dict[str, Any], str | None, Viewer], bool]] = {
     "request": _request,
     "busy_calendar": _busy_calendar,
     "calendar_feed": _calendar_feed,
+    "mt_entry": _mt_entry,
+    "mt_capacity": _mt_capacity,
 }
 BOARD_KINDS = frozenset({"slot", "hold"})  # the `slots` topic: the territory's board
 STAFF_ONLY_KINDS = frozenset(

@@ -149,6 +149,31 @@ async def _objects(client: httpx.AsyncClient, clock: FrozenClock) -> dict[str, s
         params={"family_name": PATIENT["family_name"], "birth_date": PATIENT["birth_date"]},
     )
     ids["patient_id"] = found.json()[0]["id"]
+    capacity = await client.put(
+        f"/api/v1/professionals/{ids['professional_id']}/capacity",
+        headers=gp,
+        json={"new_patients": 5},
+    )
+    assert capacity.status_code == 200, capacity.text
+    entry = await client.post(
+        "/api/v1/waiting-list",
+        json={
+            "patient": PATIENT,
+            "commune_insee": "78517",
+            "contact_phone": "06 00 00 00 00",
+            "territory": "sud-yvelines",
+        },
+    )
+    assert entry.status_code == 201, entry.text
+    listed = (await client.get("/api/v1/waiting-list", headers=coordinator)).json()["items"]
+    ids["entry_id"] = next(i["id"] for i in listed if i["receipt"] == entry.json()["receipt"])
+    proposed = await client.post(
+        f"/api/v1/waiting-list/{ids['entry_id']}/proposals",
+        headers=coordinator,
+        json={"professional_ids": [ids["professional_id"]]},
+    )
+    assert proposed.status_code == 201, proposed.text
+    ids["proposal_id"] = proposed.json()[0]["id"]
     return ids
 
 

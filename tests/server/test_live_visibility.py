@@ -106,3 +106,23 @@ def test_referral_events_written_before_the_requester_account_still_reach_the_re
     older = {"referral_id": "x", "status": "requested", "requester_professional_id": str(pro)}
     assert view_of("referral.requested", older, None, requester) == FULL
     assert view_of("referral.requested", older, None, viewer({Role.NURSE}, uuid.uuid4())) is None
+
+
+def test_waiting_list_events_reach_the_gps_concerned_and_never_name_the_patient() -> None:
+    proposed, taker, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    data = {
+        "entry_id": str(uuid.uuid4()),
+        "status": "proposed",
+        "source": "public",
+        "fragilities": ["ald"],
+        "gp_professional_id": None,
+        "professional_ids": [str(proposed)],
+    }
+    assert view_of("mt_entry.proposed", data, None, viewer({Role.GP}, proposed)) == FULL
+    assert view_of("mt_entry.proposed", data, None, viewer({Role.GP}, other)) is None
+    accepted = data | {"status": "accepted", "gp_professional_id": str(taker)}
+    assert view_of("mt_entry.accepted", accepted, None, viewer({Role.GP}, taker)) == FULL
+    assert view_of("mt_entry.accepted", accepted, None, viewer({Role.NURSE}, None)) is None
+    capacity = {"professional_id": str(taker), "quarter": "2027-T1", "new_patients": 4}
+    assert view_of("mt_capacity.set", capacity, None, viewer({Role.GP}, taker)) == FULL
+    assert view_of("mt_capacity.set", capacity, None, viewer({Role.GP}, other)) is None
