@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import InstrumentedAttribute
 
+from coordination.doctor_access.models import WaitingEntry
 from coordination.referrals.assessment import WoundAssessment
 from coordination.referrals.models.message import ReferralMessage
 from coordination.referrals.models.photo import ReferralPhoto
@@ -34,6 +35,7 @@ DIRECT: tuple[Holder, ...] = (
         (Teleconsultation.ends_at, Teleconsultation.status_changed_at),
     ),
     Holder("referrals", Referral, (Referral.created_at, Referral.status_changed_at)),
+    Holder("doctor_access", WaitingEntry, (WaitingEntry.received_at, WaitingEntry.updated_at)),
 )
 # Children of a referral, reached through `referral_id`.
 OF_REFERRAL: tuple[Holder, ...] = (

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Subquery
 
 from coordination.directory.territory import Territory
+from coordination.doctor_access.models import WaitingEntry
 from coordination.privacy.patient_records import DIRECT, OF_REFERRAL
 from coordination.referrals.models.referral import Referral
 from kernel.clock import Clock
@@ -113,6 +114,12 @@ async def purge_patients(
             )
         )
         if result.rowcount:  # type: ignore[attr-defined]
+            # The waiting list kept how to call the patient back: gone with the identity.
+            await session.execute(
+                update(WaitingEntry)
+                .where(WaitingEntry.patient_id == patient_id)
+                .values(contact_phone=None, contact_email=None)
+            )
             await append_event(
                 session,
                 clock,

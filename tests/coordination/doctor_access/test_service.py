@@ -325,3 +325,22 @@ async def test_the_aci_indicators_count_the_waiting_list(
     assert found["mt.patients_declared_c2s"].value == 0
     assert found["mt.volunteering_gps"].value == 1
     assert other.entry.status is EntryStatus.WAITING
+
+
+async def test_retention_takes_the_callback_contact_with_the_identity(
+    database: Database, clock: FrozenClock
+) -> None:
+    from coordination.privacy.retention import purge_patients
+
+    clock.set(NOW)
+    world = await _world(database, clock)
+    async with database.write() as session:
+        registered = await service.register(session, clock, None, world.territory, _entry())
+    async with database.write() as session:
+        purged = await purge_patients(
+            session, clock, world.territory.id, [registered.entry.patient_id]
+        )
+    assert purged == 1
+    async with database.read() as session:
+        entry = await session.get(WaitingEntry, registered.entry.id)
+    assert entry is not None and entry.contact_phone is None and entry.contact_email is None
