@@ -61,6 +61,7 @@ class EventType(enum.StrEnum):
     MT_ACCEPTED = "mt_entry.accepted"
     MT_DECLINED = "mt_entry.declined"
     MT_DECLARED = "mt_entry.declared"
+    MT_CLOSED = "mt_entry.closed"
     # calendars
     BUSY_CALENDAR_ADDED = "busy_calendar.added"
     BUSY_CALENDAR_REFRESHED = "busy_calendar.refreshed"

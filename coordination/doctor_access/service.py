@@ -14,6 +14,7 @@ it) and returning what the caller shows.
 
 from __future__ import annotations
 
+import enum
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -745,6 +746,39 @@ async def declared(
         now=now,
     )
     await _event(session, clock, actor, actor.territory_id, EventType.MT_DECLARED, entry)
+    return entry
+
+
+class CloseReason(enum.StrEnum):
+    DUPLICATE = "duplicate"  # the same patient's other entry goes on
+    FOUND_ELSEWHERE = "found_elsewhere"
+    WITHDRAWN = "withdrawn"  # the patient no longer asks
+    MOVED_AWAY = "moved_away"
+    UNREACHABLE = "unreachable"
+
+
+async def close(
+    session: AsyncSession, clock: Clock, actor: Actor, entry_id: uuid.UUID, reason: CloseReason
+) -> WaitingEntry:
+    """Staff close an open entry (a duplicate merged, a patient who found a GP elsewhere…):
+    its pending proposals are withdrawn."""
+    _require_staff(actor)
+    entry = await _entry(session, actor, entry_id)
+    now = clock.now()
+    entry = await _swap(
+        session,
+        entry,
+        [EntryStatus.WAITING, EntryStatus.PROPOSED],
+        status=EntryStatus.CLOSED,
+        closed_reason=reason.value,
+        now=now,
+    )
+    await session.execute(
+        update(MtProposal)
+        .where(MtProposal.entry_id == entry.id, MtProposal.status == ProposalStatus.PROPOSED)
+        .values(status=ProposalStatus.WITHDRAWN, decided_at=now)
+    )
+    await _event(session, clock, actor, actor.territory_id, EventType.MT_CLOSED, entry)
     return entry
 
 

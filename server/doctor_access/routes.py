@@ -22,6 +22,7 @@ from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.doctor_access.wire import (
     CapacityIn,
     CapacityOut,
+    CloseIn,
     DeclaredIn,
     DeclineIn,
     EntryIn,
@@ -156,6 +157,22 @@ class WaitingListController(Controller):
     ) -> EntryState:
         entry = await service.decline(session, clock, actor, entry_id, proposal_id, data.reason)
         return _state(entry)
+
+    @post(
+        "/{entry_id:uuid}/close",
+        guards=[_staff],
+        status_code=HTTP_200_OK,
+        summary="Close an open entry (duplicate, found elsewhere, withdrawn…)",
+    )
+    async def close(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        entry_id: FromPath[uuid.UUID],
+        data: JSONBody[CloseIn],
+    ) -> EntryState:
+        return _state(await service.close(session, clock, actor, entry_id, data.reason))
 
     @post(
         "/{entry_id:uuid}/declared",

@@ -16,7 +16,7 @@ from coordination.doctor_access.models import (
     ProposalStatus,
     Source,
 )
-from coordination.doctor_access.service import ListedEntry
+from coordination.doctor_access.service import CloseReason, ListedEntry
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 
 Insee = Annotated[str, msgspec.Meta(pattern=r"^(\d{5}|2[AB]\d{3})$")]
@@ -119,6 +119,10 @@ class ProposalsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class DeclineIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class CloseIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: CloseReason
 
 
 class DeclaredIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -91,6 +91,7 @@ async def waiting_list_page(
         sources=labels.SOURCES,
         Fragility=Fragility,
         waiting=EntryStatus.WAITING,
+        proposed=EntryStatus.PROPOSED,
         accepted=EntryStatus.ACCEPTED,
     )
 

@@ -79,6 +79,7 @@ POST /api/v1/waiting-list/{entry_id:uuid}/proposals staff
 POST /api/v1/waiting-list/{entry_id:uuid}/proposals/{proposal_id:uuid}/accept gp
 POST /api/v1/waiting-list/{entry_id:uuid}/proposals/{proposal_id:uuid}/decline gp
 POST /api/v1/waiting-list/{entry_id:uuid}/declared anyone
+POST /api/v1/waiting-list/{entry_id:uuid}/close staff
 PUT /api/v1/professionals/{professional_id:uuid}/capacity anyone
 POST /api/v1/auth/logout anyone
 GET /api/v1/me anyone

@@ -344,3 +344,40 @@ async def test_retention_takes_the_callback_contact_with_the_identity(
     async with database.read() as session:
         entry = await session.get(WaitingEntry, registered.entry.id)
     assert entry is not None and entry.contact_phone is None and entry.contact_email is None
+
+
+async def test_staff_close_a_duplicate_and_its_proposals_are_withdrawn(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock)
+    await _capacity(database, clock, world.gps[0], 3)
+    async with database.write() as session:
+        await service.register(session, clock, None, world.territory, _entry())
+        twice = await service.register(session, clock, None, world.territory, _entry())
+    async with database.write() as session:
+        (proposal,) = await service.propose(
+            session,
+            clock,
+            world.coordinator,
+            twice.entry.id,
+            [world.gps[0].professional_id],  # type: ignore[list-item]
+        )
+    with pytest.raises(NotAllowed):
+        async with database.write() as session:
+            await service.close(
+                session, clock, world.gps[0], twice.entry.id, service.CloseReason.DUPLICATE
+            )
+    async with database.write() as session:
+        closed = await service.close(
+            session, clock, world.coordinator, twice.entry.id, service.CloseReason.DUPLICATE
+        )
+    assert closed.status is EntryStatus.CLOSED and closed.closed_reason == "duplicate"
+    async with database.read() as session:
+        withdrawn = await session.get(MtProposal, proposal.id)
+    assert withdrawn is not None and withdrawn.status is ProposalStatus.WITHDRAWN
+    with pytest.raises(Conflict):  # closed: no second close
+        async with database.write() as session:
+            await service.close(
+                session, clock, world.coordinator, twice.entry.id, service.CloseReason.WITHDRAWN
+            )
