@@ -50,7 +50,8 @@ from kernel.event_types import EventType
 from kernel.events import append_event
 from scheduling.patient import Patient, PatientDraft, checked, fold_name, patient_row
 
-MAX_LIST = 500
+MAX_LIST = 500  # a GP's proposals, accepted patients
+MAX_WAITING = 10_000  # the coordinator's list: a size-4 CPTS's whole waiting list, bounded
 _RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -476,7 +477,8 @@ async def waiting_list(
                 WaitingEntry.territory_id == actor.territory_id,
                 WaitingEntry.status.in_(list(statuses)),
             )
-            .limit(MAX_LIST)
+            .order_by(WaitingEntry.received_at)  # the oldest kept if ever over the bound
+            .limit(MAX_WAITING)
         )
     ).all()
     entries = [r[0] for r in rows]
