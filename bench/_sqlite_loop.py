@@ -23,8 +23,8 @@ from server.database import SQLITE_BUSY_TIMEOUT_MS
 
 _PATIENT = (
     "INSERT INTO patients (id, territory_id, family_name, given_name, birth_date, sex, phone,"
-    " nir, created_at, purged_at) VALUES (?, ?, 'Martin', 'Paul', '1950-02-03', 'male',"
-    " '+33 6 00 00 00 00', NULL, ?, NULL)"
+    " nir, family_folded, given_folded, created_at, purged_at) VALUES (?, ?, 'Martin', 'Paul',"
+    " '1950-02-03', 'male', '+33 6 00 00 00 00', NULL, 'martin', 'paul', ?, NULL)"
 )
 _REQUEST = (
     "INSERT INTO snp_requests (id, territory_id, origin, received_at, reason, urgency,"

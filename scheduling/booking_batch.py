@@ -67,18 +67,18 @@ _FROM_SLOT_SQL = {
 assert tuple(_FROM_SLOT_SQL) == SLOT_PART_KEYS
 _FROM_SLOT = ", ".join(f"'{key}', {sql}" for key, sql in _FROM_SLOT_SQL.items())
 
-# $1..$16 are arrays of the same length, one element per booking, in slot-id order. Only our
+# $1..$18 are arrays of the same length, one element per booking, in slot-id order. Only our
 # own enum values and column expressions are interpolated, never input.
 _SQL = f"""
 WITH input AS (
     SELECT * FROM unnest(
         $1::uuid[], $2::uuid[], $3::timestamptz[], $4::uuid[], $5::text[],
         $6::uuid[], $7::text[], $8::text[], $9::date[], $10::text[], $11::text[], $12::text[],
-        $13::uuid[], $14::text[], $15::uuid[], $16::jsonb[]
+        $13::uuid[], $14::text[], $15::uuid[], $16::jsonb[], $17::text[], $18::text[]
     ) WITH ORDINALITY AS i(
         slot_id, territory_id, now, actor_professional_id, tz,
         patient_id, family_name, given_name, birth_date, sex, phone, nir,
-        booking_id, channel, booked_by, payload, ord
+        booking_id, channel, booked_by, payload, family_folded, given_folded, ord
     )
 ), taken AS (
     UPDATE slots AS s
@@ -95,9 +95,9 @@ WITH input AS (
     FROM input AS i JOIN taken AS t ON t.ord = i.ord
 ), new_patient AS (
     INSERT INTO patients (id, territory_id, family_name, given_name, birth_date, sex, phone,
-                          nir, created_at, purged_at)
+                          nir, family_folded, given_folded, created_at, purged_at)
     SELECT patient_id, territory_id, family_name, given_name, birth_date, sex, phone, nir,
-           now, NULL
+           family_folded, given_folded, now, NULL
     FROM won
 ), new_booking AS (
     INSERT INTO bookings (id, territory_id, slot_id, professional_id, starts_at, ends_at,
@@ -130,8 +130,8 @@ FROM won AS w
 
 
 def _columns(items: Sequence[PlainBooking]) -> list[list[Any]]:
-    """The statement's sixteen arrays, one element per booking."""
-    columns: list[list[Any]] = [[] for _ in range(16)]
+    """The statement's eighteen arrays, one element per booking."""
+    columns: list[list[Any]] = [[] for _ in range(18)]
     for item in items:
         p, b = item.patient, item.booking
         values = (
@@ -151,6 +151,8 @@ def _columns(items: Sequence[PlainBooking]) -> list[list[Any]]:
             b["channel"],
             b["booked_by"],
             json.dumps(item.payload, separators=(",", ":")),
+            p["family_folded"],
+            p["given_folded"],
         )
         for column, value in zip(columns, values, strict=True):
             column.append(value)

@@ -68,8 +68,10 @@ class BookingDraft:
     patient: PatientDraft | None = None
     request_id: uuid.UUID | None = None
     idempotency_key: str | None = None
-    # The patient of the booking a reschedule replaces (the domain's own, never the wire's).
+    # The patient and the booker of the booking a reschedule replaces (the domain's own,
+    # never the wire's): staff moving a regulator's booking leave it the regulator's.
     patient_id: uuid.UUID | None = None
+    booked_by: uuid.UUID | None = None
 
 
 @dataclass(slots=True)
@@ -200,6 +202,7 @@ def is_plain(draft: BookingDraft) -> bool:
         and draft.request_id is None
         and draft.patient is not None
         and draft.patient_id is None
+        and draft.booked_by is None
         and not draft.idempotency_key
     )
 
@@ -214,6 +217,7 @@ def _new_rows(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The booking row and its `booking.created` event, less what the slot itself supplies."""
     booking_id = uuid.uuid4()
+    booked_by = draft.booked_by or actor.account_id
     row: dict[str, Any] = {
         "id": booking_id,
         "territory_id": actor.territory_id,
@@ -221,7 +225,7 @@ def _new_rows(
         "patient_id": patient_id,
         "request_id": request_id,
         "channel": draft.channel,
-        "booked_by": actor.account_id,
+        "booked_by": booked_by,
         "idempotency_key": draft.idempotency_key,
         "status": BookingStatus.BOOKED,
         "status_changed_at": now,
@@ -236,7 +240,7 @@ def _new_rows(
         "actor_account_id": actor.account_id,
         "subject_id": booking_id,
         "payload": booking_part(
-            booking_id, slot_id, draft.channel, BookingStatus.BOOKED, request_id, actor.account_id
+            booking_id, slot_id, draft.channel, BookingStatus.BOOKED, request_id, booked_by
         ),
     }
     return row, event
@@ -626,6 +630,7 @@ async def reschedule(
             hold_id=hold_id,
             request_id=old.request_id,
             patient_id=None if old.request_id else old.patient_id,
+            booked_by=old.booked_by,
         ),
     )
     await append_event(

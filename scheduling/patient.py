@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Uuid, bindparam, select
+from sqlalchemy import Date, ForeignKey, Index, String, Uuid, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +23,8 @@ from kernel.database import Base, id_column, str_enum
 from kernel.errors import Invalid
 from kernel.identifiers import IdentifierError, check_nir
 from kernel.statements import Prepared
+
+NAME_LENGTH = 100  # a name's column, and its folded twin's
 
 
 class Sex(enum.StrEnum):
@@ -34,17 +36,22 @@ class Sex(enum.StrEnum):
 
 class Patient(Base):
     __tablename__ = "patients"
+    __table_args__ = (Index("ix_patients_person", "territory_id", "birth_date", "family_folded"),)
 
     id: Mapped[uuid.UUID] = id_column()
     territory_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("territories.id", ondelete="CASCADE"), index=True, nullable=False
     )
-    family_name: Mapped[str] = mapped_column(String(100), nullable=False)
-    given_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    family_name: Mapped[str] = mapped_column(String(NAME_LENGTH), nullable=False)
+    given_name: Mapped[str] = mapped_column(String(NAME_LENGTH), nullable=False)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
     sex: Mapped[Sex] = mapped_column(str_enum(Sex, 10), nullable=False)
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
     nir: Mapped[str | None] = mapped_column(String(15), nullable=True)
+    # The names folded (`fold_name`), written with them: a person is found by birth date and
+    # folded names in SQL, whatever the number of other rows born that day.
+    family_folded: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    given_folded: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
     # Set when retention replaced the identity (coordination/privacy/retention.py).
     purged_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -101,10 +108,16 @@ def checked(draft: PatientDraft, now: datetime) -> PatientDraft:
     )
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o"})
+
+
 def fold_name(name: str) -> str:
-    """A name as people mean it: accents, case, hyphens and extra spaces do not matter."""
-    bare = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return " ".join(bare.replace("-", " ").casefold().split())
+    """A name as people mean it: accents, case, hyphens, apostrophes and extra spaces do not
+    matter; letters of every script stay (an Иванов is not a Петров)."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_LIGATURES))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    spaced = bare.replace("-", " ").replace("'", " ").replace("\u2019", " ")
+    return " ".join(spaced.casefold().split())[:NAME_LENGTH]
 
 
 def searched_name(family_name: str) -> str:
@@ -145,6 +158,8 @@ def patient_row(territory_id: uuid.UUID, identity: PatientDraft, now: datetime) 
         "sex": identity.sex,
         "phone": identity.phone,
         "nir": identity.nir,
+        "family_folded": fold_name(identity.family_name),
+        "given_folded": fold_name(identity.given_name),
         "created_at": now,
         "purged_at": None,
     }

@@ -1,4 +1,5 @@
-"""Rate limits on the doors that attract guessing: logins and the public calendar feeds.
+"""Rate limits on the doors that attract guessing or abuse: logins, the public calendar
+feeds, the public waiting-list form and the booking slips sent to a typed address.
 
 A pure ASGI middleware: it looks at the method and path only, counts one hit on the keys of
 the first matching rule, and answers 429 problem+json with `Retry-After` past the limit.
@@ -52,6 +53,8 @@ def rules(login: Limit, feed_client: Limit, feed: Limit) -> tuple[Rule, ...]:
         Rule("feed", "GET", re.compile(r"^/ical/"), feed_client, feed),
         # The public form of the médecin-traitant waiting list: no account, as often as logins.
         Rule("waiting-list", "POST", re.compile(r"^/api/v1/waiting-list/?$"), login),
+        # A slip goes to an address the caller types: a signed-in account is not a mail relay.
+        Rule("slip", "POST", re.compile(r"^/api/v1/bookings/[^/]+/slip$"), login),
     )
 
 

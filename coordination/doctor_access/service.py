@@ -55,9 +55,14 @@ MAX_WAITING = 10_000  # the coordinator's list: a size-4 CPTS's whole waiting li
 _RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
+def _local_day(instant: datetime, timezone: str) -> date:
+    """The territory's calendar day at `instant`."""
+    return instant.astimezone(ZoneInfo(timezone)).date()
+
+
 def _quarter(now: datetime, actor: Actor) -> str:
     """The territory's quarter at `now`."""
-    return quarter_of(now.astimezone(ZoneInfo(actor.timezone)).date())
+    return quarter_of(_local_day(now, actor.timezone))
 
 
 def _receipt() -> str:
@@ -101,7 +106,7 @@ class EntryPayload(TypedDict):
     source: str
     fragilities: list[str]
     gp_professional_id: str | None
-    professional_ids: list[str]  # proposed (mt_entry.proposed) or declining (declined)
+    professional_ids: list[str]  # proposed, declining, or whose proposals were withdrawn
 
 
 class CapacityPayload(TypedDict):
@@ -225,22 +230,20 @@ async def register(
 async def _waiting_same_person(
     session: AsyncSession, territory_id: uuid.UUID, identity: PatientDraft
 ) -> uuid.UUID | None:
-    rows = await session.execute(
-        select(WaitingEntry.id, Patient.family_name, Patient.given_name)
+    found = await session.scalar(
+        select(WaitingEntry.id)
         .join(Patient, Patient.id == WaitingEntry.patient_id)
         .where(
             WaitingEntry.territory_id == territory_id,
             WaitingEntry.status.in_(OPEN_STATUSES),
             Patient.birth_date == identity.birth_date,
+            Patient.family_folded == fold_name(identity.family_name),
+            Patient.given_folded == fold_name(identity.given_name),
         )
         .order_by(WaitingEntry.received_at)
+        .limit(1)
     )
-    for entry_id, family, given in rows:
-        if fold_name(family) == fold_name(identity.family_name) and fold_name(given) == fold_name(
-            identity.given_name
-        ):
-            return uuid.UUID(str(entry_id))
-    return None
+    return None if found is None else uuid.UUID(str(found))
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,10 +425,10 @@ async def _volunteers(
     return volunteers
 
 
-def _waiting(entry: WaitingEntry, commune: Commune) -> matching.Waiting:
+def _waiting(entry: WaitingEntry, commune: Commune, timezone: str) -> matching.Waiting:
     return matching.Waiting(
         id=entry.id,
-        received_on=entry.received_at.date(),
+        received_on=_local_day(entry.received_at, timezone),
         fragilities=frozenset(matching.Fragility(f) for f in entry.fragilities),
         commune_insee=commune.insee,
         latitude=commune.latitude,
@@ -454,7 +457,7 @@ async def _suggestions(
     volunteers = await _volunteers(session, actor.territory_id, quarter)
     if not rows or not volunteers:
         return {}
-    proposals = matching.propose([_waiting(e, c) for e, c in rows], volunteers)
+    proposals = matching.propose([_waiting(e, c, actor.timezone) for e, c in rows], volunteers)
     return {p.entry_id: p.professional_ids for p in proposals}
 
 
@@ -496,7 +499,11 @@ async def waiting_list(
         for e, p, c in rows
     ]
     communes = {e.id: c for e, _, c in rows}
-    listed.sort(key=lambda item: matching.priority(_waiting(item.entry, communes[item.entry.id])))
+    listed.sort(
+        key=lambda item: matching.priority(
+            _waiting(item.entry, communes[item.entry.id], actor.timezone)
+        )
+    )
     await record_reads(
         session,
         clock,
@@ -570,6 +577,7 @@ async def propose(
             field="professional_ids",
         )
     quarter = _quarter(now, actor)
+    await _lock_capacities(session, actor.territory_id, quarter, chosen)
     volunteers = {
         v.professional_id: v for v in await _volunteers(session, actor.territory_id, quarter)
     }
@@ -618,6 +626,27 @@ async def propose(
     return made
 
 
+async def _lock_capacities(
+    session: AsyncSession, territory_id: uuid.UUID, quarter: str, gps: Sequence[uuid.UUID]
+) -> list[GpCapacity]:
+    """The GPs' capacity rows of the quarter, locked in one order (PostgreSQL; SQLite has one
+    writer): two coordinators proposing the same GP for two patients at once queue here, and
+    the second counts the first's proposal before it checks the room left."""
+    return list(
+        await session.scalars(
+            select(GpCapacity)
+            .where(
+                GpCapacity.territory_id == territory_id,
+                GpCapacity.quarter == quarter,
+                GpCapacity.professional_id.in_(list(gps)),
+            )
+            .order_by(GpCapacity.professional_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
 async def _own_proposal(
     session: AsyncSession, actor: Actor, entry: WaitingEntry, proposal_id: uuid.UUID
 ) -> MtProposal:
@@ -641,6 +670,7 @@ async def accept(
             raise Conflict("this proposal was answered meanwhile", code="mt_proposal_answered")
         raise Conflict("another GP has taken this patient", code="mt_taken", field="proposal_id")
     now = clock.now()
+    await _check_room_to_accept(session, actor.territory_id, proposal)
     try:
         taken = await session.scalar(
             update(MtProposal)
@@ -663,13 +693,56 @@ async def accept(
         accepted_at=now,
         now=now,
     )
-    await session.execute(
-        update(MtProposal)
-        .where(MtProposal.entry_id == entry.id, MtProposal.status == ProposalStatus.PROPOSED)
-        .values(status=ProposalStatus.WITHDRAWN, decided_at=now)
+    withdrawn = await _withdraw(session, entry, [ProposalStatus.PROPOSED], now)
+    await _event(
+        session,
+        clock,
+        actor,
+        actor.territory_id,
+        EventType.MT_ACCEPTED,
+        entry,
+        professional_ids=withdrawn,
     )
-    await _event(session, clock, actor, actor.territory_id, EventType.MT_ACCEPTED, entry)
     return entry
+
+
+async def _withdraw(
+    session: AsyncSession, entry: WaitingEntry, statuses: Sequence[ProposalStatus], now: datetime
+) -> list[uuid.UUID]:
+    """The entry's proposals in `statuses` withdrawn; the GPs they were made to."""
+    return list(
+        await session.scalars(
+            update(MtProposal)
+            .where(MtProposal.entry_id == entry.id, MtProposal.status.in_(list(statuses)))
+            .values(status=ProposalStatus.WITHDRAWN, decided_at=now)
+            .returning(MtProposal.professional_id)
+        )
+    )
+
+
+async def _check_room_to_accept(
+    session: AsyncSession, territory_id: uuid.UUID, proposal: MtProposal
+) -> None:
+    """A GP who lowered their capacity since the proposal accepts no more than it: the
+    patients already accepted this quarter are counted under the capacity row's lock."""
+    capacities = await _lock_capacities(
+        session, territory_id, proposal.quarter, [proposal.professional_id]
+    )
+    accepted = await session.scalar(
+        select(func.count())
+        .select_from(MtProposal)
+        .where(
+            MtProposal.professional_id == proposal.professional_id,
+            MtProposal.quarter == proposal.quarter,
+            MtProposal.status == ProposalStatus.ACCEPTED,
+        )
+    )
+    if not capacities or int(accepted or 0) >= capacities[0].new_patients:
+        raise Conflict(
+            "your capacity for this quarter is reached: raise it to take this patient",
+            code="mt_capacity_reached",
+            field="proposal_id",
+        )
 
 
 async def decline(
@@ -729,7 +802,9 @@ async def declared(
             code="mt_declaration_not_allowed",
         )
     now = clock.now()
-    if declared_on > now.date() or (entry.accepted_at and declared_on < entry.accepted_at.date()):
+    today = _local_day(now, actor.timezone)
+    accepted_on = _local_day(entry.accepted_at, actor.timezone) if entry.accepted_at else None
+    if declared_on > today or (accepted_on and declared_on < accepted_on):
         raise Invalid(
             "the declaration is dated between the acceptance and today",
             code="mt_declared_on_range",
@@ -762,25 +837,39 @@ class CloseReason(enum.StrEnum):
 async def close(
     session: AsyncSession, clock: Clock, actor: Actor, entry_id: uuid.UUID, reason: CloseReason
 ) -> WaitingEntry:
-    """Staff close an open entry (a duplicate merged, a patient who found a GP elsewhere…):
-    its pending proposals are withdrawn."""
+    """Staff close an entry not yet declared (a duplicate merged, a patient who found a GP
+    elsewhere or moved away, even after a GP accepted): its proposals are withdrawn, and an
+    accepting GP's place for the quarter is given back."""
     _require_staff(actor)
     entry = await _entry(session, actor, entry_id)
+    closable = [EntryStatus.WAITING, EntryStatus.PROPOSED, EntryStatus.ACCEPTED]
+    if entry.status not in closable:
+        raise InvalidTransition(
+            "a declared or closed entry is not closed again",
+            code="mt_not_closable",
+            field="status",
+        )
     now = clock.now()
     entry = await _swap(
         session,
         entry,
-        [EntryStatus.WAITING, EntryStatus.PROPOSED],
+        closable,
         status=EntryStatus.CLOSED,
         closed_reason=reason.value,
         now=now,
     )
-    await session.execute(
-        update(MtProposal)
-        .where(MtProposal.entry_id == entry.id, MtProposal.status == ProposalStatus.PROPOSED)
-        .values(status=ProposalStatus.WITHDRAWN, decided_at=now)
+    withdrawn = await _withdraw(
+        session, entry, [ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED], now
     )
-    await _event(session, clock, actor, actor.territory_id, EventType.MT_CLOSED, entry)
+    await _event(
+        session,
+        clock,
+        actor,
+        actor.territory_id,
+        EventType.MT_CLOSED,
+        entry,
+        professional_ids=withdrawn,
+    )
     return entry
 
 
@@ -796,6 +885,7 @@ async def my_proposals(
             .join(WaitingEntry, WaitingEntry.id == MtProposal.entry_id)
             .join(Patient, Patient.id == WaitingEntry.patient_id)
             .where(
+                MtProposal.territory_id == actor.territory_id,
                 MtProposal.professional_id == actor.professional_id,
                 MtProposal.status == ProposalStatus.PROPOSED,
             )

@@ -55,7 +55,7 @@ class PatientFile:
 
 
 def _person(p: Patient) -> tuple[date, str, str]:
-    return (p.birth_date, fold_name(p.family_name), fold_name(p.given_name))
+    return (p.birth_date, p.family_folded or "", p.given_folded or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +124,18 @@ async def search_patients(
     wanted = searched_name(family_name)
     born = await session.scalars(
         select(Patient)
-        .where(Patient.territory_id == actor.territory_id, Patient.birth_date == birth_date)
-        .where(Patient.purged_at.is_(None))
+        .where(
+            Patient.territory_id == actor.territory_id,
+            Patient.birth_date == birth_date,
+            Patient.family_folded.startswith(wanted, autoescape=True),
+            Patient.purged_at.is_(None),
+        )
         .order_by(Patient.created_at.desc())
         .limit(MAX_ROWS * 4)
     )
     persons: dict[tuple[date, str, str], list[Patient]] = {}
     for p in born:
-        if fold_name(p.family_name).startswith(wanted):
-            persons.setdefault(_person(p), []).append(p)
+        persons.setdefault(_person(p), []).append(p)
     records = await _visible_records(
         session, actor, {p.id for rows in persons.values() for p in rows}
     )
@@ -142,7 +145,7 @@ async def search_patients(
         visible = [p for p in rows if p.id in counts]
         if not visible:
             continue
-        newest = rows[0]
+        newest = visible[0]
         matches.append(
             PersonMatch(
                 newest.id,
@@ -177,14 +180,20 @@ async def patient_file(
     anchor = await session.get(Patient, patient_id)
     if anchor is None or anchor.territory_id != actor.territory_id or anchor.purged_at:
         raise NotFound("patient not found", code="patient_not_found")
-    same_day = await session.scalars(
-        select(Patient)
-        .where(Patient.territory_id == actor.territory_id, Patient.birth_date == anchor.birth_date)
-        .where(Patient.purged_at.is_(None))
-        .order_by(Patient.created_at.desc())
-        .limit(MAX_ROWS * 4)
+    rows = list(
+        await session.scalars(
+            select(Patient)
+            .where(
+                Patient.territory_id == actor.territory_id,
+                Patient.birth_date == anchor.birth_date,
+                Patient.family_folded == anchor.family_folded,
+                Patient.given_folded == anchor.given_folded,
+                Patient.purged_at.is_(None),
+            )
+            .order_by(Patient.created_at.desc())
+            .limit(MAX_ROWS)
+        )
     )
-    rows = [p for p in same_day if _person(p) == _person(anchor)][:MAX_ROWS]
     records = await _visible_records(session, actor, {p.id for p in rows})
     if not records.patient_ids():
         raise NotFound("patient not found", code="patient_not_found")

@@ -19,7 +19,7 @@ from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
 from kernel.errors import NotFound
-from scheduling.patient import Patient, fold_name, searched_name
+from scheduling.patient import Patient, searched_name
 
 _INTERNAL = {"territory_id", "storage_key", "revision", "idempotency_key"}
 MAX_MATCHES = 50
@@ -53,11 +53,17 @@ async def find_patients(
     hyphens aside): a request for one's data comes with one's identity."""
     require_auditor(actor)
     wanted = searched_name(family_name)
-    query = select(Patient).where(
-        Patient.territory_id == actor.territory_id, Patient.birth_date == birth_date
+    query = (
+        select(Patient)
+        .where(
+            Patient.territory_id == actor.territory_id,
+            Patient.birth_date == birth_date,
+            Patient.family_folded == wanted,
+        )
+        .order_by(Patient.created_at)
+        .limit(MAX_MATCHES)
     )
-    matches = [p for p in await session.scalars(query) if fold_name(p.family_name) == wanted]
-    matches = matches[:MAX_MATCHES]
+    matches = list(await session.scalars(query))
     await record_reads(
         session, clock, actor, "patient", [(p.id, p.id) for p in matches], "patient search"
     )

@@ -26,7 +26,7 @@ from coordination.referrals.models.referral import Referral
 from kernel.clock import Clock
 from kernel.event_types import EventType
 from kernel.events import append_event
-from scheduling.patient import Patient
+from scheduling.patient import Patient, fold_name
 
 PURGED_NAME = "ANONYMISÉ"
 BATCH = 500
@@ -107,6 +107,8 @@ async def purge_patients(
             .values(
                 family_name=PURGED_NAME,
                 given_name=PURGED_NAME,
+                family_folded=fold_name(PURGED_NAME),
+                given_folded=fold_name(PURGED_NAME),
                 birth_date=date(born.year, 1, 1),
                 phone=None,
                 nir=None,

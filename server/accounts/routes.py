@@ -21,6 +21,7 @@ from server.accounts.mail import send_links
 from server.auth.guards import roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
 from server.state import AppServices
+from server.wire_types import Email
 
 
 class AccountOut(msgspec.Struct, kw_only=True):
@@ -41,7 +42,7 @@ class AccountList(msgspec.Struct, kw_only=True):
 
 
 class AccountIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Email
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     roles: Annotated[list[Role], msgspec.Meta(min_length=1, max_length=7)]
     # None: the account is invited by e-mail to choose its own (the usual way). The policy

@@ -18,10 +18,9 @@ from coordination.directory.service import (
 )
 from coordination.directory.structure import Structure, StructureKind
 from coordination.directory.territory import Territory
+from server.wire_types import Email, Insee, Phone
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, pattern=r"^\+?[0-9 ().\-]+$")]
-Insee = Annotated[str, msgspec.Meta(pattern=r"^(\d{5}|2[AB]\d{3})$")]
 
 
 class TerritoryOut(msgspec.Struct, kw_only=True):
@@ -128,7 +127,7 @@ class ProfessionalIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     rpps: Annotated[str, msgspec.Meta(max_length=20)] | None = None
     adeli: Annotated[str, msgspec.Meta(max_length=20)] | None = None
     phone: Phone | None = None
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
     membership: Membership = Membership.MEMBER
     locations: Annotated[list[LocationIn], msgspec.Meta(max_length=10)] = []
 
@@ -140,7 +139,7 @@ class ProfessionalIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 class ProfessionalPatchIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     phone: Phone | None = None
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
     specialty: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     membership: Membership | None = None
     add_locations: Annotated[list[LocationIn], msgspec.Meta(max_length=10)] = []

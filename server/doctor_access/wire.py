@@ -18,10 +18,7 @@ from coordination.doctor_access.models import (
 )
 from coordination.doctor_access.service import CloseReason, ListedEntry
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
-
-Insee = Annotated[str, msgspec.Meta(pattern=r"^(\d{5}|2[AB]\d{3})$")]
-Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, pattern=r"^\+?[0-9 ().\-]+$")]
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+from server.wire_types import Email, Insee, Phone
 
 
 class EntryIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -17,7 +17,8 @@ from kernel.actor import Role
 from server.accounts.mail import send_links
 from server.auth.guards import roles
 from server.dependencies import ActorDep, ClockDep, DbSession, ServicesDep
-from server.directory.wire import Insee, Phone, TerritoryOut, territory_out
+from server.directory.wire import TerritoryOut, territory_out
+from server.wire_types import Email, Insee, Phone
 
 Slug = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
 Zone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -28,7 +29,7 @@ Departments = Annotated[
 
 
 class FirstAdminIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: Email
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 

@@ -15,6 +15,7 @@ from scheduling.models.snp_request import Origin, Outcome, SnpRequest, Urgency
 from scheduling.patient import Patient, PatientDraft, Sex
 from scheduling.rules import Materialised
 from server.wire_time import Instant
+from server.wire_types import Email
 
 VisibilityList = Annotated[list[Visibility], msgspec.Meta(min_length=1, max_length=4)]
 LocalTime = Annotated[
@@ -288,7 +289,7 @@ class BookingCancelIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class SlipIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    email: Email
 
 
 class BookingRescheduleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

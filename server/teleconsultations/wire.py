@@ -18,8 +18,7 @@ from scheduling.patient import Patient, PatientDraft
 from scheduling.teleconsultations import Consent
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.wire_time import Instant
-
-Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+from server.wire_types import Email
 
 
 class VitalSigns(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):

@@ -73,9 +73,11 @@ async def test_the_regulator_tells_prints_mails_and_moves_the_appointment(
 ) -> None:
     base, inbox = served_with_mail
     gp = bearer(base, GP)
-    day = datetime.now(PARIS).date() + timedelta(days=2)
+    # Tomorrow before noon: the finder shows the first 50 free slots, and the demo's rules
+    # fill the territory's noons (an afternoon two days on was past them on some weekdays).
+    day = datetime.now(PARIS).date() + timedelta(days=1)
     first = publish_slot(base, gp, datetime.combine(day, time(10, 0), PARIS))
-    second = publish_slot(base, gp, datetime.combine(day, time(16, 30), PARIS))
+    second = publish_slot(base, gp, datetime.combine(day, time(11, 0), PARIS))
     request_id = _booked_request(base, first["id"])
     page = await signed_in(browser, base, REGULATOR, f"/demandes/{request_id}", 1366, 900)
 
@@ -119,7 +121,7 @@ async def test_the_regulator_tells_prints_mails_and_moves_the_appointment(
     await page.click("#confirm-booking")
     await page.wait_for_url(f"**/demandes/{request_id}", timeout=10_000)
     booked = await page.locator("#state-booked").inner_text()
-    assert "16:30" in booked and "Réservée" in booked
+    assert "11:00" in booked and "Réservée" in booked
     regulator = bearer(base, REGULATOR)
     slot = _get(base, regulator, f"/slots/{first['id']}")
     assert slot["status"] == "free", "the old slot is free again"
@@ -147,14 +149,15 @@ async def test_the_booked_request_fits_tablets_and_phones(
 async def test_a_hold_left_behind_is_shown_to_release(served: str, browser: Any) -> None:
     gp = bearer(served, GP)
     day = datetime.now(PARIS).date() + timedelta(days=2)
-    held = publish_slot(served, gp, datetime.combine(day, time(12, 0), PARIS))
-    first = publish_slot(served, gp, datetime.combine(day, time(12, 30), PARIS))
+    # 14:00, past the demo GP's noon rule on Tuesdays and Thursdays.
+    held = publish_slot(served, gp, datetime.combine(day, time(14, 0), PARIS))
+    first = publish_slot(served, gp, datetime.combine(day, time(14, 30), PARIS))
     request_id = _booked_request(served, first["id"])
     regulator = bearer(served, REGULATOR)
     _hold(served, regulator, held["id"])
     page = await signed_in(browser, served, REGULATOR, f"/demandes/{request_id}", 1366, 900)
     box = page.locator("#my-holds")
-    assert "12:00" in await box.inner_text()
+    assert "14:00" in await box.inner_text()
     await shot(page, "booking-hold-left")
     await box.locator("button", has_text="Relâcher").click()
     await page.locator("#notice", has_text="Créneau relâché").wait_for(timeout=10_000)

@@ -75,6 +75,23 @@ async def test_a_booking_moves_in_one_call(client: httpx.AsyncClient, clock: Fro
     )
 
 
+async def test_staff_moving_a_booking_leave_it_the_bookers(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    _, regulator, _, second, booking = await _booked(client, clock)
+    coordinator = await login(client, "coordinator@sud-yvelines.test")
+    moved = await client.post(
+        f"/api/v1/bookings/{booking['id']}/reschedule",
+        headers=coordinator,
+        json={"slot_id": second["id"]},
+    )
+    assert moved.status_code == 201, moved.text
+    new = moved.json()
+    assert new["booked_by"] == booking["booked_by"]
+    seen = await client.get(f"/api/v1/bookings/{new['id']}", headers=regulator)
+    assert seen.status_code == 200, "the regulator still follows the booking they made"
+
+
 async def test_the_slip_goes_by_e_mail_with_the_essentials_only(
     app: Litestar, client: httpx.AsyncClient, clock: FrozenClock
 ) -> None:
@@ -97,6 +114,11 @@ async def test_the_slip_goes_by_e_mail_with_the_essentials_only(
         json={"email": "pas une adresse"},
     )
     assert bad.status_code == 422 and bad.json()["code"] == "pattern_mismatch"
+    for several in ("odile@example.org,admin@example.org", "Odile <odile@example.org>"):
+        refused = await client.post(
+            f"/api/v1/bookings/{booking['id']}/slip", headers=regulator, json={"email": several}
+        )
+        assert refused.status_code == 422, several  # one address, never a list for the relay
     assert len(notifier.sent) == 1
 
 

@@ -139,3 +139,16 @@ async def test_the_psc_callback_is_not_counted_as_a_login(
         assert 429 not in callbacks
         starts = [(await client.get("/auth/psc/login")).status_code for _ in range(3)]
         assert starts[-1] == 429
+
+
+async def test_booking_slips_are_limited_per_client(
+    database: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    # A slip goes to an address the caller types: no account sends mail without a bound.
+    app = _app(database, clock, tmp_path, rate_login="2/60")
+    path = "/api/v1/bookings/00000000-0000-4000-8000-000000000001/slip"
+    async with app.lifespan(), _client(app) as client:
+        statuses = [
+            (await client.post(path, json={"email": "p@example.org"})).status_code for _ in range(3)
+        ]
+        assert statuses[:2] != [429, 429] and statuses[2] == 429

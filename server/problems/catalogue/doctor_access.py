@@ -25,5 +25,7 @@ FRENCH: dict[str, str] = {
     "mt_declaration_not_allowed": "La déclaration est enregistrée par le médecin qui a accepté ou par la coordination.",
     "mt_declared_on_range": "La déclaration est datée entre l'acceptation et aujourd'hui.",
     "mt_not_accepted": "Seule une demande acceptée par un médecin peut être déclarée.",
+    "mt_capacity_reached": "Votre capacité du trimestre est atteinte : augmentez-la pour prendre ce patient.",
+    "mt_not_closable": "Une demande déclarée ou déjà close ne peut pas être close.",
     "mt_gp_only": "Les propositions sont adressées aux médecins généralistes.",
 }

@@ -33,7 +33,8 @@ from coordination.doctor_access.models import (
 from coordination.doctor_access.service import CapacityDraft, EntryDraft
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
-from kernel.errors import Conflict, Invalid, NotAllowed
+from kernel.errors import Conflict, Invalid, InvalidTransition, NotAllowed
+from kernel.event_types import EventType
 from kernel.events import Event
 from scheduling.patient import PatientDraft, Sex
 from server.database import Database
@@ -376,8 +377,122 @@ async def test_staff_close_a_duplicate_and_its_proposals_are_withdrawn(
     async with database.read() as session:
         withdrawn = await session.get(MtProposal, proposal.id)
     assert withdrawn is not None and withdrawn.status is ProposalStatus.WITHDRAWN
-    with pytest.raises(Conflict):  # closed: no second close
+    with pytest.raises(InvalidTransition) as refused:  # closed: no second close
         async with database.write() as session:
             await service.close(
                 session, clock, world.coordinator, twice.entry.id, service.CloseReason.WITHDRAWN
             )
+    assert refused.value.code == "mt_not_closable"
+
+
+async def _entries(
+    database: Database, clock: FrozenClock, world: World, *names: str
+) -> list[WaitingEntry]:
+    async with database.write() as session:
+        return [
+            (await service.register(session, clock, None, world.territory, _entry(name))).entry
+            for name in names
+        ]
+
+
+async def _propose(
+    database: Database, clock: FrozenClock, world: World, entry: WaitingEntry, gp: Actor
+) -> MtProposal:
+    async with database.write() as session:
+        (made,) = await service.propose(
+            session,
+            clock,
+            world.coordinator,
+            entry.id,
+            [gp.professional_id],  # type: ignore[list-item]
+        )
+    return made
+
+
+async def test_an_accepted_entry_closes_and_gives_the_gp_their_place_back(
+    database: Database, clock: FrozenClock
+) -> None:
+    # The patient found a GP elsewhere after one here accepted: the place counts again.
+    clock.set(NOW)
+    world = await _world(database, clock)
+    gp = world.gps[0]
+    await _capacity(database, clock, gp, 1)
+    first, second = await _entries(database, clock, world, "Grondin", "Payet")
+    proposal = await _propose(database, clock, world, first, gp)
+    async with database.write() as session:
+        await service.accept(session, clock, gp, first.id, proposal.id)
+    with pytest.raises(Conflict) as full:
+        await _propose(database, clock, world, second, gp)
+    assert full.value.code == "mt_gp_full"
+    async with database.write() as session:
+        closed = await service.close(
+            session, clock, world.coordinator, first.id, service.CloseReason.FOUND_ELSEWHERE
+        )
+    assert closed.status is EntryStatus.CLOSED
+    async with database.read() as session:
+        event = await session.scalar(
+            select(Event).where(Event.subject_id == first.id, Event.type == EventType.MT_CLOSED)
+        )
+    assert event is not None and event.payload["professional_ids"] == [str(gp.professional_id)]
+    assert (await _propose(database, clock, world, second, gp)).entry_id == second.id
+
+
+async def test_two_coordinators_proposing_one_gps_last_place_at_once_one_gets_it(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock)
+    gp = world.gps[0]
+    await _capacity(database, clock, gp, 1)
+    entries = await _entries(database, clock, world, "Hoarau", "Fontaine", "Maillot")
+
+    async def propose(entry: WaitingEntry) -> str:
+        try:
+            await _propose(database, clock, world, entry, gp)
+        except Conflict as exc:
+            return exc.code
+        return "proposed"
+
+    outcomes = await asyncio.gather(*(propose(e) for e in entries))
+    assert sorted(outcomes) == ["mt_gp_full", "mt_gp_full", "proposed"]
+    async with database.read() as session:
+        pending = await session.scalar(
+            select(func.count())
+            .select_from(MtProposal)
+            .where(MtProposal.professional_id == gp.professional_id)
+        )
+    assert pending == 1
+
+
+async def test_a_gp_who_lowered_their_capacity_accepts_no_more_than_it(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await _world(database, clock)
+    gp = world.gps[0]
+    await _capacity(database, clock, gp, 2)
+    entries = await _entries(database, clock, world, "Hoarau", "Fontaine")
+    proposals = [await _propose(database, clock, world, e, gp) for e in entries]
+    await _capacity(database, clock, gp, 1)
+    async with database.write() as session:
+        await service.accept(session, clock, gp, entries[0].id, proposals[0].id)
+    with pytest.raises(Conflict) as reached:
+        async with database.write() as session:
+            await service.accept(session, clock, gp, entries[1].id, proposals[1].id)
+    assert reached.value.code == "mt_capacity_reached"
+
+
+async def test_the_declaration_is_dated_by_the_territorys_day(
+    database: Database, clock: FrozenClock
+) -> None:
+    # 23:30 UTC on 10 February is already the 11th in Paris: the GP declares « today ».
+    clock.set(datetime(2027, 2, 10, 23, 30, tzinfo=UTC))
+    world = await _world(database, clock)
+    gp = world.gps[0]
+    await _capacity(database, clock, gp, 1)
+    (entry,) = await _entries(database, clock, world, "Grondin")
+    proposal = await _propose(database, clock, world, entry, gp)
+    async with database.write() as session:
+        await service.accept(session, clock, gp, entry.id, proposal.id)
+        declared = await service.declared(session, clock, gp, entry.id, date(2027, 2, 11))
+    assert declared.declared_on == date(2027, 2, 11)

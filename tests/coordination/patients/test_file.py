@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from coordination.patients.file import identity_for_form, patient_file, search_patients
 from kernel.actor import Actor, Role
@@ -18,7 +18,7 @@ from kernel.errors import Invalid, NotFound
 from scheduling import requests
 from scheduling.bookings import BookingDraft, book
 from scheduling.models.snp_request import Origin
-from scheduling.patient import PatientDraft, Sex
+from scheduling.patient import Patient, PatientDraft, Sex, patient_row
 from scheduling.requests import RequestDraft
 from server.database import Database
 from tests.scheduling.conftest import GpWorld, quarter_hour_slots
@@ -29,6 +29,19 @@ BORN = date(1952, 7, 14)
 
 def _identity(family: str = "Hoarau-Payet", given: str = "Mylène") -> PatientDraft:
     return PatientDraft(family, given, BORN, Sex.FEMALE)
+
+
+async def _request(
+    database: Database, clock: FrozenClock, world: GpWorld, patient: PatientDraft
+) -> object:
+    async with database.write() as session:
+        made, _ = await requests.create_request(
+            session,
+            clock,
+            world.regulator,
+            RequestDraft(origin=Origin.SAS_REGULATOR, reason="Toux", patient=patient),
+        )
+    return made
 
 
 async def _world_with_records(
@@ -123,3 +136,69 @@ async def test_every_read_is_audited_and_a_short_name_refused(
         )
     assert reads.count("patient search") == 1
     assert reads.count("patient file") == 2  # both identity rows of the person
+
+
+async def test_a_reader_is_shown_the_row_they_may_see_not_a_newer_one(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    # The GP consulted sees the booked row; the newer request's row is the regulator's only.
+    clock.set(NOW)
+    world = await make_world("Europe/Paris")
+    _, booked = await _world_with_records(database, clock, world)
+    clock.set(NOW + timedelta(hours=2))
+    newer = PatientDraft("Hoarau-Payet", "Mylène", BORN, Sex.FEMALE, "0692 00 00 00")
+    await _request(database, clock, world, newer)
+    async with database.write() as session:
+        (person,) = await search_patients(session, clock, world.gp, "hoarau", BORN)
+    assert person.patient_id == booked.patient_id  # type: ignore[attr-defined]
+    async with database.read() as session:
+        audited = set(
+            await session.scalars(
+                select(PatientDataRead.patient_id).where(
+                    PatientDataRead.account_id == world.gp.account_id
+                )
+            )
+        )
+    assert audited == {booked.patient_id}  # type: ignore[attr-defined]
+
+
+async def test_rows_born_the_same_day_do_not_hide_a_person(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    # Thousands of identities with that birth date (a flood through the public form) once
+    # filled the rows read before the names were compared.
+    clock.set(NOW)
+    world = await make_world("Europe/Paris")
+    async with database.write() as session:
+        await session.execute(
+            insert(Patient),
+            [
+                patient_row(
+                    world.regulator.territory_id,
+                    PatientDraft(f"Zzflood{n}", "Anon", BORN, Sex.UNKNOWN),
+                    NOW + timedelta(seconds=n),
+                )
+                for n in range(2_500)
+            ],
+        )
+    clock.set(NOW + timedelta(hours=1))
+    first, _ = await _world_with_records(database, clock, world)
+    async with database.write() as session:
+        (person,) = await search_patients(session, clock, world.regulator, "hoarau", BORN)
+        file = await patient_file(session, clock, world.regulator, person.patient_id)
+    assert first.id in {r.id for r in file.requests}  # type: ignore[attr-defined]
+
+
+async def test_names_in_other_scripts_are_different_people(
+    database: Database, clock: FrozenClock, make_world: Callable[[str], Awaitable[GpWorld]]
+) -> None:
+    # The fold once kept ASCII only: every Cyrillic name folded to "" and was one person.
+    clock.set(NOW)
+    world = await make_world("Europe/Paris")
+    for family in ("Иванов", "Петров"):
+        await _request(database, clock, world, PatientDraft(family, "Olga", BORN, Sex.FEMALE))
+    async with database.write() as session:
+        (person,) = await search_patients(session, clock, world.regulator, "иван", BORN)
+        file = await patient_file(session, clock, world.regulator, person.patient_id)
+    assert person.family_name == "Иванов" and person.records == 1
+    assert len(file.requests) == 1
