@@ -62,6 +62,7 @@ class EventType(enum.StrEnum):
     MT_DECLINED = "mt_entry.declined"
     MT_DECLARED = "mt_entry.declared"
     MT_CLOSED = "mt_entry.closed"
+    MT_REMINDED = "mt_entry.reminded"  # a GP reminded to answer, or to record the declaration
     # calendars
     BUSY_CALENDAR_ADDED = "busy_calendar.added"
     BUSY_CALENDAR_REFRESHED = "busy_calendar.refreshed"

@@ -47,6 +47,7 @@ from server.jobs import (
     extend_slot_horizon,
     flag_overdue_referrals,
     purge_expired_identities,
+    remind_doctor_access,
     remind_teleconsultations,
     run_every,
 )
@@ -134,6 +135,15 @@ def create_app(
                         settings.reminder_job_seconds,
                         lambda: remind_teleconsultations(services),
                         "teleconsultation-reminders",
+                    )
+                )
+            )
+            background.append(
+                asyncio.create_task(
+                    run_every(
+                        settings.overdue_job_seconds,
+                        lambda: remind_doctor_access(services),
+                        "waiting-list-reminders",
                     )
                 )
             )

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from coordination.directory.lookup import contacts_of
 from coordination.directory.territories import timezone_of
+from coordination.doctor_access.reminders import ReminderKind
+from coordination.doctor_access.reminders import claim_reminders as claim_mt_reminders
 from coordination.privacy import retention
 from coordination.referrals.workflow import flag_overdue
 from scheduling.rules import extend_horizon
 from scheduling.teleconsultations import claim_reminders
+from server.doctor_access import notices as mt_notices
 from server.state import AppServices
 from server.teleconsultations import notices
 
@@ -47,6 +52,33 @@ async def remind_teleconsultations(services: AppServices) -> int:
             await services.notifier.send(notice)
         except Exception as exc:  # noqa: BLE001 - any relay failure; its message may quote the address
             log.warning("a teleconsultation reminder was not sent: %s", type(exc).__name__)
+    return len(due)
+
+
+async def remind_doctor_access(services: AppServices) -> int:
+    """Remind GPs of the waiting list's proposals left unanswered and declarations left
+    unrecorded: claimed (with their events) first, then one e-mail per GP, as for
+    teleconsultations a relay failure costs a reminder, never a duplicate one."""
+    async with services.db.write() as session:
+        due = await claim_mt_reminders(session, services.clock)
+        by_gp: dict[tuple[uuid.UUID, uuid.UUID], Counter[ReminderKind]] = {}
+        for reminder in due:
+            key = (reminder.territory_id, reminder.professional_id)
+            by_gp.setdefault(key, Counter())[reminder.kind] += 1
+        outbox = []
+        for territory_id in {t for t, _ in by_gp}:
+            gps = [p for t, p in by_gp if t == territory_id]
+            contacts = await contacts_of(session, territory_id, gps)
+            for pid in gps:
+                if pid in contacts:
+                    outbox += mt_notices.reminder(
+                        contacts[pid], by_gp[(territory_id, pid)], services.settings.public_url
+                    )
+    for notice in outbox:
+        try:
+            await services.notifier.send(notice)
+        except Exception as exc:  # noqa: BLE001 - any relay failure; its message may quote the address
+            log.warning("a waiting-list reminder was not sent: %s", type(exc).__name__)
     return len(due)
 
 

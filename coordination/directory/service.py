@@ -362,8 +362,13 @@ async def search_professionals(
 
 
 async def list_communes(session: AsyncSession, actor: Actor) -> list[Commune]:
+    return await territory_communes(session, actor.territory_id)
+
+
+async def territory_communes(session: AsyncSession, territory_id: uuid.UUID) -> list[Commune]:
+    """The territory's communes by name (what its forms offer, the public form's included)."""
     rows = await session.scalars(
-        select(Commune).where(Commune.territory_id == actor.territory_id).order_by(Commune.name)
+        select(Commune).where(Commune.territory_id == territory_id).order_by(Commune.name)
     )
     return list(rows)
 

@@ -98,6 +98,8 @@ class WaitingEntry(Base):
     )  # the GP who accepted
     accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     declared_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The accepting GP reminded of the declaration (coordination/doctor_access/reminders.py).
+    declaration_reminded_at: Mapped[datetime | None] = mapped_column(nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
@@ -168,3 +170,4 @@ class MtProposal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the GP, to answer

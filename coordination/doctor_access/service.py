@@ -19,7 +19,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
@@ -461,29 +461,53 @@ async def _suggestions(
     return {p.entry_id: p.professional_ids for p in proposals}
 
 
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """What the coordinator narrows the list to; the defaults: every open entry."""
+
+    statuses: tuple[EntryStatus, ...] = OPEN_STATUSES
+    fragility: matching.Fragility | None = None
+    commune_insee: str | None = None
+    source: Source | None = None
+    duplicates_only: bool = False
+    waiting_days: int | None = None  # received at least that many days ago
+
+
 async def waiting_list(
     session: AsyncSession,
     clock: Clock,
     actor: Actor,
-    *,
-    statuses: Sequence[EntryStatus] = OPEN_STATUSES,
+    narrow: ListFilter = ListFilter(),
 ) -> list[ListedEntry]:
-    """The coordinator's list, the more fragile and the older first (audited)."""
+    """The coordinator's list, the more fragile and the older first (audited): only the
+    entries shown are read; the suggestions are computed over every waiting entry, so that
+    a filter does not change who is suggested for whom."""
     _require_staff(actor)
     now = clock.now()
+    query = (
+        select(WaitingEntry, Patient, Commune)
+        .join(Patient, Patient.id == WaitingEntry.patient_id)
+        .join(Commune, Commune.id == WaitingEntry.commune_id)
+        .where(
+            WaitingEntry.territory_id == actor.territory_id,
+            WaitingEntry.status.in_(list(narrow.statuses)),
+        )
+    )
+    if narrow.commune_insee:
+        query = query.where(Commune.insee == narrow.commune_insee)
+    if narrow.source:
+        query = query.where(WaitingEntry.source == narrow.source)
+    if narrow.duplicates_only:
+        query = query.where(WaitingEntry.duplicate_of_id.is_not(None))
+    if narrow.waiting_days:
+        query = query.where(WaitingEntry.received_at <= now - timedelta(days=narrow.waiting_days))
     rows = (
         await session.execute(
-            select(WaitingEntry, Patient, Commune)
-            .join(Patient, Patient.id == WaitingEntry.patient_id)
-            .join(Commune, Commune.id == WaitingEntry.commune_id)
-            .where(
-                WaitingEntry.territory_id == actor.territory_id,
-                WaitingEntry.status.in_(list(statuses)),
-            )
-            .order_by(WaitingEntry.received_at)  # the oldest kept if ever over the bound
-            .limit(MAX_WAITING)
+            query.order_by(WaitingEntry.received_at).limit(MAX_WAITING)  # the oldest if over
         )
     ).all()
+    if narrow.fragility:
+        rows = [r for r in rows if narrow.fragility.value in r[0].fragilities]
     entries = [r[0] for r in rows]
     proposals: dict[uuid.UUID, list[MtProposal]] = {}
     if entries:
@@ -903,15 +927,6 @@ async def my_proposals(
         "médecin traitant proposals",
     )
     return found
-
-
-async def communes_of(session: AsyncSession, territory_id: uuid.UUID) -> list[Commune]:
-    """The communes the public form offers (the territory's), by name."""
-    return list(
-        await session.scalars(
-            select(Commune).where(Commune.territory_id == territory_id).order_by(Commune.name)
-        )
-    )
 
 
 async def my_capacity(session: AsyncSession, clock: Clock, actor: Actor) -> GpCapacity | None:

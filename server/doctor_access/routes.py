@@ -8,11 +8,13 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from coordination.directory.territories import get_territory
 from coordination.doctor_access import service
+from coordination.doctor_access.matching import Fragility
+from coordination.doctor_access.models import EntryStatus, Source
 from coordination.doctor_access.service import CapacityDraft, EntryDraft
 from kernel.actor import Role
 from kernel.errors import Invalid
@@ -31,10 +33,13 @@ from server.doctor_access.wire import (
     ProposalOut,
     ProposalsIn,
     Receipt,
+    WaitingDays,
     capacity_out,
     entry_out,
+    list_filter,
     proposal_out,
 )
+from server.wire_types import Insee
 
 _staff = roles(Role.COORDINATOR, Role.ADMIN)
 _gps = roles(Role.GP)
@@ -103,8 +108,20 @@ class WaitingListController(Controller):
         return _state(registered.entry)
 
     @get("/", guards=[_staff], opt={"audited": True}, summary="The waiting list (coordinators)")
-    async def list_entries(self, session: DbSession, clock: ClockDep, actor: ActorDep) -> EntryList:
-        found = await service.waiting_list(session, clock, actor)
+    async def list_entries(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        status: FromQuery[list[EntryStatus] | None] = None,
+        fragility: FromQuery[Fragility | None] = None,
+        commune: FromQuery[Insee | None] = None,
+        source: FromQuery[Source | None] = None,
+        duplicates: FromQuery[bool] = False,
+        waiting_days: FromQuery[WaitingDays | None] = None,
+    ) -> EntryList:
+        narrow = list_filter(status, fragility, commune, source, duplicates, waiting_days)
+        found = await service.waiting_list(session, clock, actor, narrow)
         return EntryList(items=[entry_out(i) for i in found])
 
     @post(

@@ -10,13 +10,14 @@ import msgspec
 
 from coordination.doctor_access.matching import Fragility
 from coordination.doctor_access.models import (
+    OPEN_STATUSES,
     EntryStatus,
     GpCapacity,
     MtProposal,
     ProposalStatus,
     Source,
 )
-from coordination.doctor_access.service import CloseReason, ListedEntry
+from coordination.doctor_access.service import CloseReason, ListedEntry, ListFilter
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.wire_types import Email, Insee, Phone
 
@@ -105,6 +106,28 @@ def entry_out(item: ListedEntry) -> EntryOut:
 
 class EntryList(msgspec.Struct, kw_only=True):
     items: list[EntryOut]
+
+
+WaitingDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+
+
+def list_filter(
+    status: list[EntryStatus] | None,
+    fragility: Fragility | None,
+    commune: str | None,
+    source: Source | None,
+    duplicates: bool,
+    waiting_days: int | None,
+) -> ListFilter:
+    """The list's query (the API's and the page's): no status named, every open entry."""
+    return ListFilter(
+        statuses=tuple(dict.fromkeys(status)) if status else OPEN_STATUSES,
+        fragility=fragility,
+        commune_insee=commune,
+        source=source,
+        duplicates_only=duplicates,
+        waiting_days=waiting_days,
+    )
 
 
 class ProposalsIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -1,6 +1,6 @@
 """The médecin-traitant pages: the public request form (no account), the coordinator's
 waiting list (fragility first, ages, duplicates, the server's suggestions to confirm), and
-the GP's page (the quarter's capacity, the proposals to answer, the declarations to record).
+the staff's form for a request received by phone, the GP's page (the quarter's capacity, the proposals to answer, the declarations to record).
 
 Every page calls coordination/doctor_access/service.py; writes go through the JSON API."""
 
@@ -14,16 +14,19 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from coordination.directory.lookup import professional_names
-from coordination.directory.service import list_communes
+from coordination.directory.service import list_communes, territory_communes
 from coordination.doctor_access import service
 from coordination.doctor_access.matching import Fragility
-from coordination.doctor_access.models import EntryStatus, quarter_of
+from coordination.doctor_access.models import EntryStatus, Source, quarter_of
+from coordination.patients.file import identity_for_form
 from kernel.actor import Role
 from kernel.errors import Invalid, NotFound
 from server.dependencies import ActorDep, ClockDep, DbSession
+from server.doctor_access.wire import list_filter
 from server.web import labels
 from server.web.access import Refusal, page
 from server.web.dates import local_day, years_between
+from server.web.query import member_or_none, uuid_or_none
 
 _PUBLIC = {"public": True, "exclude_from_auth": True}
 
@@ -47,7 +50,7 @@ async def public_form(
             },
             status_code=404,
         )
-    communes = await service.communes_of(session, territory.id)
+    communes = await territory_communes(session, territory.id)
     return Template(
         template_name="doctor_access_public.html",
         context={
@@ -60,15 +63,34 @@ async def public_form(
     )
 
 
-@get(
-    "/coordination/medecin-traitant",
-    opt={"public": True, "audited": True, "page_roles": (Role.COORDINATOR, Role.ADMIN)},
-    include_in_schema=False,
-)
+_STAFF_PAGE = {"public": True, "audited": True, "page_roles": (Role.COORDINATOR, Role.ADMIN)}
+WAITING_DAYS = (30, 60, 90)  # the list's « waiting for more than » choices: the ACI's steps
+
+
+@get("/coordination/medecin-traitant", opt=_STAFF_PAGE, include_in_schema=False)
 async def waiting_list_page(
-    request: Request[Any, Any, Any], actor: ActorDep, session: DbSession, clock: ClockDep
+    request: Request[Any, Any, Any],
+    actor: ActorDep,
+    session: DbSession,
+    clock: ClockDep,
+    statut: FromQuery[str | None] = None,
+    situation: FromQuery[str | None] = None,
+    commune: FromQuery[str | None] = None,
+    origine: FromQuery[str | None] = None,
+    doublons: FromQuery[str | None] = None,
+    attente: FromQuery[str | None] = None,
 ) -> Template | Refusal:
-    listed = await service.waiting_list(session, clock, actor)
+    status = member_or_none(EntryStatus, statut)
+    days = int(attente) if attente and attente.isdigit() and int(attente) in WAITING_DAYS else None
+    narrow = list_filter(
+        [status] if status else None,
+        member_or_none(Fragility, situation),
+        (commune or "")[:5] or None,
+        member_or_none(Source, origine),
+        doublons == "1",
+        days,
+    )
+    listed = await service.waiting_list(session, clock, actor, narrow)
     gps = {pid for item in listed for pid in item.suggested}
     gps |= {p.professional_id for item in listed for p in item.proposals}
     gps |= {item.entry.gp_professional_id for item in listed if item.entry.gp_professional_id}
@@ -79,6 +101,10 @@ async def waiting_list_page(
         actor,
         "doctor_access_list.html",
         listed=listed,
+        narrow=narrow,
+        filtered=narrow != list_filter(None, None, None, None, False, None),
+        communes=await list_communes(session, actor),
+        waiting_days=WAITING_DAYS,
         names=await professional_names(session, actor, gps),
         today=today,
         ages={
@@ -89,10 +115,34 @@ async def waiting_list_page(
         statuses=labels.ENTRY_STATUSES,
         fragilities=labels.FRAGILITIES_SHORT,
         sources=labels.SOURCES,
+        close_reasons=labels.CLOSE_REASONS,
         Fragility=Fragility,
         waiting=EntryStatus.WAITING,
         proposed=EntryStatus.PROPOSED,
         accepted=EntryStatus.ACCEPTED,
+    )
+
+
+@get("/coordination/medecin-traitant/inscrire", opt=_STAFF_PAGE, include_in_schema=False)
+async def record_page(
+    request: Request[Any, Any, Any],
+    actor: ActorDep,
+    session: DbSession,
+    clock: ClockDep,
+    patient: FromQuery[str | None] = None,
+) -> Template | Refusal:
+    """Staff record a request received by phone (a carer, a professional, the CPAM, a DAC),
+    from a patient's file when they come from it."""
+    return await page(
+        request,
+        session,
+        actor,
+        "doctor_access_record.html",
+        patient=await identity_for_form(session, clock, actor, uuid_or_none(patient)),
+        communes=await list_communes(session, actor),
+        fragilities=labels.FRAGILITIES,
+        sources=labels.SOURCES,
+        today=local_day(clock.now(), actor.timezone).isoformat(),
     )
 
 
@@ -124,4 +174,4 @@ async def gp_page(
     )
 
 
-PAGES: list[HTTPRouteHandler] = [public_form, waiting_list_page, gp_page]
+PAGES: list[HTTPRouteHandler] = [public_form, waiting_list_page, record_page, gp_page]

@@ -12,6 +12,7 @@ from coordination.directory.membership import Membership
 from coordination.directory.professional import Profession
 from coordination.doctor_access.matching import Fragility
 from coordination.doctor_access.models import EntryStatus, Source
+from coordination.doctor_access.service import CloseReason
 from coordination.referrals.assessment import Exudate, InfectionSign, WoundType
 from coordination.referrals.models.expert import Expertise
 from coordination.referrals.models.referral import FollowUp, Priority, ReferralStatus
@@ -303,6 +304,13 @@ ENTRY_STATUSES = {
     EntryStatus.ACCEPTED: "acceptée : déclaration attendue",
     EntryStatus.DECLARED: "médecin traitant déclaré",
     EntryStatus.CLOSED: "close",
+}
+CLOSE_REASONS = {
+    CloseReason.DUPLICATE: "doublon (l'autre demande continue)",
+    CloseReason.FOUND_ELSEWHERE: "médecin traitant trouvé par ailleurs",
+    CloseReason.WITHDRAWN: "le patient ne demande plus",
+    CloseReason.MOVED_AWAY: "a quitté le territoire",
+    CloseReason.UNREACHABLE: "injoignable",
 }
 SOURCES = {
     Source.PUBLIC: "formulaire public",

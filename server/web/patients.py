@@ -106,6 +106,7 @@ async def patient_page(
         ),
         may_teleconsult=actor.has_any(Role.NURSE),
         may_refer=actor.has_any(Role.NURSE),
+        may_list=actor.is_staff,  # the médecin-traitant waiting list is the staff's
     )
 
 

@@ -91,3 +91,42 @@ async def test_a_patient_signs_up_and_a_gp_takes_them(served: str, browser: Any)
     # The dashboard's indicator of mission 1a moves.
     assert await _figure(coordinator, served, "mt.patients_declared") == declared_before + 1
     await shot(coordinator, "mt-dashboard-after")
+
+
+async def test_the_coordinator_records_a_call_filters_and_closes(served: str, browser: Any) -> None:
+    page = await signed_in(
+        browser,
+        served,
+        "coordinator@sud-yvelines.test",
+        "/coordination/medecin-traitant/inscrire",
+        1366,
+        900,
+    )
+    await page.select_option("#mt-source", "cpam")
+    await page.fill("#mt-family", "Fontaine")
+    await page.fill("#mt-given", "Rose")
+    await page.fill("#mt-birth", "1938-01-12")
+    await page.select_option("#mt-sex", "female")
+    await page.select_option("#mt-commune", "78517")
+    await page.fill("#mt-phone", "01 30 00 00 00")
+    await page.check('input[name="fragilities"][value="c2s"]')
+    await page.click("#mt-record-submit")
+    await page.wait_for_url("**/coordination/medecin-traitant", timeout=10_000)
+    row = page.locator("#mt-entries tr", has_text="FONTAINE")
+    await row.wait_for(timeout=10_000)
+    assert "CPAM" in await row.inner_text()
+    await page.select_option("#f-source", "cpam")
+    await page.click("#f-apply")
+    await page.wait_for_url("**origine=cpam**", timeout=10_000)
+    assert await page.locator("#mt-entries tbody tr").count() >= 1
+    for text in await page.locator("#mt-entries tbody tr").all_inner_texts():
+        assert "CPAM" in text
+    await shot(page, "mt-list-filtered")
+    page.on("dialog", lambda dialog: dialog.accept())
+    row = page.locator("#mt-entries tr", has_text="FONTAINE")
+    await row.locator("select").select_option("moved_away")
+    await row.locator("button", has_text="Clore").click()
+    await page.locator("#notice", has_text="Demande close").wait_for(timeout=10_000)
+    await page.locator("#mt-entries tr", has_text="FONTAINE").wait_for(
+        state="detached", timeout=10_000
+    )

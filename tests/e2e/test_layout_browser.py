@@ -28,6 +28,7 @@ PAGES = {
         "/coordination/demandes",
         "/coordination/avis",
         "/coordination/medecin-traitant",
+        "/coordination/medecin-traitant/inscrire",
     ],
     "": [
         "/connexion",

@@ -4,9 +4,18 @@ GP's answer; the public contract of the issue."""
 
 from __future__ import annotations
 
-import httpx
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import httpx
+from litestar import Litestar
+
+from coordination.doctor_access.reminders import ANSWER_REMINDER_AFTER
+from kernel.clock import FrozenClock
+from server.jobs import remind_doctor_access
+from server.state import AppServices
 from tests.conftest import login
+from tests.server.notify_helpers import recording
 
 PUBLIC_ENTRY = {
     "patient": {
@@ -21,6 +30,11 @@ PUBLIC_ENTRY = {
     "needs_home_visits": False,
     "territory": "sud-yvelines",
 }
+
+
+def _paris_day(instant: str) -> str:
+    """The territory's day of an instant: a declaration is dated in local days."""
+    return datetime.fromisoformat(instant).astimezone(ZoneInfo("Europe/Paris")).date().isoformat()
 
 
 async def test_the_public_form_needs_no_account_and_answers_a_receipt(
@@ -82,7 +96,37 @@ async def test_the_coordinator_proposes_and_the_gp_accepts(client: httpx.AsyncCl
     declared = await client.post(
         f"/api/v1/waiting-list/{mine['id']}/declared",
         headers=gp,
-        json={"declared_on": accepted.json()["declared_on"] or proposal["proposed_at"][:10]},
+        json={"declared_on": _paris_day(proposal["proposed_at"])},
     )
     assert declared.status_code == 200, declared.text
     assert declared.json()["status"] == "declared"
+
+
+async def test_a_gp_who_does_not_answer_is_reminded_once_by_e_mail_without_the_patient(
+    app: Litestar, client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    notifier = recording(app)
+    gp = await login(client, "gp3@sud-yvelines.test")
+    pid = (await client.get("/api/v1/me", headers=gp)).json()["professional"]["id"]
+    await client.put(f"/api/v1/professionals/{pid}/capacity", headers=gp, json={"new_patients": 4})
+    entry = {**PUBLIC_ENTRY, "patient": {**PUBLIC_ENTRY["patient"], "family_name": "Maillot"}}
+    assert (await client.post("/api/v1/waiting-list", json=entry)).status_code == 201
+    coordinator = await login(client, "coordinator@sud-yvelines.test")
+    listed = (await client.get("/api/v1/waiting-list", headers=coordinator)).json()["items"]
+    mine = next(i for i in listed if i["patient"]["family_name"] == "Maillot")
+    proposed = await client.post(
+        f"/api/v1/waiting-list/{mine['id']}/proposals",
+        headers=coordinator,
+        json={"professional_ids": [pid]},
+    )
+    assert proposed.status_code == 201, proposed.text
+    services = AppServices.of(app)
+    clock.advance(ANSWER_REMINDER_AFTER + timedelta(minutes=1))
+    assert await remind_doctor_access(services) >= 1
+    (notice,) = [n for n in notifier.sent if n.to == "gp3@sud-yvelines.test"]
+    assert "1 patient sans médecin traitant vous a été proposé" in notice.body
+    assert "/medecin-traitant" in notice.body and "Maillot" not in notice.body
+    assert "Émile" not in notice.body and "06 11" not in notice.body
+    before = len(notifier.sent)
+    await remind_doctor_access(services)
+    assert len(notifier.sent) == before, "reminded once"

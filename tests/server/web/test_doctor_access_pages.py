@@ -45,3 +45,63 @@ async def test_the_gp_page_shows_the_capacity_form(client: httpx.AsyncClient) ->
     page = await client.get("/medecin-traitant")
     assert page.status_code == 200
     assert 'id="capacity-form"' in page.text and "Aucune proposition en attente." in page.text
+
+
+async def test_the_list_filters_by_situation_commune_origin_and_duplicates(
+    client: httpx.AsyncClient,
+) -> None:
+    frail = {
+        **PUBLIC_ENTRY,
+        "fragilities": ["c2s"],
+        "patient": {**PUBLIC_ENTRY["patient"], "family_name": "Cadet"},
+    }
+    plain = {
+        **PUBLIC_ENTRY,
+        "fragilities": [],
+        "patient": {**PUBLIC_ENTRY["patient"], "family_name": "Dijoux"},
+    }
+    for entry in (frail, plain, plain):  # Dijoux twice: a possible duplicate
+        assert (await client.post("/api/v1/waiting-list", json=entry)).status_code == 201
+    await cookie_login(client, "coordinator@sud-yvelines.test")
+    c2s = await client.get("/coordination/medecin-traitant?situation=c2s")
+    assert "CADET" in c2s.text and "DIJOUX" not in c2s.text
+    assert 'id="f-clear"' in c2s.text and "(filtrée" in c2s.text
+    twins = await client.get("/coordination/medecin-traitant?doublons=1")
+    assert twins.text.count("DIJOUX") == 1 and "CADET" not in twins.text
+    elsewhere = await client.get("/coordination/medecin-traitant?commune=78000&origine=cpam")
+    assert "Aucune demande ne répond à ces filtres." in elsewhere.text
+    lenient = await client.get("/coordination/medecin-traitant?situation=x&attente=7&statut=y")
+    assert lenient.status_code == 200 and "CADET" in lenient.text  # unknown values: ignored
+    api = await client.get(
+        "/api/v1/waiting-list",
+        params={"fragility": "c2s", "status": ["waiting", "proposed"]},
+        headers={"X-CSRF-Token": client.cookies.get("cpts_csrf") or ""},
+    )
+    assert api.status_code == 200, api.text
+    items = api.json()["items"]
+    assert "Cadet" in [i["patient"]["family_name"] for i in items]
+    assert all("c2s" in i["fragilities"] and i["status"] == "waiting" for i in items)
+    assert "Dijoux" not in [i["patient"]["family_name"] for i in items]
+
+
+async def test_staff_record_an_entry_from_the_patient_file(client: httpx.AsyncClient) -> None:
+    await cookie_login(client, "coordinator@sud-yvelines.test")
+    page = await client.get("/coordination/medecin-traitant/inscrire")
+    assert page.status_code == 200
+    assert 'data-api="/api/v1/waiting-list/recorded"' in page.text
+    assert '<option value="cpam">CPAM</option>' in page.text and 'value="public"' not in page.text
+    assert "Où vit le patient, comment le rappeler" in page.text
+    list_page = await client.get("/coordination/medecin-traitant")
+    assert 'href="/coordination/medecin-traitant/inscrire"' in list_page.text
+    await cookie_login(client, "gp2@sud-yvelines.test")
+    refused = await client.get("/coordination/medecin-traitant/inscrire")
+    assert refused.status_code == 403
+
+
+async def test_the_gp_states_the_communes_they_take_patients_from(
+    client: httpx.AsyncClient,
+) -> None:
+    await cookie_login(client, "gp2@sud-yvelines.test")
+    page = await client.get("/medecin-traitant")
+    assert 'id="cap-communes"' in page.text
+    assert 'name="communes" data-type="list" value="78517"' in page.text
