@@ -19,7 +19,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,7 @@ from scheduling.patient import Patient, PatientDraft, checked, fold_name, patien
 
 MAX_LIST = 500  # a GP's proposals, accepted patients
 MAX_WAITING = 10_000  # the coordinator's list: a size-4 CPTS's whole waiting list, bounded
+MAX_BACKDATE = timedelta(days=365)  # a request recorded late: a CPAM list, a spreadsheet taken over
 _RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -89,6 +90,9 @@ class EntryDraft:
     needs_home_visits: bool
     reduced_mobility: bool
     source: Source
+    # Staff recording a request received earlier (a call last week, a CPAM list): its day,
+    # so that the ACI's 30/60/90-day delays run from the real receipt. None: now.
+    received_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,7 @@ async def register(
             field="contact_phone",
         )
     now = clock.now()
+    received_at = _received_at(draft, actor, territory, now)
     identity = checked(draft.patient, now)
     commune = await session.scalar(
         select(Commune).where(
@@ -214,7 +219,7 @@ async def register(
         reduced_mobility=draft.reduced_mobility,
         source=draft.source,
         recorded_by=actor.account_id if actor else None,
-        received_at=now,
+        received_at=received_at,
         status=EntryStatus.WAITING,
         duplicate_of_id=duplicate,
         version=1,
@@ -225,6 +230,31 @@ async def register(
     await session.flush()
     await _event(session, clock, actor, territory.id, EventType.MT_ENTRY_CREATED, entry)
     return Registered(entry, duplicate is not None)
+
+
+def _received_at(
+    draft: EntryDraft, actor: Actor | None, territory: Territory, now: datetime
+) -> datetime:
+    """When the request was received: now, or the first instant of the day staff name."""
+    if draft.received_on is None:
+        return now
+    if actor is None:
+        raise Invalid(
+            "the public form is received when it is sent",
+            code="mt_received_public",
+            field="received_on",
+        )
+    today = _local_day(now, territory.timezone)
+    if not today - MAX_BACKDATE <= draft.received_on <= today:
+        raise Invalid(
+            f"the request was received in the last {MAX_BACKDATE.days} days",
+            code="mt_received_on_range",
+            params={"days": MAX_BACKDATE.days},
+            field="received_on",
+        )
+    if draft.received_on == today:
+        return now
+    return datetime.combine(draft.received_on, time(0), tzinfo=ZoneInfo(territory.timezone))
 
 
 async def _waiting_same_person(
@@ -927,6 +957,32 @@ async def my_proposals(
         "médecin traitant proposals",
     )
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryCapacity:
+    quarter: str
+    volunteers: list[matching.Volunteer]  # who takes new patients, the most room left first
+
+    @property
+    def capacity(self) -> int:
+        return sum(v.capacity for v in self.volunteers)
+
+    @property
+    def remaining(self) -> int:
+        return sum(v.remaining for v in self.volunteers)
+
+
+async def territory_capacity(
+    session: AsyncSession, clock: Clock, actor: Actor
+) -> TerritoryCapacity:
+    """The quarter's volunteering GPs and the room each has left (proposals pending and
+    patients accepted counted), for the staff."""
+    _require_staff(actor)
+    quarter = _quarter(clock.now(), actor)
+    volunteers = await _volunteers(session, actor.territory_id, quarter)
+    volunteers.sort(key=lambda v: (-v.remaining, -v.capacity, str(v.professional_id)))
+    return TerritoryCapacity(quarter, volunteers)
 
 
 async def my_capacity(session: AsyncSession, clock: Clock, actor: Actor) -> GpCapacity | None:

@@ -33,11 +33,13 @@ from server.doctor_access.wire import (
     ProposalOut,
     ProposalsIn,
     Receipt,
+    TerritoryCapacityOut,
     WaitingDays,
     capacity_out,
     entry_out,
     list_filter,
     proposal_out,
+    territory_capacity_out,
 )
 from server.wire_types import Insee
 
@@ -55,6 +57,7 @@ def _draft(data: EntryIn) -> EntryDraft:
         needs_home_visits=data.needs_home_visits,
         reduced_mobility=data.reduced_mobility,
         source=data.source,
+        received_on=data.received_on,
     )
 
 
@@ -123,6 +126,12 @@ class WaitingListController(Controller):
         narrow = list_filter(status, fragility, commune, source, duplicates, waiting_days)
         found = await service.waiting_list(session, clock, actor, narrow)
         return EntryList(items=[entry_out(i) for i in found])
+
+    @get("/capacity", guards=[_staff], summary="The quarter's volunteering GPs and their room left")
+    async def capacity(
+        self, session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> TerritoryCapacityOut:
+        return territory_capacity_out(await service.territory_capacity(session, clock, actor))
 
     @post(
         "/{entry_id:uuid}/proposals",

@@ -17,7 +17,12 @@ from coordination.doctor_access.models import (
     ProposalStatus,
     Source,
 )
-from coordination.doctor_access.service import CloseReason, ListedEntry, ListFilter
+from coordination.doctor_access.service import (
+    CloseReason,
+    ListedEntry,
+    ListFilter,
+    TerritoryCapacity,
+)
 from server.scheduling.wire import PatientIn, PatientOut, patient_out
 from server.wire_types import Email, Insee, Phone
 
@@ -32,6 +37,7 @@ class EntryIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     reduced_mobility: bool = False
     territory: Annotated[str, msgspec.Meta(max_length=64)] | None = None  # slug; one CPTS: none
     source: Source = Source.PUBLIC  # staff only: carer, professional, cpam, dac
+    received_on: date | None = None  # staff only: the day it was received (default today)
 
 
 class Receipt(msgspec.Struct, kw_only=True):
@@ -183,4 +189,39 @@ def capacity_out(c: GpCapacity) -> CapacityOut:
         radius_km=c.radius_km,
         home_visits=c.home_visits,
         ald_share=c.ald_share,
+    )
+
+
+class VolunteerOut(msgspec.Struct, kw_only=True):
+    professional_id: uuid.UUID
+    new_patients: int  # stated for the quarter
+    remaining: int  # less the proposals pending and the patients accepted
+    home_visits: bool
+    radius_km: float | None
+    communes: list[str] | None
+
+
+class TerritoryCapacityOut(msgspec.Struct, kw_only=True):
+    quarter: str
+    new_patients: int
+    remaining: int
+    gps: list[VolunteerOut]
+
+
+def territory_capacity_out(found: TerritoryCapacity) -> TerritoryCapacityOut:
+    return TerritoryCapacityOut(
+        quarter=found.quarter,
+        new_patients=found.capacity,
+        remaining=found.remaining,
+        gps=[
+            VolunteerOut(
+                professional_id=v.professional_id,
+                new_patients=v.capacity,
+                remaining=v.remaining,
+                home_visits=v.home_visits,
+                radius_km=v.radius_km,
+                communes=sorted(v.communes) if v.communes else None,
+            )
+            for v in found.volunteers
+        ],
     )

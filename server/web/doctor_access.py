@@ -91,7 +91,9 @@ async def waiting_list_page(
         days,
     )
     listed = await service.waiting_list(session, clock, actor, narrow)
-    gps = {pid for item in listed for pid in item.suggested}
+    room = await service.territory_capacity(session, clock, actor)
+    gps = {v.professional_id for v in room.volunteers}
+    gps |= {pid for item in listed for pid in item.suggested}
     gps |= {p.professional_id for item in listed for p in item.proposals}
     gps |= {item.entry.gp_professional_id for item in listed if item.entry.gp_professional_id}
     today = local_day(clock.now(), actor.timezone)
@@ -101,6 +103,7 @@ async def waiting_list_page(
         actor,
         "doctor_access_list.html",
         listed=listed,
+        room=room,
         narrow=narrow,
         filtered=narrow != list_filter(None, None, None, None, False, None),
         communes=await list_communes(session, actor),
@@ -133,6 +136,7 @@ async def record_page(
 ) -> Template | Refusal:
     """Staff record a request received by phone (a carer, a professional, the CPAM, a DAC),
     from a patient's file when they come from it."""
+    today = local_day(clock.now(), actor.timezone)
     return await page(
         request,
         session,
@@ -142,7 +146,8 @@ async def record_page(
         communes=await list_communes(session, actor),
         fragilities=labels.FRAGILITIES,
         sources=labels.SOURCES,
-        today=local_day(clock.now(), actor.timezone).isoformat(),
+        today=today.isoformat(),
+        earliest=(today - service.MAX_BACKDATE).isoformat(),
     )
 
 

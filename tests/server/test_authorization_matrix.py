@@ -75,6 +75,7 @@ POST /api/v1/auth/password public
 POST /api/v1/waiting-list public
 POST /api/v1/waiting-list/recorded staff
 GET /api/v1/waiting-list staff
+GET /api/v1/waiting-list/capacity staff
 POST /api/v1/waiting-list/{entry_id:uuid}/proposals staff
 POST /api/v1/waiting-list/{entry_id:uuid}/proposals/{proposal_id:uuid}/accept gp
 POST /api/v1/waiting-list/{entry_id:uuid}/proposals/{proposal_id:uuid}/decline gp

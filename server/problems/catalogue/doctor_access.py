@@ -27,5 +27,7 @@ FRENCH: dict[str, str] = {
     "mt_not_accepted": "Seule une demande acceptée par un médecin peut être déclarée.",
     "mt_capacity_reached": "Votre capacité du trimestre est atteinte : augmentez-la pour prendre ce patient.",
     "mt_not_closable": "Une demande déclarée ou déjà close ne peut pas être close.",
+    "mt_received_public": "Une demande du formulaire public est reçue à son envoi.",
+    "mt_received_on_range": "La demande a été reçue dans les {days} derniers jours, pas dans le futur.",
     "mt_gp_only": "Les propositions sont adressées aux médecins généralistes.",
 }

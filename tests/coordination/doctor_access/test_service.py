@@ -6,6 +6,7 @@ both databases: one wins, the other gets 409, the entry is accepted once."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -383,3 +384,57 @@ async def test_the_declaration_is_dated_by_the_territorys_day(
         await service.accept(session, clock, gp, entry.id, proposal.id)
         declared = await service.declared(session, clock, gp, entry.id, date(2027, 2, 11))
     assert declared.declared_on == date(2027, 2, 11)
+
+
+async def test_staff_see_the_room_left_and_date_a_request_received_earlier(
+    database: Database, clock: FrozenClock
+) -> None:
+    clock.set(NOW)
+    world = await make_world(database, clock)
+    first, second = world.gps
+    await state_capacity(database, clock, first, 3)
+    await state_capacity(database, clock, second, 1)
+    async with database.write() as session:
+        late = await service.register(
+            session,
+            clock,
+            world.coordinator,
+            world.territory,
+            replace(entry_draft("Técher"), source=Source.CPAM, received_on=date(2027, 1, 5)),
+        )
+    assert late.entry.received_at == datetime(2027, 1, 4, 23, 0, tzinfo=UTC)  # Paris midnight
+    await propose_one(database, clock, world, late.entry, first)
+    async with database.write() as session:
+        room = await service.territory_capacity(session, clock, world.coordinator)
+    assert (room.capacity, room.remaining) == (4, 3)
+    assert [(v.professional_id, v.remaining) for v in room.volunteers] == [
+        (first.professional_id, 2),
+        (second.professional_id, 1),
+    ]
+    for refused, code in (
+        (date(2027, 2, 11), "mt_received_on_range"),  # tomorrow
+        (date(2025, 12, 1), "mt_received_on_range"),  # over a year ago
+    ):
+        with pytest.raises(Invalid) as wrong:
+            async with database.write() as session:
+                await service.register(
+                    session,
+                    clock,
+                    world.coordinator,
+                    world.territory,
+                    replace(entry_draft("Payet"), source=Source.CPAM, received_on=refused),
+                )
+        assert wrong.value.code == code
+    with pytest.raises(Invalid) as public:
+        async with database.write() as session:
+            await service.register(
+                session,
+                clock,
+                None,
+                world.territory,
+                replace(entry_draft("Payet"), received_on=date(2027, 2, 1)),
+            )
+    assert public.value.code == "mt_received_public"
+    with pytest.raises(NotAllowed):
+        async with database.write() as session:
+            await service.territory_capacity(session, clock, first)

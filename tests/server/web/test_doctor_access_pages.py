@@ -105,3 +105,22 @@ async def test_the_gp_states_the_communes_they_take_patients_from(
     page = await client.get("/medecin-traitant")
     assert 'id="cap-communes"' in page.text
     assert 'name="communes" data-type="list" value="78517"' in page.text
+
+
+async def test_the_list_shows_the_quarters_room_left(client: httpx.AsyncClient) -> None:
+    await cookie_login(client, "gp5@sud-yvelines.test")
+    me = (await client.get("/api/v1/me")).json()
+    csrf = {"X-CSRF-Token": client.cookies.get("cpts_csrf") or ""}
+    stated = await client.put(
+        f"/api/v1/professionals/{me['professional']['id']}/capacity",
+        headers=csrf,
+        json={"new_patients": 7, "radius_km": 12},
+    )
+    assert stated.status_code == 200, stated.text
+    await cookie_login(client, "coordinator@sud-yvelines.test")
+    room = (await client.get("/api/v1/waiting-list/capacity")).json()
+    mine = next(g for g in room["gps"] if g["professional_id"] == me["professional"]["id"])
+    assert mine["new_patients"] == 7 and mine["remaining"] <= 7 and mine["radius_km"] == 12
+    assert room["remaining"] >= mine["remaining"] and room["quarter"].count("-T") == 1
+    page = await client.get("/coordination/medecin-traitant")
+    assert 'id="mt-capacity"' in page.text and "12 km" in page.text
