@@ -60,7 +60,11 @@ async def claim_reminders(session: AsyncSession, clock: Clock) -> list[Reminder]
         await session.execute(
             update(MtProposal)
             .where(
-                MtProposal.id.in_(due_answers.scalar_subquery()), MtProposal.reminded_at.is_(None)
+                MtProposal.id.in_(due_answers.scalar_subquery()),
+                # Again outside the subquery: PostgreSQL re-checks only these on a row
+                # changed meanwhile (a GP answering while the job runs is not reminded).
+                MtProposal.status == ProposalStatus.PROPOSED,
+                MtProposal.reminded_at.is_(None),
             )
             .values(reminded_at=now)
             .returning(MtProposal.territory_id, MtProposal.entry_id, MtProposal.professional_id)
@@ -81,6 +85,7 @@ async def claim_reminders(session: AsyncSession, clock: Clock) -> list[Reminder]
             update(WaitingEntry)
             .where(
                 WaitingEntry.id.in_(due_declarations.scalar_subquery()),
+                WaitingEntry.status == EntryStatus.ACCEPTED,
                 WaitingEntry.declaration_reminded_at.is_(None),
             )
             .values(declaration_reminded_at=now)

@@ -500,7 +500,7 @@ class ListFilter:
     commune_insee: str | None = None
     source: Source | None = None
     duplicates_only: bool = False
-    waiting_days: int | None = None  # received at least that many days ago
+    waiting_days: int | None = None  # waiting at least that many days (the list's « N j »)
 
 
 async def waiting_list(
@@ -509,9 +509,10 @@ async def waiting_list(
     actor: Actor,
     narrow: ListFilter = ListFilter(),
 ) -> list[ListedEntry]:
-    """The coordinator's list, the more fragile and the older first (audited): only the
-    entries shown are read; the suggestions are computed over every waiting entry, so that
-    a filter does not change who is suggested for whom."""
+    """The coordinator's list, the more fragile and the older first (audited). At most
+    `MAX_WAITING` entries are read: the oldest open ones, or for declared and closed ones
+    the latest; the fragility filter applies to those. The suggestions are computed over
+    every waiting entry, so that a filter does not change who is suggested for whom."""
     _require_staff(actor)
     now = clock.now()
     query = (
@@ -530,12 +531,14 @@ async def waiting_list(
     if narrow.duplicates_only:
         query = query.where(WaitingEntry.duplicate_of_id.is_not(None))
     if narrow.waiting_days:
-        query = query.where(WaitingEntry.received_at <= now - timedelta(days=narrow.waiting_days))
-    rows = (
-        await session.execute(
-            query.order_by(WaitingEntry.received_at).limit(MAX_WAITING)  # the oldest if over
-        )
-    ).all()
+        # Waiting N days as the list counts them: received before the local midnight N days
+        # ago (the day of receipt is day 0, whatever the hour or a DST change).
+        cutoff = _local_day(now, actor.timezone) - timedelta(days=narrow.waiting_days - 1)
+        midnight = datetime.combine(cutoff, time(0), tzinfo=ZoneInfo(actor.timezone))
+        query = query.where(WaitingEntry.received_at < midnight)
+    history = not set(narrow.statuses) & set(OPEN_STATUSES)
+    order = WaitingEntry.received_at.desc() if history else WaitingEntry.received_at
+    rows = (await session.execute(query.order_by(order).limit(MAX_WAITING))).all()
     if narrow.fragility:
         rows = [r for r in rows if narrow.fragility.value in r[0].fragilities]
     entries = [r[0] for r in rows]
@@ -723,6 +726,8 @@ async def accept(
         if entry.gp_professional_id == actor.professional_id:
             raise Conflict("this proposal was answered meanwhile", code="mt_proposal_answered")
         raise Conflict("another GP has taken this patient", code="mt_taken", field="proposal_id")
+    if proposal.status is not ProposalStatus.PROPOSED:  # withdrawn, declined: before the room
+        raise Conflict("this proposal was answered meanwhile", code="mt_proposal_answered")
     now = clock.now()
     await _check_room_to_accept(session, actor.territory_id, proposal)
     try:

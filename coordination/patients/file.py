@@ -186,8 +186,9 @@ async def patient_file(
             .where(
                 Patient.territory_id == actor.territory_id,
                 Patient.birth_date == anchor.birth_date,
-                Patient.family_folded == anchor.family_folded,
-                Patient.given_folded == anchor.given_folded,
+                # Never `IS NULL`: a row written without its folded names is nobody's twin.
+                Patient.family_folded == (anchor.family_folded or fold_name(anchor.family_name)),
+                Patient.given_folded == (anchor.given_folded or fold_name(anchor.given_name)),
                 Patient.purged_at.is_(None),
             )
             .order_by(Patient.created_at.desc())

@@ -81,7 +81,7 @@ async def waiting_list_page(
     attente: FromQuery[str | None] = None,
 ) -> Template | Refusal:
     status = member_or_none(EntryStatus, statut)
-    days = int(attente) if attente and attente.isdigit() and int(attente) in WAITING_DAYS else None
+    days = next((d for d in WAITING_DAYS if attente == str(d)), None)
     narrow = list_filter(
         [status] if status else None,
         member_or_none(Fragility, situation),

@@ -438,3 +438,23 @@ async def test_staff_see_the_room_left_and_date_a_request_received_earlier(
     with pytest.raises(NotAllowed):
         async with database.write() as session:
             await service.territory_capacity(session, clock, first)
+
+
+async def test_waiting_n_days_counts_local_days_as_the_list_shows_them(
+    database: Database, clock: FrozenClock
+) -> None:
+    # Received at 23:30 in Paris thirty days ago, and at 00:30 twenty-nine days ago.
+    world = await make_world(database, clock)
+    received = {
+        "Trente": datetime(2027, 1, 11, 22, 30, tzinfo=UTC),  # 11 Jan, 23:30 Paris
+        "Vingtneuf": datetime(2027, 1, 11, 23, 30, tzinfo=UTC),  # 12 Jan, 00:30 Paris
+    }
+    for name, at in received.items():
+        clock.set(at)
+        await register(database, clock, world, name)
+    clock.set(NOW)  # 10 February, 10:00 Paris
+    async with database.write() as session:
+        listed = await service.waiting_list(
+            session, clock, world.coordinator, service.ListFilter(waiting_days=30)
+        )
+    assert [i.patient.family_name for i in listed] == ["Trente"]
