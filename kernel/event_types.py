@@ -16,6 +16,8 @@ class EventType(enum.StrEnum):
     ACCOUNT_INVITED = "account.invited"
     ACCOUNT_PASSWORD_RESET_REQUESTED = "account.password_reset_requested"  # noqa: S105
     ACCOUNT_PASSWORD_SET = "account.password_set"  # noqa: S105 - an event name
+    ACCOUNT_TERMS_ASKED = "account.terms_asked"  # a first login held for the terms of use
+    ACCOUNT_TERMS_ACCEPTED = "account.terms_accepted"
     AUTH_TOKEN_ISSUED = "auth.token_issued"  # noqa: S105 - an event name
     AUTH_TOKEN_REVOKED = "auth.token_revoked"  # noqa: S105 - an event name
     TERRITORY_CREATED = "territory.created"

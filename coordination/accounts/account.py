@@ -43,6 +43,9 @@ class Account(Base):
     )
     disabled_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(nullable=False)
+    # The terms of use accepted (coordination/accounts/terms.py): asked of the SAS's
+    # regulators at their first login.
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
     role_rows: Mapped[list[AccountRole]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="AccountRole.role"

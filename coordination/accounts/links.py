@@ -1,4 +1,5 @@
-"""Single-use links that let a person set their password: an invitation, a forgotten password.
+"""Single-use links that let a person set their password (an invitation, a forgotten
+password) or finish a first login once they accept the terms of use.
 
 The secret goes out in the e-mail only; the database keeps its SHA-256 digest (256 bits of
 entropy, as for tokens). A link works once (compare-and-swap on `used_at`), until it expires;
@@ -24,11 +25,13 @@ LINK_PREFIX = "cpts_link_"
 class LinkPurpose(enum.StrEnum):
     INVITATION = "invitation"  # a new account's first password
     PASSWORD_RESET = "password_reset"  # noqa: S105 - "mot de passe oublié"
+    TERMS = "terms"  # a first login held until the terms of use are accepted
 
 
 LIFETIMES = {
     LinkPurpose.INVITATION: timedelta(days=7),
     LinkPurpose.PASSWORD_RESET: timedelta(hours=1),
+    LinkPurpose.TERMS: timedelta(minutes=15),
 }
 
 

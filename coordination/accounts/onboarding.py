@@ -15,6 +15,7 @@ from typing import TypedDict
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.accounts import sas_regulators
 from coordination.accounts.account import Account, normalise_email
 from coordination.accounts.links import LIFETIMES, AccountLink, LinkPurpose, new_link_secret
 from coordination.accounts.password_policy import check_password
@@ -40,7 +41,9 @@ from kernel.events import append_event
 _EVENT_OF = {
     LinkPurpose.INVITATION: EventType.ACCOUNT_INVITED,
     LinkPurpose.PASSWORD_RESET: EventType.ACCOUNT_PASSWORD_RESET_REQUESTED,
+    LinkPurpose.TERMS: EventType.ACCOUNT_TERMS_ASKED,
 }
+PASSWORD_LINKS = (LinkPurpose.INVITATION, LinkPurpose.PASSWORD_RESET)  # what sets a password
 
 
 class LinkIssuedPayload(TypedDict):
@@ -181,9 +184,11 @@ async def request_password_reset(db: Transactions, clock: Clock, email: str) -> 
             .order_by(Account.created_at)
             .limit(MAX_TERRITORIES_PER_EMAIL)
         )
+        # The SAS's own regulators have no password here: they come from the SAS, always.
         return [
             await issue_link(session, clock, account, LinkPurpose.PASSWORD_RESET, None)
             for account in list(found)
+            if not await sas_regulators.kept_by_sas(session, account)
         ]
 
 
@@ -199,6 +204,7 @@ async def set_password(db: Transactions, clock: Clock, secret: str, password: st
         live = await session.scalar(
             select(AccountLink.id).where(
                 AccountLink.digest == secret_digest,
+                AccountLink.purpose.in_(PASSWORD_LINKS),
                 AccountLink.used_at.is_(None),
                 AccountLink.expires_at > clock.now(),
             )
@@ -213,6 +219,7 @@ async def set_password(db: Transactions, clock: Clock, secret: str, password: st
                 update(AccountLink)
                 .where(
                     AccountLink.digest == secret_digest,
+                    AccountLink.purpose.in_(PASSWORD_LINKS),
                     AccountLink.used_at.is_(None),
                     AccountLink.expires_at > now,
                 )

@@ -6,6 +6,11 @@ The SAS names a regulator by one identifier: their national id (IdNat_PS, system
 platform's territory, with no password (they arrive from the SAS). An identifier names one
 active regulator; once withdrawn (`active=false`) it may name another, as the ANS kit's
 reattribution test asks. Withdrawing disables the account and revokes what it holds.
+
+Such an account (kept by the SAS: an active identifier, the regulator role and no other) acts
+here only when its holder comes from the SAS: they log in with Pro Santé Connect, whose
+SubjectNameID is their IdNat_PS, through the booking link the SAS opens (`origin=sas…`),
+accept the terms of use at their first login, and get neither a password nor API tokens.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ PS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # IdNat_PS
 SAS_SYSTEM = "urn:oid:1.2.250.1.213.3.6"  # the SAS's own identifiers
 TYPE_OF_SYSTEM = {PS_SYSTEM: "IDNPS", SAS_SYSTEM: "INTRN"}
 MAX_IDENTIFIER = 64
+
+
+def arrives_from_sas(origin: str | None) -> bool:
+    """The SAS's booking link names where it comes from: `origin=sas`, `sas-preprod`…"""
+    return (origin or "").startswith("sas")
 
 
 class SasRegulator(Base):
@@ -270,3 +280,32 @@ async def sas_identifier(session: AsyncSession, account_id: uuid.UUID) -> tuple[
         )
     ).first()
     return (row[0], row[1]) if row else None
+
+
+async def kept_by_sas(session: AsyncSession, account: Account) -> bool:
+    """The account is one of the SAS's regulators, and only that (the CPTS gave it no other
+    role, which would make it its administrator's)."""
+    if account.roles != {Role.REGULATOR}:
+        return False
+    found = await session.scalar(
+        select(SasRegulator.account_id).where(
+            SasRegulator.account_id == account.id, SasRegulator.active.is_(True)
+        )
+    )
+    return found is not None
+
+
+async def regulator_of_subject(session: AsyncSession, subject_name_id: str) -> Account | None:
+    """The live SAS regulator whose IdNat_PS is this Pro Santé Connect SubjectNameID."""
+    return await session.scalar(
+        select(Account)
+        .join(SasRegulator, SasRegulator.account_id == Account.id)
+        .where(
+            SasRegulator.system == PS_SYSTEM,
+            SasRegulator.value == subject_name_id,
+            SasRegulator.active.is_(True),
+            Account.disabled_at.is_(None),
+        )
+        .order_by(Account.created_at)
+        .limit(1)
+    )

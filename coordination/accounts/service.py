@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Required, TypedDict
+from typing import TYPE_CHECKING, Required, TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,9 @@ from kernel.database import Base, Transactions
 from kernel.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from kernel.event_types import EventType
 from kernel.events import append_event
+
+if TYPE_CHECKING:
+    from coordination.accounts.terms import TermsPending
 
 SESSION_LIFETIME = timedelta(hours=12)
 API_TOKEN_LIFETIME = timedelta(days=365)
@@ -94,13 +97,46 @@ async def _issue(
     return IssuedToken(secret, token)
 
 
-async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: str) -> IssuedToken:
+async def issue_session(
+    session: AsyncSession, clock: Clock, account: Account, name: str
+) -> IssuedToken:
+    """A browser session of the account (after a login the caller checked)."""
+    return await _issue(session, clock, account, TokenKind.SESSION, name, _actor_stub(account))
+
+
+async def login_with_psc(
+    session: AsyncSession, clock: Clock, subject_name_id: str, *, from_sas: bool = False
+) -> IssuedToken | TermsPending:
     """A session for the account of the professional Pro Santé Connect vouched for.
 
     The SubjectNameID is opaque: it is matched as recorded at a first login, or else, when it
     reads as a national id ("8" + 11 digits of RPPS, or "0" + 9 characters of ADELI), through
-    the number it carries, and then recorded.
+    the number it carries, and then recorded; failing both, it names one of the SAS's
+    regulators by their IdNat_PS. A regulator the SAS keeps logs in only on the way from the
+    SAS (`from_sas`: the booking link's `origin=sas…`), and their first login waits for the
+    terms of use (`TermsPending`).
     """
+    from coordination.accounts import sas_regulators, terms
+
+    found = await _psc_account(session, subject_name_id)
+    account = found or await sas_regulators.regulator_of_subject(session, subject_name_id)
+    if account is None:
+        raise NotAuthenticated(
+            "no account here for this Pro Santé Connect identity", code="psc_no_account"
+        )
+    if await sas_regulators.kept_by_sas(session, account):
+        if not from_sas:
+            raise NotAuthenticated(
+                "a regulator of the SAS platform logs in from the SAS",
+                code="sas_regulator_not_from_sas",
+            )
+        if account.terms_accepted_at is None:
+            return await terms.hold_for_terms(session, clock, account)
+    return await issue_session(session, clock, account, "psc")
+
+
+async def _psc_account(session: AsyncSession, subject_name_id: str) -> Account | None:
+    """The account of the directory's professional behind a SubjectNameID (recorded on them)."""
     from coordination.directory.professional import Professional
 
     # What the SubjectNameID may match, in order: the subject recorded, then the number it
@@ -124,12 +160,10 @@ async def login_with_psc(session: AsyncSession, clock: Clock, subject_name_id: s
         if found is not None:
             break
     if found is None:
-        raise NotAuthenticated(
-            "no account here for this Pro Santé Connect identity", code="psc_no_account"
-        )
+        return None
     account, professional = found
     professional.psc_subject = subject_name_id
-    return await _issue(session, clock, account, TokenKind.SESSION, "psc", _actor_stub(account))
+    return account
 
 
 # How a login names the platform's operator account among a person's territories: no
@@ -268,7 +302,15 @@ async def resolve_platform(session: AsyncSession, email: str) -> Actor:
 
 
 async def create_token(session: AsyncSession, clock: Clock, actor: Actor, name: str) -> IssuedToken:
+    from coordination.accounts import sas_regulators
+
     account = await get_account(session, actor, actor.account_id)
+    if await sas_regulators.kept_by_sas(session, account):
+        # Acting from the SAS only: a token would act from anywhere.
+        raise NotAllowed(
+            "a regulator of the SAS platform acts from the SAS, without API tokens",
+            code="sas_regulator_no_tokens",
+        )
     return await _issue(session, clock, account, TokenKind.API, name, actor)
 
 

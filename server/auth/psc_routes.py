@@ -11,21 +11,35 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import Annotated, Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from litestar import Request, get
+import msgspec
+from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
+from litestar.status_codes import HTTP_200_OK
 
 from coordination.accounts import service as accounts
+from coordination.accounts import terms
+from coordination.accounts.links import LIFETIMES, LinkPurpose
+from coordination.accounts.onboarding import LinkNotValid
+from coordination.accounts.sas_regulators import arrives_from_sas
+from coordination.accounts.terms import TermsPending
 from integrations.oidc.psc import OidcError, ProSanteConnect, new_state
 from kernel.errors import NotAuthenticated
 from server.auth.cookies import session_cookies
+from server.auth.middleware import check_same_origin
 from server.state import AppServices
 
 FLOW_COOKIE = "cpts_psc"
 FLOW_SECONDS = 600
+TERMS_COOKIE = "cpts_terms"  # a first login held for the terms of use (its link's secret)
+TERMS_PATH = "/api/v1/auth/terms"
+
+
+class TermsAccepted(msgspec.Struct, kw_only=True):
+    next: str  # where the person was going
 
 
 log = logging.getLogger("cpts.psc")
@@ -98,24 +112,60 @@ async def psc_callback(
         return _back_to_login("psc-failed")
     if not secrets.compare_digest(state, expected_state):
         return _back_to_login("psc-expired")
+    target = _safe_next(unquote(next_path) or "/")
     try:
         identity = await provider.finish(code, _redirect_uri(services), nonce)
         if not identity.subject_name_id:
             raise OidcError("no SubjectNameID")
         async with services.db.write() as session:
             issued = await accounts.login_with_psc(
-                session, services.clock, identity.subject_name_id
+                session,
+                services.clock,
+                identity.subject_name_id,
+                from_sas=arrives_from_sas(_query_of(target).get("origin")),
             )
     except OidcError as exc:
         # The cause, for whoever runs the server (the message carries no token nor secret);
         # the person sees the login page's own sentence.
         log.warning("Pro Santé Connect login failed: %s", exc)
         return _back_to_login("psc-identity")
-    except NotAuthenticated:
-        return _back_to_login("psc-unknown")
+    except NotAuthenticated as exc:
+        return _back_to_login(
+            "psc-sas-only" if exc.code == "sas_regulator_not_from_sas" else "psc-unknown"
+        )
+    spent = Cookie(key=FLOW_COOKIE, value="", max_age=0, path="/auth/psc")
+    if isinstance(issued, TermsPending):
+        # A first login from the SAS waits for the terms of use: no session yet.
+        held = Cookie(
+            key=TERMS_COOKIE,
+            value=f"{issued.secret}.{quote(target, safe='')}",
+            httponly=True,
+            secure=services.settings.cookie_secure,
+            samesite="strict",
+            max_age=int(LIFETIMES[LinkPurpose.TERMS].total_seconds()),
+            path=TERMS_PATH,
+        )
+        return Redirect("/conditions-d-utilisation", status_code=303, cookies=[held, spent])
     cookies = session_cookies(issued, services.clock, services.settings.cookie_secure)
-    return Redirect(
-        _safe_next(unquote(next_path) or "/"),
-        status_code=303,
-        cookies=[*cookies, Cookie(key=FLOW_COOKIE, value="", max_age=0, path="/auth/psc")],
+    return Redirect(target, status_code=303, cookies=[*cookies, spent])
+
+
+def _query_of(path: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+
+
+@post(TERMS_PATH, opt={"public": True}, status_code=HTTP_200_OK, summary="Accept the terms of use")
+async def accept_terms(request: Request[Any, Any, Any]) -> Response[TermsAccepted]:
+    """The terms page's « J'accepte »: the login held at the PSC callback gets its session."""
+    services = AppServices.of(request.app)
+    check_same_origin(request, services.settings.public_url)
+    secret, _, target = request.cookies.get(TERMS_COOKIE, "").partition(".")
+    if not secret:
+        raise LinkNotValid()
+    async with services.db.write() as session:
+        issued = await terms.accept_terms(session, services.clock, secret)
+    cookies = session_cookies(issued, services.clock, services.settings.cookie_secure)
+    spent = Cookie(key=TERMS_COOKIE, value="", max_age=0, path=TERMS_PATH)
+    return Response(
+        TermsAccepted(next=_safe_next(unquote(target) or "/")), cookies=[*cookies, spent]
     )

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.response import Redirect, Template
 
+from coordination.accounts.sas_regulators import arrives_from_sas
 from coordination.accounts.service import PLATFORM_NAME
 from coordination.directory.territories import get_territory
 from kernel.actor import Actor, Role
@@ -81,8 +82,8 @@ def to_login(request: Request[Any, Any, Any]) -> Redirect:
     server has it, as the ANS's delegated authentication asks: a regulator signed in there
     reaches the page without typing a password here."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    origin = request.query_params.get("origin") or ""
-    if origin.startswith("sas") and AppServices.of(request.app).psc is not None:
+    origin = request.query_params.get("origin")
+    if arrives_from_sas(origin) and AppServices.of(request.app).psc is not None:
         return Redirect(f"/auth/psc/login?suivant={quote(target, safe='')}", status_code=303)
     return Redirect(f"/connexion?suivant={quote(target, safe='')}", status_code=303)
 

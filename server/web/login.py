@@ -8,7 +8,9 @@ from litestar import Request, get
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from coordination.accounts.terms import TERMS_VERSION
 from server.auth.guards import current_actor
+from server.auth.psc_routes import TERMS_PATH
 from server.state import AppServices
 from server.web.access import home_of
 
@@ -19,6 +21,10 @@ LOGIN_ERRORS = {
     "psc-expired": "La connexion Pro Santé Connect a expiré, recommencez.",
     "psc-identity": "Pro Santé Connect n'a pas confirmé votre identité.",
     "psc-unknown": "Aucun compte de la CPTS n'est lié à cette carte CPS ou e-CPS.",
+    "psc-sas-only": (
+        "Votre compte de régulateur est ouvert par la plateforme SAS : "
+        "connectez-vous depuis le SAS, par le lien du créneau."
+    ),
 }
 
 
@@ -39,6 +45,16 @@ async def login_page(
             "psc": services.psc is not None,
             "error": LOGIN_ERRORS.get(erreur or "", "La connexion a échoué.") if erreur else None,
         },
+    )
+
+
+@get("/conditions-d-utilisation", opt={"public": True}, include_in_schema=False)
+async def terms_page() -> Template:
+    """The terms of use a SAS regulator accepts at their first login (the login is held by
+    Pro Santé Connect's callback until then)."""
+    return Template(
+        template_name="terms.html",
+        context={"signed_in": False, "version": TERMS_VERSION, "accept": TERMS_PATH},
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.handlers import HTTPRouteHandler
 
-from server.auth.psc_routes import psc_callback, psc_login
+from server.auth.psc_routes import accept_terms, psc_callback, psc_login
 from server.web import (
     account,
     coordination,
@@ -19,13 +19,15 @@ from server.web import (
     wounds,
 )
 from server.web.dashboard import dashboard
-from server.web.login import home, login_page
+from server.web.login import home, login_page, terms_page
 
 PAGES: list[HTTPRouteHandler] = [
     home,
     login_page,
+    terms_page,
     psc_login,
     psc_callback,
+    accept_terms,
     dashboard,
     *gp_slots.PAGES,
     *regulation.PAGES,

@@ -36,6 +36,7 @@ PAGES = {
         "/invitation",
         "/nulle-part",
         "/trouver-un-medecin?cpts=sud-yvelines",
+        "/conditions-d-utilisation",
     ],
 }
 

@@ -71,6 +71,7 @@ GET /fhir/bulk/{slug:str}/{filename:str} public
 GET /ical/{filename:str} public
 POST /api/v1/auth/login public
 POST /api/v1/auth/password-reset public
+POST /api/v1/auth/terms public
 POST /api/v1/auth/password public
 POST /api/v1/waiting-list public
 POST /api/v1/waiting-list/recorded staff

@@ -181,13 +181,12 @@ async def test_the_kit_s_query_shapes_find_the_demo_slots(
             )
 
 
-async def test_the_cpts_variant_includes_the_service_and_the_cpts(
-    client: httpx.AsyncClient, clock: FrozenClock
-) -> None:
+async def cpts_search(client: httpx.AsyncClient, clock: FrozenClock) -> httpx.Response:
+    """The CPTS launch's search of the demo territory's pool, as the kit sends it."""
     coordinator = await login(client, "coordinator@sud-yvelines.test")
     territory = (await client.get("/api/v1/territory", headers=coordinator)).json()
     window = kit_window(clock, millis=True, offset=False)
-    response = await search(
+    return await search(
         client,
         coordinator,
         "_include=Slot:schedule&_include:iterate=Schedule:actor&_include=Slot:service-type-reference"
@@ -195,6 +194,12 @@ async def test_the_cpts_variant_includes_the_service_and_the_cpts(
         f"&schedule.actor:HealthcareService.organization.identifier=urn:oid:1.2.250.1.71.4.2.2|1{territory['finess']}"
         "&status=free",
     )
+
+
+async def test_the_cpts_variant_includes_the_service_and_the_cpts(
+    client: httpx.AsyncClient, clock: FrozenClock
+) -> None:
+    response = await cpts_search(client, clock)
     assert response.status_code == 200, response.text
     body = response.json()
     Bundle.model_validate(body)

@@ -26,7 +26,9 @@ from coordination.directory.professional import Professional
 from integrations.oidc.psc import ProSanteConnect
 from server.database import Database
 from server.state import AppServices
+from tests.server.sas_helpers import new_sas_platform
 from tests.server.scheduling_helpers import gp_session
+from tests.server.test_sas_regulators_api import PS, regulator
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc_provider"
 
@@ -260,3 +262,67 @@ async def test_an_adeli_only_professional_signs_in(
     client.cookies.clear()
     back = await sign_in(client, provider)
     assert back.headers["location"] == "/tableau-de-bord", back.headers["location"]
+
+
+async def _held_or_signed_in(
+    client: httpx.AsyncClient, provider: Provider, next_path: str
+) -> httpx.Response:
+    started = await client.get("/auth/psc/login", params={"suivant": next_path})
+    code, state = provider.authorize(str(started.headers["location"]))
+    back = await client.get(f"/auth/psc/callback?{urlencode({'code': code, 'state': state})}")
+    assert back.status_code == 303
+    return back
+
+
+async def test_a_sas_regulator_comes_from_the_sas_and_accepts_the_terms_once(
+    client: httpx.AsyncClient, provider: Provider
+) -> None:
+    # INT_R02 made the account; Pro Santé Connect names its holder by the same IdNat_PS.
+    platform, _ = await new_sas_platform(client)
+    national_id = "8" + str(uuid.uuid4().int % 10**11).zfill(11)
+    email = f"arm-{uuid.uuid4().hex[:8]}@sas.test"
+    created = await client.post(
+        "/fhir/Practitioner",
+        headers=platform | {"Content-Type": "application/fhir+json"},
+        json=regulator(PS, national_id, email=email),
+    )
+    assert created.status_code == 201, created.text
+    provider.subject_name_id = national_id
+    client.cookies.clear()
+    # Not from the SAS: refused, with the page's sentence.
+    direct = await _held_or_signed_in(client, provider, "/demandes")
+    assert direct.headers["location"] == "/connexion?erreur=psc-sas-only"
+    assert not direct.cookies.get("cpts_session")
+    # From the SAS's booking link: the first login waits for the terms, no session yet.
+    slot_link = "/demandes?source=sas&origin=sas-preprod"
+    held = await _held_or_signed_in(client, provider, slot_link)
+    assert held.headers["location"] == "/conditions-d-utilisation"
+    assert not held.cookies.get("cpts_session") and held.cookies.get("cpts_terms")
+    page = await client.get("/conditions-d-utilisation")
+    assert page.status_code == 200 and "J'accepte et je continue" in page.text
+    accepted = await client.post(
+        "/api/v1/auth/terms", headers={"Origin": "http://testserver.local"}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json() == {"next": slot_link}
+    session_cookie = accepted.cookies.get("cpts_session")
+    assert session_cookie
+    client.cookies.clear()  # the held login's link, spent, sent again
+    client.cookies.set("cpts_terms", held.cookies["cpts_terms"], path="/api/v1/auth/terms")
+    replay = await client.post("/api/v1/auth/terms", headers={"Accept-Language": "fr"})
+    assert replay.status_code == 422 and replay.json()["code"] == "link_invalid"
+    client.cookies.clear()
+    client.cookies.set("cpts_session", session_cookie)
+    me = (await client.get("/api/v1/me")).json()
+    assert me["roles"] == ["regulator"]
+    # Acting from the SAS only: no API token, no password by a reset link.
+    csrf = "t"
+    client.cookies.set("cpts_csrf", csrf)
+    refused = await client.post(
+        "/api/v1/me/tokens", json={"name": "script"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == "sas_regulator_no_tokens"
+    # The second login from the SAS goes straight in.
+    client.cookies.clear()
+    again = await _held_or_signed_in(client, provider, slot_link)
+    assert again.headers["location"] == slot_link and again.cookies.get("cpts_session")

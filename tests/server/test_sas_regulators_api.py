@@ -10,8 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar import Litestar
 
 from tests.conftest import login
+from tests.server.notify_helpers import recording
 from tests.server.sas_helpers import new_sas_platform
 
 PS = "urn:oid:1.2.250.1.71.4.2.1"
@@ -230,3 +232,19 @@ async def test_an_account_the_cpts_gave_more_roles_is_no_longer_the_sas_s(
     assert refused.status_code == 409
     account = await _account(client, made.json()["telecom"][0]["value"])
     assert account is not None and not account["disabled"], "the SAS withdrew nothing"
+
+
+async def test_a_sas_regulator_gets_no_password_by_a_reset_link(
+    app: Litestar, client: httpx.AsyncClient, platform: dict[str, str]
+) -> None:
+    # They act here only from the SAS: a password would let them in from anywhere.
+    notifier = recording(app)
+    email = f"arm-{uuid.uuid4().hex[:8]}@sas.test"
+    created = await client.post(
+        "/fhir/Practitioner", headers=platform, json=regulator(PS, _national_id(), email=email)
+    )
+    assert created.status_code == 201, created.text
+    asked = await client.post("/api/v1/auth/password-reset", json={"email": email})
+    assert asked.status_code == 202
+    await asyncio.sleep(0.2)  # the e-mails go out of band
+    assert [n for n in notifier.sent if n.to == email] == []

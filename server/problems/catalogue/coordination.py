@@ -62,6 +62,12 @@ FRENCH: dict[str, str] = {
     "territory_to_choose": (
         "Cette adresse e-mail et ce mot de passe ouvrent plusieurs territoires : choisissez-en un."
     ),
+    "sas_regulator_not_from_sas": (
+        "Votre compte de régulateur est ouvert par la plateforme SAS : connectez-vous depuis le SAS."
+    ),
+    "sas_regulator_no_tokens": (
+        "Un régulateur du SAS agit depuis la plateforme SAS, sans jeton d'accès à l'API."
+    ),
     "psc_no_account": (
         "Aucun compte ne correspond ici à votre identité Pro Santé Connect :"
         " demandez à la coordination de la CPTS de vous en créer un."
