@@ -46,6 +46,7 @@ class Account(Base):
     # The terms of use accepted (coordination/accounts/terms.py): asked of the SAS's
     # regulators at their first login.
     terms_accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    terms_version: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     role_rows: Mapped[list[AccountRole]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="AccountRole.role"

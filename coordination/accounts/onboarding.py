@@ -112,6 +112,13 @@ async def issue_link(
     await session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
     if account.disabled_at is not None:
         raise Conflict("the account is disabled", code="account_disabled", field="account_id")
+    if purpose in PASSWORD_LINKS and await sas_regulators.kept_by_sas(session, account):
+        # They come from the SAS, always: a password would let them in from anywhere.
+        raise Conflict(
+            "a regulator of the SAS platform has no password here",
+            code="sas_regulator_no_password",
+            field="account_id",
+        )
     now = clock.now()
     await session.execute(
         update(AccountLink)

@@ -118,8 +118,10 @@ async def login_with_psc(
     """
     from coordination.accounts import sas_regulators, terms
 
-    found = await _psc_account(session, subject_name_id)
-    account = found or await sas_regulators.regulator_of_subject(session, subject_name_id)
+    # On the way from the SAS, its regulator account first (a GP who also regulates has two).
+    regulator = await sas_regulators.regulator_of_subject(session, subject_name_id)
+    found = regulator if from_sas and regulator else await _psc_account(session, subject_name_id)
+    account = found or regulator
     if account is None:
         raise NotAuthenticated(
             "no account here for this Pro Santé Connect identity", code="psc_no_account"
@@ -130,7 +132,7 @@ async def login_with_psc(
                 "a regulator of the SAS platform logs in from the SAS",
                 code="sas_regulator_not_from_sas",
             )
-        if account.terms_accepted_at is None:
+        if account.terms_version != terms.TERMS_VERSION:  # never accepted, or an older text
             return await terms.hold_for_terms(session, clock, account)
     return await issue_session(session, clock, account, "psc")
 
@@ -237,6 +239,11 @@ async def login(
             raise NotAuthenticated("e-mail or password is incorrect", code="login_failed")
         if account.password_hash != checked_hash:
             raise NotAuthenticated("e-mail or password is incorrect", code="login_failed")
+        from coordination.accounts import sas_regulators  # it builds on this module
+
+        if await sas_regulators.kept_by_sas(session, account):
+            # A password from before they were the SAS's: they log in from the SAS only.
+            raise NotAuthenticated("e-mail or password is incorrect", code="login_failed")
         if new_hash is not None:
             account.password_hash = new_hash
         name = "session" if kind is TokenKind.SESSION else "login"
@@ -302,7 +309,7 @@ async def resolve_platform(session: AsyncSession, email: str) -> Actor:
 
 
 async def create_token(session: AsyncSession, clock: Clock, actor: Actor, name: str) -> IssuedToken:
-    from coordination.accounts import sas_regulators
+    from coordination.accounts import sas_regulators  # it builds on this module
 
     account = await get_account(session, actor, actor.account_id)
     if await sas_regulators.kept_by_sas(session, account):

@@ -23,7 +23,7 @@ from kernel.clock import Clock
 from kernel.event_types import EventType
 from kernel.events import append_event
 
-TERMS_VERSION = "2026-12"  # the text of server/web/templates/terms.html
+TERMS_VERSION = "2026-12"  # the text of server/web/templates/terms.html: a new one is asked again
 
 
 class TermsAcceptedPayload(TypedDict):
@@ -61,6 +61,7 @@ async def accept_terms(session: AsyncSession, clock: Clock, secret: str) -> Issu
     if account is None or account.disabled_at is not None:
         raise LinkNotValid()
     account.terms_accepted_at = now
+    account.terms_version = TERMS_VERSION
     await session.flush()
     await append_event(
         session,

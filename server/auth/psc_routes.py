@@ -154,7 +154,13 @@ def _query_of(path: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
 
 
-@post(TERMS_PATH, opt={"public": True}, status_code=HTTP_200_OK, summary="Accept the terms of use")
+@post(
+    TERMS_PATH,
+    # No session yet (a stale cookie of an old one must not turn it into a 401).
+    opt={"public": True, "exclude_from_auth": True},
+    status_code=HTTP_200_OK,
+    summary="Accept the terms of use",
+)
 async def accept_terms(request: Request[Any, Any, Any]) -> Response[TermsAccepted]:
     """The terms page's « J'accepte »: the login held at the PSC callback gets its session."""
     services = AppServices.of(request.app)

@@ -115,3 +115,98 @@ async def test_downgrading_0019_takes_the_operators_away(backend: str, tmp_path:
     finally:
         if backend == "postgresql":
             await drop_pg_database(url)
+
+
+async def test_0023_takes_from_the_sas_regulators_what_let_them_in_elsewhere(
+    backend: str, tmp_path: Path
+) -> None:
+    # Before 0023 a SAS regulator could be sent a reset link and mint API tokens: the
+    # migration takes them away (a regulator whom the CPTS gave other roles keeps theirs).
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from coordination.accounts.account import Account
+    from coordination.accounts.sas_regulators import PS_SYSTEM, SasRegulator
+    from coordination.accounts.service import AccountDraft, create_account
+    from coordination.accounts.token import ApiToken, TokenKind
+    from coordination.directory.service import CommuneDraft
+    from kernel.actor import Role
+    from kernel.clock import FrozenClock
+    from server.database import Database
+    from tests.directory_world import territory_with_gp
+
+    url = await fresh_database_url(backend, tmp_path)
+    database = Database(url)
+    clock = FrozenClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    try:
+        await upgrade(url)
+        async with database.write() as session:
+            made = await territory_with_gp(
+                session,
+                clock,
+                commune=CommuneDraft("78517", "Rambouillet", "78120"),
+                address="1 rue",
+            )
+            accounts = []
+            for name, roles in (
+                ("kept", {Role.REGULATOR}),
+                ("mixed", {Role.REGULATOR, Role.COORDINATOR}),
+            ):
+                accounts.append(
+                    await create_account(
+                        session,
+                        clock,
+                        None,
+                        made.territory.id,
+                        AccountDraft(
+                            email=f"{name}@sas.test",
+                            display_name=name,
+                            roles=frozenset(roles),
+                            password="a-password-from-before-0023",
+                        ),
+                    )
+                )
+            for account in accounts:
+                session.add(
+                    SasRegulator(
+                        account_id=account.id,
+                        territory_id=made.territory.id,
+                        system=PS_SYSTEM,
+                        value=f"8{uuid.uuid4().int % 10**11:011d}",
+                        active=True,
+                        updated_at=clock.now(),
+                    )
+                )
+                session.add(
+                    ApiToken(
+                        id=uuid.uuid4(),
+                        account_id=account.id,
+                        kind=TokenKind.API,
+                        name="script",
+                        digest=uuid.uuid4().bytes * 2,
+                        created_at=clock.now(),
+                    )
+                )
+        await downgrade(url, "0022")
+        await upgrade(url)
+        async with database.read() as session:
+            hashes = dict(
+                (await session.execute(select(Account.email, Account.password_hash))).all()
+            )
+            revoked = dict(
+                (
+                    await session.execute(
+                        select(Account.email, ApiToken.revoked_at).join(
+                            ApiToken, ApiToken.account_id == Account.id
+                        )
+                    )
+                ).all()
+            )
+        assert hashes["kept@sas.test"] is None and hashes["mixed@sas.test"] is not None
+        assert revoked["kept@sas.test"] is not None and revoked["mixed@sas.test"] is None
+    finally:
+        await database.dispose()
+        if backend == "postgresql":
+            await drop_pg_database(url)

@@ -22,6 +22,8 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from coordination.accounts.account import Account
+from coordination.accounts.terms import TERMS_VERSION
 from coordination.directory.professional import Professional
 from integrations.oidc.psc import ProSanteConnect
 from server.database import Database
@@ -275,7 +277,7 @@ async def _held_or_signed_in(
 
 
 async def test_a_sas_regulator_comes_from_the_sas_and_accepts_the_terms_once(
-    client: httpx.AsyncClient, provider: Provider
+    app: Litestar, client: httpx.AsyncClient, provider: Provider
 ) -> None:
     # INT_R02 made the account; Pro Santé Connect names its holder by the same IdNat_PS.
     platform, _ = await new_sas_platform(client)
@@ -322,7 +324,14 @@ async def test_a_sas_regulator_comes_from_the_sas_and_accepts_the_terms_once(
         "/api/v1/me/tokens", json={"name": "script"}, headers={"X-CSRF-Token": csrf}
     )
     assert refused.status_code == 403 and refused.json()["code"] == "sas_regulator_no_tokens"
-    # The second login from the SAS goes straight in.
+    # The second login from the SAS goes straight in; a new text of the terms is asked again.
     client.cookies.clear()
     again = await _held_or_signed_in(client, provider, slot_link)
     assert again.headers["location"] == slot_link and again.cookies.get("cpts_session")
+    async with AppServices.of(app).db.write() as session:
+        row = await session.get(Account, uuid.UUID(me["id"]))
+        assert row is not None and row.terms_version == TERMS_VERSION
+        row.terms_version = "2020-01"
+    client.cookies.clear()
+    newer = await _held_or_signed_in(client, provider, slot_link)
+    assert newer.headers["location"] == "/conditions-d-utilisation"

@@ -248,3 +248,33 @@ async def test_a_sas_regulator_gets_no_password_by_a_reset_link(
     assert asked.status_code == 202
     await asyncio.sleep(0.2)  # the e-mails go out of band
     assert [n for n in notifier.sent if n.to == email] == []
+
+
+async def test_an_admin_cannot_invite_a_sas_regulator_to_a_password(
+    app: Litestar, client: httpx.AsyncClient, platform: dict[str, str]
+) -> None:
+    email = f"arm-{uuid.uuid4().hex[:8]}@sas.test"
+    created = await client.post(
+        "/fhir/Practitioner", headers=platform, json=regulator(PS, _national_id(), email=email)
+    )
+    assert created.status_code == 201, created.text
+    account = await _account(client, email)
+    assert account is not None
+    admin = await login(client, "admin@sud-yvelines.test")
+    invited = await client.post(
+        f"/api/v1/accounts/{account['id']}/invitation", headers={**admin, "Accept-Language": "fr"}
+    )
+    assert invited.status_code == 409 and invited.json()["code"] == "sas_regulator_no_password"
+    # A password from before they were the SAS's opens nothing either.
+    from coordination.accounts.account import Account
+    from coordination.accounts.passwords import hash_password
+    from server.state import AppServices
+
+    async with AppServices.of(app).db.write() as session:
+        row = await session.get(Account, uuid.UUID(account["id"]))
+        assert row is not None
+        row.password_hash = hash_password("an-old-password-of-theirs")
+    refused = await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": "an-old-password-of-theirs"}
+    )
+    assert refused.status_code == 401 and refused.json()["code"] == "login_failed"

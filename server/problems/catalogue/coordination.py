@@ -65,6 +65,9 @@ FRENCH: dict[str, str] = {
     "sas_regulator_not_from_sas": (
         "Votre compte de régulateur est ouvert par la plateforme SAS : connectez-vous depuis le SAS."
     ),
+    "sas_regulator_no_password": (
+        "Un régulateur du SAS n'a pas de mot de passe ici : il se connecte depuis la plateforme SAS."
+    ),
     "sas_regulator_no_tokens": (
         "Un régulateur du SAS agit depuis la plateforme SAS, sans jeton d'accès à l'API."
     ),

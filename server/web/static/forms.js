@@ -136,6 +136,11 @@
       setTimeout(() => window.location.reload(), el.dataset.done ? 400 : 0);
     }
     else if (then.startsWith("go:")) window.location.assign(fill(then.slice(3), data));
+    // "follow:key": the answer's own path (a same-site one only), not encoded into another.
+    else if (then.startsWith("follow:")) {
+      const path = String(data?.[then.slice(7)] ?? "/");
+      window.location.assign(path.startsWith("/") && !path.startsWith("//") ? path : "/");
+    }
   }
 
   async function busy(button, label, work) {
