@@ -9,10 +9,12 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from coordination.doctor_access.models import (
     EntryStatus,
@@ -43,55 +45,56 @@ class Reminder:
     professional_id: uuid.UUID
 
 
+async def _claim(
+    session: AsyncSession,
+    table: type[MtProposal] | type[WaitingEntry],
+    due: ColumnElement[bool],
+    stamp: str,
+    since: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime],
+    now: datetime,
+    returning: tuple[InstrumentedAttribute[Any], ...],
+) -> list[tuple[Any, ...]]:
+    """Stamp `stamp` on the rows `due` (the oldest `MAX_PER_RUN`), each once: the condition is
+    repeated outside the subquery because PostgreSQL re-checks only the outer one on a row
+    changed meanwhile (a GP answering while the job runs is then not reminded)."""
+    not_yet = getattr(table, stamp).is_(None)
+    oldest = select(table.id).where(due, not_yet).order_by(since).limit(MAX_PER_RUN)
+    claimed = await session.execute(
+        update(table)
+        .where(table.id.in_(oldest.scalar_subquery()), due, not_yet)
+        .values({stamp: now})
+        .returning(*returning)
+    )
+    return [tuple(row) for row in claimed.all()]
+
+
 async def claim_reminders(session: AsyncSession, clock: Clock) -> list[Reminder]:
     """The reminders due now, claimed (each once, whichever worker runs), with their events."""
     now = clock.now()
-    due_answers = (
-        select(MtProposal.id)
-        .where(
+    answers = await _claim(
+        session,
+        MtProposal,
+        and_(
             MtProposal.status == ProposalStatus.PROPOSED,
-            MtProposal.reminded_at.is_(None),
             MtProposal.proposed_at <= now - ANSWER_REMINDER_AFTER,
-        )
-        .order_by(MtProposal.proposed_at)
-        .limit(MAX_PER_RUN)
+        ),
+        "reminded_at",
+        MtProposal.proposed_at,
+        now,
+        (MtProposal.territory_id, MtProposal.entry_id, MtProposal.professional_id),
     )
-    answers = (
-        await session.execute(
-            update(MtProposal)
-            .where(
-                MtProposal.id.in_(due_answers.scalar_subquery()),
-                # Again outside the subquery: PostgreSQL re-checks only these on a row
-                # changed meanwhile (a GP answering while the job runs is not reminded).
-                MtProposal.status == ProposalStatus.PROPOSED,
-                MtProposal.reminded_at.is_(None),
-            )
-            .values(reminded_at=now)
-            .returning(MtProposal.territory_id, MtProposal.entry_id, MtProposal.professional_id)
-        )
-    ).all()
-    due_declarations = (
-        select(WaitingEntry.id)
-        .where(
+    declarations = await _claim(
+        session,
+        WaitingEntry,
+        and_(
             WaitingEntry.status == EntryStatus.ACCEPTED,
-            WaitingEntry.declaration_reminded_at.is_(None),
             WaitingEntry.accepted_at <= now - DECLARATION_REMINDER_AFTER,
-        )
-        .order_by(WaitingEntry.accepted_at)
-        .limit(MAX_PER_RUN)
+        ),
+        "declaration_reminded_at",
+        WaitingEntry.accepted_at,
+        now,
+        (WaitingEntry.territory_id, WaitingEntry.id, WaitingEntry.gp_professional_id),
     )
-    declarations = (
-        await session.execute(
-            update(WaitingEntry)
-            .where(
-                WaitingEntry.id.in_(due_declarations.scalar_subquery()),
-                WaitingEntry.status == EntryStatus.ACCEPTED,
-                WaitingEntry.declaration_reminded_at.is_(None),
-            )
-            .values(declaration_reminded_at=now)
-            .returning(WaitingEntry.territory_id, WaitingEntry.id, WaitingEntry.gp_professional_id)
-        )
-    ).all()
     claimed = [Reminder(ReminderKind.ANSWER, t, e, p) for t, e, p in answers]
     claimed += [Reminder(ReminderKind.DECLARATION, t, e, p) for t, e, p in declarations if p]
     if not claimed:
