@@ -20,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, select, text
+from sqlalchemy import Boolean, ForeignKey, Index, String, case, false, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -295,8 +295,13 @@ async def kept_by_sas(session: AsyncSession, account: Account) -> bool:
     return found is not None
 
 
-async def regulator_of_subject(session: AsyncSession, subject_name_id: str) -> Account | None:
-    """The live SAS regulator whose IdNat_PS is this Pro Santé Connect SubjectNameID."""
+async def regulator_of_subject(
+    session: AsyncSession, subject_name_id: str, territory_id: uuid.UUID | None = None
+) -> Account | None:
+    """The live SAS regulator whose IdNat_PS is this Pro Santé Connect SubjectNameID: on a
+    deployment of several CPTS, the account of `territory_id` (the CPTS of the slot they came
+    for) when the SAS made them one there, else the oldest."""
+    mine = SasRegulator.territory_id == territory_id if territory_id else false()
     return await session.scalar(
         select(Account)
         .join(SasRegulator, SasRegulator.account_id == Account.id)
@@ -306,6 +311,6 @@ async def regulator_of_subject(session: AsyncSession, subject_name_id: str) -> A
             SasRegulator.active.is_(True),
             Account.disabled_at.is_(None),
         )
-        .order_by(Account.created_at)
+        .order_by(case((mine, 0), else_=1), Account.created_at)
         .limit(1)
     )

@@ -105,7 +105,12 @@ async def issue_session(
 
 
 async def login_with_psc(
-    session: AsyncSession, clock: Clock, subject_name_id: str, *, from_sas: bool = False
+    session: AsyncSession,
+    clock: Clock,
+    subject_name_id: str,
+    *,
+    from_sas: bool = False,
+    for_slot: uuid.UUID | None = None,
 ) -> IssuedToken | TermsPending:
     """A session for the account of the professional Pro Santé Connect vouched for.
 
@@ -119,7 +124,9 @@ async def login_with_psc(
     from coordination.accounts import sas_regulators, terms
 
     # On the way from the SAS, its regulator account first (a GP who also regulates has two).
-    regulator = await sas_regulators.regulator_of_subject(session, subject_name_id)
+    regulator = await sas_regulators.regulator_of_subject(
+        session, subject_name_id, await _territory_of_slot(session, for_slot)
+    )
     found = regulator if from_sas and regulator else await _psc_account(session, subject_name_id)
     account = found or regulator
     if account is None:
@@ -135,6 +142,18 @@ async def login_with_psc(
         if account.terms_version != terms.TERMS_VERSION:  # never accepted, or an older text
             return await terms.hold_for_terms(session, clock, account)
     return await issue_session(session, clock, account, "psc")
+
+
+async def _territory_of_slot(session: AsyncSession, slot_id: uuid.UUID | None) -> uuid.UUID | None:
+    """The CPTS of the slot the SAS's booking link names, if any."""
+    if slot_id is None:
+        return None
+    from scheduling.models.slot import Slot
+
+    found: uuid.UUID | None = await session.scalar(
+        select(Slot.territory_id).where(Slot.id == slot_id)
+    )
+    return found
 
 
 async def _psc_account(session: AsyncSession, subject_name_id: str) -> Account | None:

@@ -9,7 +9,9 @@ same `nonce`.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+import uuid
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
@@ -123,6 +125,7 @@ async def psc_callback(
                 services.clock,
                 identity.subject_name_id,
                 from_sas=arrives_from_sas(_query_of(target).get("origin")),
+                for_slot=_slot_of(target),
             )
     except OidcError as exc:
         # The cause, for whoever runs the server (the message carries no token nor secret);
@@ -148,6 +151,18 @@ async def psc_callback(
         return Redirect("/conditions-d-utilisation", status_code=303, cookies=[held, spent])
     cookies = session_cookies(issued, services.clock, services.settings.cookie_secure)
     return Redirect(target, status_code=303, cookies=[*cookies, spent])
+
+
+_SLOT_PAGE = re.compile(r"^/slots/([0-9a-fA-F-]{36})$")
+
+
+def _slot_of(path: str) -> uuid.UUID | None:
+    """The slot of the SAS's booking link (`/slots/{id}?source=sas&origin=…`), if it is one."""
+    found = _SLOT_PAGE.match(urlsplit(path).path)
+    try:
+        return uuid.UUID(found.group(1)) if found else None
+    except ValueError:
+        return None
 
 
 def _query_of(path: str) -> dict[str, str]:

@@ -26,10 +26,13 @@ from coordination.accounts.account import Account
 from coordination.accounts.terms import TERMS_VERSION
 from coordination.directory.professional import Professional
 from integrations.oidc.psc import ProSanteConnect
+from kernel.clock import FrozenClock
 from server.database import Database
 from server.state import AppServices
-from tests.server.sas_helpers import new_sas_platform
+from tests.conftest import login
+from tests.server.sas_helpers import PLATFORM_PASSWORD, new_sas_platform
 from tests.server.scheduling_helpers import gp_session
+from tests.server.test_fhir_api import free_time
 from tests.server.test_sas_regulators_api import PS, regulator
 
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc_provider"
@@ -335,3 +338,45 @@ async def test_a_sas_regulator_comes_from_the_sas_and_accepts_the_terms_once(
     client.cookies.clear()
     newer = await _held_or_signed_in(client, provider, slot_link)
     assert newer.headers["location"] == "/conditions-d-utilisation"
+
+
+async def test_a_regulator_of_two_cpts_signs_into_the_one_of_the_slot(
+    client: httpx.AsyncClient, provider: Provider, clock: FrozenClock
+) -> None:
+    # One deployment, two CPTS, one regulator the SAS made in both: the booking link's slot
+    # says which account PSC's identity opens.
+    national_id = "8" + str(uuid.uuid4().int % 10**11).zfill(11)
+    for admin_email in ("admin@sud-yvelines.test", "admin@vexin-normand.test"):
+        admin = await login(client, admin_email)
+        platform_email = f"sas-{uuid.uuid4().hex[:8]}@sas.test"
+        made = await client.post(
+            "/api/v1/accounts",
+            headers=admin,
+            json={
+                "email": platform_email,
+                "display_name": "Plateforme SAS",
+                "roles": ["sas_platform"],
+                "password": PLATFORM_PASSWORD,
+            },
+        )
+        assert made.status_code == 201, made.text
+        platform = await login(client, platform_email, PLATFORM_PASSWORD)
+        created = await client.post(
+            "/fhir/Practitioner",
+            headers=platform | {"Content-Type": "application/fhir+json"},
+            json=regulator(PS, national_id, email=f"arm-{uuid.uuid4().hex[:8]}@sas.test"),
+        )
+        assert created.status_code == 201, created.text
+    vexin_gp = await login(client, "gp1@vexin-normand.test")
+    slot = await free_time(client, vexin_gp, clock)
+    provider.subject_name_id = national_id
+    client.cookies.clear()
+    link = f"/slots/{slot['id']}?source=sas&origin=sas"
+    held = await _held_or_signed_in(client, provider, link)
+    assert held.headers["location"] == "/conditions-d-utilisation"
+    accepted = await client.post("/api/v1/auth/terms")
+    assert accepted.status_code == 200 and accepted.json() == {"next": link}
+    client.cookies.clear()
+    client.cookies.set("cpts_session", accepted.cookies["cpts_session"])
+    me = (await client.get("/api/v1/me")).json()
+    assert me["territory"]["slug"] == "vexin-normand", me
