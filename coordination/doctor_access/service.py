@@ -468,11 +468,10 @@ def _waiting(entry: WaitingEntry, commune: Commune, timezone: str) -> matching.W
 
 
 async def _suggestions(
-    session: AsyncSession, actor: Actor, now: datetime
+    session: AsyncSession, actor: Actor, volunteers: list[matching.Volunteer]
 ) -> dict[uuid.UUID, tuple[uuid.UUID, ...]]:
     """The server's GPs for every entry still waiting (no proposal pending), computed over
     the whole list at once."""
-    quarter = _quarter(now, actor)
     rows = (
         await session.execute(
             select(WaitingEntry, Commune)
@@ -484,7 +483,6 @@ async def _suggestions(
             )
         )
     ).all()
-    volunteers = await _volunteers(session, actor.territory_id, quarter)
     if not rows or not volunteers:
         return {}
     proposals = matching.propose([_waiting(e, c, actor.timezone) for e, c in rows], volunteers)
@@ -509,6 +507,17 @@ async def waiting_list(
     actor: Actor,
     narrow: ListFilter = ListFilter(),
 ) -> list[ListedEntry]:
+    """The coordinator's list (`waiting_board` without the room left)."""
+    listed, _ = await waiting_board(session, clock, actor, narrow)
+    return listed
+
+
+async def waiting_board(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    narrow: ListFilter = ListFilter(),
+) -> tuple[list[ListedEntry], TerritoryCapacity]:
     """The coordinator's list, the more fragile and the older first (audited). At most
     `MAX_WAITING` entries are read: the oldest open ones, or for declared and closed ones
     the latest; the fragility filter applies to those. The suggestions are computed over
@@ -550,7 +559,9 @@ async def waiting_list(
             .order_by(MtProposal.rank)
         ):
             proposals.setdefault(p.entry_id, []).append(p)
-    suggested = await _suggestions(session, actor, now)
+    quarter = _quarter(now, actor)
+    volunteers = await _volunteers(session, actor.territory_id, quarter)  # read once, for both
+    suggested = await _suggestions(session, actor, volunteers)
     listed = [
         ListedEntry(e, p, c.name, proposals.get(e.id, []), suggested.get(e.id, ()))
         for e, p, c in rows
@@ -569,7 +580,7 @@ async def waiting_list(
         [(i.entry.id, i.patient.id) for i in listed],
         "waiting list",
     )
-    return listed
+    return listed, _room(quarter, volunteers)
 
 
 # --- proposals and answers ----------------------------------------------------------------------
@@ -625,7 +636,8 @@ async def propose(
     entry = await _entry(session, actor, entry_id)
     now = clock.now()
     if professional_ids is None:
-        professional_ids = list((await _suggestions(session, actor, now)).get(entry.id, ()))
+        known = await _volunteers(session, actor.territory_id, _quarter(now, actor))
+        professional_ids = list((await _suggestions(session, actor, known)).get(entry.id, ()))
     chosen = list(dict.fromkeys(professional_ids))
     if not 1 <= len(chosen) <= 3:
         raise Invalid(
@@ -985,9 +997,12 @@ async def territory_capacity(
     patients accepted counted), for the staff."""
     _require_staff(actor)
     quarter = _quarter(clock.now(), actor)
-    volunteers = await _volunteers(session, actor.territory_id, quarter)
-    volunteers.sort(key=lambda v: (-v.remaining, -v.capacity, str(v.professional_id)))
-    return TerritoryCapacity(quarter, volunteers)
+    return _room(quarter, await _volunteers(session, actor.territory_id, quarter))
+
+
+def _room(quarter: str, volunteers: list[matching.Volunteer]) -> TerritoryCapacity:
+    ordered = sorted(volunteers, key=lambda v: (-v.remaining, -v.capacity, str(v.professional_id)))
+    return TerritoryCapacity(quarter, ordered)
 
 
 async def my_capacity(session: AsyncSession, clock: Clock, actor: Actor) -> GpCapacity | None:

@@ -90,8 +90,7 @@ async def waiting_list_page(
         doublons == "1",
         days,
     )
-    listed = await service.waiting_list(session, clock, actor, narrow)
-    room = await service.territory_capacity(session, clock, actor)
+    listed, room = await service.waiting_board(session, clock, actor, narrow)
     gps = {v.professional_id for v in room.volunteers}
     gps |= {pid for item in listed for pid in item.suggested}
     gps |= {p.professional_id for item in listed for p in item.proposals}
