@@ -36,6 +36,7 @@ class EventType(enum.StrEnum):
     SLOT_CREATED = "slot.created"
     SLOT_WITHDRAWN = "slot.withdrawn"
     SLOT_MOVED = "slot.moved"  # a free slot given other times
+    SLOT_SHARED = "slot.shared"  # offered to the SAS under other CPTS of the deployment too
     SLOT_HELD = "slot.held"
     SLOT_RELEASED = "slot.released"
     SLOT_FREED = "slot.freed"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kernel.actor import Actor
 from kernel.audit import record_reads
 from kernel.clock import Clock
-from scheduling import bookings, requests, slots, teleconsultations
+from scheduling import bookings, requests, slot_shares, slots, teleconsultations
 from scheduling.models.booking import Booking, BookingStatus, counts_toward_sas_cap_of
 from scheduling.models.slot import Slot, SlotStatus
 from scheduling.models.snp_request import SnpRequest
@@ -31,6 +31,7 @@ class AgendaWindow:
     requests: dict[uuid.UUID, SnpRequest]  # behind the bookings shown (audited)
     teleconsultations: set[uuid.UUID]  # booking ids that are assisted teleconsultations
     sas_count: int  # bookings of the window that count toward the SAS weekly cap
+    shares: dict[uuid.UUID, list[uuid.UUID]]  # slot id → other CPTS it is offered under
 
 
 def shown_booking(slot: Slot, of_slot: list[Booking]) -> Booking | None:
@@ -136,4 +137,5 @@ async def agenda_window(
             session, actor, (b.id for b in shown.values())
         ),
         sas_count=sum(1 for b in window_bookings if counts_toward_sas_cap_of(b)),
+        shares=await slot_shares.shares_of(session, [s.id for s in found]),
     )

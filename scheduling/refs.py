@@ -33,3 +33,10 @@ class Professionals(Protocol):
         """The professional an agenda action is about: `professional_id`, or the caller
         when None; NotFound outside the actor's territory."""
         ...
+
+    async def other_cpts(
+        self, session: AsyncSession, professional: ProfessionalRef
+    ) -> dict[uuid.UUID, str]:
+        """The other CPTS of the deployment this professional belongs to as well (the same
+        person by their national id), by territory id: their names."""
+        ...

@@ -28,6 +28,7 @@ from scheduling.models.availability_rule import AvailabilityRule
 from scheduling.models.booking import Booking
 from scheduling.models.hold import Hold
 from scheduling.models.slot import Slot
+from scheduling.models.slot_share import SlotShare
 from scheduling.models.snp_request import SnpRequest
 from scheduling.models.teleconsultation import Teleconsultation
 from scheduling.patient import Patient
@@ -68,6 +69,7 @@ __all__ = [
     "SasDelivery",
     "SasRegulator",
     "Slot",
+    "SlotShare",
     "SnpRequest",
     "Structure",
     "Teleconsultation",

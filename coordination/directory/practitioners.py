@@ -7,13 +7,15 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coordination.directory.commune import Commune
+from coordination.directory.membership import Membership
 from coordination.directory.phones import department_of, international
 from coordination.directory.professional import PracticeLocation, Professional
 from coordination.directory.structure import Structure
+from coordination.directory.territory import Territory
 
 MAX_IDS = 25  # the SAS platform asks for at most 25 practitioners at once
 
@@ -62,17 +64,57 @@ async def practitioners_by_national_id(
     session: AsyncSession, territory_id: uuid.UUID, ids: Collection[str]
 ) -> list[Practitioner]:
     """The territory's professionals among these IdNat_PS; unknown ids are simply absent."""
+    named = _named(ids)
+    if named is None:
+        return []
+    rows = await session.scalars(
+        select(Professional).where(Professional.territory_id == territory_id, named)
+    )
+    return [_practitioner(p) for p in rows]
+
+
+def _named(ids: Collection[str]) -> ColumnElement[bool] | None:
+    """Professionals named by these IdNat_PS ("8" + RPPS, "0" + ADELI); None if none is one."""
     rpps = [i[1:] for i in ids if i.startswith("8") and len(i) == 12]
     adeli = [i[1:] for i in ids if i.startswith("0") and len(i) == 10]
     if not rpps and not adeli:
-        return []
-    rows = await session.scalars(
-        select(Professional).where(
-            Professional.territory_id == territory_id,
-            or_(Professional.rpps.in_(rpps), Professional.adeli.in_(adeli)),
-        )
+        return None
+    return or_(Professional.rpps.in_(rpps), Professional.adeli.in_(adeli))
+
+
+def _belongs() -> ColumnElement[bool]:
+    """Member or partner of the CPTS, not merely listed in its directory (an import lists
+    every practitioner of the area)."""
+    return Professional.membership != Membership.NONE
+
+
+async def other_cpts(session: AsyncSession, professional_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The other CPTS of the deployment this professional belongs to as well (a member or
+    partner of the same RPPS, or ADELI where they have no RPPS), by name."""
+    me = await session.get(Professional, professional_id)
+    if me is None:
+        return {}
+    same = Professional.rpps == me.rpps if me.rpps else Professional.adeli == me.adeli
+    rows = await session.execute(
+        select(Territory.id, Territory.name)
+        .join(Professional, Professional.territory_id == Territory.id)
+        .where(same, _belongs(), Territory.id != me.territory_id)
+        .order_by(Territory.name)
     )
-    return [_practitioner(p) for p in rows]
+    return {tid: name for tid, name in rows}
+
+
+async def members_by_national_id(
+    session: AsyncSession, territory_id: uuid.UUID, ids: Collection[str]
+) -> set[str]:
+    """Those of these IdNat_PS who belong to the territory's CPTS (`other_cpts`' rule)."""
+    named = _named(ids)
+    if named is None:
+        return set()
+    rows = await session.scalars(
+        select(Professional).where(Professional.territory_id == territory_id, named, _belongs())
+    )
+    return {nid for p in rows if (nid := national_id(p))}
 
 
 async def practitioners(

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coordination.directory.practitioners import other_cpts
 from coordination.directory.service import get_professional
 from kernel.actor import Actor
 from kernel.errors import Invalid
@@ -30,6 +31,11 @@ class DirectoryProfessionals:
             profession=professional.profession.value,
             location_ids=frozenset(loc.id for loc in professional.locations),
         )
+
+    async def other_cpts(
+        self, session: AsyncSession, professional: ProfessionalRef
+    ) -> dict[uuid.UUID, str]:
+        return await other_cpts(session, professional.id)
 
 
 PROFESSIONALS = DirectoryProfessionals()

@@ -87,14 +87,20 @@ def _identifier(
 
 
 def _slot(
-    slot: Slot, practitioner: Practitioner, schedule_id: str, booking_url: str, cpts: Cpts | None
+    slot: Slot,
+    practitioner: Practitioner,
+    schedule_id: str,
+    booking_url: str,
+    cpts_list: list[Cpts] | None,
 ) -> dict[str, Any]:
+    """`cpts_list`: in the CPTS variant, the CPTS the slot is offered under (the package's
+    `referencecpts` slice, one serviceType each: the kit's single_slot_two_cpts)."""
     # TRE_R314 (JDV_J165) knows PUBLIC, PRO and SNP; the CPTS label only in the CPTS variant.
-    labels = [v for v in visibility_set(slot.visibility) if cpts or v is not Visibility.CPTS]
+    labels = [v for v in visibility_set(slot.visibility) if cpts_list or v is not Visibility.CPTS]
     service_types: list[dict[str, Any]] = [
         {"coding": [{"system": ACT_CODE, "code": _SERVICE[slot.modality]}]}
     ]
-    if cpts is not None:
+    for cpts in cpts_list or ():
         service_types.append(
             {
                 "coding": [{"system": CATEGORIE_ETABLISSEMENT, "code": "604"}],
@@ -110,7 +116,7 @@ def _slot(
         "resourceType": "Slot",
         "id": str(slot.id),
         "meta": {
-            "profile": [(PROFILES_CPTS if cpts else PROFILES_PS)["Slot"]],
+            "profile": [(PROFILES_CPTS if cpts_list else PROFILES_PS)["Slot"]],
             "security": [{"system": TYPE_CRENEAU, "code": _SECURITY[v]} for v in labels],
         },
         "serviceType": service_types,
@@ -235,7 +241,7 @@ def bundle(
     practitioners: dict[uuid.UUID, Practitioner],
     places: dict[uuid.UUID, Place],
     main_places: dict[uuid.UUID, Place],
-    cpts_of: Callable[[Slot], Cpts],
+    cpts_of: Callable[[Slot], list[Cpts]],
     booking_url: Callable[[Slot], str],
     *,
     include_schedule: bool,
@@ -244,11 +250,13 @@ def bundle(
     self_url: str,
     fhir_base: str = "",
 ) -> dict[str, Any]:
-    """`cpts_of`: the CPTS that publishes a slot (its territory's): each CPTS found has its
-    HealthcareService and Organization in the CPTS launch."""
+    """`cpts_of`: the CPTS a slot is offered under, the one that publishes it (its
+    territory's) first: each CPTS found has its HealthcareService and Organization in the
+    CPTS launch."""
     matches: list[dict[str, Any]] = []
     roles_of: dict[uuid.UUID, dict[str, Place | None]] = {}  # practitioner → {role id: place}
     publisher: dict[uuid.UUID, Cpts] = {}  # practitioner → their territory's CPTS
+    services: dict[uuid.UUID, Cpts] = {}  # every CPTS a slot is offered under
     for slot in slots:
         p = practitioners.get(slot.professional_id)
         if p is None:  # no national id: the SAS cannot name them
@@ -261,12 +269,14 @@ def bundle(
         place = place or main_places.get(p.id)
         role_id = _role_id(p.id, place)
         roles_of.setdefault(p.id, {})[role_id] = place
-        cpts = publisher.setdefault(p.id, cpts_of(slot))
+        offered = cpts_of(slot)
+        publisher.setdefault(p.id, offered[0])
+        services.update((c.id, c) for c in offered)
         matches.append(
             {
                 "fullUrl": f"{fhir_base}/Slot/{slot.id}",
                 "resource": _slot(
-                    slot, p, role_id, booking_url(slot), cpts if include_services else None
+                    slot, p, role_id, booking_url(slot), offered if include_services else None
                 ),
                 "search": {"mode": "match"},
             }
@@ -280,7 +290,7 @@ def bundle(
             included.append(_practitioner(p))
             included.extend(_role(p, place, publisher[pid], fhir_base) for place in roles.values())
     if include_services:
-        for cpts in {c.id: c for c in publisher.values()}.values():
+        for cpts in services.values():
             included.extend(_cpts_resources(cpts))
     return {
         "resourceType": "Bundle",

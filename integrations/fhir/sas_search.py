@@ -4,7 +4,9 @@ People search their own territory only, and so does a bearer token of a sas_plat
 (a territory's admin may make one). The SAS itself, authenticated by its certificate, answers
 for every CPTS of the deployment (the ANS kit's group 4.8: a practitioner in several CPTS has
 its slots found in each, one HealthcareService per CPTS); the CPTS launch names its CPTS by
-IdNat_Struct, which picks that territory.
+IdNat_Struct, which picks that territory. A slot shared with other CPTS of the deployment
+(scheduling/slot_shares.py, the kit's single_slot_two_cpts) is found once, under each of them
+the SAS searches, while its professional practises there too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from integrations.fhir.sas_query import SlotSearch
 from kernel.actor import Actor, Role
 from kernel.clock import Clock
 from scheduling.models.slot import Slot
+from scheduling.slot_shares import open_slots_shared_with, shares_of
 from scheduling.slots import open_slots
 
 
@@ -34,9 +37,13 @@ class Findings:
     places: dict[uuid.UUID, Place] = field(default_factory=dict)
     main_places: dict[uuid.UUID, Place] = field(default_factory=dict)
     cpts: dict[uuid.UUID, Cpts] = field(default_factory=dict)  # by territory
+    shares: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # slot → others
 
-    def cpts_of(self, slot: Slot) -> Cpts:
-        return self.cpts[slot.territory_id]
+    def cpts_of(self, slot: Slot) -> list[Cpts]:
+        """The CPTS a slot is offered under: its territory's, then those it is shared with."""
+        return [self.cpts[slot.territory_id]] + [
+            self.cpts[t] for t in self.shares.get(slot.id, ()) if t in self.cpts
+        ]
 
 
 def cpts_of(territory: Territory) -> Cpts:
@@ -53,6 +60,79 @@ async def _territories(
     return [await get_territory(session, actor)]
 
 
+async def _load(session: AsyncSession, found: Findings, slots: list[Slot]) -> None:
+    """The practitioners and places of these slots, each read in the slot's own territory."""
+    for territory_id in {s.territory_id for s in slots}:
+        own = [s for s in slots if s.territory_id == territory_id]
+        missing = {s.professional_id for s in own} - found.practitioners.keys()
+        found.practitioners.update(await directory.practitioners(session, territory_id, missing))
+        found.places.update(
+            await directory.places(
+                session,
+                territory_id,
+                {s.location_id for s in own if s.location_id} - found.places.keys(),
+            )
+        )
+        found.main_places.update(
+            await directory.main_places(
+                session,
+                territory_id,
+                {s.professional_id for s in own if not s.location_id} - found.main_places.keys(),
+            )
+        )
+
+
+async def _add(session: AsyncSession, found: Findings, slots: list[Slot]) -> None:
+    known = {s.id for s in found.slots}
+    fresh = [s for s in slots if s.id not in known]
+    await _load(session, found, fresh)
+    found.slots.extend(fresh)
+
+
+async def _shared_with(
+    session: AsyncSession, clock: Clock, found: Findings, territory: Territory, search: SlotSearch
+) -> list[Slot]:
+    """Slots of other territories shared with this one whose professional practises here
+    too (and, in the PS launch, is one of those asked for)."""
+    shared = await open_slots_shared_with(session, clock, territory.id, search.start, search.end)
+    if not shared:
+        return []
+    await _load(session, found, shared)
+    wanted = {
+        found.practitioners[s.professional_id].national_id
+        for s in shared
+        if s.professional_id in found.practitioners
+    }
+    if search.practitioner_ids:
+        wanted &= set(search.practitioner_ids)
+    here = await directory.members_by_national_id(session, territory.id, wanted)
+    return [
+        s
+        for s in shared
+        if s.professional_id in found.practitioners
+        and found.practitioners[s.professional_id].national_id in here
+    ]
+
+
+async def _keep_shares(session: AsyncSession, found: Findings) -> None:
+    """Each found slot's shares with the CPTS searched, while its professional practises
+    there too (a share stops showing once they leave that CPTS)."""
+    shares = await shares_of(session, [s.id for s in found.slots])
+    members: dict[uuid.UUID, set[str]] = {}
+    for territory_id in {t for ts in shares.values() for t in ts if t in found.cpts}:
+        ids = {
+            found.practitioners[s.professional_id].national_id
+            for s in found.slots
+            if territory_id in shares.get(s.id, ()) and s.professional_id in found.practitioners
+        }
+        members[territory_id] = await directory.members_by_national_id(session, territory_id, ids)
+    for slot in found.slots:
+        p = found.practitioners.get(slot.professional_id)
+        kept = [t for t in shares.get(slot.id, ()) if p and p.national_id in members.get(t, ())]
+        if kept:
+            found.shares[slot.id] = kept
+
+
 async def find(
     session: AsyncSession,
     clock: Clock,
@@ -63,43 +143,37 @@ async def find(
     every_territory: bool = False,
 ) -> Findings:
     """Open slots matching the search in the territories the caller answers for (at most
-    `limit` slots in all: the caller narrows the window beyond). `every_territory`: the
-    caller is the SAS, by its certificate."""
+    `limit` slots in all: the caller narrows the window beyond), each once, with the other
+    CPTS it is shared with. `every_territory`: the caller is the SAS, by its certificate."""
     found = Findings()
-    for territory in await _territories(session, actor, every_territory):
-        cpts = cpts_of(territory)
-        if search.organization_id not in (None, cpts.national_id):
+    territories = await _territories(session, actor, every_territory)
+    found.cpts = {t.id: cpts_of(t) for t in territories}
+    searched: list[Territory] = []
+    for territory in territories:
+        if search.organization_id not in (None, found.cpts[territory.id].national_id):
             continue  # the CPTS launch names another CPTS
         if search.practitioner_ids:
             named = await directory.practitioners_by_national_id(
                 session, territory.id, search.practitioner_ids
             )
-            wanted = {p.id: p for p in named}
-            if not wanted:
+            if not named:
                 continue
             slots = await open_slots(
-                session, clock, territory.id, search.start, search.end, list(wanted)
+                session, clock, territory.id, search.start, search.end, [p.id for p in named]
             )
         elif search.organization_id is not None:  # the CPTS launch: its whole pool
             slots = await open_slots(session, clock, territory.id, search.start, search.end, None)
-            wanted = await directory.practitioners(
-                session, territory.id, {s.professional_id for s in slots}
-            )
         else:
             continue
-        found.cpts[territory.id] = cpts
-        found.slots.extend(slots)
-        found.practitioners.update(wanted)
-        found.places.update(
-            await directory.places(
-                session, territory.id, {s.location_id for s in slots if s.location_id}
-            )
-        )
-        found.main_places.update(
-            await directory.main_places(
-                session, territory.id, {s.professional_id for s in slots if not s.location_id}
-            )
-        )
+        searched.append(territory)
+        await _add(session, found, slots)
         if len(found.slots) >= limit:
             break
+    if every_territory and len(found.slots) < limit:
+        for territory in searched:  # the SAS sees what other CPTS share with these
+            await _add(session, found, await _shared_with(session, clock, found, territory, search))
+    shown = {s.territory_id for s in found.slots} | {t.id for t in searched}
+    found.cpts = {t: c for t, c in found.cpts.items() if t in shown}
+    await _keep_shares(session, found)
+    found.slots.sort(key=lambda s: (s.starts_at, s.id))
     return found

@@ -27,7 +27,7 @@ from coordination.directory.professional import Profession
 from coordination.directory.refs import PROFESSIONALS, professional_ref
 from kernel.actor import Role
 from kernel.errors import Invalid, Unavailable
-from scheduling import bookings, holds, requests, rules, slots
+from scheduling import bookings, holds, requests, rules, slot_shares, slots
 from scheduling.models.booking import BookingStatus
 from scheduling.models.slot import Modality, SlotStatus, Visibility
 from scheduling.patient import identity_of
@@ -63,11 +63,14 @@ from server.scheduling.wire import (
     SlotMoveIn,
     SlotOut,
     SlotPage,
+    SlotSharesIn,
+    SlotSharesOut,
     booking_out,
     request_out,
     rule_out,
     rule_saved,
     slot_out,
+    slot_shares_out,
 )
 from server.state import AppServices
 from server.wire_time import Instant
@@ -213,6 +216,35 @@ class SlotController(Controller):
         return slot_out(
             await slots.withdraw(session, clock, actor, PROFESSIONALS, slot_id), clock.now()
         )
+
+    @get(
+        "/{slot_id:uuid}/shares",
+        guards=[_publishers],
+        summary="The other CPTS a slot is offered under to the SAS, and those it may be",
+    )
+    async def shares(
+        self, session: DbSession, actor: ActorDep, slot_id: FromPath[uuid.UUID]
+    ) -> SlotSharesOut:
+        sharing = await slot_shares.slot_sharing(session, actor, PROFESSIONALS, slot_id)
+        return slot_shares_out(sharing)
+
+    @put(
+        "/{slot_id:uuid}/shares",
+        guards=[_publishers],
+        summary="Offer a slot to the SAS under other CPTS its professional belongs to as well",
+    )
+    async def share(
+        self,
+        session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        slot_id: FromPath[uuid.UUID],
+        data: JSONBody[SlotSharesIn],
+    ) -> SlotSharesOut:
+        sharing = await slot_shares.share_slot(
+            session, clock, actor, PROFESSIONALS, slot_id, data.territory_ids
+        )
+        return slot_shares_out(sharing)
 
 
 class RuleController(Controller):

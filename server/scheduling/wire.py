@@ -14,6 +14,7 @@ from scheduling.models.slot import Modality, Slot, SlotStatus, Visibility, visib
 from scheduling.models.snp_request import Origin, Outcome, SnpRequest, Urgency
 from scheduling.patient import Patient, PatientDraft, Sex
 from scheduling.rules import Materialised
+from scheduling.slot_shares import MAX_SHARES, SlotSharing
 from server.wire_time import Instant
 from server.wire_types import Email
 
@@ -76,6 +77,38 @@ class SlotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class SlotMoveIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     start: Instant
     end: Instant
+
+
+class SlotSharesIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The other CPTS of the deployment the slot is offered under (to the SAS); [] for none."""
+
+    territory_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_SHARES)]
+
+
+class CptsOut(msgspec.Struct, kw_only=True):
+    territory_id: uuid.UUID
+    name: str
+
+
+class SlotSharesOut(msgspec.Struct, kw_only=True):
+    slot_id: uuid.UUID
+    shared_with: list[CptsOut]  # offered to the SAS under these CPTS too
+    offered: list[CptsOut]  # the other CPTS its professional belongs to: those it may be
+
+
+def slot_shares_out(sharing: SlotSharing) -> SlotSharesOut:
+    def listed(cpts: dict[uuid.UUID, str]) -> list[CptsOut]:
+        return [CptsOut(territory_id=t, name=n) for t, n in sorted(cpts.items(), key=_by_name)]
+
+    return SlotSharesOut(
+        slot_id=sharing.slot_id,
+        shared_with=listed(sharing.shared_with),
+        offered=listed(sharing.offered),
+    )
+
+
+def _by_name(item: tuple[uuid.UUID, str]) -> tuple[str, str]:
+    return item[1], str(item[0])
 
 
 class ClosePeriodIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -24,6 +24,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coordination.accounts import service as accounts
+from coordination.directory.practitioners import other_cpts
 from coordination.directory.professional import Professional
 from coordination.directory.service import (
     ProfessionalQuery,
@@ -95,6 +96,8 @@ class _SlotView:
     held_until: datetime | None
     can_withdraw: bool
     booking: _BookingView | None
+    shared_with: list[str]  # the other CPTS the SAS shows it under
+    share_options: list[tuple[str, str, bool]]  # (territory id, CPTS, shared): the form's
 
 
 @dataclass(slots=True)
@@ -237,12 +240,16 @@ class _Known:
     bookers: dict[uuid.UUID, str]
     remote: set[uuid.UUID]  # bookings that are assisted teleconsultations
     locations: dict[uuid.UUID, str]
+    shares: dict[uuid.UUID, list[uuid.UUID]]  # slot → the other CPTS it is offered under
+    other_cpts: dict[uuid.UUID, str]  # the other CPTS the professional belongs to
 
 
 def _slot_view(
     actor: Actor, s: Slot, booking: Booking | None, known: _Known, now: datetime, today: date
 ) -> _SlotView:
     status, label = _status_of(s, now)
+    shared = set(known.shares.get(s.id, ()))
+    shareable = s.status is not SlotStatus.CANCELLED and s.ends_at > now
     return _SlotView(
         id=s.id,
         starts_at=s.starts_at,
@@ -268,6 +275,10 @@ def _slot_view(
         )
         if booking is not None
         else None,
+        shared_with=[n for t, n in known.other_cpts.items() if t in shared],
+        share_options=[(str(t), n, t in shared) for t, n in known.other_cpts.items()]
+        if shareable
+        else [],
     )
 
 
@@ -291,6 +302,8 @@ async def _slot_views(
         bookers=await accounts.account_names(session, actor, (b.booked_by for b in shown.values())),
         remote=agenda.teleconsultations,
         locations={loc.id: loc.label for loc in professional.locations},
+        shares=agenda.shares,
+        other_cpts=await other_cpts(session, professional.id),
     )
     views = [_slot_view(actor, s, shown.get(s.id), known, now, today) for s in agenda.slots]
     return views, agenda.sas_count

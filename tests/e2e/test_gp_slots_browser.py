@@ -8,7 +8,19 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.e2e.browser import fill, live, sas_booking, shot, signed_in
+import httpx
+
+from tests.directory_world import luhn_number
+from tests.e2e.browser import (
+    bearer,
+    created,
+    fill,
+    live,
+    publish_slot,
+    sas_booking,
+    shot,
+    signed_in,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -122,3 +134,61 @@ async def test_gp_publishes_availability_closes_a_slot_and_sees_a_booking_live(
     box_tuesday = await days.nth(1).bounding_box()
     assert box_monday and box_tuesday and box_tuesday["y"] > box_monday["y"]
     await shot(page, "gp-slots-tablet")
+
+
+def _get(base: str, headers: dict[str, str], path: str) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.get(f"{base}/api/v1{path}", headers=headers).json()
+    return answer
+
+
+def _professional(base: str, headers: dict[str, str], rpps: str) -> dict[str, Any]:
+    communes = _get(base, headers, "/communes")["items"]
+    body = {
+        "family_name": "Lambert",
+        "given_name": "Claire",
+        "profession": "physician",
+        "rpps": rpps,
+        "locations": [
+            {
+                "label": "Cabinet",
+                "address": "3 place du Marché",
+                "commune_insee": communes[0]["insee"],
+            }
+        ],
+    }
+    return created(base, headers, "/professionals", body)
+
+
+async def test_staff_offer_a_gp_s_slot_under_their_other_cpts(served: str, browser: Any) -> None:
+    # A GP member of two CPTS of the deployment: their slot, shown by the SAS under the other
+    # CPTS too, from the slot's card.
+    rpps = luhn_number("1", 11)
+    home = bearer(served, "coordinator@sud-yvelines.test")
+    vexin = bearer(served, "admin@vexin-normand.test")
+    gp = _professional(served, home, rpps)
+    _professional(served, vexin, rpps)
+    vexin_name = _get(served, vexin, "/territory")["name"]
+    start = (datetime.now(PARIS) + timedelta(days=1)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    slot = publish_slot(served, home, start, professional_id=gp["id"])
+    path = f"/creneaux?professional_id={gp['id']}&semaine={start.date().isoformat()}"
+    page = await signed_in(browser, served, "coordinator@sud-yvelines.test", path)
+    card = page.locator(f'#week .slot[data-slot-id="{slot["id"]}"]')
+    await card.get_by_text("Proposer au SAS pour une autre CPTS").click()
+    await card.get_by_label(vexin_name).check()
+    await card.get_by_role("button", name="Enregistrer").click()
+    shared = page.locator(f'#week .slot[data-slot-id="{slot["id"]}"] .gps-shared')
+    await shared.wait_for(timeout=10_000)
+    assert await shared.inner_text() == f"Proposé au SAS aussi pour : {vexin_name}"
+    answer = _get(served, home, f"/slots/{slot['id']}/shares")
+    assert [c["name"] for c in answer["shared_with"]] == [vexin_name]
+    for width in (1366, 768, 390):
+        await page.set_viewport_size({"width": width, "height": 900})
+        card = page.locator(f'#week .slot[data-slot-id="{slot["id"]}"]')
+        await card.get_by_text("Proposer au SAS pour une autre CPTS").scroll_into_view_if_needed()
+        overflow = await page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{width}px: the page scrolls sideways"
+    await shot(page, "gp-slots-shared")

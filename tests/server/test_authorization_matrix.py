@@ -110,6 +110,8 @@ GET /api/v1/slots/{slot_id:uuid} anyone
 POST /api/v1/slots/{slot_id:uuid}/withdraw publishers
 PATCH /api/v1/slots/{slot_id:uuid} publishers
 POST /api/v1/slots/close publishers
+GET /api/v1/slots/{slot_id:uuid}/shares publishers
+PUT /api/v1/slots/{slot_id:uuid}/shares publishers
 GET /api/v1/availability-rules anyone
 POST /api/v1/availability-rules publishers
 PUT /api/v1/availability-rules/{rule_id:uuid} publishers

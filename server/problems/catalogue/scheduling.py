@@ -34,6 +34,11 @@ FRENCH: dict[str, str] = {
     "slot_overlap": "Ce créneau chevauche un autre créneau ouvert du professionnel.",
     "slot_not_withdrawable": "Ce créneau est {status:slot_status} : il ne peut pas être retiré.",
     "slot_taken": "Ce créneau vient d'être pris : choisissez-en un autre.",
+    "slot_shares_too_many": "Un créneau se propose à {limit} autres CPTS au plus.",
+    "slot_share_not_member": (
+        "Un créneau ne se propose qu'aux autres CPTS dont son professionnel est membre."
+    ),
+    "slot_not_shareable": "Un créneau fermé ou passé ne se propose plus au SAS.",
     # availability rules
     "rrule_invalid": "Cette récurrence n'est pas valide.",
     "rrule_forbidden_part": "La récurrence ne peut pas fixer de fin, de début ni d'heures : utilisez les champs du formulaire.",
