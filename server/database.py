@@ -28,14 +28,14 @@ from sqlalchemy.util.concurrency import await_
 
 from kernel import pg_direct
 from kernel.events import EVENTS_WRITTEN
-from kernel.statements import sqlite_call
+from kernel.statements import WRITER_OPTION, sqlite_call
 
 # What the front doors hold a transaction as (they pass it to the use cases, never query it):
 # the one name for the session type outside this wiring.
 Session = AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_WRITE_OPTION = "cpts_writer"
+_WRITE_OPTION = WRITER_OPTION
 _BEGIN_PENDING = "cpts_begin_pending"  # connection info: a BEGIN sent that did not return
 
 

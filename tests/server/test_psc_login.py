@@ -149,6 +149,57 @@ class Provider:
                     url = f"{url}?{urlencode(person)}"  # who signs in (consent ignores it)
         raise AssertionError("the provider never sent the browser back")
 
+    def signed_in_at_the_sas(self) -> httpx.Client:
+        """A browser in which the person signed in to the SAS platform with their e-CPS: the
+        SAS is another client of the same provider, and the browser keeps PSC's session."""
+        sas_callback = "https://sas.test/auth/callback"
+        registered = httpx.post(
+            f"{self.issuer}/reg",
+            json={
+                "redirect_uris": [sas_callback],
+                "response_types": ["code"],
+                "grant_types": ["authorization_code"],
+            },
+            timeout=10,
+        )
+        assert registered.status_code == 201, registered.text
+        person = {"sub": self.sub, "given_name": "Test", "family_name": "Régulateur"}
+        person |= {"SubjectNameID": self.subject_name_id, "acr": "eidas1"}
+        query = {
+            "client_id": registered.json()["client_id"],
+            "redirect_uri": sas_callback,
+            "response_type": "code",
+            "scope": "openid scope_all",
+            "acr_values": "eidas1",
+            "state": secrets.token_urlsafe(8),
+            "nonce": secrets.token_urlsafe(8),
+        }
+        browser = httpx.Client(timeout=10)
+        url = f"{self.issuer}/auth?{urlencode(query)}"
+        for _ in range(10):
+            answer = browser.get(url)
+            assert answer.status_code in (302, 303), answer.text
+            url = urljoin(url, answer.headers["location"])
+            if url.startswith(sas_callback):
+                assert "code" in parse_qs(urlsplit(url).query)
+                return browser
+            if urlsplit(url).path.startswith("/interaction/"):
+                url = f"{url}?{urlencode(person)}"
+        raise AssertionError("the SAS's login never came back")
+
+    def single_sign_on(self, browser: httpx.Client, url: str) -> tuple[str, str]:
+        """PSC answers this server's authorization request from the browser's session: the
+        person is asked nothing (a login prompt would answer 400: « sub is needed »)."""
+        for _ in range(10):
+            answer = browser.get(url)
+            assert answer.status_code in (302, 303), f"PSC asked again: {answer.text}"
+            url = urljoin(url, answer.headers["location"])
+            if url.startswith(self.callback):
+                back = parse_qs(urlsplit(url).query)
+                assert "code" in back, back
+                return back["code"][0], back["state"][0]
+        raise AssertionError("the provider never sent the browser back")
+
     def rotate(self) -> None:
         assert httpx.post(f"{self.issuer}/_test/rotate", timeout=10).status_code == 204
 
@@ -380,3 +431,49 @@ async def test_a_regulator_of_two_cpts_signs_into_the_one_of_the_slot(
     client.cookies.set("cpts_session", accepted.cookies["cpts_session"])
     me = (await client.get("/api/v1/me")).json()
     assert me["territory"]["slug"] == "vexin-normand", me
+
+
+async def test_a_regulator_signed_in_at_the_sas_books_without_signing_in_again(
+    client: httpx.AsyncClient, provider: Provider, clock: FrozenClock
+) -> None:
+    # INT_SSO as the IG states it: the regulator, signed in on the SAS platform (with Pro
+    # Santé Connect, as the SAS's users are), follows a slot's booking link and reaches the
+    # booking page « sans avoir à se réauthentifier »; this server, which has no session for
+    # them, sends them to PSC, which answers from its own session: no e-CPS asked again.
+    platform, _ = await new_sas_platform(client)
+    national_id = "8" + str(uuid.uuid4().int % 10**11).zfill(11)
+    created = await client.post(
+        "/fhir/Practitioner",
+        headers=platform | {"Content-Type": "application/fhir+json"},
+        json=regulator(PS, national_id, email=f"arm-{uuid.uuid4().hex[:8]}@sas.test"),
+    )
+    assert created.status_code == 201, created.text
+    gp = await login(client, "gp11@sud-yvelines.test")
+    slot = await free_time(client, gp, clock)
+    provider.subject_name_id = national_id
+    browser = provider.signed_in_at_the_sas()
+    link = f"/slots/{slot['id']}?source=sas&origin=sas-preprod"
+
+    async def follow_the_link() -> httpx.Response:
+        client.cookies.clear()
+        landing = await client.get(link)
+        assert landing.status_code == 303
+        started = await client.get(landing.headers["location"])
+        assert started.headers["location"].startswith(f"{provider.issuer}/auth?")
+        code, state = provider.single_sign_on(browser, started.headers["location"])
+        back = await client.get(f"/auth/psc/callback?{urlencode({'code': code, 'state': state})}")
+        assert back.status_code == 303
+        return back
+
+    first = await follow_the_link()  # the first time ever: the terms of use, then the slot
+    assert first.headers["location"] == "/conditions-d-utilisation"
+    accepted = await client.post("/api/v1/auth/terms")
+    assert accepted.status_code == 200 and accepted.json() == {"next": link}
+    again = await follow_the_link()  # every later time: straight to the slot
+    assert again.headers["location"] == link
+    client.cookies.clear()
+    client.cookies.set("cpts_session", again.cookies["cpts_session"])
+    page = await client.get(link)
+    assert page.status_code == 200
+    assert slot["id"] in page.text and "Réserver" in page.text
+    browser.close()

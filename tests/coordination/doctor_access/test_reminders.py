@@ -23,6 +23,7 @@ from kernel.events import Event
 from server.database import Database
 from tests.coordination.doctor_access.world import (
     NOW,
+    World,
     make_world,
     propose_one,
     register,
@@ -30,9 +31,12 @@ from tests.coordination.doctor_access.world import (
 )
 
 
-async def _claim(database: Database, clock: FrozenClock) -> list[Reminder]:
+async def _claim(database: Database, clock: FrozenClock, world: World) -> list[Reminder]:
+    """The reminders claimed now for this world's territory: the claim covers every territory,
+    and the tests before this one, in the same database, may have left proposals due."""
     async with database.write() as session:
-        return await claim_reminders(session, clock)
+        claimed = await claim_reminders(session, clock)
+    return [r for r in claimed if r.territory_id == world.territory.id]
 
 
 async def test_an_unanswered_proposal_then_an_unrecorded_declaration_are_reminded_once(
@@ -45,20 +49,20 @@ async def test_an_unanswered_proposal_then_an_unrecorded_declaration_are_reminde
     (entry,) = await register(database, clock, world, "Grondin")
     proposal = await propose_one(database, clock, world, entry, gp)
     clock.set(NOW + ANSWER_REMINDER_AFTER - timedelta(hours=1))
-    assert await _claim(database, clock) == []
+    assert await _claim(database, clock, world) == []
     clock.set(NOW + ANSWER_REMINDER_AFTER)
-    (reminded,) = await _claim(database, clock)
+    (reminded,) = await _claim(database, clock, world)
     assert reminded.kind is ReminderKind.ANSWER and reminded.professional_id == gp.professional_id
-    assert await _claim(database, clock) == [], "once"
+    assert await _claim(database, clock, world) == [], "once"
     async with database.write() as session:
         await service.accept(session, clock, gp, entry.id, proposal.id)
     accepted_at = clock.now()
     clock.set(accepted_at + DECLARATION_REMINDER_AFTER - timedelta(hours=1))
-    assert await _claim(database, clock) == []
+    assert await _claim(database, clock, world) == []
     clock.set(accepted_at + DECLARATION_REMINDER_AFTER)
-    (declaration,) = await _claim(database, clock)
+    (declaration,) = await _claim(database, clock, world)
     assert declaration.kind is ReminderKind.DECLARATION and declaration.entry_id == entry.id
-    assert await _claim(database, clock) == []
+    assert await _claim(database, clock, world) == []
     async with database.read() as session:
         events = list(
             await session.scalars(
@@ -91,6 +95,8 @@ async def test_two_workers_claiming_at_once_remind_each_gp_once(
                 [gp.professional_id for gp in world.gps],  # type: ignore[misc]
             )
     clock.set(NOW + ANSWER_REMINDER_AFTER + timedelta(days=1))
-    first, second = await asyncio.gather(_claim(database, clock), _claim(database, clock))
+    first, second = await asyncio.gather(
+        _claim(database, clock, world), _claim(database, clock, world)
+    )
     claimed = [(r.entry_id, r.professional_id) for r in first + second]
     assert len(claimed) == 6 and len(set(claimed)) == 6
