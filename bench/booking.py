@@ -42,7 +42,7 @@ import asyncpg
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
-from bench import _profile, _sqlite_loop
+from bench import _pg_loop, _profile, _sqlite_loop
 from bench._http import Connection
 from coordination.accounts.service import create_token_for
 from coordination.directory.professional import Profession, Professional
@@ -210,6 +210,24 @@ async def _bare_sqlite_baseline(tag: str, args: argparse.Namespace) -> tuple[flo
         return await _sqlite_loop.journeys(path, slot_ids[args.warmup :], args.clients)
     finally:
         await _drop_app_db("sqlite", name)
+
+
+async def _bare_pg_baseline(tag: str, args: argparse.Namespace) -> tuple[float, int, float]:
+    """The bare asyncpg loop of the journey, on a database prepared as the server's is:
+    (seconds, journeys, PostgreSQL's CPU seconds)."""
+    name = f"cpts_bare_{tag}"
+    url = await _create_app_db("postgresql", name)
+    try:
+        slot_ids, _ = await prepare(url, args.warmup + args.journeys)
+        dsn = url.replace("+asyncpg", "")
+
+        def postgres() -> float:
+            return cpu_seconds(os.getpid())["postgres"]
+
+        await _pg_loop.journeys(dsn, slot_ids[: args.warmup], args.clients, postgres)
+        return await _pg_loop.journeys(dsn, slot_ids[args.warmup :], args.clients, postgres)
+    finally:
+        await _drop_app_db("postgresql", name)
 
 
 def _free_port() -> int:
@@ -504,8 +522,11 @@ async def run(args: argparse.Namespace) -> None:
     rows = []
     journey_rows: list[Any] = []
     bare: tuple[float, int] | None = None
+    bare_pg: tuple[float, int, float] | None = None
     if args.database == "sqlite" and args.journeys:
         bare = await _bare_sqlite_baseline(tag, args)
+    elif args.journeys:
+        bare_pg = await _bare_pg_baseline(tag, args)
     for n, server in enumerate(args.server):
         app_db = f"cpts_bench_{tag}_{n}"  # a fresh database for every server measured
         app_url = await _create_app_db(args.database, app_db)
@@ -605,6 +626,17 @@ async def run(args: argparse.Namespace) -> None:
         )
         for server, _done, j_rate, *_ in journey_rows:
             print(f"{server}: journeys at {j_rate / rate:.2f} x the bare loop (target >= 0.5)")
+    if bare_pg is not None:
+        seconds, done, pg_cpu = bare_pg
+        rate = done / seconds
+        print(
+            f"\nceiling, the journey's statements from a bare asyncpg loop ({args.clients}"
+            f" connections): {rate:,.0f} journeys/s = {rate / baseline:.3f} x pgbench -N"
+            f" ({done} in {seconds:.1f} s), PostgreSQL CPU {pg_cpu * 1000 / max(done, 1):.2f} ms"
+            " per journey"
+        )
+        for server, _done, j_rate, *_ in journey_rows:
+            print(f"{server}: journeys at {j_rate / rate:.2f} x the bare loop")
     if args.profile:
         print(f"\nthe server during the journeys ({args.profile}):")
         print(_profile.summary(args.profile))

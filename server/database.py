@@ -102,13 +102,16 @@ def create_engine(
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        writer = conn.get_execution_options().get(_WRITE_OPTION, False)
+        writing = conn.get_execution_options().get(_WRITE_OPTION, False)
+        driver = conn.connection.driver_connection
+        if writing and _begin_writer(driver._conn):
+            return
         # On the driver, in one hop to aiosqlite's thread (through SQLAlchemy's cursor: three).
-        begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+        begin = "BEGIN IMMEDIATE" if writing else "BEGIN"
         info = conn.connection.info
         info[_BEGIN_PENDING] = True
         try:
-            await_(sqlite_call(conn.connection.driver_connection, _run, begin))
+            await_(sqlite_call(driver, _run, begin))
         except sqlite3.Error as exc:  # as SQLAlchemy's own BEGIN would raise it (a 503)
             raise sa_exc.OperationalError(begin, None, exc) from exc
         info.pop(_BEGIN_PENDING, None)
@@ -118,6 +121,25 @@ def create_engine(
 
 def _run(conn: sqlite3.Connection, sql: str) -> None:
     conn.execute(sql).close()
+
+
+def _begin_writer(conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE where the transaction runs, when no other process holds the write lock
+    (this process's writers queue for the writer engine's one connection before it): the
+    writer's one remaining hop before its COMMIT, saved. It does not wait there (busy timeout
+    0 for that statement): False when the lock is taken (a CLI command, a migration), and the
+    BEGIN then waits for it on aiosqlite's thread, with the connection's busy timeout."""
+    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    conn.execute("PRAGMA busy_timeout=0").close()
+    try:
+        conn.execute("BEGIN IMMEDIATE").close()
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:  # BUSY or an extended BUSY_*
+            return False
+        raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(timeout)}").close()
+    return True
 
 
 async def _reset_if_needed(conn: pg_direct.Connection) -> None:

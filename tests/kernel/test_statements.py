@@ -146,9 +146,10 @@ async def test_a_lost_postgresql_connection_is_invalidated_and_the_rollback_succ
 async def test_on_sqlite_the_writer_runs_its_statements_without_a_hop(
     database: Database, territory: Territory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Once BEGIN IMMEDIATE has returned the writer holds the one write lock: its statements run
-    # where its transaction runs, not through aiosqlite's thread (each hop held the lock while
-    # the event loop got round to it). A reader's still hop, beside the writer.
+    # The writer's BEGIN IMMEDIATE (no other process holding the lock) and, once it holds the
+    # one write lock, its statements run where its transaction runs, not through aiosqlite's
+    # thread (each hop held the lock while the event loop got round to it). A reader's still
+    # hop, beside the writer; another process's lock: tests/server/test_database.py.
     if database.backend != "sqlite":
         pytest.skip("PostgreSQL has no thread to hop to")
     import aiosqlite
@@ -156,17 +157,21 @@ async def test_on_sqlite_the_writer_runs_its_statements_without_a_hop(
     hops: list[str] = []
     real = aiosqlite.Connection._execute
 
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object) -> object:
+    async def counted(
+        self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object
+    ) -> object:
         hops.append(getattr(fn, "__name__", str(fn)))
-        return await real(self, fn, *args)  # type: ignore[arg-type]
+        return await real(self, fn, *args, **kwargs)  # type: ignore[arg-type]
 
     kind = f"test.{uuid.uuid4().hex[:8]}"
-    async with database.write() as session:
-        await session.connection()  # BEGIN IMMEDIATE: a hop, before counting
-        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with database.write() as session:  # the writer's connection made, before counting
+        await statements.fetch(session, _READ, type=kind)
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with database.write() as session:  # BEGIN IMMEDIATE where it runs too
         assert await statements.execute(session, _INSERT, **_values(territory, kind)) == 1
         assert len(await statements.fetch(session, _READ, type=kind)) == 1
-        assert hops == [], "the writer's statements hopped"
+        assert hops == [], "the writer's BEGIN or statements hopped"
+    assert hops == ["commit"], "the COMMIT alone hops (a checkpoint may follow it)"
     async with database.read() as session:
         hops.clear()
         assert len(await statements.fetch(session, _READ, type=kind)) == 1
