@@ -13,7 +13,8 @@ columns split the CPU the measured bookings cost between the server's processes,
 and this load generator (from /proc), since all three share the machine's cores.
 
 `--journeys N` adds the regulator's real journey (record the request, hold, book with the
-request and an Idempotency-Key). `--database sqlite` runs the server on the embedded default
+request and an Idempotency-Key) and, on PostgreSQL, its ceiling: the same statements from a
+bare asyncpg loop (bench/_pg_loop.py) with PostgreSQL's CPU per journey. `--database sqlite` runs the server on the embedded default
 (one worker; SQLite's CPU is the server's) and adds the journey's baseline there: the same
 statements from a bare aiosqlite loop (bench/_sqlite_loop.py); pgbench -N still runs beside.
 """
