@@ -9,6 +9,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from server.web.dashboard import CHARTS, day_month, number, week_label
 from tests.e2e.browser import (
     OUTPUT,
@@ -243,13 +245,20 @@ async def test_dashboard_charts_are_french_readable_and_carry_the_tables_numbers
 
     for width in (768, 390):
         await page.set_viewport_size({"width": width, "height": 900})
-        await page.wait_for_function(
-            "w => [...document.querySelectorAll('.chart-canvas canvas')].every("
-            "(c) => Math.abs(c.getBoundingClientRect().width - c.parentElement.clientWidth) < 2"
-            " && c.getBoundingClientRect().width < w)",
-            arg=width,
-            timeout=10_000,
-        )
+        try:
+            await page.wait_for_function(
+                "w => [...document.querySelectorAll('.chart-canvas canvas')].every("
+                "(c) => Math.abs(c.getBoundingClientRect().width - c.parentElement.clientWidth) < 2"
+                " && c.getBoundingClientRect().width < w)",
+                arg=width,
+                timeout=20_000,
+            )
+        except PlaywrightTimeout:  # say which chart did not follow the window, and how
+            widths = await page.evaluate(
+                "() => [...document.querySelectorAll('.chart-canvas canvas')].map((c) => "
+                "[c.id, c.getBoundingClientRect().width, c.parentElement.clientWidth])"
+            )
+            raise AssertionError(f"{width} px: charts (id, canvas, box) {widths}") from None
         scroll = await page.evaluate("() => document.documentElement.scrollWidth")
         assert scroll <= width, f"{width} px: the page scrolls sideways ({scroll} px)"
         sizes = await page.evaluate(
