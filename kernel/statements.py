@@ -39,6 +39,7 @@ _DRIVER = "cpts_driver"  # session.info: the driver connection of the current tr
 # The execution option of the writers' engine (server/database.py): on SQLite, the one
 # connection that opens BEGIN IMMEDIATE.
 WRITER_OPTION = "cpts_writer"
+WAL_INFO = "cpts_wal"  # connection info: the SQLite connection is in WAL mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,13 +234,18 @@ class _Aiosqlite(_Driver):
     __slots__ = ("inline",)
 
     def __init__(
-        self, dialect: Dialect, connection: AsyncConnection, conn: Any, transaction: Any
+        self,
+        dialect: Dialect,
+        connection: AsyncConnection,
+        conn: Any,
+        transaction: Any,
+        info: Mapping[str, Any],
     ) -> None:
         super().__init__(dialect, connection, conn, transaction)
         options = (
             connection.sync_connection.get_execution_options() if connection.sync_connection else {}
         )
-        self.inline = bool(options.get(WRITER_OPTION))
+        self.inline = bool(options.get(WRITER_OPTION)) and bool(info.get(WAL_INFO))
 
     async def fetch(self, c: _Compiled, args: list[Any]) -> list[Sequence[Any]]:
         try:
@@ -321,7 +327,7 @@ async def _driver(session: AsyncSession) -> _Driver:
             await driver.begin(adapter)
     elif dialect.name == "sqlite":
         driver = _Aiosqlite(
-            dialect, connection, raw.driver_connection, transaction
+            dialect, connection, raw.driver_connection, transaction, raw.info
         )  # BEGIN already sent
     else:  # pragma: no cover - the two backends of the design card
         raise NotImplementedError(dialect.name)

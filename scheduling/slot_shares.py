@@ -87,7 +87,15 @@ async def share_slot(
     slot = await get_slot(session, actor, slot_id)
     professional = await professionals.ref(session, actor, slot.professional_id)
     require_agenda_rights(actor, professional)
-    if slot.status is SlotStatus.CANCELLED or slot.ends_at <= clock.now():
+    await lock_for_transaction(session, "slot_shares", slot_id)
+    # The slot's row locked (PostgreSQL) before its state is judged: a withdrawal at the
+    # same moment either comes first and is seen, or waits for this to commit.
+    status, ends_at = (
+        await session.execute(
+            select(Slot.status, Slot.ends_at).where(Slot.id == slot_id).with_for_update()
+        )
+    ).one()
+    if status == SlotStatus.CANCELLED or ends_at <= clock.now():
         raise Conflict(
             "a withdrawn or past slot is not offered any more",
             code="slot_not_shareable",
@@ -102,7 +110,6 @@ async def share_slot(
             params={"territory_id": strangers[0]},
             field="territory_ids",
         )
-    await lock_for_transaction(session, "slot_shares", slot_id)
     current = await _shared_ids(session, slot_id)
     if current != wanted:
         gone, new = current - wanted, wanted - current
@@ -157,7 +164,7 @@ async def open_slots_shared_with(
     limit: int = 5000,
 ) -> list[Slot]:
     """Bookable slots of other territories shared with this one, starting in [start, end],
-    by start (the SAS's search, beside `open_slots`)."""
+    by start, at most `limit` (the SAS's search, beside `open_slots`)."""
     now = clock.now()
     return list(
         await session.scalars(

@@ -28,7 +28,7 @@ from sqlalchemy.util.concurrency import await_
 
 from kernel import pg_direct
 from kernel.events import EVENTS_WRITTEN
-from kernel.statements import WRITER_OPTION, sqlite_call
+from kernel.statements import WAL_INFO, WRITER_OPTION, sqlite_call
 
 # What the front doors hold a transaction as (they pass it to the use cases, never query it):
 # the one name for the session type outside this wiring.
@@ -95,6 +95,10 @@ def create_engine(
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        (mode,) = cursor.fetchone()
+        # Without WAL (a file system that refuses it), a writer's statement may wait for the
+        # readers: the writer then sends everything through aiosqlite's thread.
+        _record.info[WAL_INFO] = str(mode).lower() == "wal"
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -104,7 +108,7 @@ def create_engine(
     def _on_begin(conn: Any) -> None:
         writing = conn.get_execution_options().get(_WRITE_OPTION, False)
         driver = conn.connection.driver_connection
-        if writing and _begin_writer(driver._conn):
+        if writing and conn.connection.info.get(WAL_INFO) and _begin_writer(driver._conn):
             return
         # On the driver, in one hop to aiosqlite's thread (through SQLAlchemy's cursor: three).
         begin = "BEGIN IMMEDIATE" if writing else "BEGIN"
@@ -129,16 +133,19 @@ def _begin_writer(conn: sqlite3.Connection) -> bool:
     writer's one remaining hop before its COMMIT, saved. It does not wait there (busy timeout
     0 for that statement): False when the lock is taken (a CLI command, a migration), and the
     BEGIN then waits for it on aiosqlite's thread, with the connection's busy timeout."""
-    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
-    conn.execute("PRAGMA busy_timeout=0").close()
     try:
-        conn.execute("BEGIN IMMEDIATE").close()
+        (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+        conn.execute("PRAGMA busy_timeout=0").close()
+        try:
+            conn.execute("BEGIN IMMEDIATE").close()
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={int(timeout)}").close()
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:  # BUSY or an extended BUSY_*
             return False
         raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={int(timeout)}").close()
+    except sqlite3.Error as exc:  # as the thread's BEGIN would raise it (a 503)
+        raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
     return True
 
 

@@ -114,7 +114,15 @@ async def members_by_national_id(
     rows = await session.scalars(
         select(Professional).where(Professional.territory_id == territory_id, named, _belongs())
     )
-    return {nid for p in rows if (nid := national_id(p))}
+    # The ids asked for that matched (an RPPS asked, or an ADELI asked of someone who has an
+    # RPPS too), not each row's own preferred id.
+    asked = set(ids)
+    return {
+        nid
+        for p in rows
+        for nid in (f"8{p.rpps}" if p.rpps else None, f"0{p.adeli}" if p.adeli else None)
+        if nid in asked
+    }
 
 
 async def practitioners(

@@ -38,6 +38,7 @@ class Findings:
     main_places: dict[uuid.UUID, Place] = field(default_factory=dict)
     cpts: dict[uuid.UUID, Cpts] = field(default_factory=dict)  # by territory
     shares: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # slot → others
+    truncated: bool = False  # more slots matched than `limit`: the caller narrows the window
 
     def cpts_of(self, slot: Slot) -> list[Cpts]:
         """The CPTS a slot is offered under: its territory's, then those it is shared with."""
@@ -90,11 +91,21 @@ async def _add(session: AsyncSession, found: Findings, slots: list[Slot]) -> Non
 
 
 async def _shared_with(
-    session: AsyncSession, clock: Clock, found: Findings, territory: Territory, search: SlotSearch
+    session: AsyncSession,
+    clock: Clock,
+    found: Findings,
+    territory: Territory,
+    search: SlotSearch,
+    limit: int,
 ) -> list[Slot]:
     """Slots of other territories shared with this one whose professional practises here
     too (and, in the PS launch, is one of those asked for)."""
-    shared = await open_slots_shared_with(session, clock, territory.id, search.start, search.end)
+    cap = limit - len(found.slots)
+    shared = await open_slots_shared_with(
+        session, clock, territory.id, search.start, search.end, limit=cap
+    )
+    if len(shared) >= cap:
+        found.truncated = True  # filtered below, but never a silently shortened answer
     if not shared:
         return []
     await _load(session, found, shared)
@@ -169,9 +180,12 @@ async def find(
         await _add(session, found, slots)
         if len(found.slots) >= limit:
             break
-    if every_territory and len(found.slots) < limit:
-        for territory in searched:  # the SAS sees what other CPTS share with these
-            await _add(session, found, await _shared_with(session, clock, found, territory, search))
+    # The CPTS launch: what other CPTS share with the one it names. (The PS launch searches
+    # every CPTS for the practitioners it names: their shared slots are found at home.)
+    if every_territory and search.organization_id is not None and len(found.slots) < limit:
+        for territory in searched:
+            shared = await _shared_with(session, clock, found, territory, search, limit)
+            await _add(session, found, shared)
     shown = {s.territory_id for s in found.slots} | {t.id for t in searched}
     found.cpts = {t: c for t, c in found.cpts.items() if t in shown}
     await _keep_shares(session, found)

@@ -81,7 +81,7 @@ async def slot_search(request: Request[Any, Any, Any]) -> Response[bytes]:
             every_territory=request.auth == CERTIFICATE,
         )
     slots = found.slots
-    if len(slots) >= MAX_SLOTS:  # never a silently truncated answer
+    if found.truncated or len(slots) >= MAX_SLOTS:  # never a silently truncated answer
         outcome = operation_outcome(
             "too-costly", f"more than {MAX_SLOTS} free slots match: narrow the window", "start"
         )

@@ -275,7 +275,8 @@ def _slot_view(
         )
         if booking is not None
         else None,
-        shared_with=[n for t, n in known.other_cpts.items() if t in shared],
+        # What the SAS shows: a withdrawn or past slot is offered under no CPTS any more.
+        shared_with=[n for t, n in known.other_cpts.items() if t in shared] if shareable else [],
         share_options=[(str(t), n, t in shared) for t, n in known.other_cpts.items()]
         if shareable
         else [],

@@ -146,6 +146,15 @@ async def test_the_week_page_shows_and_sets_the_share(
     )
     assert f'value="{vexin_id}" checked>' in page.text
     assert "Proposé au SAS aussi pour : " in page.text
+    # Withdrawn, it is offered under no CPTS any more: the card says nothing of the share.
+    withdrawn = await client.post(f"/api/v1/slots/{slot['id']}/withdraw", headers=home, json={})
+    assert withdrawn.status_code == 200, withdrawn.text
+    page = await client.get(
+        f"/creneaux?professional_id={slot['professional_id']}&semaine={slot['start'][:10]}",
+        headers=home,
+    )
+    assert "Proposé au SAS aussi" not in page.text
+    assert f'data-api="/api/v1/slots/{slot["id"]}/shares"' not in page.text
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,10 @@ from coordination.directory.refs import PROFESSIONALS
 from coordination.directory.service import (
     CommuneDraft,
 )
+from coordination.directory.territories import get_territory
 from integrations.fhir.sas_bundle import CATEGORIE_ETABLISSEMENT, SERVICE_TYPE_R5, bundle
 from integrations.fhir.sas_query import SlotSearch
-from integrations.fhir.sas_search import Findings, find
+from integrations.fhir.sas_search import Findings, cpts_of, find
 from kernel.actor import Actor, Role
 from kernel.clock import FrozenClock
 from scheduling.models.slot import Modality, Slot, Visibility
@@ -214,3 +215,58 @@ async def test_a_slot_shared_by_two_cpts_is_found_once_under_both(
         [f"HealthcareService/snp-{first.territory_id}"]
     ]
     assert gone.slots == []
+
+
+async def test_a_share_holds_for_a_gp_known_by_adeli_here_and_rpps_there(
+    database: Database, clock: FrozenClock
+) -> None:
+    # At home the GP is known by their ADELI alone; the other CPTS knows their RPPS and the
+    # same ADELI: the share is offered there, and the SAS shows it there too.
+    clock.set(datetime(2027, 3, 1, 7, 0, tzinfo=UTC))
+    start = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
+    adeli = luhn_number("78", 9)
+    first = await _cpts_with(database, clock, luhn_number("1", 11), start)
+    second = await _cpts_with(database, clock, luhn_number("1", 11), None)
+    async with database.write() as session:
+        await session.execute(
+            update(Professional)
+            .where(Professional.territory_id == first.territory_id)
+            .values(rpps=None, adeli=adeli)
+        )
+        await session.execute(
+            update(Professional)
+            .where(Professional.territory_id == second.territory_id)
+            .values(adeli=adeli)
+        )
+        (slot_id,) = await session.scalars(
+            select(Slot.id).where(Slot.territory_id == first.territory_id)
+        )
+        gp_id = await session.scalar(select(Slot.professional_id).where(Slot.id == slot_id))
+    gp = Actor(uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.GP}), gp_id)
+    async with database.write() as session:
+        await share_slot(session, clock, gp, PROFESSIONALS, slot_id, [second.territory_id])
+    platform = Actor(
+        uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.SAS_PLATFORM})
+    )
+    search = SlotSearch(
+        start=clock.now(),
+        end=clock.now() + timedelta(days=3),
+        practitioner_ids=("0" + adeli,),
+        organization_id=None,
+        include_schedule=True,
+        include_actors=True,
+        include_services=True,
+    )
+    async with database.read() as session:
+        found = await find(session, clock, platform, search, 100, every_territory=True)
+        by_second = replace(
+            search,
+            practitioner_ids=(),
+            organization_id=cpts_of(await get_territory(session, second)).national_id,
+        )
+        named = await find(session, clock, platform, by_second, 100, every_territory=True)
+        capped = await find(session, clock, platform, by_second, 1, every_territory=True)
+    (slot,) = [r for r in _answer(found) if r["resourceType"] == "Slot"]
+    assert len(set(_service_refs(slot))) == 2
+    assert [s.id for s in named.slots] == [slot_id]
+    assert capped.truncated, "the shared slots filled the limit: said, never cut silently"
