@@ -134,6 +134,38 @@ def _service_refs(slot: dict[str, Any]) -> list[str]:
     ]
 
 
+async def _share_the_slot_of(
+    database: Database, clock: FrozenClock, first: Actor, second: Actor
+) -> uuid.UUID:
+    """The first CPTS's one slot, offered under the second CPTS by its GP."""
+    async with database.read() as session:
+        (slot_id,) = await session.scalars(
+            select(Slot.id).where(Slot.territory_id == first.territory_id)
+        )
+        gp_id = await session.scalar(select(Slot.professional_id).where(Slot.id == slot_id))
+    gp = Actor(uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.GP}), gp_id)
+    async with database.write() as session:
+        await share_slot(session, clock, gp, PROFESSIONALS, slot_id, [second.territory_id])
+    return slot_id
+
+
+def _platform(home: Actor) -> Actor:
+    return Actor(uuid.uuid4(), home.territory_id, "Europe/Paris", frozenset({Role.SAS_PLATFORM}))
+
+
+def _search(national_id: str) -> SlotSearch:
+    now = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    return SlotSearch(
+        start=now,
+        end=now + timedelta(days=3),
+        practitioner_ids=(national_id,),
+        organization_id=None,
+        include_schedule=True,
+        include_actors=True,
+        include_services=True,
+    )
+
+
 async def test_a_slot_shared_by_two_cpts_is_found_once_under_both(
     database: Database, clock: FrozenClock
 ) -> None:
@@ -144,26 +176,9 @@ async def test_a_slot_shared_by_two_cpts_is_found_once_under_both(
     start = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
     first = await _cpts_with(database, clock, rpps, start)
     second = await _cpts_with(database, clock, rpps, None)
-    async with database.read() as session:
-        (slot_id,) = await session.scalars(
-            select(Slot.id).where(Slot.territory_id == first.territory_id)
-        )
-        gp_id = await session.scalar(select(Slot.professional_id).where(Slot.id == slot_id))
-    gp = Actor(uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.GP}), gp_id)
-    async with database.write() as session:
-        await share_slot(session, clock, gp, PROFESSIONALS, slot_id, [second.territory_id])
-    platform = Actor(
-        uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.SAS_PLATFORM})
-    )
-    search = SlotSearch(
-        start=clock.now(),
-        end=clock.now() + timedelta(days=3),
-        practitioner_ids=("8" + rpps,),
-        organization_id=None,
-        include_schedule=True,
-        include_actors=True,
-        include_services=True,
-    )
+    slot_id = await _share_the_slot_of(database, clock, first, second)
+    platform = _platform(first)
+    search = _search("8" + rpps)
     async with database.read() as session:
         found = await find(session, clock, platform, search, 100, every_territory=True)
         confined = await find(session, clock, first, search, 100)
@@ -238,25 +253,9 @@ async def test_a_share_holds_for_a_gp_known_by_adeli_here_and_rpps_there(
             .where(Professional.territory_id == second.territory_id)
             .values(adeli=adeli)
         )
-        (slot_id,) = await session.scalars(
-            select(Slot.id).where(Slot.territory_id == first.territory_id)
-        )
-        gp_id = await session.scalar(select(Slot.professional_id).where(Slot.id == slot_id))
-    gp = Actor(uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.GP}), gp_id)
-    async with database.write() as session:
-        await share_slot(session, clock, gp, PROFESSIONALS, slot_id, [second.territory_id])
-    platform = Actor(
-        uuid.uuid4(), first.territory_id, "Europe/Paris", frozenset({Role.SAS_PLATFORM})
-    )
-    search = SlotSearch(
-        start=clock.now(),
-        end=clock.now() + timedelta(days=3),
-        practitioner_ids=("0" + adeli,),
-        organization_id=None,
-        include_schedule=True,
-        include_actors=True,
-        include_services=True,
-    )
+    slot_id = await _share_the_slot_of(database, clock, first, second)
+    platform = _platform(first)
+    search = _search("0" + adeli)
     async with database.read() as session:
         found = await find(session, clock, platform, search, 100, every_territory=True)
         by_second = replace(
