@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select
@@ -13,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from coordination.directory.territory import Territory
 from kernel import statements
+from kernel.clock import FrozenClock
 from kernel.events import Event
 from kernel.statements import Prepared, insert_row
 from server.database import Database
-from tests.conftest import PG_ADMIN_URL
+from server.migrations import upgrade
+from tests.conftest import PG_ADMIN_URL, new_territory
 
 _INSERT = insert_row(Event.__table__, skip=("id",))  # type: ignore[arg-type]
 _READ = Prepared(
@@ -144,35 +147,40 @@ async def test_a_lost_postgresql_connection_is_invalidated_and_the_rollback_succ
 
 
 async def test_on_sqlite_the_writer_runs_its_statements_without_a_hop(
-    database: Database, territory: Territory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The writer's BEGIN IMMEDIATE (no other process holding the lock) and, once it holds the
     # one write lock, its statements run where its transaction runs, not through aiosqlite's
     # thread (each hop held the lock while the event loop got round to it). A reader's still
     # hop, beside the writer; another process's lock: tests/server/test_database.py.
-    if database.backend != "sqlite":
-        pytest.skip("PostgreSQL has no thread to hop to")
     import aiosqlite
 
-    hops: list[str] = []
-    real = aiosqlite.Connection._execute
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inline.sqlite3'}"
+    await upgrade(url)
+    database = Database(url)
+    try:
+        territory = await new_territory(database, clock)
+        hops: list[str] = []
+        real = aiosqlite.Connection._execute
 
-    async def counted(
-        self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object
-    ) -> object:
-        hops.append(getattr(fn, "__name__", str(fn)))
-        return await real(self, fn, *args, **kwargs)  # type: ignore[arg-type]
+        async def counted(
+            self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object
+        ) -> object:
+            hops.append(getattr(fn, "__name__", str(fn)))
+            return await real(self, fn, *args, **kwargs)  # type: ignore[arg-type]
 
-    kind = f"test.{uuid.uuid4().hex[:8]}"
-    async with database.write() as session:  # the writer's connection made, before counting
-        await statements.fetch(session, _READ, type=kind)
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-    async with database.write() as session:  # BEGIN IMMEDIATE where it runs too
-        assert await statements.execute(session, _INSERT, **_values(territory, kind)) == 1
-        assert len(await statements.fetch(session, _READ, type=kind)) == 1
-        assert hops == [], "the writer's BEGIN or statements hopped"
-    assert hops == ["commit"], "the COMMIT alone hops (a checkpoint may follow it)"
-    async with database.read() as session:
-        hops.clear()
-        assert len(await statements.fetch(session, _READ, type=kind)) == 1
-        assert hops, "a reader's statement runs on aiosqlite's thread"
+        kind = f"test.{uuid.uuid4().hex[:8]}"
+        async with database.write() as session:  # the writer's connection made, before counting
+            await statements.fetch(session, _READ, type=kind)
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        async with database.write() as session:  # BEGIN IMMEDIATE where it runs too
+            assert await statements.execute(session, _INSERT, **_values(territory, kind)) == 1
+            assert len(await statements.fetch(session, _READ, type=kind)) == 1
+            assert hops == [], "the writer's BEGIN or statements hopped"
+        assert hops == ["commit"], "the COMMIT alone hops (a checkpoint may follow it)"
+        async with database.read() as session:
+            hops.clear()
+            assert len(await statements.fetch(session, _READ, type=kind)) == 1
+            assert hops, "a reader's statement runs on aiosqlite's thread"
+    finally:
+        await database.dispose()
