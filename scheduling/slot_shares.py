@@ -47,21 +47,32 @@ class SlotSharing:
     offered: dict[uuid.UUID, str]  # the other CPTS the professional belongs to
 
 
+def is_shareable(status: SlotStatus, ends_at: datetime, now: datetime) -> bool:
+    """A slot is offered under other CPTS while it is neither withdrawn nor over."""
+    return status != SlotStatus.CANCELLED and ends_at > now
+
+
 async def _shared_ids(session: AsyncSession, slot_id: uuid.UUID) -> set[uuid.UUID]:
     rows = await session.scalars(select(SlotShare.territory_id).where(SlotShare.slot_id == slot_id))
     return set(rows)
 
 
 async def slot_sharing(
-    session: AsyncSession, actor: Actor, professionals: Professionals, slot_id: uuid.UUID
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    professionals: Professionals,
+    slot_id: uuid.UUID,
 ) -> SlotSharing:
     """Under which other CPTS a slot is offered, and under which it could be (the agenda's
-    owner and the staff; NotFound outside the territory)."""
+    owner and the staff; NotFound outside the territory). A withdrawn or past slot is
+    offered under none (its rows stay, shown nowhere)."""
     slot = await get_slot(session, actor, slot_id)
     professional = await professionals.ref(session, actor, slot.professional_id)
     require_agenda_rights(actor, professional)
     offered = await professionals.other_cpts(session, professional)
-    shared = await _shared_ids(session, slot_id)
+    shareable = is_shareable(slot.status, slot.ends_at, clock.now())
+    shared = await _shared_ids(session, slot_id) if shareable else set()
     # A CPTS the professional has since left is no longer offered, nor shown as shared.
     return SlotSharing(slot_id, {t: n for t, n in offered.items() if t in shared}, offered)
 
@@ -95,7 +106,7 @@ async def share_slot(
             select(Slot.status, Slot.ends_at).where(Slot.id == slot_id).with_for_update()
         )
     ).one()
-    if status == SlotStatus.CANCELLED or ends_at <= clock.now():
+    if not is_shareable(status, ends_at, clock.now()):
         raise Conflict(
             "a withdrawn or past slot is not offered any more",
             code="slot_not_shareable",

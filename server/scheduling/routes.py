@@ -223,9 +223,9 @@ class SlotController(Controller):
         summary="The other CPTS a slot is offered under to the SAS, and those it may be",
     )
     async def shares(
-        self, session: DbSession, actor: ActorDep, slot_id: FromPath[uuid.UUID]
+        self, session: DbSession, clock: ClockDep, actor: ActorDep, slot_id: FromPath[uuid.UUID]
     ) -> SlotSharesOut:
-        sharing = await slot_shares.slot_sharing(session, actor, PROFESSIONALS, slot_id)
+        sharing = await slot_shares.slot_sharing(session, clock, actor, PROFESSIONALS, slot_id)
         return slot_shares_out(sharing)
 
     @put(

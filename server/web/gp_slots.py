@@ -41,6 +41,7 @@ from scheduling.models.booking import Booking, BookingStatus
 from scheduling.models.slot import Slot, SlotStatus, visibility_set
 from scheduling.models.snp_request import SnpRequest
 from scheduling.patient import Patient
+from scheduling.slot_shares import is_shareable
 from scheduling.slots import get_slot
 from server.database import Session
 from server.dependencies import ActorDep, ClockDep, DbSession
@@ -249,7 +250,7 @@ def _slot_view(
 ) -> _SlotView:
     status, label = _status_of(s, now)
     shared = set(known.shares.get(s.id, ()))
-    shareable = s.status is not SlotStatus.CANCELLED and s.ends_at > now
+    shareable = is_shareable(s.status, s.ends_at, now)
     return _SlotView(
         id=s.id,
         starts_at=s.starts_at,

@@ -104,7 +104,7 @@ async def test_a_gp_offers_a_slot_under_another_cpts_of_theirs(
     slot = await _slot(database, clock, home)
 
     async with database.read() as session:
-        before = await slot_shares.slot_sharing(session, home.gp, PROFESSIONALS, slot.id)
+        before = await slot_shares.slot_sharing(session, clock, home.gp, PROFESSIONALS, slot.id)
     assert before.shared_with == {} and set(before.offered) == {other.territory_id}
 
     shared = await _share(database, clock, home.gp, slot.id, other.territory_id)

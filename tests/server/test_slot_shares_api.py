@@ -155,6 +155,8 @@ async def test_the_week_page_shows_and_sets_the_share(
     )
     assert "Proposé au SAS aussi" not in page.text
     assert f'data-api="/api/v1/slots/{slot["id"]}/shares"' not in page.text
+    told = (await client.get(f"/api/v1/slots/{slot['id']}/shares", headers=home)).json()
+    assert told["shared_with"] == [], "the API says what the SAS shows: nothing"
 
 
 @pytest.fixture(scope="module")
