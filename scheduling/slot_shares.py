@@ -27,7 +27,7 @@ from kernel.events import append_event
 from kernel.locks import lock_for_transaction
 from scheduling.models.slot import Slot, SlotStatus, open_to_take
 from scheduling.models.slot_share import SlotShare
-from scheduling.refs import Professionals
+from scheduling.refs import ProfessionalRef, Professionals
 from scheduling.slots import get_slot, require_agenda_rights
 
 MAX_SHARES = 10  # CPTS a slot is offered under besides its own: far more than a GP belongs to
@@ -47,9 +47,24 @@ class SlotSharing:
     offered: dict[uuid.UUID, str]  # the other CPTS the professional belongs to
 
 
-def is_shareable(status: SlotStatus, ends_at: datetime, now: datetime) -> bool:
+def is_shareable(slot: Slot, now: datetime) -> bool:
     """A slot is offered under other CPTS while it is neither withdrawn nor over."""
-    return status != SlotStatus.CANCELLED and ends_at > now
+    return slot.status is not SlotStatus.CANCELLED and slot.ends_at > now
+
+
+async def _agenda_slot(
+    session: AsyncSession,
+    actor: Actor,
+    professionals: Professionals,
+    slot_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> tuple[Slot, ProfessionalRef]:
+    """The slot, for the owner of its agenda or the staff (NotFound outside the territory)."""
+    slot = await get_slot(session, actor, slot_id, for_update=for_update)
+    professional = await professionals.ref(session, actor, slot.professional_id)
+    require_agenda_rights(actor, professional)
+    return slot, professional
 
 
 async def _shared_ids(session: AsyncSession, slot_id: uuid.UUID) -> set[uuid.UUID]:
@@ -67,12 +82,9 @@ async def slot_sharing(
     """Under which other CPTS a slot is offered, and under which it could be (the agenda's
     owner and the staff; NotFound outside the territory). A withdrawn or past slot is
     offered under none (its rows stay, shown nowhere)."""
-    slot = await get_slot(session, actor, slot_id)
-    professional = await professionals.ref(session, actor, slot.professional_id)
-    require_agenda_rights(actor, professional)
+    slot, professional = await _agenda_slot(session, actor, professionals, slot_id)
     offered = await professionals.other_cpts(session, professional)
-    shareable = is_shareable(slot.status, slot.ends_at, clock.now())
-    shared = await _shared_ids(session, slot_id) if shareable else set()
+    shared = await _shared_ids(session, slot_id) if is_shareable(slot, clock.now()) else set()
     # A CPTS the professional has since left is no longer offered, nor shown as shared.
     return SlotSharing(slot_id, {t: n for t, n in offered.items() if t in shared}, offered)
 
@@ -95,18 +107,11 @@ async def share_slot(
             params={"limit": MAX_SHARES},
             field="territory_ids",
         )
-    slot = await get_slot(session, actor, slot_id)
-    professional = await professionals.ref(session, actor, slot.professional_id)
-    require_agenda_rights(actor, professional)
     await lock_for_transaction(session, "slot_shares", slot_id)
     # The slot's row locked (PostgreSQL) before its state is judged: a withdrawal at the
     # same moment either comes first and is seen, or waits for this to commit.
-    status, ends_at = (
-        await session.execute(
-            select(Slot.status, Slot.ends_at).where(Slot.id == slot_id).with_for_update()
-        )
-    ).one()
-    if not is_shareable(status, ends_at, clock.now()):
+    slot, professional = await _agenda_slot(session, actor, professionals, slot_id, for_update=True)
+    if not is_shareable(slot, clock.now()):
         raise Conflict(
             "a withdrawn or past slot is not offered any more",
             code="slot_not_shareable",

@@ -245,10 +245,15 @@ async def create_slot(
     return slot
 
 
-async def get_slot(session: AsyncSession, actor: Actor, slot_id: uuid.UUID) -> Slot:
-    slot = await session.scalar(
-        select(Slot).where(Slot.id == slot_id, Slot.territory_id == actor.territory_id)
-    )
+async def get_slot(
+    session: AsyncSession, actor: Actor, slot_id: uuid.UUID, *, for_update: bool = False
+) -> Slot:
+    """The territory's slot (NotFound otherwise); `for_update`: its row locked until the
+    transaction ends (PostgreSQL), read afresh."""
+    query = select(Slot).where(Slot.id == slot_id, Slot.territory_id == actor.territory_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    slot = await session.scalar(query)
     if slot is None:
         raise NotFound("slot not found", code="slot_not_found")
     return slot

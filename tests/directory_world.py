@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import luhn
@@ -38,6 +39,25 @@ def luhn_number(prefix: str, length: int) -> str:
 class TerritoryWithGp:
     territory: Territory
     professional: ProfessionalRef
+
+
+def gp_body(rpps: str, commune_insee: str) -> dict[str, Any]:
+    """POST /api/v1/professionals' body for a GP of this RPPS with a practice in this commune
+    (the same person, entered in each CPTS they belong to)."""
+    return {
+        "family_name": "Lambert",
+        "given_name": "Claire",
+        "profession": "physician",
+        "rpps": rpps,
+        "locations": [
+            {
+                "label": "Cabinet",
+                "address": "3 place du Marché",
+                "commune_insee": commune_insee,
+                "phone": "01 39 00 00 00",
+            }
+        ],
+    }
 
 
 async def territory_with_gp(

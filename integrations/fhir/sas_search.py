@@ -40,6 +40,12 @@ class Findings:
     shares: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)  # slot → others
     truncated: bool = False  # more slots matched than `limit`: the caller narrows the window
 
+    def national_id_of(self, slot: Slot) -> str | None:
+        """The IdNat_PS of the slot's professional (None: they have none, the SAS cannot
+        name them)."""
+        p = self.practitioners.get(slot.professional_id)
+        return p.national_id if p else None
+
     def cpts_of(self, slot: Slot) -> list[Cpts]:
         """The CPTS a slot is offered under: its territory's, then those it is shared with."""
         return [self.cpts[slot.territory_id]] + [
@@ -109,20 +115,11 @@ async def _shared_with(
     if not shared:
         return []
     await _load(session, found, shared)
-    wanted = {
-        found.practitioners[s.professional_id].national_id
-        for s in shared
-        if s.professional_id in found.practitioners
-    }
+    wanted = {nid for s in shared if (nid := found.national_id_of(s))}
     if search.practitioner_ids:
         wanted &= set(search.practitioner_ids)
     here = await directory.members_by_national_id(session, territory.id, wanted)
-    return [
-        s
-        for s in shared
-        if s.professional_id in found.practitioners
-        and found.practitioners[s.professional_id].national_id in here
-    ]
+    return [s for s in shared if found.national_id_of(s) in here]
 
 
 async def _keep_shares(session: AsyncSession, found: Findings) -> None:
@@ -132,14 +129,14 @@ async def _keep_shares(session: AsyncSession, found: Findings) -> None:
     members: dict[uuid.UUID, set[str]] = {}
     for territory_id in {t for ts in shares.values() for t in ts if t in found.cpts}:
         ids = {
-            found.practitioners[s.professional_id].national_id
+            nid
             for s in found.slots
-            if territory_id in shares.get(s.id, ()) and s.professional_id in found.practitioners
+            if territory_id in shares.get(s.id, ()) and (nid := found.national_id_of(s))
         }
         members[territory_id] = await directory.members_by_national_id(session, territory_id, ids)
     for slot in found.slots:
-        p = found.practitioners.get(slot.professional_id)
-        kept = [t for t in shares.get(slot.id, ()) if p and p.national_id in members.get(t, ())]
+        nid = found.national_id_of(slot)
+        kept = [t for t in shares.get(slot.id, ()) if nid in members.get(t, ())]
         if kept:
             found.shares[slot.id] = kept
 

@@ -250,7 +250,7 @@ def _slot_view(
 ) -> _SlotView:
     status, label = _status_of(s, now)
     shared = set(known.shares.get(s.id, ()))
-    shareable = is_shareable(s.status, s.ends_at, now)
+    shareable = is_shareable(s, now)
     return _SlotView(
         id=s.id,
         starts_at=s.starts_at,

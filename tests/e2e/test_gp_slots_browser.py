@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tests.directory_world import luhn_number
+from tests.directory_world import gp_body, luhn_number
 from tests.e2e.browser import (
     bearer,
     created,
@@ -143,20 +143,7 @@ def _get(base: str, headers: dict[str, str], path: str) -> dict[str, Any]:
 
 def _professional(base: str, headers: dict[str, str], rpps: str) -> dict[str, Any]:
     communes = _get(base, headers, "/communes")["items"]
-    body = {
-        "family_name": "Lambert",
-        "given_name": "Claire",
-        "profession": "physician",
-        "rpps": rpps,
-        "locations": [
-            {
-                "label": "Cabinet",
-                "address": "3 place du Marché",
-                "commune_insee": communes[0]["insee"],
-            }
-        ],
-    }
-    return created(base, headers, "/professionals", body)
+    return created(base, headers, "/professionals", gp_body(rpps, communes[0]["insee"]))
 
 
 async def test_staff_offer_a_gp_s_slot_under_their_other_cpts(served: str, browser: Any) -> None:

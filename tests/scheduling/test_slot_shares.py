@@ -70,6 +70,14 @@ async def _slot(database: Database, clock: FrozenClock, cpts: Cpts) -> Slot:
         )
 
 
+async def _gp_in_two_cpts(database: Database, clock: FrozenClock) -> tuple[Cpts, Cpts, Slot]:
+    """One GP in two CPTS, now, with a slot at home."""
+    clock.set(NOW)
+    rpps = luhn_number("1", 11)
+    home, other = await _cpts(database, clock, rpps), await _cpts(database, clock, rpps)
+    return home, other, await _slot(database, clock, home)
+
+
 async def _share(
     database: Database, clock: FrozenClock, actor: Actor, slot_id: uuid.UUID, *tids: uuid.UUID
 ) -> slot_shares.SlotSharing:
@@ -140,10 +148,7 @@ async def test_a_gp_offers_a_slot_under_another_cpts_of_theirs(
 async def test_only_the_agenda_and_its_territory_share_a_slot(
     database: Database, clock: FrozenClock
 ) -> None:
-    clock.set(NOW)
-    rpps = luhn_number("1", 11)
-    home, other = await _cpts(database, clock, rpps), await _cpts(database, clock, rpps)
-    slot = await _slot(database, clock, home)
+    home, other, slot = await _gp_in_two_cpts(database, clock)
     with pytest.raises(NotFound):  # the same GP, signed in to their other CPTS
         await _share(database, clock, other.gp, slot.id, other.territory_id)
     colleague = Actor(
@@ -156,10 +161,7 @@ async def test_only_the_agenda_and_its_territory_share_a_slot(
 async def test_a_withdrawn_or_past_slot_is_not_shared(
     database: Database, clock: FrozenClock
 ) -> None:
-    clock.set(NOW)
-    rpps = luhn_number("1", 11)
-    home, other = await _cpts(database, clock, rpps), await _cpts(database, clock, rpps)
-    slot = await _slot(database, clock, home)
+    home, other, slot = await _gp_in_two_cpts(database, clock)
     async with database.write() as session:
         await slots.withdraw(session, clock, home.gp, PROFESSIONALS, slot.id)
     with pytest.raises(Conflict) as withdrawn:

@@ -91,6 +91,26 @@ class _UnsignedIdTokens(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def _follow(
+    browser: httpx.Client, url: str, back_to: str, person: dict[str, str] | None
+) -> dict[str, list[str]]:
+    """The browser follows the provider's redirects until it is sent back to `back_to`; the
+    query it comes back with (a code and the state). At the provider's interaction, `person`
+    signs in (consent ignores it); with None, nobody is there to sign in: a login prompt
+    answers 400 and fails."""
+    for _ in range(10):
+        answer = browser.get(url)
+        assert answer.status_code in (302, 303), f"the provider asked: {answer.text}"
+        url = urljoin(url, answer.headers["location"])
+        if url.startswith(back_to):
+            back = parse_qs(urlsplit(url).query)
+            assert "code" in back, back
+            return back
+        if person is not None and urlsplit(url).path.startswith("/interaction/"):
+            url = f"{url}?{urlencode(person)}"
+    raise AssertionError("the provider never sent the browser back")
+
+
 class Provider:
     """The provider as the tests use it: this server registered as its client, and the person
     signing in at PSC (every `authorize` is a new browser, with its own cookies)."""
@@ -106,17 +126,10 @@ class Provider:
 
     def use(self, *, userinfo_as_jwt: bool = False, tamper: bool = False) -> None:
         """Register a client (RFC 7591) and make it the server's PSC."""
-        metadata: dict[str, Any] = {
-            "redirect_uris": [self.callback],
-            "response_types": ["code"],
-            "grant_types": ["authorization_code"],
-            "token_endpoint_auth_method": "client_secret_basic",
-        }
-        if userinfo_as_jwt:
-            metadata["userinfo_signed_response_alg"] = "RS256"
-        registered = httpx.post(f"{self.issuer}/reg", json=metadata, timeout=10)
-        assert registered.status_code == 201, registered.text
-        client = registered.json()
+        extra = {"userinfo_signed_response_alg": "RS256"} if userinfo_as_jwt else {}
+        client = self._register(
+            self.callback, token_endpoint_auth_method="client_secret_basic", **extra
+        )
         AppServices.of(self.app).psc = ProSanteConnect(
             f"{self.issuer}/.well-known/openid-configuration",
             client["client_id"],
@@ -137,36 +150,34 @@ class Provider:
         if self.acr:
             person["acr"] = self.acr
         with httpx.Client(timeout=10) as browser:
-            for _ in range(10):
-                answer = browser.get(url)
-                assert answer.status_code in (302, 303), answer.text
-                url = urljoin(url, answer.headers["location"])
-                if url.startswith(self.callback):
-                    back = parse_qs(urlsplit(url).query)
-                    assert "code" in back, back
-                    return back["code"][0], back["state"][0]
-                if urlsplit(url).path.startswith("/interaction/"):
-                    url = f"{url}?{urlencode(person)}"  # who signs in (consent ignores it)
-        raise AssertionError("the provider never sent the browser back")
+            back = _follow(browser, url, self.callback, person)
+        return back["code"][0], back["state"][0]
+
+    def _register(self, redirect_uri: str, **metadata: str) -> dict[str, Any]:
+        """A client of the provider (RFC 7591 dynamic registration)."""
+        registered = httpx.post(
+            f"{self.issuer}/reg",
+            json={
+                "redirect_uris": [redirect_uri],
+                "response_types": ["code"],
+                "grant_types": ["authorization_code"],
+                **metadata,
+            },
+            timeout=10,
+        )
+        assert registered.status_code == 201, registered.text
+        client: dict[str, Any] = registered.json()
+        return client
 
     def signed_in_at_the_sas(self) -> httpx.Client:
         """A browser in which the person signed in to the SAS platform with their e-CPS: the
         SAS is another client of the same provider, and the browser keeps PSC's session."""
         sas_callback = "https://sas.test/auth/callback"
-        registered = httpx.post(
-            f"{self.issuer}/reg",
-            json={
-                "redirect_uris": [sas_callback],
-                "response_types": ["code"],
-                "grant_types": ["authorization_code"],
-            },
-            timeout=10,
-        )
-        assert registered.status_code == 201, registered.text
+        client = self._register(sas_callback)
         person = {"sub": self.sub, "given_name": "Test", "family_name": "Régulateur"}
         person |= {"SubjectNameID": self.subject_name_id, "acr": "eidas1"}
         query = {
-            "client_id": registered.json()["client_id"],
+            "client_id": client["client_id"],
             "redirect_uri": sas_callback,
             "response_type": "code",
             "scope": "openid scope_all",
@@ -175,30 +186,14 @@ class Provider:
             "nonce": secrets.token_urlsafe(8),
         }
         browser = httpx.Client(timeout=10)
-        url = f"{self.issuer}/auth?{urlencode(query)}"
-        for _ in range(10):
-            answer = browser.get(url)
-            assert answer.status_code in (302, 303), answer.text
-            url = urljoin(url, answer.headers["location"])
-            if url.startswith(sas_callback):
-                assert "code" in parse_qs(urlsplit(url).query)
-                return browser
-            if urlsplit(url).path.startswith("/interaction/"):
-                url = f"{url}?{urlencode(person)}"
-        raise AssertionError("the SAS's login never came back")
+        _follow(browser, f"{self.issuer}/auth?{urlencode(query)}", sas_callback, person)
+        return browser
 
     def single_sign_on(self, browser: httpx.Client, url: str) -> tuple[str, str]:
         """PSC answers this server's authorization request from the browser's session: the
         person is asked nothing (a login prompt would answer 400: « sub is needed »)."""
-        for _ in range(10):
-            answer = browser.get(url)
-            assert answer.status_code in (302, 303), f"PSC asked again: {answer.text}"
-            url = urljoin(url, answer.headers["location"])
-            if url.startswith(self.callback):
-                back = parse_qs(urlsplit(url).query)
-                assert "code" in back, back
-                return back["code"][0], back["state"][0]
-        raise AssertionError("the provider never sent the browser back")
+        back = _follow(browser, url, self.callback, None)
+        return back["code"][0], back["state"][0]
 
     def rotate(self) -> None:
         assert httpx.post(f"{self.issuer}/_test/rotate", timeout=10).status_code == 204

@@ -18,7 +18,7 @@ from pyfhircheck import Validator
 from kernel.clock import FrozenClock
 from server.state import AppServices
 from tests.conftest import login
-from tests.directory_world import luhn_number
+from tests.directory_world import gp_body, luhn_number
 from tests.server.sas_helpers import new_sas_platform
 from tests.server.test_fhir_api import PS, SLOT_SERVICE_TYPE_R5, SUBJECT, kit_window
 from tests.server.test_fhir_profiles import PACKAGE, SEVERITY, _validator
@@ -29,22 +29,7 @@ IG = "https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/"
 async def _professional(client: httpx.AsyncClient, headers: dict[str, str], rpps: str) -> str:
     communes = (await client.get("/api/v1/communes", headers=headers)).json()["items"]
     created = await client.post(
-        "/api/v1/professionals",
-        headers=headers,
-        json={
-            "family_name": "Lambert",
-            "given_name": "Claire",
-            "profession": "physician",
-            "rpps": rpps,
-            "locations": [
-                {
-                    "label": "Cabinet",
-                    "address": "3 place du Marché",
-                    "commune_insee": communes[0]["insee"],
-                    "phone": "01 39 00 00 00",
-                }
-            ],
-        },
+        "/api/v1/professionals", headers=headers, json=gp_body(rpps, communes[0]["insee"])
     )
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
